@@ -1,0 +1,3 @@
+from mbcheck.cli import main
+
+main()

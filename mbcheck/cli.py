@@ -1,0 +1,245 @@
+"""Command line: arguments -> Config -> engine -> reporter. The only place that prints."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from mbcheck import __version__
+
+app = typer.Typer(
+    name="mbcheck",
+    help="Static checks for MilkBottle plugins: security, compatibility, dependencies, manifest and interface. "
+    "Never imports or runs the code it checks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _codes(values: list[str] | None) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    return tuple(code.strip().upper() for value in values for code in value.split(",") if code.strip())
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"mbcheck: error: {message}", err=True)
+    return typer.Exit(EXIT_ERROR)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mbcheck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """mbcheck: the static gate for MilkBottle plugins."""
+
+
+def _load_config(
+    paths: list[Path],
+    config_file: Path | None,
+    profile: str | None,
+    select: list[str] | None,
+    extend_select: list[str] | None,
+    ignore: list[str] | None,
+    fail_on: str | None,
+    host_profile: str | None,
+) -> Any:
+    from mbcheck.config import ConfigError, load
+
+    try:
+        config = load(config_file, paths, profile=profile)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    sel = _codes(select)
+    extra = _codes(extend_select)
+    ign = _codes(ignore)
+    if sel is not None or extra:
+        config = config.with_overrides(select=(*(sel or config.select), *(extra or ())))
+    if ign:
+        config = config.with_overrides(ignore=(*config.ignore, *ign))
+    if fail_on is not None:
+        if fail_on not in ("error", "warning", "info", "never"):
+            raise _fail(f"--fail-on must be error, warning, info or never (got {fail_on!r})")
+        config = config.with_overrides(fail_on=fail_on)
+    if host_profile is not None:
+        config = config.with_overrides(host_profile=host_profile)
+    return config
+
+
+@app.command()
+def lint(
+    paths: Annotated[list[Path], typer.Argument(help="Plugin directories, directories of plugins, bottle distributions, archives or single files.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="text, json, sarif or github.")] = "text",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to FILE instead of stdout.")] = None,
+    fail_on: Annotated[str | None, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1: error (default), warning, info or never.")] = None,
+    select: Annotated[list[str] | None, typer.Option("--select", help="Only these rule codes or prefixes (comma-separated).")] = None,
+    extend_select: Annotated[list[str] | None, typer.Option("--extend-select", help="Add rule codes or prefixes to the selection.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Never report these codes or prefixes.")] = None,
+    config_file: Annotated[Path | None, typer.Option("--config", help="Config file (default: mbcheck.toml or [tool.mbcheck] found above the first path).")] = None,
+    profile: Annotated[str | None, typer.Option("--profile", help="Context profile: pre-commit, ci, publish, or one from the config.")] = None,
+    host_profile: Annotated[str | None, typer.Option("--host-profile", help="Host profile name or JSON file.")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (0 = all cores, 1 = in-process).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the result cache.")] = False,
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Cache location.")] = None,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="Report only findings not recorded in this baseline file.")] = None,
+    advisories: Annotated[Path | None, typer.Option("--advisories", help="OSV JSON advisories to match declared requirements against.")] = None,
+) -> None:
+    """Check plugins and report findings; exit 1 when any reaches --fail-on."""
+    from mbcheck import reporters
+    from mbcheck.config import ConfigError
+    from mbcheck.engine import check, failing
+
+    if format not in reporters.FORMATS:
+        raise _fail(f"unknown format {format!r} (choose from {', '.join(reporters.FORMATS)})")
+    config = _load_config(paths, config_file, profile, select, extend_select, ignore, fail_on, host_profile)
+    if cache_dir is not None:
+        config = config.with_overrides(cache_dir=str(cache_dir))
+    if advisories is not None:
+        config = config.with_overrides(advisories=str(advisories)) if hasattr(config, "advisories") else config
+    progress = _progress() if sys.stderr.isatty() and format == "text" and output is None else None
+    try:
+        report = check(paths, config, jobs=jobs, use_cache=False if no_cache else None,
+                       progress=progress.update if progress else None)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        if progress:
+            progress.close()
+    if baseline is not None:
+        try:
+            from mbcheck.baseline import apply_baseline
+        except ImportError:
+            raise _fail("baselines are not supported by this installation") from None
+        try:
+            report = apply_baseline(report, baseline)
+        except ValueError as exc:
+            raise _fail(str(exc)) from None
+    _write(reporters.get(format)(report), output)
+    if output is not None and format != "text":
+        summary = report.counts()
+        typer.echo(
+            f"mbcheck: {len(report.plugins)} plugins, {summary['error']} errors, {summary['warning']} warnings -> {output}",
+            err=True,
+        )
+    for error in report.errors:
+        if format != "text":
+            typer.echo(f"mbcheck: error: {error}", err=True)
+    if report.errors:
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(EXIT_FINDINGS if failing(report, config.fail_on) else EXIT_OK)
+
+
+class _progress:
+    """A progress bar on stderr for long runs on a terminal."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._task: Any = None
+
+    def update(self, done: int, total: int) -> None:
+        if total < 50:
+            return
+        if self._bar is None:
+            from rich.progress import Progress
+
+            self._bar = Progress(transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("analysing", total=total)
+        self._bar.update(self._task, completed=done)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+@app.command("rules")
+def list_rules(
+    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """List every rule: code, name, category, default severity, summary."""
+    import json
+
+    from mbcheck.rules import all_rules
+
+    rows = [
+        {
+            "code": code,
+            "name": rule.name,
+            "category": rule.category.value,
+            "severity": rule.severity.value,
+            "summary": rule.docs().summary,
+        }
+        for code, rule in all_rules().items()
+    ]
+    if format == "json":
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    if format != "text":
+        raise _fail(f"unknown format {format!r} (choose from text, json)")
+    for row in rows:
+        sys.stdout.write(f"{row['code']:<6} {row['name']:<34} {row['category']:<13} {row['severity']:<8} {row['summary']}\n")
+
+
+@app.command()
+def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. MB102 or B602.")]) -> None:
+    """Print a rule's documentation and examples."""
+    from mbcheck.rules import all_rules
+
+    rules = all_rules()
+    rule = rules.get(code.strip().upper())
+    if rule is None:
+        raise _fail(f"unknown rule code {code!r}; `mbcheck rules` lists them")
+    docs = rule.docs()
+    out = [f"{rule.code} {rule.name} ({rule.category.value}, default severity {rule.severity.value})", ""]
+    out.append(docs.what)
+    if docs.why:
+        out += ["", "Why:", docs.why]
+    if docs.instead:
+        out += ["", "Instead:", docs.instead]
+    for title, examples in (("Flagged", rule.INVALID), ("Fine", rule.VALID)):
+        for example in examples[:2]:
+            files = example.plugin_files()
+            shown = example.path if example.path in files else next(iter(files))
+            content = files[shown]
+            if len(content) > 600:
+                content = content[:600] + "\n…"
+            out += ["", f"{title} ({shown}):", *("    " + line for line in content.rstrip("\n").splitlines())]
+    sys.stdout.write("\n".join(out) + "\n")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("mbcheck: interrupted\n")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,206 @@
+"""Configuration: find -> read -> validate (JSON Schema) -> merge -> frozen Config."""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from mbcheck.model import Severity
+from mbcheck.resources import load_json
+
+DEFAULT_HOST_PROFILE = "milkbottle-1.0.0"
+BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
+    # local commits: everything reported, only errors block
+    "pre-commit": {"fail-on": "error"},
+    # CI: warnings block too
+    "ci": {"fail-on": "warning"},
+    # publishing to the marketplace: warnings block, info stays info
+    "publish": {"fail-on": "warning"},
+}
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; the message names the key and file."""
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    fail_on: str = "error"
+    exclude: tuple[str, ...] = ()
+    host_profile: str = DEFAULT_HOST_PROFILE
+    max_file_size: int = 1_000_000
+    jobs: int = 0
+    cache: bool = True
+    cache_dir: str | None = None
+    plugins: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    profiles: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: where the config came from (None: defaults)
+    path: str | None = None
+
+    # -- queries ---------------------------------------------------------------
+    def enabled(self, code: str, plugin: str | None = None) -> bool:
+        if not _matches(code, self.select):
+            return False
+        if _matches(code, self.ignore):
+            return False
+        if plugin is not None:
+            extra = self.plugins.get(plugin, {}).get("ignore", ())
+            if _matches(code, extra):
+                return False
+        return True
+
+    def ignored_in_file(self, code: str, path: str) -> bool:
+        for pattern, codes in self.per_file_ignores.items():
+            if _glob_match(path, pattern) and _matches(code, codes):
+                return True
+        return False
+
+    def excluded(self, path: str) -> bool:
+        return any(_glob_match(path, pattern) for pattern in self.exclude)
+
+    def severity_for(self, code: str, default: Severity) -> Severity:
+        return self.severity.get(code, default)
+
+    def digest(self) -> str:
+        """What in the config can change a file's analysis (part of the cache key)."""
+        relevant = {"max_file_size": self.max_file_size}
+        return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+
+    def with_overrides(self, **changes: Any) -> Config:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _matches(code: str, selectors: Iterable[str]) -> bool:
+    return any(sel == "ALL" or code == sel or code.startswith(sel) for sel in selectors)
+
+
+def _glob_match(path: str, pattern: str) -> bool:
+    pattern = pattern.rstrip("/")
+    if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, f"*/{pattern}"):
+        return True
+    # a directory pattern covers everything below it
+    parts = path.split("/")
+    return any(
+        fnmatch.fnmatchcase("/".join(parts[:i]), pattern)
+        or fnmatch.fnmatchcase(parts[i - 1], pattern)
+        for i in range(1, len(parts))
+    )
+
+
+@cache
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(load_json("schemas/config.schema.json"))
+
+
+def validate(data: Mapping[str, Any], source: str) -> None:
+    errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    error = errors[0]
+    where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    message = error.message
+    if error.validator == "additionalProperties":
+        known = sorted(error.schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in known] if isinstance(error.instance, dict) else []
+        if extra:
+            import difflib
+
+            guess = difflib.get_close_matches(extra[0], known, n=1)
+            hint = f" (did you mean `{guess[0]}`?)" if guess else ""
+            prefix = f"{where}." if where != "(top level)" else ""
+            raise ConfigError(f"{source}: unknown key `{prefix}{extra[0]}`{hint}")
+    raise ConfigError(f"{source}: invalid value for `{where}`: {message}")
+
+
+def from_mapping(data: Mapping[str, Any], source: str = "<config>", profile: str | None = None) -> Config:
+    validate(data, source)
+    merged: dict[str, Any] = dict(data)
+    if profile is not None:
+        profiles = {**BUILTIN_PROFILES, **data.get("profiles", {})}
+        if profile not in profiles:
+            raise ConfigError(
+                f"{source}: unknown profile `{profile}` (known: {', '.join(sorted(profiles))})"
+            )
+        merged.update(profiles[profile])
+    select = list(merged.get("select", ["ALL"])) + list(merged.get("extend-select", []))
+    return Config(
+        select=tuple(select),
+        ignore=tuple(merged.get("ignore", ())),
+        severity={k: Severity(v) for k, v in merged.get("severity", {}).items()},
+        per_file_ignores={k: tuple(v) for k, v in merged.get("per-file-ignores", {}).items()},
+        fail_on=merged.get("fail-on", "error"),
+        exclude=tuple(merged.get("exclude", ())),
+        host_profile=merged.get("host-profile", DEFAULT_HOST_PROFILE),
+        max_file_size=merged.get("max-file-size", 1_000_000),
+        jobs=merged.get("jobs", 0),
+        cache=merged.get("cache", True),
+        cache_dir=merged.get("cache-dir"),
+        plugins=merged.get("plugins", {}),
+        profiles=merged.get("profiles", {}),
+        path=None if source == "<config>" else source,
+    )
+
+
+def read_file(path: Path) -> dict[str, Any] | None:
+    """The mbcheck table of a config file, or None when it has none."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("mbcheck")
+        if table is None:
+            return None
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [tool.mbcheck] must be a table")
+        return table
+    return data
+
+
+def find_config_file(start: Path) -> Path | None:
+    """Walk up from ``start``: the first ``mbcheck.toml``, or ``pyproject.toml`` with [tool.mbcheck]."""
+    current = start if start.is_dir() else start.parent
+    current = current.resolve()
+    for directory in (current, *current.parents):
+        candidate = directory / "mbcheck.toml"
+        if candidate.is_file():
+            return candidate
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                if read_file(candidate) is not None:
+                    return candidate
+            except ConfigError:
+                return candidate
+    return None
+
+
+def load(path: Path | None, start: Sequence[Path] = (), profile: str | None = None) -> Config:
+    """The config for a run: an explicit file, or the one found above the first path."""
+    config_path = path
+    if config_path is None:
+        for candidate in start:
+            if candidate.exists():
+                config_path = find_config_file(candidate)
+                break
+    if config_path is None:
+        return from_mapping({}, profile=profile)
+    if not config_path.is_file():
+        raise ConfigError(f"{config_path}: config file not found")
+    data = read_file(config_path) or {}
+    return from_mapping(data, str(config_path), profile=profile)

@@ -1,0 +1,150 @@
+"""Per-file outcomes and the per-plugin context that plugin-level rules see.
+
+A :class:`FileOutcome` is everything the engine keeps from one source file:
+findings of the source rules plus small *facts* (imports, dunders, classes, …)
+that plugin-level rules consume. Outcomes are frozen and picklable, so they
+cross process boundaries and live in the cache; the syntax tree never leaves
+the worker that parsed it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from mbcheck.model import Confidence, Finding, PluginModel, Severity, Span
+
+if TYPE_CHECKING:
+    from mbcheck.config import Config
+    from mbcheck.rules.base import Rule
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """One ``# mbcheck: ignore[...]`` comment. Empty ``codes`` means every code."""
+
+    line: int
+    codes: frozenset[str]
+    file_level: bool
+    span: Span
+
+    def matches(self, code: str) -> bool:
+        return not self.codes or any(code == c or code.startswith(c) for c in self.codes)
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    path: str
+    sha256: str
+    findings: tuple[Finding, ...] = ()
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    suppressions: tuple[Suppression, ...] = ()
+    #: statement first lines: line -> first line of the enclosing statement
+    parsed: bool = True
+
+    def fact(self, key: str, default: T) -> T:
+        value = self.facts.get(key, default)
+        return value  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class HostProfile:
+    name: str
+    milkbottle_version: str
+    requires_python: str
+    python_versions: tuple[str, ...]
+    requirements: tuple[str, ...]
+    public_api: Mapping[str, tuple[str, ...]]
+    plugin_interface: Mapping[str, Mapping[str, Any]]
+    source: str = ""
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> HostProfile:
+        return cls(
+            name=data["name"],
+            milkbottle_version=data["milkbottle_version"],
+            requires_python=data["requires_python"],
+            python_versions=tuple(data.get("python_versions", ())),
+            requirements=tuple(data["requirements"]),
+            public_api={k: tuple(v) for k, v in data["public_api"].items()},
+            plugin_interface=data["plugin_interface"],
+            source=data.get("source", ""),
+        )
+
+    @cached_property
+    def version(self) -> Version | None:
+        try:
+            return Version(self.milkbottle_version)
+        except InvalidVersion:
+            return None
+
+    @cached_property
+    def python_specifier(self) -> SpecifierSet:
+        try:
+            return SpecifierSet(self.requires_python)
+        except InvalidSpecifier:
+            return SpecifierSet()
+
+
+@dataclass
+class PluginContext:
+    """What a plugin-level rule sees, and where it reports."""
+
+    model: PluginModel
+    root: str
+    modules: Mapping[str, FileOutcome]
+    files: tuple[str, ...]
+    config: Config
+    host: HostProfile
+    #: the plugin's import package name (directory name)
+    package: str
+    read_text: Any = None
+    #: the :class:`~mbcheck.manifest.ManifestResult` (document, dunder model)
+    manifest: Any = None
+    #: every plugin of the run by name (for cross-plugin rules)
+    run_plugins: Any = None
+    findings: list[Finding] = field(default_factory=list)
+    #: report sections rules contribute (``permissions``, ``compatibility``, ...)
+    sections: dict[str, Any] = field(default_factory=dict)
+
+    def facts(self, key: str) -> Iterator[tuple[str, Any]]:
+        for path in sorted(self.modules):
+            value = self.modules[path].facts.get(key)
+            if value is not None:
+                yield path, value
+
+    def text(self, path: str) -> str | None:
+        """The text of one of the plugin's files (never imported, only read)."""
+        if self.read_text is None:
+            return None
+        result = self.read_text(path)
+        return result if isinstance(result, str) else None
+
+    def report(
+        self,
+        rule: type[Rule] | Rule,
+        span: Span,
+        message: str,
+        *,
+        severity: Severity | None = None,
+        confidence: Confidence | None = None,
+        statement_line: int = 0,
+    ) -> None:
+        self.findings.append(
+            Finding(
+                rule=rule.code,
+                category=rule.category,
+                severity=severity or rule.severity,
+                message=message,
+                span=span,
+                confidence=confidence or rule.confidence,
+                statement_line=statement_line or span.line,
+            )
+        )

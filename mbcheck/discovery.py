@@ -1,0 +1,267 @@
+"""Paths -> plugin roots, and a plugin root -> its files. Pure functions over the file system.
+
+A PATH may be a plugin directory (``plugin.yaml`` or ``__init__.py``), a
+directory of plugins, a bottle distribution (``pyproject.toml`` with
+``milkbottle.bottles`` entry points), an archive, or single files (as
+pre-commit passes them), each mapped to its plugin root.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mbcheck.model import Finding, PluginKind, Span
+from mbcheck.rules.core import SymlinkOutsideRoot
+
+SKIP_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".nox", "build", "dist",
+        "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".mbcheck_cache",
+        ".hypothesis", ".eggs", ".idea", ".vscode",
+    }
+)
+ARCHIVE_SUFFIXES = (".zip", ".whl", ".tar.gz", ".tgz", ".tar")
+
+
+@dataclass(frozen=True)
+class PluginTarget:
+    root: Path
+    kind: PluginKind
+    display: str
+    package: str
+    #: files to report on (pre-commit passes single files); None = every file
+    only: frozenset[str] | None = None
+    #: set when the plugin comes from an archive
+    archive: Path | None = None
+
+
+@dataclass(frozen=True)
+class Discovery:
+    targets: tuple[PluginTarget, ...]
+    #: inputs that cannot be used at all (missing path, nothing found)
+    errors: tuple[str, ...] = ()
+
+
+def display_path(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return path.as_posix()
+
+
+def is_archive(path: Path) -> bool:
+    return path.name.lower().endswith(ARCHIVE_SUFFIXES)
+
+
+def bottle_entry_points(pyproject: Path) -> dict[str, str] | None:
+    """``milkbottle.bottles`` entry points of a distribution, or None."""
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    project = data.get("project")
+    if not isinstance(project, dict):
+        return None
+    groups = project.get("entry-points")
+    if not isinstance(groups, dict):
+        return None
+    bottles = groups.get("milkbottle.bottles")
+    if not isinstance(bottles, dict) or not bottles:
+        return None
+    return {str(k): str(v) for k, v in bottles.items()}
+
+
+def _is_plugin_dir(path: Path) -> bool:
+    return (path / "plugin.yaml").is_file() or (path / "__init__.py").is_file()
+
+
+def _is_bottle_dir(path: Path) -> bool:
+    pyproject = path / "pyproject.toml"
+    return pyproject.is_file() and bottle_entry_points(pyproject) is not None
+
+
+def _target(root: Path, only: frozenset[str] | None = None) -> PluginTarget:
+    if _is_bottle_dir(root) and not (root / "plugin.yaml").is_file():
+        eps = bottle_entry_points(root / "pyproject.toml") or {}
+        first = next(iter(eps.values()), "")
+        package = first.split(":", 1)[0].split(".", 1)[0] or root.name
+        return PluginTarget(root, PluginKind.BOTTLE, display_path(root), package, only)
+    return PluginTarget(root, PluginKind.PLUGIN, display_path(root), root.name, only)
+
+
+def plugin_root_of(file: Path) -> Path | None:
+    """The plugin (or bottle distribution) a single file belongs to."""
+    start = file.resolve().parent
+    ancestors = (start, *start.parents)
+    for directory in ancestors:
+        if (directory / "plugin.yaml").is_file():
+            return directory
+    for directory in ancestors:
+        if _is_bottle_dir(directory):
+            return directory
+    package_root: Path | None = None
+    for directory in ancestors:
+        if (directory / "__init__.py").is_file():
+            package_root = directory
+        else:
+            break
+    return package_root
+
+
+def discover(paths: Iterable[Path]) -> Discovery:
+    targets: dict[Path, PluginTarget] = {}
+    singles: dict[Path, set[str]] = {}
+    errors: list[str] = []
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            errors.append(f"{path}: no such file or directory")
+            continue
+        if path.is_file():
+            if is_archive(path):
+                resolved = path.resolve()
+                targets[resolved] = PluginTarget(
+                    resolved, PluginKind.PLUGIN, display_path(path), path.name.split(".", 1)[0], archive=resolved
+                )
+                continue
+            root = plugin_root_of(path)
+            if root is None:
+                continue  # not part of any plugin (pre-commit passes every file)
+            singles.setdefault(root, set()).add(path.resolve().relative_to(root).as_posix())
+            continue
+        if not path.is_dir():
+            errors.append(f"{path}: not a file or directory")
+            continue
+        directory = path.resolve()
+        if _is_plugin_dir(directory) or _is_bottle_dir(directory):
+            targets[directory] = _target(directory)
+            continue
+        try:
+            children = sorted(directory.iterdir())
+        except OSError as exc:
+            errors.append(f"{path}: cannot read directory: {exc.strerror or exc}")
+            continue
+        found = [
+            child
+            for child in children
+            if child.is_dir() and not child.name.startswith(".") and child.name not in SKIP_DIRS
+            and (_is_plugin_dir(child) or _is_bottle_dir(child))
+        ]
+        found += [child for child in children if child.is_file() and is_archive(child)]
+        if not found:
+            errors.append(f"{path}: no MilkBottle plugin found (no plugin.yaml, __init__.py or bottle pyproject.toml)")
+        for child in found:
+            resolved = child.resolve()
+            if child.is_file():
+                targets[resolved] = PluginTarget(
+                    resolved, PluginKind.PLUGIN, display_path(child), child.name.split(".", 1)[0], archive=resolved
+                )
+            else:
+                targets[resolved] = _target(resolved)
+    for root, files in singles.items():
+        if root in targets and targets[root].only is None:
+            continue
+        targets[root] = _target(root, frozenset(files))
+    ordered = sorted(targets.values(), key=lambda t: t.display)
+    return Discovery(tuple(ordered), tuple(errors))
+
+
+@dataclass
+class FileListing:
+    files: list[str] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+
+
+def _is_venv(path: Path) -> bool:
+    return (path / "pyvenv.cfg").is_file()
+
+
+def list_files(root: Path, excluded: Callable[[str], bool] = lambda _p: False) -> FileListing:
+    """Every regular file below ``root`` (relative POSIX paths, sorted).
+
+    Skips VCS, cache, virtualenv and build directories; never follows a
+    symlink out of the root, nor into a loop (each is reported).
+    """
+    listing = FileListing()
+    real_root = os.path.realpath(root)
+    seen_dirs: set[tuple[int, int]] = set()
+
+    def link_problem(rel: str, message: str) -> None:
+        listing.problems.append(
+            Finding(
+                SymlinkOutsideRoot.code,
+                SymlinkOutsideRoot.category,
+                SymlinkOutsideRoot.severity,
+                message,
+                Span(rel),
+            )
+        )
+
+    def walk(directory: Path, prefix: str) -> None:
+        try:
+            info = directory.stat()
+        except OSError:
+            return
+        key = (info.st_dev, info.st_ino)
+        if key in seen_dirs:
+            return
+        seen_dirs.add(key)
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            rel = f"{prefix}{entry.name}"
+            if excluded(rel):
+                continue
+            if entry.is_symlink():
+                target = os.path.realpath(entry.path)
+                try:
+                    os.stat(entry.path)
+                except OSError as exc:
+                    if exc.errno is not None and exc.errno == 40:  # ELOOP
+                        link_problem(rel, f"symlink `{rel}` forms a loop; not followed")
+                    else:
+                        link_problem(rel, f"symlink `{rel}` points to a missing file; not followed")
+                    continue
+                if os.path.commonpath([real_root, target]) != real_root:
+                    link_problem(rel, f"symlink `{rel}` points outside the plugin root; not followed")
+                    continue
+                if os.path.isdir(target):
+                    continue  # inside the root: its files are listed where they live
+                listing.files.append(rel)
+                continue
+            try:
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError:
+                listing.files.append(rel)  # reading it will report the problem
+                continue
+            if stat.S_ISDIR(mode):
+                if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info"):
+                    continue
+                if _is_venv(Path(entry.path)):
+                    continue
+                walk(Path(entry.path), f"{rel}/")
+            elif stat.S_ISREG(mode):
+                listing.files.append(rel)
+
+    walk(root, "")
+    listing.files.sort()
+    return listing
+
+
+def module_name(rel: str, kind: PluginKind, package: str) -> tuple[str, bool]:
+    """The dotted module name of a plugin file, and whether it is a package."""
+    parts = rel[:-3].split("/") if rel.endswith(".py") else rel.split("/")
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    if kind is PluginKind.BOTTLE:
+        if parts and parts[0] == "src":
+            parts = parts[1:]
+        return ".".join(parts) or package, is_package
+    return ".".join([package, *parts]), is_package

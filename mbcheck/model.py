@@ -1,0 +1,204 @@
+"""The data mbcheck passes around: frozen, picklable, ordered.
+
+Everything here is plain data. Rules produce :class:`Finding` values, the
+engine turns them into :class:`PluginReport` values, reporters render a
+:class:`Report`. Nothing in this module imports libcst, so a fully cached run
+never pays for the parser.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 1, "warning": 2, "error": 3}[self.value]
+
+
+class Confidence(enum.StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Category(enum.StrEnum):
+    SYNTAX = "syntax"
+    MANIFEST = "manifest"
+    INTERFACE = "interface"
+    SECURITY = "security"
+    COMPATIBILITY = "compatibility"
+    DEPENDENCY = "dependency"
+    CONFIG = "config"
+    ARCHIVE = "archive"
+
+
+class Verdict(enum.StrEnum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Span:
+    """A region of one file. Lines and columns are 1-based; the end is exclusive.
+
+    ``path`` is POSIX and relative to the plugin root (``""`` for the plugin as
+    a whole, e.g. a missing manifest).
+    """
+
+    path: str
+    line: int = 1
+    column: int = 1
+    end_line: int = 0
+    end_column: int = 0
+
+    def __post_init__(self) -> None:
+        if self.end_line < self.line:
+            object.__setattr__(self, "end_line", self.line)
+        if self.end_line == self.line and self.end_column < self.column:
+            object.__setattr__(self, "end_column", self.column)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    category: Category
+    severity: Severity
+    message: str
+    span: Span
+    confidence: Confidence | None = None
+    #: first line of the statement the finding sits in (for suppressions)
+    statement_line: int = 0
+    fingerprint: str = ""
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.span.path, self.span.line, self.span.column, self.rule, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A value read from a manifest together with where it was written."""
+
+    value: Any
+    span: Span
+
+
+class ManifestSource(enum.StrEnum):
+    PLUGIN_YAML = "plugin.yaml"
+    DUNDERS = "__init__.py"
+    PYPROJECT = "pyproject.toml"
+    NONE = "none"
+
+
+class PluginKind(enum.StrEnum):
+    PLUGIN = "plugin"
+    BOTTLE = "bottle"
+
+
+class _NotStatic:
+    """Marker for a value that is present but not a literal (never evaluated)."""
+
+    _instance: _NotStatic | None = None
+
+    def __new__(cls) -> _NotStatic:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "<not statically known>"
+
+    def __reduce__(self) -> str:
+        return "NOT_STATIC"
+
+
+NOT_STATIC: Any = _NotStatic()
+
+
+@dataclass(frozen=True, slots=True)
+class PluginModel:
+    """Static metadata of one plugin or bottle.
+
+    ``fields`` maps a metadata field name to its value and span. ``pointers``
+    maps JSON pointers inside the manifest (``/dependencies/0``) to spans so a
+    finding about any nested value can point at its own line.
+    """
+
+    name: str
+    kind: PluginKind
+    source: ManifestSource
+    manifest_path: str
+    fields: Mapping[str, Located] = field(default_factory=dict)
+    pointers: Mapping[str, Span] = field(default_factory=dict)
+    raw: Any = None
+
+    def value(self, key: str, default: Any = None) -> Any:
+        located = self.fields.get(key)
+        return default if located is None else located.value
+
+    def span(self, pointer: str = "") -> Span:
+        """The span of a JSON pointer, falling back to its closest parent."""
+        probe = pointer
+        while probe:
+            if probe in self.pointers:
+                return self.pointers[probe]
+            key = probe.lstrip("/").split("/", 1)[0]
+            if probe.count("/") == 1 and key in self.fields:
+                return self.fields[key].span
+            probe = probe.rsplit("/", 1)[0]
+        return self.pointers.get("", Span(self.manifest_path))
+
+    def metadata(self) -> dict[str, Any]:
+        """The resolved metadata as plain JSON data (non-literals as ``None``)."""
+        out: dict[str, Any] = {}
+        for key, located in sorted(self.fields.items()):
+            out[key] = None if located.value is NOT_STATIC else located.value
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class PluginReport:
+    name: str
+    kind: PluginKind
+    path: str
+    verdict: Verdict
+    metadata: Mapping[str, Any]
+    permissions: Mapping[str, Any]
+    findings: tuple[Finding, ...]
+    digest: str = ""
+    sections: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    plugins: tuple[PluginReport, ...]
+    #: problems with inputs that are not plugins at all (missing path, ...)
+    errors: tuple[str, ...] = ()
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+    def findings(self) -> list[tuple[PluginReport, Finding]]:
+        return [(p, f) for p in self.plugins for f in p.findings]
+
+    def counts(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in Severity}
+        for _, finding in self.findings():
+            counts[finding.severity.value] += 1
+        return counts
+
+
+def verdict_for(findings: tuple[Finding, ...] | list[Finding]) -> Verdict:
+    severities = {f.severity for f in findings}
+    if Severity.ERROR in severities:
+        return Verdict.FAIL
+    if Severity.WARNING in severities:
+        return Verdict.WARN
+    return Verdict.PASS

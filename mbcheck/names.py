@@ -1,0 +1,251 @@
+"""Qualified names for one module, built in the same traversal as the rules.
+
+libcst's stock ``ScopeProvider`` + ``QualifiedNameProvider`` cost several
+parses' worth of time per file. Almost every question mbcheck asks is "does this
+expression denote ``subprocess.Popen``?", which an import/alias table answers.
+:class:`NameTracker` keeps that table, with function/class scopes, as the
+batched traversal walks the tree (it runs as the traversal's ``before_visit`` /
+``after_leave`` hook, so rules always see the bindings in force at the node).
+
+What is followed: ``import a.b as c``, ``from a import b as c``, relative imports
+(against the plugin's own package), simple re-bindings (``sp = subprocess``),
+``__import__("os")`` / ``importlib.import_module("os")`` with a literal name,
+``getattr(x, "name")`` with a literal name, and local definitions or parameters
+that shadow a builtin or an import (so a plugin's own ``exec`` method or an
+``eval`` parameter are never taken for the builtins).
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+
+import libcst as cst
+
+BUILTINS = frozenset(dir(builtins))
+_DYNAMIC_IMPORTERS = frozenset({"builtins.__import__", "importlib.import_module"})
+
+#: A binding: the qualified name it denotes, or ``None`` for "local, unknown".
+Binding = str | None
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` as written, or None when the expression is not a plain chain."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def literal_string(node: cst.BaseExpression | None) -> str | None:
+    """The value of a plain (non-f) string literal, or implicit concatenation."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        left = literal_string(node.left)
+        right = literal_string(node.right)
+        if left is not None and right is not None:
+            return left + right
+    return None
+
+
+def _import_name(node: cst.Attribute | cst.Name) -> str:
+    name = dotted(node)
+    assert name is not None
+    return name
+
+
+class _Scope:
+    __slots__ = ("bindings", "is_class")
+
+    def __init__(self, is_class: bool = False) -> None:
+        self.bindings: dict[str, Binding] = {}
+        self.is_class = is_class
+
+
+class NameTracker:
+    """Scopes and import bindings of one module; see the module docstring."""
+
+    def __init__(self, module_name: str, package: str, is_package: bool) -> None:
+        #: dotted name of this module inside the plugin, e.g. ``hello.cli``
+        self.module_name = module_name
+        #: the plugin's top-level package name
+        self.package = package
+        self.is_package = is_package
+        self.scopes: list[_Scope] = [_Scope()]
+        #: how many function scopes enclose the current node
+        self.function_depth = 0
+        self.class_depth = 0
+        #: every import seen: (qualified module or member, node)
+        self.imported: list[tuple[str, cst.CSTNode]] = []
+
+    # -- resolution ---------------------------------------------------------
+    def lookup(self, name: str) -> Binding:
+        innermost = len(self.scopes) - 1
+        for index in range(innermost, -1, -1):
+            scope = self.scopes[index]
+            if scope.is_class and index != innermost:
+                continue
+            if name in scope.bindings:
+                return scope.bindings[name]
+        if name in BUILTINS:
+            return f"builtins.{name}"
+        return None
+
+    def qualified_name(self, node: cst.BaseExpression) -> str | None:
+        """The fully qualified name an expression denotes, when statically known."""
+        if isinstance(node, cst.Name):
+            return self.lookup(node.value)
+        if isinstance(node, cst.Attribute):
+            base = self.qualified_name(node.value)
+            return None if base is None else f"{base}.{node.attr.value}"
+        if isinstance(node, cst.Call):
+            func = self.qualified_name(node.func)
+            if func in _DYNAMIC_IMPORTERS and node.args:
+                return literal_string(node.args[0].value)
+            if func == "builtins.getattr" and len(node.args) >= 2:
+                base = self.qualified_name(node.args[0].value)
+                attr = literal_string(node.args[1].value)
+                if base is not None and attr is not None:
+                    return f"{base}.{attr}"
+        return None
+
+    def resolve_relative(self, level: int, module: str | None) -> str:
+        parts = self.module_name.split(".")
+        if not self.is_package:
+            parts = parts[:-1]
+        if level > 1:
+            parts = parts[: max(len(parts) - (level - 1), 0)]
+        base = ".".join(parts)
+        if module:
+            return f"{base}.{module}" if base else module
+        return base
+
+    # -- binding ------------------------------------------------------------
+    def bind(self, name: str, target: Binding) -> None:
+        self.scopes[-1].bindings[name] = target
+
+    def bind_import(self, node: cst.Import | cst.ImportFrom) -> None:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                full = _import_name(alias.name)
+                self.imported.append((full, node))
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    self.bind(alias.asname.name.value, full)
+                else:
+                    top = full.split(".", 1)[0]
+                    self.bind(top, top)
+            return
+        module = _import_name(node.module) if node.module is not None else None
+        level = len(node.relative)
+        base = self.resolve_relative(level, module) if level else (module or "")
+        if isinstance(node.names, cst.ImportStar):
+            self.imported.append((base, node))
+            return
+        for alias in node.names:
+            member = _import_name(alias.name)
+            full = f"{base}.{member}" if base else member
+            self.imported.append((full, node))
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.bind(alias.asname.name.value, full)
+            else:
+                self.bind(member.split(".", 1)[0], full)
+
+    def bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+        if isinstance(target, cst.Name):
+            self.bind(target.value, self.qualified_name(value) if value is not None else None)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self.bind_target(element.value, None)
+        elif isinstance(target, cst.StarredElement):
+            self.bind_target(target.value, None)
+
+    def bind_parameters(self, params: cst.Parameters) -> None:
+        every: Sequence[cst.Param] = (
+            *params.posonly_params,
+            *params.params,
+            *params.kwonly_params,
+        )
+        for param in every:
+            self.bind(param.name.value, None)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self.bind(star.name.value, None)
+
+    # -- the traversal hooks -----------------------------------------------
+    def prebind_module(self, module: cst.Module) -> None:
+        """Bind module-level imports and aliases before the traversal.
+
+        Functions can use a module imported further down the file; Python
+        resolves such names at call time, so the table must know them up front.
+        """
+        pending: list[cst.BaseStatement | cst.BaseSmallStatement] = list(module.body)
+        while pending:
+            stmt = pending.pop(0)
+            if isinstance(stmt, cst.SimpleStatementLine):
+                pending[0:0] = list(stmt.body)
+            elif isinstance(stmt, (cst.Import, cst.ImportFrom)):
+                self.bind_import(stmt)
+            elif isinstance(stmt, cst.Assign) and len(stmt.targets) == 1:
+                self.bind_target(stmt.targets[0].target, stmt.value)
+            elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                self.bind(stmt.name.value, f"{self.module_name}.{stmt.name.value}")
+            elif isinstance(stmt, (cst.If, cst.Try, cst.TryStar, cst.With)):
+                body = stmt.body
+                if isinstance(body, cst.IndentedBlock):
+                    pending[0:0] = list(body.body)
+                if isinstance(stmt, (cst.Try, cst.TryStar)):
+                    for handler in stmt.handlers:
+                        if isinstance(handler.body, cst.IndentedBlock):
+                            pending.extend(handler.body.body)
+                orelse = getattr(stmt, "orelse", None)
+                while isinstance(orelse, (cst.If, cst.Else)):
+                    if isinstance(orelse.body, cst.IndentedBlock):
+                        pending.extend(orelse.body.body)
+                    orelse = getattr(orelse, "orelse", None)
+        self.imported.clear()
+
+    def before_visit(self, node: cst.CSTNode) -> None:
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            self.bind_import(node)
+        elif isinstance(node, cst.FunctionDef):
+            self.bind(node.name.value, f"{self.module_name}.{node.name.value}")
+            self.scopes.append(_Scope())
+            self.function_depth += 1
+            self.bind_parameters(node.params)
+        elif isinstance(node, cst.Lambda):
+            self.scopes.append(_Scope())
+            self.function_depth += 1
+            self.bind_parameters(node.params)
+        elif isinstance(node, cst.ClassDef):
+            self.bind(node.name.value, f"{self.module_name}.{node.name.value}")
+            self.scopes.append(_Scope(is_class=True))
+            self.class_depth += 1
+        elif isinstance(node, cst.Assign):
+            for target in node.targets:
+                self.bind_target(target.target, node.value if len(node.targets) == 1 else None)
+        elif isinstance(node, cst.AnnAssign):
+            self.bind_target(node.target, node.value)
+        elif isinstance(node, cst.AugAssign):
+            self.bind_target(node.target, None)
+        elif isinstance(node, (cst.For, cst.CompFor)):
+            self.bind_target(node.target, None)
+        elif isinstance(node, (cst.WithItem, cst.ExceptHandler, cst.ExceptStarHandler)):
+            asname = node.asname if isinstance(node, cst.WithItem) else node.name
+            if asname is not None:
+                self.bind_target(asname.name, None)
+        elif isinstance(node, cst.NamedExpr):
+            self.bind_target(node.target, node.value)
+
+    def after_leave(self, node: cst.CSTNode) -> None:
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            self.scopes.pop()
+            self.function_depth -= 1
+        elif isinstance(node, cst.ClassDef):
+            self.scopes.pop()
+            self.class_depth -= 1

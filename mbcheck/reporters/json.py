@@ -1,0 +1,79 @@
+"""The JSON report: a public, versioned contract (``schemas/report.schema.json``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mbcheck import __version__
+from mbcheck.model import Finding, PluginReport, Report
+
+SCHEMA_VERSION = "1.0"
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    from mbcheck.rules import all_rules
+
+    rule = all_rules().get(finding.rule)
+    out: dict[str, Any] = {
+        "rule": finding.rule,
+        "name": rule.name if rule is not None else finding.rule,
+        "category": finding.category.value,
+        "severity": finding.severity.value,
+        "confidence": finding.confidence.value if finding.confidence else None,
+        "message": finding.message,
+        "path": finding.span.path,
+        "line": finding.span.line,
+        "column": finding.span.column,
+        "end_line": finding.span.end_line,
+        "end_column": finding.span.end_column,
+        "fingerprint": finding.fingerprint,
+    }
+    return out
+
+
+def plugin_dict(plugin: PluginReport) -> dict[str, Any]:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for finding in plugin.findings:
+        counts[finding.severity.value] += 1
+    out: dict[str, Any] = {
+        "name": plugin.name,
+        "kind": plugin.kind.value,
+        "path": plugin.path,
+        "verdict": plugin.verdict.value,
+        "digest": plugin.digest,
+        "metadata": plugin.metadata,
+        "permissions": plugin.permissions,
+        "counts": counts,
+    }
+    for key, value in sorted(plugin.sections.items()):
+        out.setdefault(key, value)
+    out["findings"] = [finding_dict(f) for f in plugin.findings]
+    return out
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    counts = report.counts()
+    verdicts = {"pass": 0, "warn": 0, "fail": 0}
+    for plugin in report.plugins:
+        verdicts[plugin.verdict.value] += 1
+    tool: dict[str, Any] = {"name": "mbcheck", "version": __version__}
+    for key in ("rules_digest", "host_profile"):
+        if key in report.context:
+            tool[key] = report.context[key]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": tool,
+        "plugins": [plugin_dict(p) for p in report.plugins],
+        "errors": list(report.errors),
+        "summary": {
+            "plugins": len(report.plugins),
+            "findings": sum(counts.values()),
+            **counts,
+            "verdicts": verdicts,
+        },
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(report_dict(report), indent=2, sort_keys=False, default=str) + "\n"

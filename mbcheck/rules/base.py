@@ -1,0 +1,152 @@
+"""What a rule is: its metadata, docs and examples, defined once.
+
+A rule is a class with a stable ``code``. Its docstring is its documentation
+(first line: what it finds; then ``Why:`` and ``Instead:`` paragraphs); its
+``VALID``/``INVALID`` examples are run by the test suite; ``mbcheck rules``,
+``mbcheck explain``, SARIF rule metadata and the docs all come from here.
+
+This module does not import libcst: plugin-level rules run on cached facts,
+and a fully cached run never loads the parser.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+from mbcheck.model import Category, Confidence, Severity
+
+if TYPE_CHECKING:
+    from mbcheck.context import PluginContext
+
+CODE_PATTERN = re.compile(r"^(MB\d{3}|B\d{3})$")
+
+#: every rule class by code; filled as rule modules are imported
+REGISTRY: dict[str, type[Rule]] = {}
+
+#: the minimal valid manifest examples get when they bring none
+EXAMPLE_MANIFEST = """\
+name: example
+version: 1.0.0
+description: An example plugin for the rule documentation.
+author: Example Author
+email: author@example.com
+license: MIT
+capabilities: [example]
+tags: [example]
+python_version: ">=3.11"
+"""
+
+
+@dataclass(frozen=True)
+class Example:
+    """Code a rule must (INVALID) or must not (VALID) report.
+
+    ``code`` is the content of ``path``; ``files`` adds more files to the
+    example plugin. Unless ``files`` brings a ``plugin.yaml`` (or ``bare`` is
+    set), a minimal valid one is added, so source-rule examples stay short.
+    ``line`` is where an INVALID example's finding must be reported.
+    """
+
+    code: str = ""
+    path: str = "__init__.py"
+    files: Mapping[str, str] = field(default_factory=dict)
+    line: int | None = None
+    bare: bool = False
+
+    def plugin_files(self) -> dict[str, str]:
+        files = dict(self.files)
+        if self.code or self.path not in files:
+            files[self.path] = self.code
+        if not self.bare and "plugin.yaml" not in files and "pyproject.toml" not in files:
+            files["plugin.yaml"] = EXAMPLE_MANIFEST
+        if not self.bare and "pyproject.toml" not in files:
+            files.setdefault("__init__.py", "")
+        return files
+
+
+class Valid(Example):
+    pass
+
+
+class Invalid(Example):
+    pass
+
+
+@dataclass(frozen=True)
+class RuleDocs:
+    summary: str
+    what: str
+    why: str
+    instead: str
+
+
+def parse_docs(doc: str | None) -> RuleDocs:
+    text = inspect.cleandoc(doc or "")
+    sections: dict[str, list[str]] = {"what": [], "why": [], "instead": []}
+    current = "what"
+    for line in text.splitlines():
+        stripped = line.strip()
+        lowered = stripped.lower()
+        if lowered.startswith("why:"):
+            current, stripped = "why", stripped[4:].strip()
+        elif lowered.startswith("instead:"):
+            current, stripped = "instead", stripped[8:].strip()
+        sections[current].append(stripped)
+
+    def para(key: str) -> str:
+        return re.sub(r"[ \t]+", " ", "\n".join(sections[key])).strip()
+
+    what = para("what")
+    summary = what.split("\n", 1)[0].strip()
+    return RuleDocs(summary=summary, what=what, why=para("why"), instead=para("instead"))
+
+
+class Rule:
+    """Base of every rule. Subclasses set the class attributes below."""
+
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    category: ClassVar[Category]
+    severity: ClassVar[Severity] = Severity.ERROR
+    confidence: ClassVar[Confidence | None] = None
+    VALID: ClassVar[Sequence[Example]] = ()
+    INVALID: ClassVar[Sequence[Example]] = ()
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        code = cls.__dict__.get("code")
+        if not code:
+            return
+        if not CODE_PATTERN.match(code):
+            raise ValueError(f"rule code {code!r} does not match {CODE_PATTERN.pattern}")
+        if code in REGISTRY and REGISTRY[code].__qualname__ != cls.__qualname__:
+            raise ValueError(f"rule code {code} defined twice: {REGISTRY[code]} and {cls}")
+        if not cls.name:
+            raise ValueError(f"rule {code} has no name")
+        REGISTRY[code] = cls
+
+    @classmethod
+    def docs(cls) -> RuleDocs:
+        return parse_docs(cls.__doc__)
+
+
+class PluginRule(Rule):
+    """A rule that checks one plugin as a whole: its model and its files' facts."""
+
+    def check(self, plugin: PluginContext) -> None:
+        raise NotImplementedError
+
+
+class RunRule(Rule):
+    """A rule that checks every plugin of a run together (shared environment)."""
+
+    def check_run(self, plugins: Sequence[PluginContext]) -> None:
+        raise NotImplementedError
+
+
+class ExternalRule(Rule):
+    """Metadata for findings produced by another analyser (bandit tests)."""

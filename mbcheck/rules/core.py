@@ -1,0 +1,119 @@
+"""Rules the engine itself reports: files it cannot read or parse, suppressions."""
+
+from __future__ import annotations
+
+from mbcheck.model import Category, Severity
+from mbcheck.rules.base import Invalid, Rule, Valid
+
+
+class EngineRule(Rule):
+    """A rule whose findings the engine produces while reading files."""
+
+
+class SyntaxErrorRule(EngineRule):
+    """A Python file of the plugin cannot be parsed.
+
+    Why: the host imports the plugin package; a file that does not parse makes
+    the import fail on the user's machine (or, for a module imported lazily,
+    later, in the middle of a command). The rest of the plugin is still checked.
+    Instead: fix the syntax; if the file is not Python, give it another suffix.
+    """
+
+    code = "MB001"
+    name = "syntax-error"
+    category = Category.SYNTAX
+    severity = Severity.ERROR
+    VALID = (Valid("def greet(name):\n    return f'hello {name}'\n"),)
+    INVALID = (
+        Invalid("def greet(name:\n    return name\n", line=2),
+        Invalid("x = 1\nprint('\x00')\n", line=2),
+    )
+
+
+class UnusedSuppression(EngineRule):
+    """A `# mbcheck: ignore[...]` comment suppresses nothing.
+
+    Why: stale suppressions hide future problems on that line and mislead
+    readers about what the code does.
+    Instead: remove the comment, or the codes in it that no longer match.
+    """
+
+    code = "MB002"
+    name = "unused-suppression"
+    category = Category.SYNTAX
+    severity = Severity.INFO
+    VALID = (Valid("x = 1\n"),)
+    INVALID = (Invalid("x = 1  # mbcheck: ignore[MB001]\n", line=1),)
+
+
+class FileNotAnalysed(EngineRule):
+    """A file exceeds the per-file size limit and was not analysed.
+
+    Why: one huge (usually generated) file would set the whole run's time and
+    memory; mbcheck skips it and says so rather than judging it silently.
+    Instead: exclude generated files with `exclude`, or raise `max-file-size`.
+    """
+
+    code = "MB003"
+    name = "file-not-analysed"
+    category = Category.SYNTAX
+    severity = Severity.WARNING
+    VALID = (Valid("DATA = [1, 2, 3]\n"),)
+    INVALID = (Invalid("x = 1\n" * 200_000, path="big.py", line=1),)
+
+
+class TooDeeplyNested(EngineRule):
+    """A file nests expressions or blocks too deeply to be analysed safely.
+
+    Why: such code (often obfuscated or generated) crashes parsers; CPython
+    itself refuses most of it. mbcheck refuses it without risking the run.
+    Instead: flatten the expression; generated data belongs in a data file.
+    """
+
+    code = "MB004"
+    name = "too-deeply-nested"
+    category = Category.SYNTAX
+    severity = Severity.ERROR
+    VALID = (Valid("x = ((((1))))\n"),)
+    INVALID = (Invalid("x = " + "(" * 300 + "1" + ")" * 300 + "\n", line=1),)
+
+
+class AnalysisFailed(EngineRule):
+    """mbcheck failed while analysing a file (an internal error).
+
+    Why: the file's findings may be incomplete; the rest of the run goes on.
+    Instead: report the message to the mbcheck maintainers with the file.
+    """
+
+    code = "MB005"
+    name = "analysis-failed"
+    category = Category.SYNTAX
+    severity = Severity.WARNING
+
+
+class UnreadableFile(EngineRule):
+    """A file of the plugin cannot be read (permissions, I/O error).
+
+    Why: what mbcheck cannot read it cannot judge, and neither can the host load it.
+    Instead: fix the file's permissions, or exclude it.
+    """
+
+    code = "MB006"
+    name = "unreadable-file"
+    category = Category.SYNTAX
+    severity = Severity.ERROR
+
+
+class SymlinkOutsideRoot(EngineRule):
+    """A symbolic link points outside the plugin, or forms a loop.
+
+    Why: a plugin is installed and judged as one directory; a link out of it
+    makes the plugin depend on (or expose) files mbcheck did not judge, and a
+    loop hangs naive tools. mbcheck never follows such links.
+    Instead: ship the file itself inside the plugin.
+    """
+
+    code = "MB007"
+    name = "symlink-outside-root"
+    category = Category.ARCHIVE
+    severity = Severity.ERROR

@@ -1,0 +1,42 @@
+"""Test helpers: build plugins on disk from file maps and run mbcheck on them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from mbcheck.config import Config, from_mapping
+from mbcheck.engine import check
+from mbcheck.model import Report
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+SHARED_SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+
+
+def write_plugin(base: Path, files: Mapping[str, str | bytes], name: str = "example") -> Path:
+    root = base / name
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def run(paths: list[Path] | Path, config: Config | Mapping[str, Any] | None = None, **kwargs: Any) -> Report:
+    if isinstance(paths, Path):
+        paths = [paths]
+    if config is None:
+        config = Config()
+    elif not isinstance(config, Config):
+        config = from_mapping(config)
+    kwargs.setdefault("use_cache", False)
+    kwargs.setdefault("jobs", 1)
+    return check(paths, config, **kwargs)
+
+
