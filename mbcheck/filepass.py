@@ -83,8 +83,8 @@ def decode_source(job: FileJob) -> tuple[str | None, Finding | None]:
         return None, _finding(SyntaxErrorRule, Span(job.path, line, col), "file contains NUL bytes: not Python source")
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as exc:
-        return None, _finding(SyntaxErrorRule, Span(job.path, 1, 1), f"cannot read the source: {exc.msg}")
+    except SyntaxError:
+        encoding = "utf-8"  # an undecodable first line: the decode below says where
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
@@ -208,6 +208,20 @@ class _Hooks:
             self.statements.pop()
 
 
+_AT = re.compile(r"^(?:parser error: )?error at (\d+):(\d+): ")
+
+
+def _syntax_error(path: str, exc: cst.ParserSyntaxError) -> tuple[Span, str]:
+    text = str(exc.message).strip().splitlines()[0] if exc.message else "invalid syntax"
+    match = _AT.match(text)
+    if match:
+        line, column = int(match.group(1)), int(match.group(2)) + 1
+        text = text[match.end():]
+    else:
+        line, column = exc.raw_line, exc.raw_column + 1
+    return Span(path, max(line, 1), max(column, 1)), text
+
+
 def analyse_file(job: FileJob) -> FileOutcome:
     digest = hashlib.sha256(job.data).hexdigest()
     if len(job.data) > job.options.max_bytes:
@@ -228,8 +242,7 @@ def analyse_file(job: FileJob) -> FileOutcome:
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        span = Span(job.path, exc.raw_line, exc.raw_column + 1)
-        message = str(exc.message).strip().splitlines()[0] if exc.message else "invalid syntax"
+        span, message = _syntax_error(job.path, exc)
         finding = _finding(SyntaxErrorRule, span, f"syntax error: {message}")
         return FileOutcome(job.path, digest, (finding,), suppressions=suppressions, parsed=False)
     except (RecursionError, MemoryError):

@@ -86,6 +86,9 @@ class ManifestMissing(PluginRule):
     INVALID = (Invalid("def get_plugin_interface():\n    return None\n", bare=True, path="__init__.py", line=1),)
 
     def check(self, plugin: PluginContext) -> None:
+        init = plugin.modules.get("__init__.py")
+        if init is not None and not init.parsed:
+            return  # MB001/MB004 already say why the dunders cannot be read
         if plugin.model.source is ManifestSource.NONE and plugin.model.kind is PluginKind.PLUGIN:
             plugin.report(
                 self,
@@ -146,8 +149,8 @@ class ManifestSchema(PluginRule):
                     span = model.pointers.get(_pointer([*path, key]) + "#key") or model.span(_pointer([*path, key]))
                     plugin.report(self, span, f"unknown key `{key}`{hint}")
                 continue
-            if error.validator == "pattern" and path == ["email"]:
-                continue  # MB104 reports it with a better message
+            if error.validator in ("pattern", "format") and path and path[0] in _DEDICATED:
+                continue  # a dedicated rule reports it with a better message
             if error.validator == "required":
                 missing = re.findall(r"'([^']+)' is a required property", error.message)
                 what = missing[0] if missing else error.message
@@ -155,6 +158,13 @@ class ManifestSchema(PluginRule):
                 continue
             where = ".".join(str(p) for p in path) or "manifest"
             plugin.report(self, model.span(_pointer(path)), f"`{where}`: {error.message}")
+
+
+#: fields whose string format a dedicated rule checks (MB103-MB108)
+_DEDICATED = frozenset(
+    {"version", "email", "license", "repository", "documentation", "homepage",
+     "min_milkbottle_version", "max_milkbottle_version", "python_version"}
+)
 
 
 class InvalidVersion_(PluginRule):
@@ -524,7 +534,7 @@ class MissingCapabilitiesOrTags(PluginRule):
 
     def check(self, plugin: PluginContext) -> None:
         model = plugin.model
-        if model.kind is PluginKind.BOTTLE or model.source is ManifestSource.NONE:
+        if model.kind is PluginKind.BOTTLE or not isinstance(model.raw, dict):
             return
         for key in ("capabilities", "tags"):
             located = model.fields.get(key)

@@ -1,0 +1,3 @@
+"""The package itself is fine."""
+
+from .helpers import shout

@@ -1,0 +1,56 @@
+"""mbcheck never imports, executes or __import__s the code it checks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import run, write_plugin
+
+TRAP = """\
+import pathlib
+pathlib.Path({marker!r}).write_text("imported!")
+__version__ = "1.0.0"
+__dependencies__ = [__import__("os").getcwd()]
+
+def get_plugin_interface():
+    pathlib.Path({marker!r}).write_text("called!")
+"""
+
+
+def _trap_plugin(tmp_path: Path) -> tuple[Path, Path]:
+    marker = tmp_path / "marker.txt"
+    root = write_plugin(
+        tmp_path,
+        {
+            "__init__.py": TRAP.format(marker=str(marker)),
+            "cli.py": TRAP.format(marker=str(marker)),
+            "setup.py": TRAP.format(marker=str(marker)),
+            "requirements.txt": "os\nsubprocess\n",
+        },
+        name="trap_plugin",
+    )
+    return root, marker
+
+
+def test_cli_never_imports_plugin_code(tmp_path: Path) -> None:
+    root, marker = _trap_plugin(tmp_path)
+    for fmt in ("text", "json", "sarif", "github"):
+        result = subprocess.run(
+            [sys.executable, "-m", "mbcheck", "lint", str(root), "--no-cache", "-f", fmt, "--jobs", "2"],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert result.returncode in (0, 1), result.stderr
+        assert not marker.exists(), f"plugin code ran during `mbcheck lint -f {fmt}`"
+
+
+def test_api_never_imports_plugin_code(tmp_path: Path) -> None:
+    root, marker = _trap_plugin(tmp_path)
+    report = run(root)
+    assert report.plugins[0].name == "trap_plugin"
+    assert not marker.exists()
+    assert "trap_plugin" not in sys.modules
+    # the dunder that is not a literal is "not statically known", never evaluated
+    assert report.plugins[0].metadata["dependencies"] is None
+    assert report.plugins[0].metadata["version"] == "1.0.0"
