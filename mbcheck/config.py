@@ -49,16 +49,28 @@ class Config:
     path: str | None = None
 
     # -- queries ---------------------------------------------------------------
-    def enabled(self, code: str, plugin: str | None = None) -> bool:
+    def enabled(self, code: str, plugin: str | Iterable[str] | None = None) -> bool:
+        """Whether a code is selected, not ignored, and not ignored for the plugin.
+
+        ``plugin`` is the plugin's name (or several: its manifest name and its
+        directory name; the ``plugins`` table may use either).
+        """
         if not _matches(code, self.select):
             return False
         if _matches(code, self.ignore):
             return False
-        if plugin is not None:
-            extra = self.plugins.get(plugin, {}).get("ignore", ())
-            if _matches(code, extra):
+        names = (plugin,) if isinstance(plugin, str) else (plugin or ())
+        for name in names:
+            if _matches(code, self.plugins.get(name, {}).get("ignore", ())):
                 return False
         return True
+
+    def plugin_setting(self, names: Iterable[str], key: str) -> list[Any]:
+        """A list setting of the ``plugins`` table, merged over the plugin's names."""
+        out: list[Any] = []
+        for name in names:
+            out.extend(self.plugins.get(name, {}).get(key, ()))
+        return out
 
     def ignored_in_file(self, code: str, path: str) -> bool:
         for pattern, codes in self.per_file_ignores.items():

@@ -34,6 +34,9 @@ class Suppression:
     codes: frozenset[str]
     file_level: bool
     span: Span
+    #: the last line of the statement the comment heads (decorators and
+    #: multi-line statements: a comment on the first line covers them)
+    end_line: int = 0
 
     def matches(self, code: str) -> bool:
         return not self.codes or any(code == c or code.startswith(c) for c in self.codes)

@@ -104,11 +104,13 @@ def plugin_root_of(file: Path) -> Path | None:
     for directory in ancestors:
         if _is_bottle_dir(directory):
             return directory
+    # the topmost package above the nearest one (sub-directories may be
+    # namespace packages without an __init__.py)
     package_root: Path | None = None
     for directory in ancestors:
         if (directory / "__init__.py").is_file():
             package_root = directory
-        else:
+        elif package_root is not None:
             break
     return package_root
 

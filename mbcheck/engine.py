@@ -20,6 +20,7 @@ from mbcheck import __version__
 from mbcheck.cache import Cache, default_cache_dir, file_key
 from mbcheck.config import Config, ConfigError
 from mbcheck.context import FileOutcome, HostProfile, PluginContext, Suppression
+from mbcheck.digest import PluginDigest, add_unlisted, config_digest
 from mbcheck.discovery import Discovery, FileListing, PluginTarget, discover, list_files, module_name
 from mbcheck.model import (
     Finding,
@@ -242,7 +243,7 @@ def check_targets(
         listing = files.listing()
         problems.extend(listing.problems)
         plan = _Plan(target, files, listing, problems)
-        digest = hashlib.sha256()
+        digest = PluginDigest()
         for rel in listing.files:
             try:
                 data = files.read(rel)
@@ -252,9 +253,7 @@ def check_targets(
                             f"cannot read file: {exc.strerror or exc}", Span(rel))
                 )
                 continue
-            if "/__pycache__/" not in f"/{rel}":
-                digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
-                digest.update(hashlib.sha256(data).digest())
+            digest.add(rel, data)
             if not rel.endswith(".py"):
                 if rel in ("plugin.yaml", "pyproject.toml") or rel.endswith((".yaml", ".yml", ".json", ".toml", ".txt", ".cfg")):
                     plan.bytes_cache[rel] = data
@@ -268,7 +267,9 @@ def check_targets(
                     plan.outcomes[rel] = cached
                     continue
             pending.append((plan, key if cache is not None else "", job))
-        plan.digest = f"sha256:{digest.hexdigest()}"
+        if isinstance(files, DirectoryFiles) and config.exclude:
+            add_unlisted(digest, files.root)  # the digest does not depend on the config
+        plan.digest = digest.value()
         plans.append(plan)
 
     if pending:
@@ -282,7 +283,7 @@ def check_targets(
     rules = load_plugin_rules()
     for ctx in contexts:
         for rule_cls in rules:
-            if issubclass(rule_cls, PluginRule) and _wanted(config, rule_cls.code, ctx.model.name):
+            if issubclass(rule_cls, PluginRule) and config.enabled(rule_cls.code, (ctx.model.name, ctx.package)):
                 try:
                     rule_cls().check(ctx)
                 except Exception as exc:  # a broken rule must not stop the run
@@ -296,15 +297,11 @@ def check_targets(
                     ctx.report(AnalysisFailed, Span(""), f"rule {rule_cls.code} failed: {type(exc).__name__}: {exc}")
 
     reports = tuple(_finalize(plan, ctx, config) for plan, ctx in zip(plans, contexts, strict=True))
-    context = {"host_profile": host.name, "config": config.path, "rules_digest": data_digest()}
+    context = {"host_profile": host.name, "config": config.path, "rules_digest": data_digest(),
+               "config_digest": config_digest(config)}
     if cache is not None:
         context["cache"] = {"hits": cache.hits, "misses": cache.misses}
     return Report(reports, tuple(errors), context)
-
-
-def _wanted(config: Config, code: str, plugin: str) -> bool:
-    # plugin rules whose code is not enabled are skipped entirely
-    return config.enabled(code, plugin) or code in ("MB100",) and config.enabled(code)
 
 
 def _plugin_context(plan: _Plan, config: Config, host: HostProfile) -> PluginContext:
@@ -337,7 +334,7 @@ def _suppressed(finding: Finding, suppressions: Iterable[Suppression], used: dic
     for index, sup in enumerate(suppressions):
         if not sup.matches(finding.rule):
             continue
-        if sup.file_level or sup.line in (finding.span.line, finding.statement_line):
+        if sup.file_level or sup.line == finding.statement_line or sup.line <= finding.span.line <= sup.end_line:
             used.setdefault(index, set()).add(finding.rule)
             hit = True
     return hit
@@ -350,6 +347,7 @@ def _fingerprint(finding: Finding, line_text: str, occurrence: int) -> str:
 
 def _finalize(plan: _Plan, ctx: PluginContext, config: Config) -> PluginReport:
     name = ctx.model.name
+    names = (name, ctx.package)
     raw: list[Finding] = [*plan.problems, *ctx.findings]
     for outcome in plan.outcomes.values():
         raw.extend(outcome.findings)
@@ -357,7 +355,7 @@ def _finalize(plan: _Plan, ctx: PluginContext, config: Config) -> PluginReport:
     used: dict[str, dict[int, set[str]]] = {}
     kept: list[Finding] = []
     for finding in raw:
-        if not config.enabled(finding.rule, name) or config.ignored_in_file(finding.rule, finding.span.path):
+        if not config.enabled(finding.rule, names) or config.ignored_in_file(finding.rule, finding.span.path):
             continue
         if finding.span.path in suppressions and _suppressed(
             finding, suppressions[finding.span.path], used.setdefault(finding.span.path, {})
@@ -367,7 +365,7 @@ def _finalize(plan: _Plan, ctx: PluginContext, config: Config) -> PluginReport:
         if severity is not finding.severity:
             finding = _replace(finding, severity=severity)
         kept.append(finding)
-    if config.enabled(UnusedSuppression.code, name):
+    if config.enabled(UnusedSuppression.code, names):
         for path, sups in suppressions.items():
             for index, sup in enumerate(sups):
                 matched = used.get(path, {}).get(index, set())

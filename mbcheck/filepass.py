@@ -16,7 +16,7 @@ import sys
 import tokenize
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import libcst as cst
@@ -189,6 +189,43 @@ def parse_suppressions(text: str, path: str) -> tuple[Suppression, ...]:
     return tuple(out)
 
 
+_COMPOUND = (
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While,
+    ast.With, ast.AsyncWith, ast.Try, ast.Match,
+)
+
+
+def _extend_to_statements(suppressions: tuple[Suppression, ...], tree: ast.Module) -> tuple[Suppression, ...]:
+    """A comment on a statement's first line covers the whole statement.
+
+    For compound statements only the header counts (decorators included), so a
+    comment on ``def f(...):`` does not silence the function body.
+    """
+    lines = {s.line for s in suppressions if not s.file_level}
+    if not lines:
+        return suppressions
+    ends: dict[int, int] = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.stmt):
+            continue
+        first = node.lineno
+        decorators = getattr(node, "decorator_list", None)
+        if decorators:
+            first = min(first, *(d.lineno for d in decorators))
+        if first not in lines:
+            continue
+        if isinstance(node, _COMPOUND):
+            body = getattr(node, "body", None) or getattr(node, "cases", None)
+            end = body[0].lineno - 1 if body else node.lineno
+            end = max(end, node.lineno)
+        else:
+            end = node.end_lineno or node.lineno
+        ends[first] = max(ends.get(first, first), end)
+    return tuple(
+        replace(s, end_line=ends.get(s.line, s.line)) if not s.file_level else s for s in suppressions
+    )
+
+
 class _Hooks:
     """The traversal's before/after hooks: names and the statement stack."""
 
@@ -237,6 +274,8 @@ def analyse_file(job: FileJob) -> FileOutcome:
         return FileOutcome(job.path, digest, (problem,) if problem else (), parsed=False)
     suppressions = parse_suppressions(text, job.path)
     tree, problem = guard(text, job.path)
+    if suppressions and tree is not None:
+        suppressions = _extend_to_statements(suppressions, tree)
     if problem is not None:
         return FileOutcome(job.path, digest, (problem,), suppressions=suppressions, parsed=False)
     try:

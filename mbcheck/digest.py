@@ -1,0 +1,136 @@
+"""Digests that bind a report to exactly what it judged.
+
+A plugin's digest is ``sha256:`` + the SHA-256 over its files, in sorted order
+of their relative POSIX paths, each contributing ``path NUL sha256(content)``.
+Byte caches (``__pycache__``) are left out: the host writes them when it
+imports a plugin, and they are not the plugin's code. A directory and an
+archive holding the same files have the same digest.
+
+The digest covers every file the plugin directory lists (see
+:func:`mbcheck.discovery.list_files`), including files the configuration
+excludes from analysis, so it does not depend on the configuration and the
+host can recompute it without knowing how the plugin was checked.
+
+The configuration digest names the settings that decide what a report says
+(rule selection, severities, ignores, host profile, limits), so two reports
+can be compared for "judged the same way".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mbcheck.config import Config
+
+PREFIX = "sha256:"
+
+
+def counted(rel: str) -> bool:
+    """Whether the file at ``rel`` (relative POSIX path) is part of the digest."""
+    return "/__pycache__/" not in f"/{rel}"
+
+
+@dataclass
+class PluginDigest:
+    """Accumulates ``(path, content)`` pairs in any order; :meth:`value` is order-free."""
+
+    _entries: dict[str, bytes] = field(default_factory=dict)
+
+    def add(self, rel: str, data: bytes) -> None:
+        if counted(rel):
+            self._entries[rel] = hashlib.sha256(data).digest()
+
+    def __contains__(self, rel: str) -> bool:
+        return rel in self._entries
+
+    def value(self) -> str:
+        digest = hashlib.sha256()
+        for rel in sorted(self._entries):
+            digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+            digest.update(self._entries[rel])
+        return f"{PREFIX}{digest.hexdigest()}"
+
+
+def digest_files(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]]) -> str:
+    """The digest of in-memory files (relative POSIX path -> content)."""
+    builder = PluginDigest()
+    items = files.items() if isinstance(files, Mapping) else files
+    for rel, data in items:
+        builder.add(rel, data)
+    return builder.value()
+
+
+class DigestError(Exception):
+    """The plugin's files cannot all be read or listed, so no digest can vouch for them."""
+
+
+def digest_directory(root: Path) -> str:
+    """The digest of a plugin directory as it is on disk now.
+
+    Raises :class:`DigestError` when a file cannot be read, or when the
+    directory holds a symbolic link that leaves it (or forms a loop): such a
+    link is never covered by a digest, so nothing can vouch for what it reaches.
+    """
+    from mbcheck.discovery import list_files
+
+    listing = list_files(root)
+    if listing.problems:
+        raise DigestError("; ".join(problem.message for problem in listing.problems))
+    builder = PluginDigest()
+    for rel in listing.files:
+        try:
+            builder.add(rel, (root / rel).read_bytes())
+        except OSError as exc:
+            raise DigestError(f"cannot read `{rel}`: {exc.strerror or exc}") from None
+    return builder.value()
+
+
+def add_unlisted(builder: PluginDigest, root: Path) -> None:
+    """Add the files of ``root`` the builder has not seen (those excluded from analysis).
+
+    Unreadable files are skipped here: they are digested (or reported) where
+    they are read for analysis.
+    """
+    from mbcheck.discovery import list_files
+
+    for rel in list_files(root).files:
+        if rel in builder or not counted(rel):
+            continue
+        try:
+            builder.add(rel, (root / rel).read_bytes())
+        except OSError:
+            continue
+
+
+def config_digest(config: Config) -> str:
+    """``sha256:`` over the settings that decide a report's findings and verdicts."""
+    material = {
+        "select": list(config.select),
+        "ignore": list(config.ignore),
+        "severity": {code: severity.value for code, severity in sorted(config.severity.items())},
+        "per_file_ignores": {glob: list(codes) for glob, codes in sorted(config.per_file_ignores.items())},
+        "fail_on": config.fail_on,
+        "exclude": list(config.exclude),
+        "host_profile": config.host_profile,
+        "max_file_size": config.max_file_size,
+        "plugins": {name: dict(settings) for name, settings in sorted(config.plugins.items())},
+    }
+    encoded = json.dumps(material, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return f"{PREFIX}{hashlib.sha256(encoded).hexdigest()}"
+
+
+__all__ = [
+    "DigestError",
+    "PluginDigest",
+    "add_unlisted",
+    "config_digest",
+    "counted",
+    "digest_directory",
+    "digest_files",
+]
