@@ -1,0 +1,96 @@
+"""The result cache: content-addressed, invalidated by what matters, never trusted blindly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import EXAMPLES, run, write_plugin
+
+from mbcheck import cache as cache_module
+from mbcheck.config import Config
+from mbcheck.reporters.json import report_dict
+
+
+def _report(paths: list[Path], cache_dir: Path, **config: object) -> tuple[dict[str, object], dict[str, int]]:
+    report = run(paths, Config(cache_dir=str(cache_dir), **config), use_cache=True)  # type: ignore[arg-type]
+    stats = report.context["cache"]
+    data = report_dict(report)
+    data["tool"].pop("config_digest", None)
+    return data, stats
+
+
+def test_warm_run_hits_and_gives_the_same_report(tmp_path: Path) -> None:
+    cold, stats = _report([EXAMPLES / "plugins"], tmp_path)
+    assert stats["hits"] == 0 and stats["misses"] > 0
+    warm, stats = _report([EXAMPLES / "plugins"], tmp_path)
+    assert stats["misses"] == 0 and stats["hits"] > 0
+    assert warm == cold
+
+
+def test_changed_file_is_recomputed_alone(tmp_path: Path) -> None:
+    root = write_plugin(tmp_path / "src", {"__init__.py": "x = 1\n", "a.py": "y = 2\n", "b.py": "z = 3\n"})
+    _report([root], tmp_path / "cache")
+    (root / "a.py").write_text("y = (\n")
+    data, stats = _report([root], tmp_path / "cache")
+    assert stats == {"hits": 2, "misses": 1}
+    assert any(f["rule"] == "MB001" for f in data["plugins"][0]["findings"])  # type: ignore[index]
+
+
+def test_config_that_changes_analysis_invalidates(tmp_path: Path) -> None:
+    root = write_plugin(tmp_path / "src", {"__init__.py": "x = 1\n"})
+    _report([root], tmp_path / "cache")
+    _, stats = _report([root], tmp_path / "cache", max_file_size=10)
+    assert stats["misses"] == 1
+
+
+def test_new_version_invalidates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_plugin(tmp_path / "src", {"__init__.py": "x = 1\n"})
+    _report([root], tmp_path / "cache")
+    monkeypatch.setattr(cache_module, "__version__", "999.0")
+    _, stats = _report([root], tmp_path / "cache")
+    assert stats["misses"] == 1
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "foreign", "empty"])
+def test_corrupt_or_foreign_entries_are_ignored(tmp_path: Path, damage: str) -> None:
+    root = write_plugin(tmp_path / "src", {"__init__.py": "x = (\n"})
+    first, _ = _report([root], tmp_path / "cache")
+    entries = [p for p in (tmp_path / "cache").rglob("*.bin")]
+    assert len(entries) == 1
+    blob = entries[0].read_bytes()
+    if damage == "truncate":
+        entries[0].write_bytes(blob[: len(blob) // 2])
+    elif damage == "flip":
+        entries[0].write_bytes(blob[:-5] + bytes([blob[-5] ^ 0xFF]) + blob[-4:])
+    elif damage == "foreign":
+        import hashlib
+        import pickle
+
+        payload = pickle.dumps(("os", "system"))  # valid checksum, wrong type
+        entries[0].write_bytes(cache_module.MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload)
+    else:
+        entries[0].write_bytes(b"")
+    second, stats = _report([root], tmp_path / "cache")
+    assert stats["misses"] == 1
+    assert second == first
+
+
+def test_restricted_unpickler_refuses_other_classes() -> None:
+    import hashlib
+    import pickle
+
+    payload = pickle.dumps(Path("/"))
+    blob = cache_module.MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload
+    assert cache_module.Cache._decode(blob) is None
+
+
+def test_jobs_one_and_two_give_identical_reports(tmp_path: Path) -> None:
+    # enough files to use the pool
+    files = {f"m{i}.py": f"import subprocess\nx{i} = (\n" if i % 5 == 0 else f"v = {i}\n" for i in range(40)}
+    files["__init__.py"] = '__name__ = "x"\n'
+    root = write_plugin(tmp_path, files)
+    one = report_dict(run([root, EXAMPLES / "plugins"], jobs=1))
+    two = report_dict(run([root, EXAMPLES / "plugins"], jobs=2))
+    assert one == two
+    assert sum(len(p["findings"]) for p in one["plugins"]) > 5
