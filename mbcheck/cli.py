@@ -233,6 +233,69 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. MB102 or
     sys.stdout.write("\n".join(out) + "\n")
 
 
+@app.command()
+def verify(
+    plugin: Annotated[Path, typer.Argument(help="The plugin directory (or archive) the host is about to load.")],
+    report: Annotated[Path, typer.Argument(help="Its JSON report (`mbcheck lint --format json`).")],
+    policy: Annotated[Path | None, typer.Option("--policy", help="Load policy file (TOML or YAML; schemas/policy.schema.json). Default: no permissions, errors block.")] = None,
+) -> None:
+    """Decide whether a host may load PLUGIN: exit 0 admitted, 1 refused (reasons printed), 2 bad input."""
+    from mbcheck.gate import GateError, Policy, admit, load_policy, read_report
+
+    try:
+        data = read_report(report)
+        rules = load_policy(policy) if policy is not None else Policy()
+        decision = admit(plugin, data, rules)
+    except GateError as exc:
+        raise _fail(str(exc)) from None
+    if decision.allowed:
+        typer.echo(f"admitted: {plugin}")
+        raise typer.Exit(EXIT_OK)
+    typer.echo(f"refused: {plugin}")
+    for reason in decision.reasons:
+        typer.echo(f"  - {reason}")
+    raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command("baseline")
+def record_baseline(
+    paths: Annotated[list[Path], typer.Argument(help="Plugin directories, directories of plugins, bottle distributions or archives.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(".mbcheck-baseline.json"),
+    select: Annotated[list[str] | None, typer.Option("--select", help="Only these rule codes or prefixes (comma-separated).")] = None,
+    extend_select: Annotated[list[str] | None, typer.Option("--extend-select", help="Add rule codes or prefixes to the selection.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Never report these codes or prefixes.")] = None,
+    config_file: Annotated[Path | None, typer.Option("--config", help="Config file (default: mbcheck.toml or [tool.mbcheck] found above the first path).")] = None,
+    profile: Annotated[str | None, typer.Option("--profile", help="Context profile: pre-commit, ci, publish, or one from the config.")] = None,
+    host_profile: Annotated[str | None, typer.Option("--host-profile", help="Host profile name or JSON file.")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (0 = all cores, 1 = in-process).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the result cache.")] = False,
+) -> None:
+    """Record current findings, so `lint --baseline FILE` reports only new ones."""
+    from mbcheck.baseline import write_baseline
+    from mbcheck.config import ConfigError
+    from mbcheck.engine import check
+
+    config = _load_config(paths, config_file, profile, select, extend_select, ignore, None, host_profile)
+    try:
+        report = check(paths, config, jobs=jobs, use_cache=False if no_cache else None)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    if report.errors:
+        for error in report.errors:
+            typer.echo(f"mbcheck: error: {error}", err=True)
+        raise _fail(f"baseline not written to {output}")
+    try:
+        recorded = write_baseline(report, output)
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    total = sum(entry.count for entry in recorded.entries)
+    typer.echo(
+        f"mbcheck: recorded {total} finding{'s' if total != 1 else ''} of {len(report.plugins)} "
+        f"plugin{'s' if len(report.plugins) != 1 else ''} -> {output}",
+        err=True,
+    )
+
+
 def main() -> None:
     try:
         app()

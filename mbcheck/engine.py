@@ -16,12 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from mbcheck import __version__
 from mbcheck.cache import Cache, default_cache_dir, file_key
 from mbcheck.config import Config, ConfigError
 from mbcheck.context import FileOutcome, HostProfile, PluginContext, Suppression
 from mbcheck.digest import PluginDigest, add_unlisted, config_digest
-from mbcheck.discovery import Discovery, FileListing, PluginTarget, discover, list_files, module_name
+from mbcheck.discovery import (
+    Discovery,
+    FileListing,
+    PluginTarget,
+    discover,
+    list_files,
+    module_name,
+)
 from mbcheck.model import (
     Finding,
     ManifestSource,
@@ -217,7 +223,7 @@ def check_targets(
     use_cache: bool | None = None,
     progress: ProgressCallback | None = None,
 ) -> Report:
-    from mbcheck.filepass import FileJob, FileOptions  # noqa: PLC0415 - light module-level names only
+    from mbcheck.filepass import FileJob, FileOptions
 
     bandit_on, bandit_skip = _bandit_skip(config)
     options = FileOptions(max_bytes=config.max_file_size, bandit_skip=bandit_skip, bandit=bandit_on)
@@ -297,8 +303,8 @@ def check_targets(
                     ctx.report(AnalysisFailed, Span(""), f"rule {rule_cls.code} failed: {type(exc).__name__}: {exc}")
 
     reports = tuple(_finalize(plan, ctx, config) for plan, ctx in zip(plans, contexts, strict=True))
-    context = {"host_profile": host.name, "config": config.path, "rules_digest": data_digest(),
-               "config_digest": config_digest(config)}
+    context: dict[str, Any] = {"host_profile": host.name, "config": config.path, "rules_digest": data_digest(),
+                               "config_digest": config_digest(config)}
     if cache is not None:
         context["cache"] = {"hits": cache.hits, "misses": cache.misses}
     return Report(reports, tuple(errors), context)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mbcheck.context import FileOutcome
+from mbcheck.facts import DunderFact
 from mbcheck.model import (
     NOT_STATIC,
     Finding,
@@ -70,7 +71,7 @@ def _from_document(
 
 
 def model_from_dunders(name: str, init: FileOutcome | None) -> PluginModel | None:
-    facts = init.fact("dunders", ()) if init is not None else ()
+    facts: tuple[DunderFact, ...] = init.fact("dunders", ()) if init is not None else ()
     fields: dict[str, Located] = {}
     pointers: dict[str, Span] = {}
     raw: dict[str, Any] = {}

@@ -231,9 +231,7 @@ class NameTracker:
                 self.bind_target(target.target, node.value if len(node.targets) == 1 else None)
         elif isinstance(node, cst.AnnAssign):
             self.bind_target(node.target, node.value)
-        elif isinstance(node, cst.AugAssign):
-            self.bind_target(node.target, None)
-        elif isinstance(node, (cst.For, cst.CompFor)):
+        elif isinstance(node, (cst.AugAssign, cst.For, cst.CompFor)):
             self.bind_target(node.target, None)
         elif isinstance(node, (cst.WithItem, cst.ExceptHandler, cst.ExceptStarHandler)):
             asname = node.asname if isinstance(node, cst.WithItem) else node.name

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLES, run, write_plugin
 
+from helpers import EXAMPLES, run, write_plugin
 from mbcheck import cache as cache_module
 from mbcheck.config import Config
 from mbcheck.reporters.json import report_dict

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLES, run, write_plugin
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from helpers import EXAMPLES, run, write_plugin
 from mbcheck.cli import app
 from mbcheck.config import Config, ConfigError, find_config_file, from_mapping, load
 from mbcheck.model import Severity

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import EXAMPLES, run, write_plugin
 from typer.testing import CliRunner
 
+from helpers import EXAMPLES, run, write_plugin
 from mbcheck.cli import app
 from mbcheck.discovery import discover, list_files, module_name, plugin_root_of
 from mbcheck.model import PluginKind

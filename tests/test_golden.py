@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import EXAMPLES, run
 
+from helpers import EXAMPLES, run
 from mbcheck.model import Verdict
 from mbcheck.reporters.json import report_dict
 

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLES, run, write_plugin
 
+from helpers import EXAMPLES, run, write_plugin
 from mbcheck.config import Config
 from mbcheck.engine import DirectoryFiles
 from mbcheck.model import Verdict

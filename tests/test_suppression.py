@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import run, write_plugin
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers import run, write_plugin
 from mbcheck.config import Config
 from mbcheck.filepass import parse_suppressions
 

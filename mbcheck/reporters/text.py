@@ -27,6 +27,12 @@ def render(report: Report) -> str:
         lines.append(f"{plugin.name} ({plugin.kind.value}, {plugin.path}): {plugin.verdict.value.upper()}" + (f" - {detail}" if detail else ""))
     for error in report.errors:
         lines.append(f"error: {error}")
+    stale = report.context.get("baseline", {}).get("stale", [])
+    if stale:
+        lines.append(f"note: {len(stale)} baseline entr{'ies' if len(stale) != 1 else 'y'} no longer occur (record the baseline again to drop them):")
+        for entry in stale:
+            times = f" (x{entry['count']})" if entry.get("count", 1) != 1 else ""
+            lines.append(f"  {entry['plugin']}: {entry.get('path') or '(plugin)'} {entry['rule']} {entry.get('message', '')}{times}")
     total = report.counts()
     lines.append(
         f"{len(report.plugins)} plugin{'s' if len(report.plugins) != 1 else ''} checked: "

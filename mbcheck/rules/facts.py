@@ -8,12 +8,12 @@ booleans, ``None`` and lists/tuples/sets/dicts of them. Anything else is
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from mbcheck.facts import DunderFact, ImportFact
 from mbcheck.model import NOT_STATIC, Span
 from mbcheck.names import literal_string
 from mbcheck.rules.source import Collector, FileContext, collector
@@ -55,42 +55,16 @@ def literal_value(node: cst.BaseExpression, depth: int = 0) -> Any:
         return items
     if isinstance(node, cst.Dict):
         out: dict[Any, Any] = {}
-        for element in node.elements:
-            if not isinstance(element, cst.DictElement):
+        for entry in node.elements:
+            if not isinstance(entry, cst.DictElement):
                 return NOT_STATIC
-            key = literal_value(element.key, depth + 1)
-            value = literal_value(element.value, depth + 1)
+            key = literal_value(entry.key, depth + 1)
+            value = literal_value(entry.value, depth + 1)
             if key is NOT_STATIC or value is NOT_STATIC or isinstance(key, (list, dict)):
                 return NOT_STATIC
             out[key] = value
         return out
     return NOT_STATIC
-
-
-@dataclass(frozen=True, slots=True)
-class DunderFact:
-    name: str
-    value: Any
-    span: Span
-    #: spans of list items (for ``__dependencies__ = ["a", "b"]``)
-    item_spans: tuple[Span, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ImportFact:
-    """One imported name: ``module`` is the qualified module or member."""
-
-    module: str
-    #: the module part for ``from m import x`` (``m``); equals ``module`` for ``import``
-    source_module: str
-    top: str
-    relative: bool
-    stdlib: bool
-    at_module_level: bool
-    #: inside ``try: ... except ImportError`` (an optional import)
-    optional: bool
-    span: Span
-    statement_line: int
 
 
 @collector
@@ -188,10 +162,7 @@ class ImportCollector(Collector):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         level = len(node.relative)
         module = get_full_name_for_node(node.module) if node.module is not None else None
-        if level:
-            source = self.ctx.names.resolve_relative(level, module)
-        else:
-            source = module or ""
+        source = self.ctx.names.resolve_relative(level, module) if level else module or ""
         if isinstance(node.names, cst.ImportStar):
             self._add(source, source, bool(level), node)
             return

@@ -16,6 +16,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from mbcheck.context import PluginContext
+from mbcheck.facts import DunderFact
 from mbcheck.model import NOT_STATIC, Category, ManifestSource, PluginKind, Severity
 from mbcheck.resources import load_json
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Rule, Valid
@@ -470,7 +471,8 @@ class ModuleNameReassigned(PluginRule):
         init = plugin.modules.get("__init__.py")
         if init is None:
             return
-        for fact in init.fact("dunders", ()):
+        dunders: tuple[DunderFact, ...] = init.fact("dunders", ())
+        for fact in dunders:
             if fact.name == "__name__":
                 plugin.report(self, fact.span, "`__name__` reassigned: it renames the module, not just the plugin")
 

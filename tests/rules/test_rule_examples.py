@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from helpers import run, write_plugin
 from mbcheck.config import Config
 from mbcheck.rules import all_rules
 from mbcheck.rules.base import Example, ExternalRule
-
-from helpers import run, write_plugin
 
 #: rules whose findings need a file system state an example cannot express;
 #: each is tested elsewhere (named here so the exemption stays honest)
