@@ -141,13 +141,7 @@ class PluginContext:
         statement_line: int = 0,
     ) -> None:
         self.findings.append(
-            Finding(
-                rule=rule.code,
-                category=rule.category,
-                severity=severity or rule.severity,
-                message=message,
-                span=span,
-                confidence=confidence or rule.confidence,
-                statement_line=statement_line or span.line,
+            rule.finding(
+                span, message, severity=severity, confidence=confidence, statement_line=statement_line
             )
         )

@@ -193,15 +193,7 @@ def list_files(root: Path, excluded: Callable[[str], bool] = lambda _p: False) -
     seen_dirs: set[tuple[int, int]] = set()
 
     def link_problem(rel: str, message: str) -> None:
-        listing.problems.append(
-            Finding(
-                SymlinkOutsideRoot.code,
-                SymlinkOutsideRoot.category,
-                SymlinkOutsideRoot.severity,
-                message,
-                Span(rel),
-            )
-        )
+        listing.problems.append(SymlinkOutsideRoot.finding(Span(rel), message))
 
     def walk(directory: Path, prefix: str) -> None:
         try:

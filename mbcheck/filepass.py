@@ -16,14 +16,16 @@ import sys
 import tokenize
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import libcst as cst
 
 from mbcheck.context import FileOutcome, Suppression
+from mbcheck.jobs import FileJob
 from mbcheck.model import Finding, Span
 from mbcheck.rules import load_source_rules
+from mbcheck.rules.base import Rule
 from mbcheck.rules.core import (
     AnalysisFailed,
     FileNotAnalysed,
@@ -37,24 +39,6 @@ from mbcheck.rules.source import COLLECTORS, FileContext, SourceRule
 _NESTING_MESSAGES = ("too many nested parentheses", "too many statically nested blocks")
 MAX_BRACKET_DEPTH = 200
 MAX_OPERATOR_RUN = 1000
-
-
-@dataclass(frozen=True)
-class FileOptions:
-    max_bytes: int = 1_000_000
-    #: bandit test ids not to run (all of them: bandit is skipped)
-    bandit_skip: frozenset[str] = frozenset()
-    bandit: bool = True
-
-
-@dataclass(frozen=True)
-class FileJob:
-    path: str
-    data: bytes
-    module_name: str
-    package: str
-    is_package: bool
-    options: FileOptions = field(default_factory=FileOptions)
 
 
 @dataclass(frozen=True)
@@ -100,8 +84,8 @@ def decode_source(job: FileJob) -> tuple[str | None, Finding | None]:
     return text, None
 
 
-def _finding(rule: type[Any], span: Span, message: str) -> Finding:
-    return Finding(rule.code, rule.category, rule.severity, message, span, statement_line=span.line)
+def _finding(rule: type[Rule], span: Span, message: str) -> Finding:
+    return rule.finding(span, message)
 
 
 def _nesting_problem(text: str) -> str | None:
@@ -286,6 +270,9 @@ def analyse_file(job: FileJob) -> FileOutcome:
         return FileOutcome(job.path, digest, (finding,), suppressions=suppressions, parsed=False)
     except (RecursionError, MemoryError):
         finding = _finding(TooDeeplyNested, Span(job.path), "file is nested too deeply to analyse safely")
+        return FileOutcome(job.path, digest, (finding,), suppressions=suppressions, parsed=False)
+    except Exception as exc:  # libcst validation errors on odd input (e.g. exotic identifiers)
+        finding = _finding(SyntaxErrorRule, Span(job.path), f"cannot parse: {exc}".splitlines()[0])
         return FileOutcome(job.path, digest, (finding,), suppressions=suppressions, parsed=False)
 
     findings: list[Finding] = []

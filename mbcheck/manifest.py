@@ -49,14 +49,7 @@ class ManifestResult:
 
 
 def _problem(error: DocumentError) -> Finding:
-    return Finding(
-        ManifestUnreadable.code,
-        ManifestUnreadable.category,
-        ManifestUnreadable.severity,
-        error.message,
-        error.span,
-        statement_line=error.span.line,
-    )
+    return ManifestUnreadable.finding(error.span, error.message)
 
 
 def _from_document(

@@ -79,6 +79,9 @@ class Finding:
     #: first line of the statement the finding sits in (for suppressions)
     statement_line: int = 0
     fingerprint: str = ""
+    #: the rule's kebab-case name (kept with the finding so reports never
+    #: need to load the rule modules)
+    name: str = ""
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.span.path, self.span.line, self.span.column, self.rule, self.message)

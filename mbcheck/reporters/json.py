@@ -11,13 +11,17 @@ from mbcheck.model import Finding, PluginReport, Report
 SCHEMA_VERSION = "1.0"
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
+def _rule_name(code: str) -> str:
     from mbcheck.rules import all_rules
 
-    rule = all_rules().get(finding.rule)
+    rule = all_rules().get(code)
+    return rule.name if rule is not None else code
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
     out: dict[str, Any] = {
         "rule": finding.rule,
-        "name": rule.name if rule is not None else finding.rule,
+        "name": finding.name or _rule_name(finding.rule),
         "category": finding.category.value,
         "severity": finding.severity.value,
         "confidence": finding.confidence.value if finding.confidence else None,

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
-from mbcheck.model import Category, Confidence, Severity
+from mbcheck.model import Category, Confidence, Finding, Severity, Span
 
 if TYPE_CHECKING:
     from mbcheck.context import PluginContext
@@ -132,6 +132,28 @@ class Rule:
     @classmethod
     def docs(cls) -> RuleDocs:
         return parse_docs(cls.__doc__)
+
+    @classmethod
+    def finding(
+        cls,
+        span: Span,
+        message: str,
+        *,
+        severity: Severity | None = None,
+        confidence: Confidence | None = None,
+        statement_line: int = 0,
+    ) -> Finding:
+        """A finding of this rule (default severity and confidence unless given)."""
+        return Finding(
+            rule=cls.code,
+            category=cls.category,
+            severity=severity or cls.severity,
+            message=message,
+            span=span,
+            confidence=confidence or cls.confidence,
+            statement_line=statement_line or span.line,
+            name=cls.name,
+        )
 
 
 class PluginRule(Rule):

@@ -94,13 +94,11 @@ class FileContext:
             span = self.span(node)
             statement_line = self.line(statement) if statement is not None else span.line
             out.append(
-                Finding(
-                    rule=rule.code,
-                    category=rule.category,
-                    severity=severity or rule.severity,
-                    message=message,
-                    span=span,
-                    confidence=confidence or rule.confidence,
+                rule.finding(
+                    span,
+                    message,
+                    severity=severity,
+                    confidence=confidence,
                     statement_line=min(statement_line, span.line),
                 )
             )
