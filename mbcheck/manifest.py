@@ -24,7 +24,14 @@ from mbcheck.model import (
     Span,
 )
 from mbcheck.rules.manifest import ManifestUnreadable
-from mbcheck.spans import DocumentError, LoadedDocument, LoadLimits, load_toml, load_yaml
+from mbcheck.spans import (
+    DocumentError,
+    LoadedDocument,
+    LoadLimits,
+    join_pointer,
+    load_toml,
+    load_yaml,
+)
 
 DUNDER_FIELDS: Mapping[str, str] = {
     "__name__": "name",
@@ -58,7 +65,7 @@ def _from_document(
     fields: dict[str, Located] = {}
     if isinstance(value, dict):
         for key, item in value.items():
-            fields[str(key)] = Located(item, doc.pointers.get(f"/{key}", Span(path)))
+            fields[str(key)] = Located(item, doc.span(join_pointer([key])))
     display_name = fields["name"].value if "name" in fields and isinstance(fields["name"].value, str) else name
     return PluginModel(display_name, kind, source, path, fields, dict(doc.pointers), value)
 

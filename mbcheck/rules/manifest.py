@@ -20,6 +20,7 @@ from mbcheck.facts import DunderFact
 from mbcheck.model import NOT_STATIC, Category, ManifestSource, PluginKind, Severity
 from mbcheck.resources import load_json
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Rule, Valid
+from mbcheck.spans import join_pointer
 
 EMAIL = re.compile(r"^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$")
 
@@ -106,7 +107,7 @@ def _manifest_validator() -> Any:
 
 
 def _pointer(path: Any) -> str:
-    return "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in path)
+    return join_pointer(path)
 
 
 class ManifestSchema(PluginRule):
@@ -147,7 +148,9 @@ class ManifestSchema(PluginRule):
                 for key in sorted(k for k in error.instance if k not in allowed):
                     guess = difflib.get_close_matches(str(key), properties, n=1, cutoff=0.6)
                     hint = f"; did you mean `{guess[0]}`?" if guess else ""
-                    span = model.pointers.get(_pointer([*path, key]) + "#key") or model.span(_pointer([*path, key]))
+                    document = getattr(plugin.manifest, "document", None)
+                    pointer = _pointer([*path, key])
+                    span = document.key_span(pointer) if document is not None else model.span(pointer)
                     plugin.report(self, span, f"unknown key `{key}`{hint}")
                 continue
             if error.validator in ("pattern", "format") and path and path[0] in _DEDICATED:
