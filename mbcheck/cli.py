@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -109,12 +110,14 @@ def lint(
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Cache location.")] = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", help="Report only findings not recorded in this baseline file.")] = None,
     advisories: Annotated[Path | None, typer.Option("--advisories", help="OSV JSON advisories to match declared requirements against.")] = None,
+    statistics: Annotated[bool, typer.Option("--statistics", help="Print timing and cache statistics to stderr.")] = False,
 ) -> None:
     """Check plugins and report findings; exit 1 when any reaches --fail-on."""
     from mbcheck import reporters
     from mbcheck.config import ConfigError
     from mbcheck.engine import check, failing
 
+    started = time.perf_counter()
     if format not in reporters.FORMATS:
         raise _fail(f"unknown format {format!r} (choose from {', '.join(reporters.FORMATS)})")
     config = _load_config(paths, config_file, profile, select, extend_select, ignore, fail_on, host_profile)
@@ -141,6 +144,15 @@ def lint(
         except ValueError as exc:
             raise _fail(str(exc)) from None
     _write(reporters.get(format)(report), output)
+    if statistics:
+        files = report.context.get("files", 0)
+        hits = report.context.get("cache", {}).get("hits", 0)
+        typer.echo(
+            f"mbcheck: {len(report.plugins)} plugins, {files} Python files "
+            f"({hits} from the cache, {files - hits} analysed) "
+            f"in {time.perf_counter() - started:.2f}s",
+            err=True,
+        )
     if output is not None and format != "text":
         summary = report.counts()
         typer.echo(

@@ -2,8 +2,10 @@
 
 A plugin's digest is ``sha256:`` + the SHA-256 over its files, in sorted order
 of their relative POSIX paths, each contributing ``path NUL sha256(content)``.
-Byte caches (``__pycache__``) are left out: the host writes them when it
-imports a plugin, and they are not the plugin's code. A directory and an
+Version control and tool caches (``.git``, ``__pycache__``, …) are left out:
+the host writes byte caches when it imports a plugin, and they are not the
+plugin's code. Build output and virtualenvs inside a plugin are not analysed
+but are digested: a plugin could import code from there. A directory and an
 archive holding the same files have the same digest.
 
 The digest covers every file the plugin directory lists (see
@@ -79,7 +81,7 @@ def digest_directory(root: Path) -> str:
     """
     from mbcheck.discovery import list_files
 
-    listing = list_files(root)
+    listing = list_files(root, for_digest=True)
     if listing.problems:
         raise DigestError("; ".join(problem.message for problem in listing.problems))
     builder = PluginDigest()
@@ -99,7 +101,7 @@ def add_unlisted(builder: PluginDigest, root: Path) -> None:
     """
     from mbcheck.discovery import list_files
 
-    for rel in list_files(root).files:
+    for rel in list_files(root, for_digest=True).files:
         if rel in builder or not counted(rel):
             continue
         try:

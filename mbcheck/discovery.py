@@ -18,13 +18,16 @@ from pathlib import Path
 from mbcheck.model import Finding, PluginKind, Span
 from mbcheck.rules.core import SymlinkOutsideRoot
 
-SKIP_DIRS = frozenset(
+#: never part of a plugin: version control and tool caches
+CACHE_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".nox", "build", "dist",
-        "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".mbcheck_cache",
-        ".hypothesis", ".eggs", ".idea", ".vscode",
+        ".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+        ".mbcheck_cache", ".hypothesis", ".idea", ".vscode",
     }
 )
+#: build output and environments: not analysed, but still covered by the digest
+BUILD_DIRS = frozenset({".venv", "venv", ".tox", ".nox", "build", "dist", "node_modules", ".eggs"})
+SKIP_DIRS = CACHE_DIRS | BUILD_DIRS
 ARCHIVE_SUFFIXES = (".zip", ".whl", ".tar.gz", ".tgz", ".tar")
 
 
@@ -182,11 +185,15 @@ def _is_venv(path: Path) -> bool:
     return (path / "pyvenv.cfg").is_file()
 
 
-def list_files(root: Path, excluded: Callable[[str], bool] = lambda _p: False) -> FileListing:
+def list_files(
+    root: Path, excluded: Callable[[str], bool] = lambda _p: False, *, for_digest: bool = False
+) -> FileListing:
     """Every regular file below ``root`` (relative POSIX paths, sorted).
 
-    Skips VCS, cache, virtualenv and build directories; never follows a
-    symlink out of the root, nor into a loop (each is reported).
+    Skips version control and cache directories, and (unless ``for_digest``)
+    virtualenvs and build output; never follows a symlink out of the root,
+    nor into a loop (each is reported). The digest covers build output too:
+    a plugin could import code from there.
     """
     listing = FileListing()
     real_root = os.path.realpath(root)
@@ -235,9 +242,10 @@ def list_files(root: Path, excluded: Callable[[str], bool] = lambda _p: False) -
                 listing.files.append(rel)  # reading it will report the problem
                 continue
             if stat.S_ISDIR(mode):
-                if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info"):
+                if entry.name in CACHE_DIRS:
                     continue
-                if _is_venv(Path(entry.path)):
+                build = entry.name in BUILD_DIRS or entry.name.endswith(".egg-info") or _is_venv(Path(entry.path))
+                if build and not for_digest:
                     continue
                 walk(Path(entry.path), f"{rel}/")
             elif stat.S_ISREG(mode):

@@ -28,6 +28,7 @@ from mbcheck.discovery import (
     list_files,
     module_name,
 )
+from mbcheck.jobs import FileJob, FileOptions
 from mbcheck.model import (
     Finding,
     ManifestSource,
@@ -83,8 +84,16 @@ class MemoryFiles:
             raise FileNotFoundError(rel) from None
 
 
+def _open_archive(target: PluginTarget) -> tuple[MemoryFiles, str]:
+    """An archive's files in memory (never extracted); its problems become MB6xx findings."""
+    from mbcheck.rules.archive import read_archive
+
+    files, problems, package = read_archive(target.archive or target.root)
+    return MemoryFiles(files, problems), package
+
+
 #: turns an archive target into in-memory files (installed by mbcheck.archive support)
-ARCHIVE_OPENER: list[Callable[[PluginTarget], tuple[MemoryFiles, str]]] = []
+ARCHIVE_OPENER: list[Callable[[PluginTarget], tuple[MemoryFiles, str]]] = [_open_archive]
 
 
 def load_host_profile(name: str) -> HostProfile:
@@ -117,13 +126,7 @@ def _safe_analyse(job: Any) -> FileOutcome:
 
 
 def _crashed(job: Any) -> FileOutcome:
-    finding = Finding(
-        AnalysisFailed.code,
-        AnalysisFailed.category,
-        AnalysisFailed.severity,
-        "analysis crashed the worker process; the file was not analysed",
-        Span(job.path),
-    )
+    finding = AnalysisFailed.finding(Span(job.path), "analysis crashed the worker process; the file was not analysed")
     return FileOutcome(job.path, hashlib.sha256(job.data).hexdigest(), (finding,), parsed=False)
 
 
@@ -223,8 +226,6 @@ def check_targets(
     use_cache: bool | None = None,
     progress: ProgressCallback | None = None,
 ) -> Report:
-    from mbcheck.filepass import FileJob, FileOptions
-
     bandit_on, bandit_skip = _bandit_skip(config)
     options = FileOptions(max_bytes=config.max_file_size, bandit_skip=bandit_skip, bandit=bandit_on)
     salt = "|".join((data_digest(), config.digest(), str(bandit_on), ",".join(sorted(bandit_skip))))
@@ -255,8 +256,7 @@ def check_targets(
                 data = files.read(rel)
             except OSError as exc:
                 problems.append(
-                    Finding(UnreadableFile.code, UnreadableFile.category, UnreadableFile.severity,
-                            f"cannot read file: {exc.strerror or exc}", Span(rel))
+                    UnreadableFile.finding(Span(rel), f"cannot read file: {exc.strerror or exc}")
                 )
                 continue
             digest.add(rel, data)
@@ -273,8 +273,10 @@ def check_targets(
                     plan.outcomes[rel] = cached
                     continue
             pending.append((plan, key if cache is not None else "", job))
-        if isinstance(files, DirectoryFiles) and config.exclude:
-            add_unlisted(digest, files.root)  # the digest does not depend on the config
+        if isinstance(files, DirectoryFiles):
+            # excluded files and build output are digested too: the digest
+            # does not depend on the config, and it covers all importable code
+            add_unlisted(digest, files.root)
         plan.digest = digest.value()
         plans.append(plan)
 
@@ -305,6 +307,7 @@ def check_targets(
     reports = tuple(_finalize(plan, ctx, config) for plan, ctx in zip(plans, contexts, strict=True))
     context: dict[str, Any] = {"host_profile": host.name, "config": config.path, "rules_digest": data_digest(),
                                "config_digest": config_digest(config)}
+    context["files"] = sum(len(plan.outcomes) for plan in plans)
     if cache is not None:
         context["cache"] = {"hits": cache.hits, "misses": cache.misses}
     return Report(reports, tuple(errors), context)
@@ -421,10 +424,7 @@ def _finalize(plan: _Plan, ctx: PluginContext, config: Config) -> PluginReport:
 
 
 def _unused(sup: Suppression, message: str) -> Finding:
-    return Finding(
-        UnusedSuppression.code, UnusedSuppression.category, UnusedSuppression.severity, message, sup.span,
-        statement_line=sup.line,
-    )
+    return UnusedSuppression.finding(sup.span, message, statement_line=sup.line)
 
 
 def _replace(finding: Finding, **changes: Any) -> Finding:

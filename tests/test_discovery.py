@@ -84,3 +84,18 @@ def test_bottle_and_plugins_in_one_run_via_cli(tmp_path: Path) -> None:
     write_plugin(tmp_path, {"plugin.yaml": MANIFEST, "__init__.py": ""}, name="a_plugin")
     result = runner.invoke(app, ["lint", str(tmp_path), "--no-cache", "-f", "json", "--select", "MB0"])
     assert result.exit_code == 0, result.output
+
+
+def test_build_output_is_not_analysed_but_is_digested(tmp_path: Path) -> None:
+    from mbcheck.digest import digest_directory
+
+    root = write_plugin(tmp_path, {"__init__.py": "", "build/evil.py": "x = (\n", ".git/HEAD": "ref"})
+    assert list_files(root).files == ["__init__.py"]
+    assert list_files(root, for_digest=True).files == ["__init__.py", "build/evil.py"]
+    before = digest_directory(root)
+    (root / "build" / "evil.py").write_text("import os\n")
+    assert digest_directory(root) != before
+    (root / ".git" / "HEAD").write_text("other")
+    after = digest_directory(root)
+    assert digest_directory(root) == after
+    assert run(root).plugins[0].digest == after

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 #: modules whose rules check a plugin as a whole (no libcst import allowed)
 PLUGIN_RULE_MODULES: tuple[str, ...] = (
+    "mbcheck.rules.archive",
     "mbcheck.rules.core",
     "mbcheck.rules.manifest",
 )

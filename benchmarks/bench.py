@@ -1,0 +1,160 @@
+"""Benchmark mbcheck against bandit and Fixit on a corpus of real plugin code.
+
+Usage:
+    python benchmarks/bench.py                     # download the default corpus with pip
+    python benchmarks/bench.py --corpus DIR        # use a directory of plugin packages
+    python benchmarks/bench.py --scale 1 2 4       # linearity: 1x, 2x, 4x copies of the corpus
+
+Everything runs in this one script, side by side, on the same tree, so the
+ratios are comparable even on a shared, noisy machine. Each measurement is the
+best of ``--repeat`` runs. Printed: wall time, ratio to bandit, files per
+second and peak resident memory (the largest single process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+#: plugin packages of several ecosystems (flake8, pytest, mkdocs, sphinx, datasette)
+DEFAULT_PACKAGES = (
+    "flake8-bugbear", "flake8-comprehensions", "flake8-bandit", "flake8-docstrings", "flake8-print",
+    "pytest-cov", "pytest-xdist", "pytest-mock", "pytest-asyncio", "pytest-timeout", "pytest-django",
+    "pytest-benchmark", "pytest-html", "pytest-randomly", "pytest-rerunfailures",
+    "mkdocs-material", "mkdocs-redirects", "mkdocs-git-revision-date-localized-plugin", "mkdocstrings",
+    "mkdocs-macros-plugin", "sphinx-autodoc-typehints", "sphinx-copybutton", "sphinx-design",
+    "sphinxcontrib-mermaid", "sphinx-click", "datasette-cluster-map", "datasette-vega", "datasette-graphql",
+    "datasette-auth-tokens", "datasette-leaflet", "pluggy", "stevedore", "typer", "click", "rich",
+    "httpx", "requests", "attrs", "jinja2", "markdown",
+)
+
+
+@dataclass
+class Result:
+    name: str
+    seconds: float
+    peak_mb: float
+    returncode: int
+
+
+def run(name: str, argv: list[str], cwd: Path, repeat: int, env: dict[str, str] | None = None,
+        prepare: list[str] | None = None) -> Result:
+    best: Result | None = None
+    for _ in range(repeat):
+        if prepare:
+            subprocess.run(prepare, cwd=cwd, capture_output=True, env=env, check=False)
+        before = time.perf_counter()
+        process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - before
+        # ru_maxrss of the child itself; workers are measured by their parent's
+        # RUSAGE_CHILDREN below (Linux reports kilobytes)
+        peak = usage.ru_maxrss / 1024
+        result = Result(name, elapsed, peak, os.waitstatus_to_exitcode(status))
+        if best is None or result.seconds < best.seconds:
+            best = result
+    assert best is not None
+    return best
+
+
+def download_corpus(target: Path, packages: tuple[str, ...]) -> None:
+    wheels = target / "_wheels"
+    wheels.mkdir(parents=True, exist_ok=True)
+    for package in packages:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "-q", "-d", str(wheels), package],
+            check=False, capture_output=True,
+        )
+    for wheel in sorted(wheels.glob("*.whl")):
+        name = wheel.name.split("-", 1)[0].lower()
+        out = target / name
+        with zipfile.ZipFile(wheel) as archive:
+            members = [m for m in archive.namelist() if m.endswith(".py") and ".dist-info/" not in m]
+            for member in members:
+                dest = out / member
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.write_bytes(archive.read(member))
+        (out / "__init__.py").touch()  # each package is one "plugin" of the corpus
+    shutil.rmtree(wheels)
+
+
+def count_files(root: Path) -> tuple[int, int]:
+    files = [p for p in root.rglob("*.py")]
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def scaled(corpus: Path, factor: int, work: Path) -> Path:
+    if factor == 1:
+        return corpus
+    target = work / f"corpus_x{factor}"
+    if not target.exists():
+        for copy in range(factor):
+            for child in corpus.iterdir():
+                if child.is_dir():
+                    shutil.copytree(child, target / f"{child.name}_{copy}")
+    return target
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, help="a directory of plugin packages (default: download)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scale", type=int, nargs="*", default=[1])
+    parser.add_argument("--jobs", type=int, default=0, help="mbcheck --jobs (0 = all cores)")
+    args = parser.parse_args()
+
+    bindir = Path(sys.executable).parent
+    mbcheck = [str(bindir / "mbcheck")] if (bindir / "mbcheck").exists() else [sys.executable, "-m", "mbcheck"]
+    bandit = shutil.which("bandit", path=str(bindir)) or shutil.which("bandit")
+    fixit = shutil.which("fixit", path=str(bindir)) or shutil.which("fixit")
+
+    with tempfile.TemporaryDirectory(prefix="mbcheck-bench-") as tmp:
+        work = Path(tmp)
+        corpus = args.corpus
+        if corpus is None:
+            corpus = work / "corpus"
+            print(f"downloading {len(DEFAULT_PACKAGES)} packages with pip ...", file=sys.stderr)
+            download_corpus(corpus, DEFAULT_PACKAGES)
+        corpus = corpus.resolve()
+        for factor in args.scale:
+            tree = scaled(corpus, factor, work)
+            files, size = count_files(tree)
+            cache = work / f"cache_x{factor}"
+            env = {**os.environ, "MBCHECK_CACHE_DIR": str(cache)}
+            lint = [*mbcheck, "lint", str(tree), "--fail-on", "never", "-f", "json", "-o", os.devnull, "--jobs", str(args.jobs)]
+            results: list[Result] = []
+            if bandit:
+                results.append(run("bandit -r", [bandit, "-r", str(tree), "-q", "-f", "json", "-o", os.devnull], work, args.repeat))
+            results.append(run("mbcheck cold (no cache)", [*lint, "--no-cache"], work, args.repeat))
+            results.append(run("mbcheck cold (jobs=1)", [*lint[:-1], "1", "--no-cache"], work, 1))
+            results.append(run("mbcheck cold (filling cache)", lint, work, args.repeat,
+                               env=env, prepare=[sys.executable, "-c", f"import shutil; shutil.rmtree({str(cache)!r}, True)"]))
+            results.append(run("mbcheck warm (nothing changed)", lint, work, args.repeat, env=env))
+            touched = next(tree.rglob("*.py"))
+            touched.write_text(touched.read_text(encoding="utf-8", errors="replace") + "\n# changed\n", encoding="utf-8")
+            results.append(run("mbcheck warm (one file changed)", lint, work, 1, env=env))
+            if fixit:
+                results.append(run("fixit lint", [fixit, "lint", str(tree)], work, 1))
+            base = next((r.seconds for r in results if r.name == "bandit -r"), None)
+            print(f"\ncorpus x{factor}: {files} files, {size / 1e6:.1f} MB of Python, {os.cpu_count()} cores")
+            print(f"{'tool':<34} {'wall s':>8} {'× bandit':>9} {'files/s':>9} {'peak MB':>8}")
+            for result in results:
+                ratio = f"{result.seconds / base:.2f}" if base else "-"
+                print(f"{result.name:<34} {result.seconds:8.2f} {ratio:>9} {files / result.seconds:9.0f} {result.peak_mb:8.0f}")
+            mb = next(r for r in results if r.name == "mbcheck cold (no cache)")
+            fx = next((r for r in results if r.name == "fixit lint"), None)
+            if fx is not None:
+                print(f"mbcheck cold is {fx.seconds / mb.seconds:.1f}× faster than fixit")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,349 @@
+"""The loader gate: decide whether a host may load a plugin, given its report and a policy.
+
+A report binds its verdict to the exact bytes it judged (each plugin's
+``digest``). :func:`admit` re-hashes the plugin as it is now and refuses it
+when the code changed after it was checked, when the report is about another
+plugin, or when the report says something the policy does not accept. It never
+imports or runs the plugin.
+
+A policy is a small YAML or TOML file (schema: ``schemas/policy.schema.json``)::
+
+    allow-permissions = ["network"]   # what plugins may do (default: nothing)
+    block-severity = "warning"        # findings at or above this refuse (default: error)
+    block-rules = ["MB3", "B602"]     # codes or prefixes that always refuse
+    allow-warn = false                # whether `warn` plugins load (default: true)
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from mbcheck.digest import DigestError, digest_directory, digest_files
+from mbcheck.model import Report, Severity
+from mbcheck.resources import load_json
+
+#: file name endings of archives, longest first
+_ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip", ".whl")
+#: blocking findings listed one by one before the rest are counted
+MAX_LISTED_FINDINGS = 20
+
+
+class GateError(ValueError):
+    """Input the gate cannot judge: a missing plugin, a report or policy that cannot be used."""
+
+
+class PolicyError(GateError):
+    """A policy file that cannot be read or does not match ``schemas/policy.schema.json``."""
+
+
+class ReportError(GateError):
+    """A report that is not JSON or does not match ``schemas/report.schema.json``."""
+
+
+@cache
+def permission_vocabulary() -> tuple[str, ...]:
+    """The permission names a policy may grant (from the policy schema)."""
+    schema = load_json("schemas/policy.schema.json")
+    return tuple(schema["$defs"]["permission"]["enum"])
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What a host admits. The defaults grant no permission and admit `warn` plugins."""
+
+    allow_permissions: frozenset[str] = frozenset()
+    block_severity: Severity = Severity.ERROR
+    block_rules: tuple[str, ...] = ()
+    allow_warn: bool = True
+    #: when set, the report must have been made against this host profile
+    host_profile: str | None = None
+    #: where the policy came from (None: built in code)
+    source: str | None = None
+
+    def blocks_rule(self, code: str) -> bool:
+        return any(code == sel or code.startswith(sel) for sel in self.block_rules)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether the host may load the plugin, and every reason it may not."""
+
+    allowed: bool
+    reasons: tuple[str, ...] = field(default=())
+
+
+# --------------------------------------------------------------------------- policies
+
+
+@cache
+def _policy_validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(load_json("schemas/policy.schema.json"))
+
+
+def policy_from_mapping(data: Mapping[str, Any], source: str = "<policy>") -> Policy:
+    """A :class:`Policy` from parsed YAML/TOML data; raises :class:`PolicyError`."""
+    if not isinstance(data, Mapping):
+        raise PolicyError(f"{source}: a policy must be a table of settings, not {type(data).__name__}")
+    errors = sorted(_policy_validator().iter_errors(dict(data)), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise PolicyError(f"{source}: {_policy_problem(errors[0])}")
+    return Policy(
+        allow_permissions=frozenset(data.get("allow-permissions", ())),
+        block_severity=Severity(data.get("block-severity", "error")),
+        block_rules=tuple(data.get("block-rules", ())),
+        allow_warn=bool(data.get("allow-warn", True)),
+        host_profile=data.get("host-profile"),
+        source=None if source == "<policy>" else source,
+    )
+
+
+def _policy_problem(error: Any) -> str:
+    where = "/".join(str(p) for p in error.absolute_path)
+    path = list(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = sorted(error.schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in known]
+        if extra:
+            guess = difflib.get_close_matches(str(extra[0]), known, n=1)
+            hint = f" (did you mean `{guess[0]}`?)" if guess else ""
+            return f"unknown key `{extra[0]}`{hint}; known keys: {', '.join(known)}"
+    if path and path[0] == "allow-permissions" and len(path) == 2 and error.validator == "enum":
+        vocabulary = permission_vocabulary()
+        guess = difflib.get_close_matches(str(error.instance), vocabulary, n=1)
+        hint = f" (did you mean `{guess[0]}`?)" if guess else ""
+        return (
+            f"unknown permission `{error.instance}` in allow-permissions{hint}; "
+            f"known permissions: {', '.join(vocabulary)}"
+        )
+    if path and path[0] == "block-rules" and error.validator == "pattern":
+        return f"block-rules: `{error.instance}` is not a rule code or prefix (like MB301, MB3 or B602)"
+    return f"invalid value for `{where or '(top level)'}`: {error.message}"
+
+
+def load_policy(path: str | Path) -> Policy:
+    """Read a policy file (``.toml``, ``.yaml``/``.yml`` or ``.json``); raises :class:`PolicyError`."""
+    policy_path = Path(path)
+    try:
+        text = policy_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PolicyError(f"{policy_path}: policy file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"{policy_path}: cannot read the policy: {exc}") from None
+    suffix = policy_path.suffix.lower()
+    data: Any
+    if suffix == ".toml":
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise PolicyError(f"{policy_path}: invalid TOML: {exc}") from None
+    elif suffix in (".yaml", ".yml", ".json"):
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise PolicyError(f"{policy_path}: invalid YAML: {exc}") from None
+        if data is None:
+            data = {}
+    else:
+        raise PolicyError(f"{policy_path}: a policy file must end in .toml, .yaml, .yml or .json")
+    return policy_from_mapping(data, str(policy_path))
+
+
+# --------------------------------------------------------------------------- reports
+
+
+@cache
+def _report_validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(load_json("schemas/report.schema.json"))
+
+
+def validate_report(data: Any, source: str = "report") -> dict[str, Any]:
+    """``data`` if it is a report this mbcheck understands; raises :class:`ReportError`."""
+    from mbcheck.reporters.json import SCHEMA_VERSION
+
+    if not isinstance(data, Mapping):
+        raise ReportError(f"{source}: not an mbcheck report (a JSON object is expected, got {type(data).__name__})")
+    report = dict(data)
+    version = report.get("schema_version")
+    if isinstance(version, str) and version.split(".", 1)[0] != SCHEMA_VERSION.split(".", 1)[0]:
+        raise ReportError(
+            f"{source}: report schema version {version} is not supported (this mbcheck reads {SCHEMA_VERSION})"
+        )
+    errors = sorted(_report_validator().iter_errors(report), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        error = errors[0]
+        where = "/" + "/".join(str(p) for p in error.absolute_path)
+        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+        raise ReportError(f"{source}: does not match the mbcheck report schema at `{where}`: {error.message}{more}")
+    return report
+
+
+def read_report(path: str | Path) -> dict[str, Any]:
+    """Read and validate a JSON report file; raises :class:`ReportError`."""
+    report_path = Path(path)
+    try:
+        text = report_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ReportError(f"{report_path}: report file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReportError(f"{report_path}: cannot read the report: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReportError(
+            f"{report_path}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+            "write the report with `mbcheck lint --format json`"
+        ) from None
+    return validate_report(data, str(report_path))
+
+
+# --------------------------------------------------------------------------- admission
+
+
+def identity(path: str) -> str:
+    """What names a plugin in a path: its last component, without an archive suffix."""
+    name = PurePosixPath(path.replace("\\", "/")).name
+    lowered = name.lower()
+    for suffix in _ARCHIVE_SUFFIXES:
+        if lowered.endswith(suffix) and len(name) > len(suffix):
+            stem = name[: -len(suffix)]
+            return stem.split("-", 1)[0] if suffix == ".whl" else stem
+    return name
+
+
+def current_digest(plugin: Path) -> str:
+    """The digest of a plugin directory or archive as it is now; raises DigestError."""
+    if plugin.is_dir():
+        return digest_directory(plugin)
+    from mbcheck.archive import inspect_archive  # an archive: hashed in memory, never extracted
+
+    contents = inspect_archive(plugin)
+    if not contents.files and contents.problems:
+        raise DigestError("; ".join(problem.message for problem in contents.problems))
+    return digest_files(contents.files)
+
+
+def _select(plugin: Path, entries: Sequence[Mapping[str, Any]], digest: str | None) -> Mapping[str, Any] | None:
+    wanted = identity(plugin.resolve().as_posix())
+    named = [e for e in entries if identity(str(e["path"])) == wanted or e["name"] == wanted]
+    if not named:
+        # a report written from inside the plugin shows its path as "."
+        named = [e for e in entries if identity(str(e["path"])) in ("", ".", "..") and e["digest"] == digest]
+    if not named:
+        return None
+    exact = [e for e in named if e["digest"] == digest]
+    return (exact or named)[0]
+
+
+def _where(finding: Mapping[str, Any]) -> str:
+    path = finding.get("path") or "(plugin)"
+    return f"{path}:{finding.get('line', 1)}" if finding.get("path") else path
+
+
+def admit(
+    plugin_path: str | Path,
+    report: Report | Mapping[str, Any],
+    policy: Policy | str | Path | None = None,
+) -> Decision:
+    """Whether the host may load the plugin at ``plugin_path``, judged by ``report`` and ``policy``.
+
+    Raises :class:`GateError` (a ``ValueError``) for input it cannot judge: a
+    missing plugin path, a report that does not match the report schema, a
+    policy file that cannot be used.
+    """
+    from mbcheck.reporters.json import report_dict
+
+    plugin = Path(plugin_path)
+    if not plugin.exists():
+        raise GateError(f"{plugin}: no such plugin directory or archive")
+    if not plugin.is_dir() and not (plugin.is_file() and plugin.name.lower().endswith(_ARCHIVE_SUFFIXES)):
+        raise GateError(f"{plugin}: not a plugin directory or archive ({', '.join(_ARCHIVE_SUFFIXES)})")
+    data = report_dict(report) if isinstance(report, Report) else validate_report(report)
+    if policy is None:
+        policy = Policy()
+    elif not isinstance(policy, Policy):
+        policy = load_policy(policy)
+
+    reasons: list[str] = []
+    try:
+        digest: str | None = current_digest(plugin)
+    except DigestError as exc:
+        digest = None
+        reasons.append(f"the plugin's files cannot be verified: {exc}")
+    entries: list[Mapping[str, Any]] = list(data["plugins"])
+    entry = _select(plugin, entries, digest)
+    if entry is None:
+        listed = ", ".join(f"`{e['name']}` ({e['path']})" for e in entries) or "no plugin"
+        reasons.append(f"the report is for a different plugin: it covers {listed}, not `{identity(plugin.resolve().as_posix())}`")
+        return Decision(False, tuple(reasons))
+
+    if digest is not None and entry["digest"] != digest:
+        reasons.append(
+            f"digest mismatch: the plugin's files changed after it was checked "
+            f"(the report judged {entry['digest']}; on disk now {digest})"
+        )
+    tool = data.get("tool", {})
+    if policy.host_profile is not None and tool.get("host_profile") != policy.host_profile:
+        reasons.append(
+            f"the report was made against host profile `{tool.get('host_profile', 'unknown')}`; "
+            f"the policy requires `{policy.host_profile}`"
+        )
+
+    findings: list[Mapping[str, Any]] = list(entry["findings"])
+    verdict = entry["verdict"]
+    if verdict == "fail":
+        errors = sum(1 for f in findings if f["severity"] == "error")
+        reasons.append(f"the verdict is fail ({errors} error{'s' if errors != 1 else ''})")
+    elif verdict == "warn" and not policy.allow_warn:
+        reasons.append("the verdict is warn and the policy does not admit warnings (allow-warn: false)")
+
+    threshold = policy.block_severity.rank
+    blocking: list[str] = []
+    for finding in findings:
+        why = []
+        if Severity(finding["severity"]).rank >= threshold:
+            why.append(f"severity {finding['severity']} is at or above block-severity {policy.block_severity.value}")
+        if policy.blocks_rule(finding["rule"]):
+            why.append("the rule is in block-rules")
+        if why:
+            blocking.append(f"{finding['rule']} at {_where(finding)}: {finding['message']} ({'; '.join(why)})")
+    reasons.extend(blocking[:MAX_LISTED_FINDINGS])
+    if len(blocking) > MAX_LISTED_FINDINGS:
+        reasons.append(f"and {len(blocking) - MAX_LISTED_FINDINGS} more blocking findings")
+
+    permissions = entry["permissions"]
+    covered: set[str] = set(policy.allow_permissions)  # granted, or already reported
+    for kind, verb in (("inferred", "uses"), ("declared", "declares")):
+        for name in sorted(set(permissions.get(kind, ())) - covered):
+            covered.add(name)
+            reasons.append(f"the plugin {verb} permission `{name}`, which the policy does not grant")
+    return Decision(not reasons, tuple(reasons))
+
+
+__all__ = [
+    "Decision",
+    "GateError",
+    "Policy",
+    "PolicyError",
+    "ReportError",
+    "admit",
+    "current_digest",
+    "identity",
+    "load_policy",
+    "permission_vocabulary",
+    "policy_from_mapping",
+    "read_report",
+    "validate_report",
+]
