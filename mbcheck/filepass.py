@@ -17,12 +17,13 @@ import tokenize
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 import libcst as cst
 
 from mbcheck.context import FileOutcome, Suppression
-from mbcheck.jobs import FileJob
+from mbcheck.jobs import FileJob, FileOptions
 from mbcheck.model import Finding, Span
 from mbcheck.rules import load_source_rules
 from mbcheck.rules.base import Rule
@@ -43,11 +44,13 @@ MAX_OPERATOR_RUN = 1000
 
 @dataclass(frozen=True)
 class HookInput:
-    """What a per-file hook (bandit) gets: text, the ``ast`` tree, the job."""
+    """What a per-file hook (bandit) gets: text, the ``ast`` tree, the job, and
+    the file's findings so far (a hook drops what a rule already reports)."""
 
     job: FileJob
     text: str
     tree: ast.Module
+    findings: tuple[Finding, ...] = ()
 
 
 #: extra analysers run on each file that parsed (bandit registers here)
@@ -210,6 +213,11 @@ def _extend_to_statements(suppressions: tuple[Suppression, ...], tree: ast.Modul
     )
 
 
+_STATEMENTS: frozenset[type[cst.CSTNode]] = frozenset(
+    {cst.SimpleStatementLine, *(c for c in vars(cst).values() if isinstance(c, type) and issubclass(c, cst.BaseCompoundStatement))}
+)
+
+
 class _Hooks:
     """The traversal's before/after hooks: names and the statement stack."""
 
@@ -217,16 +225,95 @@ class _Hooks:
         self.ctx = ctx
         self.names = ctx.names
         self.statements = ctx.statements
+        self.tops = ctx.tops
+        self.top: cst.CSTNode | None = None
 
     def before(self, node: cst.CSTNode) -> None:
-        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        if type(node) in _STATEMENTS:
+            if not self.statements:
+                self.top = node
             self.statements.append(node)
+        if self.top is not None:
+            self.tops[node] = self.top
         self.names.before_visit(node)
 
     def after(self, node: cst.CSTNode) -> None:
         self.names.after_leave(node)
-        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        if type(node) in _STATEMENTS:
             self.statements.pop()
+
+
+_Method = Callable[[cst.CSTNode], Any]
+
+
+@cache
+def _visitor_names(cls: type) -> tuple[tuple[str, type[cst.CSTNode], str | None, bool], ...]:
+    """(method name, node type, attribute, is_leave) of every visitor method a class overrides."""
+    out = []
+    for name in dir(cls):
+        if not name.startswith(("visit_", "leave_")):
+            continue
+        function = getattr(cls, name, None)
+        if function is None or getattr(function, "_is_no_op", False) or not callable(function):
+            continue
+        leave = name.startswith("leave_")
+        rest = name[6:]
+        type_name, _, attribute = rest.partition("_")
+        node_type = getattr(cst, type_name, None)
+        if not isinstance(node_type, type) or not issubclass(node_type, cst.CSTNode):
+            continue
+        out.append((name, node_type, attribute or None, leave))
+    return tuple(out)
+
+
+class _Traversal(cst.CSTVisitor):
+    """One batched traversal: every visitor's methods, dispatched by node type.
+
+    libcst's ``visit_batched`` rebuilds its method table with ``inspect`` for
+    every file and formats a method name for every node; here the table is
+    built from per-class caches and keyed by the node's class.
+    """
+
+    def __init__(self, visitors: list[cst.BatchableCSTVisitor], hooks: _Hooks) -> None:
+        super().__init__()
+        self.hooks = hooks
+        self.visits: dict[type, list[_Method]] = {}
+        self.leaves: dict[type, list[_Method]] = {}
+        self.attr_visits: dict[tuple[type, str], list[_Method]] = {}
+        self.attr_leaves: dict[tuple[type, str], list[_Method]] = {}
+        for visitor in visitors:
+            for name, node_type, attribute, leave in _visitor_names(type(visitor)):
+                method = getattr(visitor, name)
+                if attribute is None:
+                    (self.leaves if leave else self.visits).setdefault(node_type, []).append(method)
+                else:
+                    table = self.attr_leaves if leave else self.attr_visits
+                    table.setdefault((node_type, attribute), []).append(method)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.hooks.before(node)
+        methods = self.visits.get(type(node))
+        if methods:
+            for method in methods:
+                method(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        methods = self.leaves.get(type(original_node))
+        if methods:
+            for method in methods:
+                method(original_node)
+        self.hooks.after(original_node)
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        if self.attr_visits:
+            for method in self.attr_visits.get((type(node), attribute), ()):
+                method(node)
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        if self.attr_leaves:
+            for method in self.attr_leaves.get((type(original_node), attribute), ()):
+                method(original_node)
 
 
 _AT = re.compile(r"^(?:parser error: )?error at (\d+):(\d+): ")
@@ -277,7 +364,7 @@ def analyse_file(job: FileJob) -> FileOutcome:
 
     findings: list[Finding] = []
     facts: dict[str, Any] = {}
-    ctx = FileContext(module, job.path, job.module_name, job.package, job.is_package)
+    ctx = FileContext(module, job.path, job.module_name, job.package, job.is_package, tree)
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, 20_000))
     try:
@@ -285,7 +372,7 @@ def analyse_file(job: FileJob) -> FileOutcome:
         rules: list[SourceRule] = [cls(ctx) for cls in load_source_rules()]
         collectors = [cls(ctx) for cls in COLLECTORS.values()]
         hooks = _Hooks(ctx)
-        cst.visit_batched(module, [*rules, *collectors], before_visit=hooks.before, after_leave=hooks.after)
+        module.visit(_Traversal([*rules, *collectors], hooks))
         for rule in rules:
             rule.finish()
         for coll in collectors:
@@ -301,7 +388,7 @@ def analyse_file(job: FileJob) -> FileOutcome:
         sys.setrecursionlimit(old_limit)
 
     if tree is not None and FILE_HOOKS and job.options.bandit:
-        hook_input = HookInput(job, text, tree)
+        hook_input = HookInput(job, text, tree, tuple(findings))
         for hook in FILE_HOOKS:
             try:
                 findings.extend(hook(hook_input))
@@ -311,3 +398,6 @@ def analyse_file(job: FileJob) -> FileOutcome:
                 )
     findings.sort(key=Finding.sort_key)
     return FileOutcome(job.path, digest, tuple(findings), facts, suppressions)
+
+
+__all__ = ["FILE_HOOKS", "FileJob", "FileOptions", "HookInput", "analyse_file"]

@@ -18,7 +18,8 @@ that shadow a builtin or an import (so a plugin's own ``exec`` method or an
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import libcst as cst
 
@@ -211,39 +212,70 @@ class NameTracker:
         self.imported.clear()
 
     def before_visit(self, node: cst.CSTNode) -> None:
-        if isinstance(node, (cst.Import, cst.ImportFrom)):
-            self.bind_import(node)
-        elif isinstance(node, cst.FunctionDef):
-            self.bind(node.name.value, f"{self.module_name}.{node.name.value}")
-            self.scopes.append(_Scope())
-            self.function_depth += 1
-            self.bind_parameters(node.params)
-        elif isinstance(node, cst.Lambda):
-            self.scopes.append(_Scope())
-            self.function_depth += 1
-            self.bind_parameters(node.params)
-        elif isinstance(node, cst.ClassDef):
-            self.bind(node.name.value, f"{self.module_name}.{node.name.value}")
-            self.scopes.append(_Scope(is_class=True))
-            self.class_depth += 1
-        elif isinstance(node, cst.Assign):
-            for target in node.targets:
-                self.bind_target(target.target, node.value if len(node.targets) == 1 else None)
-        elif isinstance(node, cst.AnnAssign):
-            self.bind_target(node.target, node.value)
-        elif isinstance(node, (cst.AugAssign, cst.For, cst.CompFor)):
-            self.bind_target(node.target, None)
-        elif isinstance(node, (cst.WithItem, cst.ExceptHandler, cst.ExceptStarHandler)):
-            asname = node.asname if isinstance(node, cst.WithItem) else node.name
-            if asname is not None:
-                self.bind_target(asname.name, None)
-        elif isinstance(node, cst.NamedExpr):
-            self.bind_target(node.target, node.value)
+        handler = _BEFORE.get(type(node))
+        if handler is not None:
+            handler(self, node)
+
+    def _enter_function(self, node: cst.FunctionDef) -> None:
+        self.bind(node.name.value, f"{self.module_name}.{node.name.value}")
+        self.scopes.append(_Scope())
+        self.function_depth += 1
+        self.bind_parameters(node.params)
+
+    def _enter_lambda(self, node: cst.Lambda) -> None:
+        self.scopes.append(_Scope())
+        self.function_depth += 1
+        self.bind_parameters(node.params)
+
+    def _enter_class(self, node: cst.ClassDef) -> None:
+        self.bind(node.name.value, f"{self.module_name}.{node.name.value}")
+        self.scopes.append(_Scope(is_class=True))
+        self.class_depth += 1
+
+    def _assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self.bind_target(target.target, node.value if len(node.targets) == 1 else None)
+
+    def _ann_assign(self, node: cst.AnnAssign) -> None:
+        self.bind_target(node.target, node.value)
+
+    def _aug_assign(self, node: cst.AugAssign) -> None:
+        self.bind_target(node.target, None)
+
+    def _loop(self, node: cst.For | cst.CompFor) -> None:
+        self.bind_target(node.target, None)
+
+    def _as_name(self, node: cst.WithItem | cst.ExceptHandler | cst.ExceptStarHandler) -> None:
+        asname = node.asname if isinstance(node, cst.WithItem) else node.name
+        if asname is not None:
+            self.bind_target(asname.name, None)
+
+    def _named_expr(self, node: cst.NamedExpr) -> None:
+        self.bind_target(node.target, node.value)
 
     def after_leave(self, node: cst.CSTNode) -> None:
-        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+        kind = type(node)
+        if kind is cst.FunctionDef or kind is cst.Lambda:
             self.scopes.pop()
             self.function_depth -= 1
-        elif isinstance(node, cst.ClassDef):
+        elif kind is cst.ClassDef:
             self.scopes.pop()
             self.class_depth -= 1
+
+
+_BEFORE: dict[type, Callable[[NameTracker, Any], None]] = {
+    cst.Import: NameTracker.bind_import,
+    cst.ImportFrom: NameTracker.bind_import,
+    cst.FunctionDef: NameTracker._enter_function,
+    cst.Lambda: NameTracker._enter_lambda,
+    cst.ClassDef: NameTracker._enter_class,
+    cst.Assign: NameTracker._assign,
+    cst.AnnAssign: NameTracker._ann_assign,
+    cst.AugAssign: NameTracker._aug_assign,
+    cst.For: NameTracker._loop,
+    cst.CompFor: NameTracker._loop,
+    cst.WithItem: NameTracker._as_name,
+    cst.ExceptHandler: NameTracker._as_name,
+    cst.ExceptStarHandler: NameTracker._as_name,
+    cst.NamedExpr: NameTracker._named_expr,
+}

@@ -18,13 +18,16 @@ if TYPE_CHECKING:
 #: modules whose rules check a plugin as a whole (no libcst import allowed)
 PLUGIN_RULE_MODULES: tuple[str, ...] = (
     "mbcheck.rules.archive",
+    "mbcheck.rules.config_schema",
     "mbcheck.rules.core",
+    "mbcheck.rules.interface",
     "mbcheck.rules.manifest",
 )
 
 #: modules defining source rules and fact collectors (libcst visitors)
 SOURCE_RULE_MODULES: tuple[str, ...] = (
     "mbcheck.rules.facts",
+    "mbcheck.rules.interface_facts",
 )
 
 

@@ -378,15 +378,18 @@ class RequiresNewerHost(PluginRule):
 class HostAboveMaximum(PluginRule):
     """The host profile is newer than the plugin's `max_milkbottle_version`.
 
-    Why: the host warns on every start about such a plugin; it was not tested
-    against this host.
+    The declared host range excludes the host: an error, like a minimum above
+    the host (MB109). The `compatibility` section of the report says
+    `host_ok: false`.
+    Why: the plugin says it does not support this host; the host only warns
+    on every start and loads it anyway, against the plugin's own declaration.
     Instead: test against the newer host and raise `max_milkbottle_version`.
     """
 
     code = "MB110"
     name = "host-above-maximum"
     category = Category.MANIFEST
-    severity = Severity.WARNING
+    severity = Severity.ERROR
     VALID = (Valid(files={"plugin.yaml": _yaml("max_milkbottle_version: 2.0.0\n")}),)
     INVALID = (Invalid(files={"plugin.yaml": _yaml("max_milkbottle_version: 0.5.0\n")}, path="plugin.yaml", line=10),)
 
@@ -427,6 +430,11 @@ class MetadataDrift(PluginRule):
     INVALID = (Invalid('"""Example."""\n__version__ = "1.2.0"\n', line=2),)
 
     def check(self, plugin: PluginContext) -> None:
+        # the literal PluginMetadata(...) that get_metadata() returns, resolved with the interface
+        from mbcheck.rules.interface import metadata_drift
+
+        for span, message in metadata_drift(plugin):
+            plugin.report(self, span, message)
         manifest = plugin.manifest
         if manifest is None or manifest.dunders is None or plugin.model.source is not ManifestSource.PLUGIN_YAML:
             return

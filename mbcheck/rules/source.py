@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import ast
 from typing import Any, ClassVar
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from mbcheck.model import Confidence, Finding, Severity, Span
 from mbcheck.names import NameTracker
 from mbcheck.rules.base import Rule
+
+
+class _Shim:
+    """Stands in for a metadata provider: the codegen state records into ``_computed``."""
+
+    def __init__(self) -> None:
+        self._computed: dict[cst.CSTNode, CodeRange] = {}
 
 
 class FileContext:
@@ -27,6 +36,7 @@ class FileContext:
         module_name: str,
         package: str,
         is_package: bool,
+        tree: ast.Module | None = None,
     ) -> None:
         self.module = module
         self.path = path
@@ -37,7 +47,13 @@ class FileContext:
         #: enclosing statements, outermost first (maintained by the engine)
         self.statements: list[cst.CSTNode] = []
         self._pending: list[tuple[type[Rule], cst.CSTNode, cst.CSTNode | None, str, Severity | None, Confidence | None]] = []
-        self._positions: Any = None
+        self._tree = tree
+        #: node -> the top-level statement holding it (filled by the traversal)
+        self.tops: dict[cst.CSTNode, cst.CSTNode] = {}
+        self._positions: dict[cst.CSTNode, CodeRange] = {}
+        self._done_tops: set[cst.CSTNode] = set()
+        self._starts: dict[cst.CSTNode, int] | None = None
+        self._whole_file = False
 
     # -- names -------------------------------------------------------------
     def qualified_name(self, node: cst.BaseExpression) -> str | None:
@@ -49,12 +65,75 @@ class FileContext:
         return self.names.function_depth == 0
 
     # -- positions -----------------------------------------------------------
+    def _start_lines(self) -> dict[cst.CSTNode, int]:
+        """The first line (leading blank/comment lines included) of each top-level statement.
+
+        Taken from the ``ast`` tree when CPython parsed the file (free), else by
+        generating the code of each statement once.
+        """
+        if self._starts is not None:
+            return self._starts
+        starts: dict[cst.CSTNode, int] = {}
+        body = list(self.module.body)
+        if self._tree is not None:
+            nodes = self._tree.body
+            index = 0
+            for stmt in body:
+                if index >= len(nodes):
+                    starts = {}
+                    break
+                first = nodes[index]
+                line = first.lineno
+                lead = len(stmt.leading_lines)
+                decorators = getattr(stmt, "decorators", ())
+                if decorators:
+                    line = min([line, *(d.lineno for d in getattr(first, "decorator_list", ()))])
+                    lead += len(decorators[0].leading_lines)
+                starts[stmt] = line - lead
+                index += len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
+            if index != len(nodes):
+                starts = {}
+        if not starts and body:
+            line = 1 + len(self.module.header)
+            for stmt in body:
+                starts[stmt] = line
+                line += self.module.code_for_node(stmt).count("\n")
+        self._starts = starts
+        return starts
+
+    def _resolve_top(self, top: cst.CSTNode) -> bool:
+        start = self._start_lines().get(top)
+        if start is None:
+            return False
+        provider = _Shim()
+        state = PositionProvidingCodegenState(
+            default_indent=self.module.default_indent,
+            default_newline=self.module.default_newline,
+            provider=provider,  # type: ignore[arg-type]
+            line=start,
+        )
+        top._codegen(state)
+        self._positions.update(provider._computed)
+        self._done_tops.add(top)
+        return True
+
     def _range(self, node: cst.CSTNode) -> CodeRange | None:
-        if self._positions is None:
+        found = self._positions.get(node)
+        if found is not None:
+            return found
+        top = self.tops.get(node, node)
+        if top not in self._done_tops and top in self._start_lines() and self._resolve_top(top):
+            found = self._positions.get(node)
+            if found is not None:
+                return found
+        if not self._whole_file:
+            # a node outside any statement (or a tree the traversal did not
+            # see): libcst's whole-file positions, once
+            self._whole_file = True
             wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
-        result = self._positions.get(node)
-        return result if isinstance(result, CodeRange) else None
+            for key, value in wrapper.resolve(PositionProvider).items():
+                self._positions.setdefault(key, value)
+        return self._positions.get(node)
 
     def span(self, node: cst.CSTNode) -> Span:
         found = self._range(node)

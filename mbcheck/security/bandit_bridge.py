@@ -48,7 +48,7 @@ from functools import cache, lru_cache
 from types import ModuleType
 from typing import Any
 
-__all__ = ["BanditIssue", "bandit_tests", "bandit_version", "run_bandit"]
+__all__ = ["BanditIssue", "bandit_blacklist_severities", "bandit_tests", "bandit_version", "run_bandit"]
 
 _SEVERITY = {"HIGH": "error", "MEDIUM": "warning", "LOW": "info"}
 _CONFIDENCE = {"HIGH": "high", "MEDIUM": "medium", "LOW": "low"}
@@ -133,12 +133,27 @@ class _Bandit:
     parse_nosec_comment: Callable[[str], set[str] | None]
 
 
+def _no_entry_point_cache() -> None:
+    """Keep stevedore (bandit's plugin loader) from writing its cache to the user's home.
+
+    mbcheck writes nothing but its own report and cache; a read-only check must
+    not leave files behind in ``~/.cache``.
+    """
+    try:
+        from stevedore import _cache
+
+        _cache._c._disable_caching = True
+    except (ImportError, AttributeError):  # a stevedore without that cache
+        pass
+
+
 @cache
 def _bandit() -> _Bandit:
     with _LOCK, _quiet(), warnings.catch_warnings():
         # stevedore warns about an argument bandit passes; not ours to show
         warnings.simplefilter("ignore")
         import stevedore.extension  # noqa: F401  (bandit's plugin loader: silence it first)
+        _no_entry_point_cache()
 
         _silence(("stevedore",))
         formatwarning = warnings.formatwarning
@@ -319,6 +334,20 @@ def bandit_tests() -> list[tuple[str, str, str]]:
     sorted by id; the same list ``bandit -h`` prints. Nothing is downloaded.
     """
     return list(_tests_table())
+
+
+def bandit_blacklist_severities() -> dict[str, str]:
+    """Blacklist test id -> the severity bandit gives its findings (``error``/``warning``/``info``).
+
+    Only blacklist tests (B3xx, B4xx) have one fixed severity; plugin tests
+    decide per finding.
+    """
+    out: dict[str, str] = {}
+    for test_id, entry in _bandit().extensions.blacklist_by_id.items():
+        level = _SEVERITY.get(str(entry.get("level", "")))
+        if level is not None:
+            out[str(test_id)] = level
+    return out
 
 
 @cache

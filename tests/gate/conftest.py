@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import write_plugin
+from helpers import MINIMAL_INIT, write_plugin
 
 MANIFEST = """\
 name: {name}
@@ -43,8 +43,12 @@ def make_plugin(tmp_path: Path) -> PluginFactory:
         base: Path | None = None,
         **fields: str,
     ) -> Path:
-        content = {"plugin.yaml": manifest(name, **fields), "__init__.py": "VALUE = 1\n"}
+        content = {"plugin.yaml": manifest(name, **fields), "__init__.py": MINIMAL_INIT}
         content.update(files or {})
+        init = content.get("__init__.py", "")
+        if "get_plugin_interface" not in init:
+            # keep the contract, after the test's own lines (their numbers stay)
+            content["__init__.py"] = init + ("\n" if init and not init.endswith("\n") else "") + MINIMAL_INIT
         return write_plugin(base or tmp_path / "plugins", content, name=name)
 
     return make

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
-from helpers import run
+from helpers import MINIMAL_INIT, run
 from mbcheck.baseline import (
     apply_baseline,
     filter_report,
@@ -63,7 +63,7 @@ def test_fingerprints_survive_unrelated_lines_moving(make_plugin: PluginFactory,
     plugin = make_plugin("legacy", {"__init__.py": "import os\n" + NOISE})
     baseline = tmp_path / "baseline.json"
     write_baseline(run(plugin), baseline)
-    (plugin / "__init__.py").write_text('"""Docs."""\n\n\nimport os\n\nY = 2\n' + NOISE)
+    (plugin / "__init__.py").write_text('"""Docs."""\n\n\nimport os\n\nY = 2\n' + NOISE + MINIMAL_INIT)
     assert _rules(apply_baseline(run(plugin), baseline)) == []
 
 
@@ -71,7 +71,7 @@ def test_one_recorded_finding_does_not_hide_two_new_ones(make_plugin: PluginFact
     plugin = make_plugin("legacy", {"__init__.py": NOISE})
     baseline = tmp_path / "baseline.json"
     write_baseline(run(plugin), baseline)
-    (plugin / "__init__.py").write_text(NOISE + "y = 2\n" + NOISE + NOISE)
+    (plugin / "__init__.py").write_text(NOISE + "y = 2\n" + NOISE + NOISE + MINIMAL_INIT)
     new = apply_baseline(run(plugin), baseline)
     assert [rule for rule, _, _ in _rules(new)] == ["MB002", "MB002"]
     assert new.context["baseline"]["suppressed"] == 1
