@@ -109,12 +109,13 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--scale", type=int, nargs="*", default=[1])
     parser.add_argument("--jobs", type=int, default=0, help="mbcheck --jobs (0 = all cores)")
+    parser.add_argument("--no-fixit", action="store_true", help="skip Fixit (it takes minutes)")
     args = parser.parse_args()
 
     bindir = Path(sys.executable).parent
     mbcheck = [str(bindir / "mbcheck")] if (bindir / "mbcheck").exists() else [sys.executable, "-m", "mbcheck"]
     bandit = shutil.which("bandit", path=str(bindir)) or shutil.which("bandit")
-    fixit = shutil.which("fixit", path=str(bindir)) or shutil.which("fixit")
+    fixit = None if args.no_fixit else (shutil.which("fixit", path=str(bindir)) or shutil.which("fixit"))
 
     with tempfile.TemporaryDirectory(prefix="mbcheck-bench-") as tmp:
         work = Path(tmp)

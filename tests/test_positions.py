@@ -54,3 +54,36 @@ def test_positions_match_libcst_on_real_files(path: Path) -> None:
 @pytest.mark.parametrize("code", TRICKY)
 def test_positions_match_libcst_on_tricky_layouts(code: str) -> None:
     assert _compare(code) > 5
+
+
+class _Recorder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.seen.append(node)
+        return True
+
+
+@pytest.mark.parametrize("path", SOURCES[:40], ids=[p.name for p in SOURCES[:40]])
+def test_walk_visits_in_libcsts_order(path: Path) -> None:
+    """The fast walk sees exactly the nodes libcst's traversal sees, in the same order."""
+    from mbcheck.filepass import _Traversal
+
+    module = cst.parse_module(path.read_text(encoding="utf-8"))
+    expected = _Recorder()
+    module.visit(expected)
+    seen: list[cst.CSTNode] = []
+    ctx = FileContext(module, "m.py", "pkg.m", "pkg", False)
+    hooks = _Hooks(ctx)
+    original = hooks.before
+
+    def before(node: cst.CSTNode) -> None:
+        seen.append(node)
+        original(node)
+
+    hooks.before = before  # type: ignore[method-assign]
+    _Traversal([], hooks).walk(module)
+    assert len(seen) == len(expected.seen)
+    assert all(a is b for a, b in zip(seen, expected.seen, strict=True))

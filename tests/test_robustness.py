@@ -124,11 +124,11 @@ def test_failing_rule_is_a_finding_not_a_crash(tmp_path: Path, monkeypatch: pyte
 def test_failing_source_rule_keeps_other_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from mbcheck import filepass
 
-    def broken(self: object, node: object) -> bool:
+    def broken(self: object, node: object) -> None:
         raise RuntimeError("visitor exploded")
 
     root = write_plugin(tmp_path, {"__init__.py": "x = 1\n"}, name="boom")
-    monkeypatch.setattr(filepass._Traversal, "on_visit", broken)
+    monkeypatch.setattr(filepass._Hooks, "before", broken)
     report = run([root, GOOD], Config(select=("MB005",)))
     boom = next(p for p in report.plugins if p.path.endswith("boom"))
     assert any("visitor exploded" in f.message for f in boom.findings)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 #: modules whose rules check a plugin as a whole (no libcst import allowed)
 PLUGIN_RULE_MODULES: tuple[str, ...] = (
     "mbcheck.rules.archive",
+    "mbcheck.rules.compat",
     "mbcheck.rules.config_schema",
     "mbcheck.rules.core",
     "mbcheck.rules.interface",
@@ -26,6 +27,7 @@ PLUGIN_RULE_MODULES: tuple[str, ...] = (
 
 #: modules defining source rules and fact collectors (libcst visitors)
 SOURCE_RULE_MODULES: tuple[str, ...] = (
+    "mbcheck.rules.compat_source",
     "mbcheck.rules.facts",
     "mbcheck.rules.interface_facts",
 )
