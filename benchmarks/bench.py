@@ -146,14 +146,14 @@ def main() -> int:
                 results.append(run("fixit lint", [fixit, "lint", str(tree)], work, 1))
             base = next((r.seconds for r in results if r.name == "bandit -r"), None)
             print(f"\ncorpus x{factor}: {files} files, {size / 1e6:.1f} MB of Python, {os.cpu_count()} cores")
-            print(f"{'tool':<34} {'wall s':>8} {'× bandit':>9} {'files/s':>9} {'peak MB':>8}")
+            print(f"{'tool':<34} {'wall s':>8} {'x bandit':>9} {'files/s':>9} {'peak MB':>8}")
             for result in results:
                 ratio = f"{result.seconds / base:.2f}" if base else "-"
                 print(f"{result.name:<34} {result.seconds:8.2f} {ratio:>9} {files / result.seconds:9.0f} {result.peak_mb:8.0f}")
             mb = next(r for r in results if r.name == "mbcheck cold (no cache)")
             fx = next((r for r in results if r.name == "fixit lint"), None)
             if fx is not None:
-                print(f"mbcheck cold is {fx.seconds / mb.seconds:.1f}× faster than fixit")
+                print(f"mbcheck cold is {fx.seconds / mb.seconds:.1f}x faster than fixit")
     return 0
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import inspect
 import hashlib
+import inspect
 import io
 import re
 import sys

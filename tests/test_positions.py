@@ -7,9 +7,9 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from helpers import ROOT
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from helpers import ROOT
 from mbcheck.filepass import _Hooks
 from mbcheck.rules.source import FileContext
 
