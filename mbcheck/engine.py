@@ -200,7 +200,11 @@ def _bandit_skip(config: Config) -> tuple[bool, frozenset[str]]:
     selected = any(sel == "ALL" or sel == "B" or (sel.startswith("B") and sel[1:2].isdigit()) for sel in config.select)
     if not selected or "B" in config.ignore or "ALL" in config.ignore:
         return False, frozenset()
-    return True, frozenset(code for code in config.ignore if code.startswith("B") and len(code) == 4)
+    from mbcheck.security.bandit_policy import default_skip
+
+    # tests that are off by default (B101) run only when selected by their exact code
+    ignored = frozenset(code for code in config.ignore if code.startswith("B") and len(code) == 4)
+    return True, ignored | default_skip(config.select)
 
 
 def check(
@@ -228,7 +232,10 @@ def check_targets(
 ) -> Report:
     bandit_on, bandit_skip = _bandit_skip(config)
     options = FileOptions(max_bytes=config.max_file_size, bandit_skip=bandit_skip, bandit=bandit_on)
-    salt = "|".join((data_digest(), config.digest(), str(bandit_on), ",".join(sorted(bandit_skip))))
+    from mbcheck.security.bandit_policy import installed_version
+
+    salt = "|".join((data_digest(), config.digest(), str(bandit_on), ",".join(sorted(bandit_skip)),
+                     installed_version() if bandit_on else ""))
     cache_on = config.cache if use_cache is None else use_cache
     cache = Cache(Path(config.cache_dir) if config.cache_dir else default_cache_dir(), salt) if cache_on else None
 

@@ -24,6 +24,7 @@ from typing import Any
 import libcst as cst
 
 BUILTINS = frozenset(dir(builtins))
+_CONSTANTS = frozenset({"None", "True", "False", "__debug__", "Ellipsis", "NotImplemented"})
 _DYNAMIC_IMPORTERS = frozenset({"builtins.__import__", "importlib.import_module"})
 
 #: A binding: the qualified name it denotes, or ``None`` for "local, unknown".
@@ -101,6 +102,8 @@ class NameTracker:
     def qualified_name(self, node: cst.BaseExpression) -> str | None:
         """The fully qualified name an expression denotes, when statically known."""
         if isinstance(node, cst.Name):
+            if node.value in _CONSTANTS:
+                return None  # `x = None` binds a value, not the name `builtins.None`
             return self.lookup(node.value)
         if isinstance(node, cst.Attribute):
             base = self.qualified_name(node.value)

@@ -12,9 +12,10 @@ SCHEMA_VERSION = "1.0"
 
 
 def _rule_name(code: str) -> str:
-    from mbcheck.rules import all_rules
+    """The name of a rule whose finding did not carry it (findings normally do)."""
+    from mbcheck.rules.base import REGISTRY
 
-    rule = all_rules().get(code)
+    rule = REGISTRY.get(code)
     return rule.name if rule is not None else code
 
 

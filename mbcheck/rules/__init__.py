@@ -23,6 +23,7 @@ PLUGIN_RULE_MODULES: tuple[str, ...] = (
     "mbcheck.rules.core",
     "mbcheck.rules.interface",
     "mbcheck.rules.manifest",
+    "mbcheck.rules.security",
 )
 
 #: modules defining source rules and fact collectors (libcst visitors)
@@ -30,6 +31,9 @@ SOURCE_RULE_MODULES: tuple[str, ...] = (
     "mbcheck.rules.compat_source",
     "mbcheck.rules.facts",
     "mbcheck.rules.interface_facts",
+    "mbcheck.rules.bandit_rules",
+    "mbcheck.rules.security_facts",
+    "mbcheck.rules.security_source",
 )
 
 
