@@ -228,21 +228,29 @@ class _Hooks:
         self.names = ctx.names
         self.statements = ctx.statements
         self.tops = ctx.tops
-        self.top: cst.CSTNode | None = None
+        #: position units: the top-level statement, then nested defs/classes
+        #: (positions are computed one unit at a time)
+        self.units: list[cst.CSTNode] = []
 
     def before(self, node: cst.CSTNode) -> None:
-        if type(node) in _STATEMENTS:
+        kind = type(node)
+        if kind in _STATEMENTS:
             if not self.statements:
-                self.top = node
+                self.units = [node]
+            elif kind is cst.FunctionDef or kind is cst.ClassDef:
+                self.units.append(node)
             self.statements.append(node)
-        if self.top is not None:
-            self.tops[node] = self.top
+        if self.units:
+            self.tops[node] = self.units[-1]
         self.names.before_visit(node)
 
     def after(self, node: cst.CSTNode) -> None:
         self.names.after_leave(node)
-        if type(node) in _STATEMENTS:
+        kind = type(node)
+        if kind in _STATEMENTS:
             self.statements.pop()
+            if self.statements and (kind is cst.FunctionDef or kind is cst.ClassDef):
+                self.units.pop()
 
 
 _Method = Callable[[cst.CSTNode], Any]
@@ -429,7 +437,7 @@ def analyse_file(job: FileJob) -> FileOutcome:
 
     findings: list[Finding] = []
     facts: dict[str, Any] = {}
-    ctx = FileContext(module, job.path, job.module_name, job.package, job.is_package, tree)
+    ctx = FileContext(module, job.path, job.module_name, job.package, job.is_package, tree, text)
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, 20_000))
     try:

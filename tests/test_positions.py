@@ -22,6 +22,7 @@ TRICKY = [
     "x = 1 \\\n    + 2\nwith open(a) as f, open(b) as g:\n    pass\nasync def h():\n    async with a:\n        await b\n",
     "match p:\n    case [1, *rest]:\n        pass\n    case _:\n        pass\ntype X = list[int]\ndef g[T](x: T) -> T: return x\n",
     "\ufeffx = 1\r\ny = 2\r\n",
+    "x = 'é'\ndef café(a='é'): return 'ü'\nclass Ça: pass\nif x: y = 1\nelif z:\n    def q(): pass\nelse: pass\n",
 ]
 
 
@@ -87,3 +88,27 @@ def test_walk_visits_in_libcsts_order(path: Path) -> None:
     _Traversal([], hooks).walk(module)
     assert len(seen) == len(expected.seen)
     assert all(a is b for a, b in zip(seen, expected.seen, strict=True))
+
+
+@pytest.mark.parametrize("code", [*TRICKY, *(p.read_text(encoding="utf-8") for p in SOURCES[:30])])
+def test_def_spans_from_ast_match_libcst(code: str) -> None:
+    module = cst.parse_module(code)
+    try:
+        tree: ast.Module | None = ast.parse(code)
+    except SyntaxError:
+        return
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    ctx = FileContext(module, "m.py", "pkg.m", "pkg", False, tree, code)
+    quick = ctx._def_spans()
+    from mbcheck.rules.source import _SAME_SPAN
+
+    defs = [n for n in expected if isinstance(n, (cst.FunctionDef, cst.ClassDef))]
+    others = [n for n in expected if type(n) in _SAME_SPAN]
+    assert len(quick) == 2 * len(defs) + len(others)
+    for node in [*defs, *others]:
+        for target in (node, node.name) if node in defs else (node,):
+            want = expected[target]
+            got = quick[target]
+            assert (got.line, got.column, got.end_line, got.end_column) == (
+                want.start.line, want.start.column + 1, want.end.line, want.end.column + 1
+            ), type(target).__name__

@@ -1233,7 +1233,7 @@ def bandit_hook(hook_input: HookInput) -> list[Finding]:
 
     job = hook_input.job
     source: str | bytes = hook_input.text or job.data
-    issues = run_bandit(source, job.path, skip=job.options.bandit_skip)
+    issues = run_bandit(source, job.path, skip=job.options.bandit_skip, tree=hook_input.tree)
     already = [f for f in hook_input.findings if f.category is Category.SECURITY]
     out: list[Finding] = []
     for issue in issues:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any, ClassVar
 
 import libcst as cst
@@ -12,6 +13,84 @@ from libcst.metadata.position_provider import PositionProvidingCodegenState
 from mbcheck.model import Confidence, Finding, Severity, Span
 from mbcheck.names import NameTracker
 from mbcheck.rules.base import Rule
+
+_DEF_TYPES = (cst.FunctionDef, cst.ClassDef)
+#: statements whose libcst span is exactly CPython's (checked by the tests)
+_SAME_SPAN: frozenset[type[cst.CSTNode]] = frozenset(
+    {cst.Return, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Expr, cst.Import, cst.ImportFrom,
+     cst.Raise, cst.Assert, cst.Del, cst.Global, cst.Nonlocal, cst.Pass, cst.Break, cst.Continue}
+)
+#: ``def``/``class`` keyword and the name after it (group 2)
+_DEF_NAME = re.compile(r"(?:async[ \t]+)?(?:def|class)[ \t]+()(\w+)")
+
+
+def _chars(line: str, byte_offset: int) -> int:
+    """``ast`` columns count UTF-8 bytes; spans count characters."""
+    if line.isascii():
+        return byte_offset
+    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
+
+
+def _flatten(body: Any, out: list[cst.CSTNode]) -> None:
+    """libcst statements in pre-order, small statements one by one (as ``ast`` has them)."""
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            out.extend(stmt.body)
+            continue
+        out.append(stmt)
+        for block in _blocks(stmt):
+            if isinstance(block, _Nested):
+                _flatten(block.body, out)
+            elif isinstance(block, cst.SimpleStatementSuite):
+                out.extend(block.body)
+            elif isinstance(block, cst.IndentedBlock):
+                _flatten(block.body, out)
+
+
+def _blocks(stmt: cst.CSTNode) -> list[Any]:
+    blocks: list[Any] = []
+    body = getattr(stmt, "body", None)
+    if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+        blocks.append(body)
+    for handler in getattr(stmt, "handlers", ()):
+        blocks.append(handler.body)
+    for case in getattr(stmt, "cases", ()):
+        blocks.append(case.body)
+    orelse = getattr(stmt, "orelse", None)
+    if isinstance(orelse, cst.If):
+        return [*blocks, _Nested(orelse)]
+    if isinstance(orelse, cst.Else):
+        blocks.append(orelse.body)
+    final = getattr(stmt, "finalbody", None)
+    if isinstance(final, cst.Finally):
+        blocks.append(final.body)
+    return blocks
+
+
+class _Nested:
+    """An ``elif``: a statement of its own in ``ast``'s ``orelse``."""
+
+    def __init__(self, node: cst.If) -> None:
+        self.body = [node]
+
+
+def _ast_preorder(body: list[ast.stmt]) -> list[ast.stmt]:
+    out: list[ast.stmt] = []
+    for stmt in body:
+        out.append(stmt)
+        for field in ("body", "handlers", "cases", "orelse", "finalbody"):
+            value = getattr(stmt, field, None)
+            if not value:
+                continue
+            for item in value:
+                if isinstance(item, ast.stmt):
+                    out.extend(_ast_preorder([item]))
+                else:  # excepthandler, match_case
+                    out.extend(_ast_preorder(item.body))
+    return out
+
+
+_SPAN_SHORTCUT = frozenset({*_DEF_TYPES, cst.Name, *_SAME_SPAN})
 
 
 class _Shim:
@@ -37,6 +116,7 @@ class FileContext:
         package: str,
         is_package: bool,
         tree: ast.Module | None = None,
+        text: str | None = None,
     ) -> None:
         self.module = module
         self.path = path
@@ -48,6 +128,9 @@ class FileContext:
         self.statements: list[cst.CSTNode] = []
         self._pending: list[tuple[type[Rule], cst.CSTNode, cst.CSTNode | None, str, Severity | None, Confidence | None]] = []
         self._tree = tree
+        self._text = text
+        self._defs: dict[cst.CSTNode, Span] | None = None
+        self._def_ast: dict[cst.CSTNode, ast.stmt] = {}
         #: node -> the top-level statement holding it (filled by the traversal)
         self.tops: dict[cst.CSTNode, cst.CSTNode] = {}
         self._positions: dict[cst.CSTNode, CodeRange] = {}
@@ -101,10 +184,32 @@ class FileContext:
         self._starts = starts
         return starts
 
+    def _nested_start(self, unit: cst.CSTNode) -> tuple[int, str] | None:
+        """Where a nested ``def``/``class`` starts, and its indentation, from ``ast``."""
+        self._def_spans()
+        other = self._def_ast.get(unit)
+        if other is None or self._text is None or not isinstance(unit, (cst.FunctionDef, cst.ClassDef)):
+            return None
+        decorators = getattr(other, "decorator_list", ())
+        first = min([other.lineno, *(d.lineno for d in decorators)])
+        lead = len(unit.leading_lines) + (len(unit.decorators[0].leading_lines) if unit.decorators else 0)
+        lines = self._text.splitlines()
+        if first > len(lines):
+            return None
+        code_line = lines[first - 1]
+        indent = code_line[: len(code_line) - len(code_line.lstrip(" \t"))]
+        return first - lead, indent
+
     def _resolve_top(self, top: cst.CSTNode) -> bool:
+        """Positions of every node of one unit: a top-level statement or a nested def/class."""
         start = self._start_lines().get(top)
+        indent: list[str] = []
         if start is None:
-            return False
+            nested = self._nested_start(top)
+            if nested is None:
+                return False
+            start, whitespace = nested
+            indent = [whitespace] if whitespace else []
         provider = _Shim()
         state = PositionProvidingCodegenState(
             default_indent=self.module.default_indent,
@@ -112,6 +217,7 @@ class FileContext:
             provider=provider,  # type: ignore[arg-type]
             line=start,
         )
+        state.indent_tokens = indent
         top._codegen(state)
         self._positions.update(provider._computed)
         self._done_tops.add(top)
@@ -122,7 +228,7 @@ class FileContext:
         if found is not None:
             return found
         top = self.tops.get(node, node)
-        if top not in self._done_tops and top in self._start_lines() and self._resolve_top(top):
+        if top not in self._done_tops and self._resolve_top(top):
             found = self._positions.get(node)
             if found is not None:
                 return found
@@ -135,7 +241,51 @@ class FileContext:
                 self._positions.setdefault(key, value)
         return self._positions.get(node)
 
+    def _def_spans(self) -> dict[cst.CSTNode, Span]:
+        """Spans of every ``def``/``class`` and its name, from the ``ast`` tree.
+
+        Interface rules ask for many of these; CPython's tree has them for free
+        where libcst would generate the code of the whole class. Statements are
+        paired in pre-order (both trees hold the same statements in the same
+        order); any disagreement disables the shortcut.
+        """
+        if self._defs is not None:
+            return self._defs
+        self._defs = {}
+        if self._tree is None or self._text is None:
+            return self._defs
+        lines = self._text.splitlines()
+        ours: list[cst.CSTNode] = []
+        _flatten(self.module.body, ours)
+        theirs = [n for n in _ast_preorder(self._tree.body)]
+        if len(ours) != len(theirs):
+            return self._defs
+        out: dict[cst.CSTNode, Span] = {}
+        for mine, other in zip(ours, theirs, strict=True):
+            if other.end_lineno is None or other.end_col_offset is None or other.end_lineno > len(lines):
+                return self._defs
+            first, last = lines[other.lineno - 1], lines[other.end_lineno - 1]
+            start = _chars(first, other.col_offset)
+            end = _chars(last, other.end_col_offset)
+            if isinstance(mine, (cst.FunctionDef, cst.ClassDef)):
+                if not isinstance(other, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or other.name != mine.name.value:
+                    return self._defs
+                match = _DEF_NAME.match(first, start)
+                if match is None or match.group(2) != mine.name.value:
+                    return self._defs
+                out[mine.name] = Span(self.path, other.lineno, match.start(2) + 1, other.lineno, match.end(2) + 1)
+                self._def_ast[mine] = other
+            elif type(mine) not in _SAME_SPAN:
+                continue
+            out[mine] = Span(self.path, other.lineno, start + 1, other.end_lineno, end + 1)
+        self._defs = out
+        return out
+
     def span(self, node: cst.CSTNode) -> Span:
+        if type(node) in _SPAN_SHORTCUT:
+            quick = self._def_spans().get(node)
+            if quick is not None:
+                return quick
         found = self._range(node)
         if found is None:
             return Span(self.path)

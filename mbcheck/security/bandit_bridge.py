@@ -32,6 +32,7 @@ Nothing here raises for bad input: source bandit cannot parse gives ``[]``
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import contextvars
 import inspect
@@ -452,7 +453,9 @@ def _issue(result: Any, lines: _Lines) -> BanditIssue:
     )
 
 
-def _run(source: str | bytes, filename: str, skip: frozenset[str]) -> list[BanditIssue]:
+def _run(
+    source: str | bytes, filename: str, skip: frozenset[str], tree: ast.Module | None = None
+) -> list[BanditIssue]:
     b = _bandit()
     tests = _test_set(skip)
     data = source.encode("utf-8") if isinstance(source, str) else source
@@ -470,7 +473,19 @@ def _run(source: str | bytes, filename: str, skip: frozenset[str]) -> list[Bandi
             nosec_lines,
             metrics,
         )
-        visitor.process(source)
+        if tree is None:
+            visitor.process(source)
+        else:
+            # what BanditNodeVisitor.process does, on the tree mbcheck already parsed
+            visitor.generic_visit(tree)
+            visitor.context = {
+                "file_data": visitor.fdata,
+                "filename": visitor.fname,
+                "lineno": 0,
+                "linerange": [0, 1],
+                "col_offset": 0,
+            }
+            visitor.update_scores(visitor.tester.run_tests(visitor.context, "File"))
         results = list(visitor.tester.results)
     lines = _Lines(source)
     issues = [_issue(result, lines) for result in results]
@@ -479,7 +494,7 @@ def _run(source: str | bytes, filename: str, skip: frozenset[str]) -> list[Bandi
 
 
 def run_bandit(
-    source: str | bytes, filename: str, *, skip: Collection[str] = ()
+    source: str | bytes, filename: str, *, skip: Collection[str] = (), tree: ast.Module | None = None
 ) -> list[BanditIssue]:
     """bandit's findings for one file's source, sorted by position.
 
@@ -489,9 +504,11 @@ def run_bandit(
     not read. ``skip`` holds bandit test ids that must not run (``B001`` skips
     every blacklist test). ``# nosec`` and ``# nosec B602, eval`` comments are
     honoured as bandit honours them. Never raises: source bandit cannot parse,
-    or an internal bandit failure, gives ``[]``.
+    or an internal bandit failure, gives ``[]``. ``tree``, the file's ``ast``
+    tree when the caller already parsed it, saves bandit a second parse (bandit
+    annotates its nodes: pass a tree nothing else will read afterwards).
     """
     try:
-        return _run(source, filename, frozenset(str(s).strip().upper() for s in skip))
+        return _run(source, filename, frozenset(str(s).strip().upper() for s in skip), tree)
     except Exception:
         return []
