@@ -124,7 +124,13 @@ def lint(
     if cache_dir is not None:
         config = config.with_overrides(cache_dir=str(cache_dir))
     if advisories is not None:
-        config = config.with_overrides(advisories=str(advisories)) if hasattr(config, "advisories") else config
+        from mbcheck.deps.advisories import AdvisoryError, load_advisories
+
+        try:
+            load_advisories(advisories)  # a bad file is a usage error, before any work
+        except AdvisoryError as exc:
+            raise _fail(str(exc)) from None
+        config = config.with_overrides(advisories=str(advisories))
     progress = _progress() if sys.stderr.isatty() and format == "text" and output is None else None
     try:
         report = check(paths, config, jobs=jobs, use_cache=False if no_cache else None,

@@ -47,6 +47,8 @@ class Config:
     profiles: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: where the config came from (None: defaults)
     path: str | None = None
+    #: an OSV JSON file of known vulnerabilities (``--advisories``; MB510)
+    advisories: str | None = None
 
     # -- queries ---------------------------------------------------------------
     def enabled(self, code: str, plugin: str | Iterable[str] | None = None) -> bool:

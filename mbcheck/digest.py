@@ -110,6 +110,16 @@ def add_unlisted(builder: PluginDigest, root: Path) -> None:
             continue
 
 
+def _file_digest(path: str | None) -> str | None:
+    """The content digest of a file the config names (None when unset or unreadable)."""
+    if path is None:
+        return None
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def config_digest(config: Config) -> str:
     """``sha256:`` over the settings that decide a report's findings and verdicts."""
     material = {
@@ -122,6 +132,7 @@ def config_digest(config: Config) -> str:
         "host_profile": config.host_profile,
         "max_file_size": config.max_file_size,
         "plugins": {name: dict(settings) for name, settings in sorted(config.plugins.items())},
+        "advisories": _file_digest(config.advisories),
     }
     encoded = json.dumps(material, sort_keys=True, separators=(",", ":"), default=str).encode()
     return f"{PREFIX}{hashlib.sha256(encoded).hexdigest()}"

@@ -21,6 +21,7 @@ PLUGIN_RULE_MODULES: tuple[str, ...] = (
     "mbcheck.rules.compat",
     "mbcheck.rules.config_schema",
     "mbcheck.rules.core",
+    "mbcheck.rules.deps",
     "mbcheck.rules.interface",
     "mbcheck.rules.manifest",
     "mbcheck.rules.security",
@@ -28,10 +29,10 @@ PLUGIN_RULE_MODULES: tuple[str, ...] = (
 
 #: modules defining source rules and fact collectors (libcst visitors)
 SOURCE_RULE_MODULES: tuple[str, ...] = (
+    "mbcheck.rules.bandit_rules",
     "mbcheck.rules.compat_source",
     "mbcheck.rules.facts",
     "mbcheck.rules.interface_facts",
-    "mbcheck.rules.bandit_rules",
     "mbcheck.rules.security_facts",
     "mbcheck.rules.security_source",
 )

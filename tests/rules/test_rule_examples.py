@@ -17,6 +17,7 @@ NO_EXAMPLES = {
     "MB005": "internal errors: tests/test_robustness.py injects a failing rule",
     "MB006": "unreadable files: tests/test_robustness.py removes read permission",
     "MB007": "symlinks: tests/test_discovery.py creates links and loops",
+    "MB510": "needs an advisories file (--advisories): tests/deps/test_dependency_rules.py",
 }
 
 

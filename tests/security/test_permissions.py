@@ -244,6 +244,7 @@ EXPECTED_INFERRED = {
     "legacy_dunders": [],
     "old_python": [],
     "phone_home": ["env", "network"],
+    "deps_trouble": ["network"],
 }
 
 
