@@ -49,6 +49,9 @@ class Example:
     example plugin. Unless ``files`` brings a ``plugin.yaml`` (or ``bare`` is
     set), a minimal valid one is added, so source-rule examples stay short.
     ``line`` is where an INVALID example's finding must be reported.
+    ``config`` holds settings the example runs with (as in the config file,
+    plus ``advisories``); ``{root}`` in a value stands for the example
+    plugin's directory.
     """
 
     code: str = ""
@@ -56,6 +59,7 @@ class Example:
     files: Mapping[str, str] = field(default_factory=dict)
     line: int | None = None
     bare: bool = False
+    config: Mapping[str, str] = field(default_factory=dict)
 
     def plugin_files(self) -> dict[str, str]:
         files = dict(self.files)

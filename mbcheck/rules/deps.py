@@ -812,6 +812,12 @@ def _bottle_dependencies(plugin: PluginContext) -> list[tuple[str, list[Declared
 # MB510: known vulnerabilities
 
 
+_EXAMPLE_ADVISORY = """{"id": "GHSA-j8r2-6x86-q33q", "summary": "Unintended leak of Proxy-Authorization header",
+ "affected": [{"package": {"ecosystem": "PyPI", "name": "requests"},
+               "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "2.3.0"}, {"fixed": "2.31.0"}]}]}]}
+"""
+
+
 class VulnerableDependency(PluginRule):
     """A declared pin or range admits a version with a known vulnerability (`--advisories FILE`).
 
@@ -832,8 +838,26 @@ class VulnerableDependency(PluginRule):
     category = Category.DEPENDENCY
     severity = Severity.WARNING
     confidence = Confidence.HIGH
-    VALID = (Valid("import requests\n", files={"plugin.yaml": _manifest("requests>=2.31")}),)
-    INVALID = ()
+    VALID = (
+        Valid("import requests\n", files={"plugin.yaml": _manifest("requests>=2.31")}),
+        Valid(
+            "import requests\n",
+            files={"plugin.yaml": _manifest("requests>=2.31.0"), "osv.json": _EXAMPLE_ADVISORY},
+            config={"advisories": "{root}/osv.json"},
+        ),
+    )
+    INVALID = (
+        Invalid(
+            files={
+                "__init__.py": "import requests\n",
+                "plugin.yaml": _manifest("requests==2.30.0"),
+                "osv.json": _EXAMPLE_ADVISORY,
+            },
+            config={"advisories": "{root}/osv.json"},
+            path="plugin.yaml",
+            line=11,
+        ),
+    )
 
     def check(self, plugin: PluginContext) -> None:
         path = plugin.config.advisories

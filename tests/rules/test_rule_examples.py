@@ -17,7 +17,6 @@ NO_EXAMPLES = {
     "MB005": "internal errors: tests/test_robustness.py injects a failing rule",
     "MB006": "unreadable files: tests/test_robustness.py removes read permission",
     "MB007": "symlinks: tests/test_discovery.py creates links and loops",
-    "MB510": "needs an advisories file (--advisories): tests/deps/test_dependency_rules.py",
 }
 
 
@@ -52,7 +51,8 @@ def test_every_rule_has_examples_and_docs() -> None:
 @pytest.mark.parametrize(("code", "kind", "index", "example"), CASES, ids=[f"{c}-{k}-{i}" for c, k, i, _ in CASES])
 def test_rule_example(tmp_path: Path, code: str, kind: str, index: int, example: Example) -> None:
     root = write_plugin(tmp_path, example.plugin_files())
-    report = run(root, Config(select=(code,)))
+    settings = {key: value.format(root=root) for key, value in example.config.items()}
+    report = run(root, Config(select=(code,)).with_overrides(**settings))
     assert not report.errors, report.errors
     found = [f for p in report.plugins for f in p.findings if f.rule == code]
     if kind == "valid":
