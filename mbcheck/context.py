@@ -9,7 +9,7 @@ the worker that parsed it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -116,6 +116,14 @@ class PluginContext:
     findings: list[Finding] = field(default_factory=list)
     #: report sections rules contribute (``permissions``, ``compatibility``, ...)
     sections: dict[str, Any] = field(default_factory=dict)
+    #: analyses shared by several rules of one family, computed once (see :meth:`shared`)
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    def shared(self, key: str, compute: Callable[[], T]) -> T:
+        """The result of ``compute()``, computed once per plugin and shared by the rules that ask."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]  # type: ignore[no-any-return]
 
     def facts(self, key: str) -> Iterator[tuple[str, Any]]:
         for path in sorted(self.modules):

@@ -16,7 +16,6 @@ This module imports no libcst: it runs on cached facts.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,19 +101,13 @@ class Analysis:
         return ((path, req) for path, req in self.requirements if not req.guarded)
 
 
-_CACHE: dict[int, tuple[weakref.ref[PluginContext], Analysis]] = {}
-
-
 def analyse(plugin: PluginContext) -> Analysis:
     """The plugin's compatibility, computed once per plugin and shared by the rules."""
-    key = id(plugin)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0]() is plugin:
-        return hit[1]
-    for stale in [k for k, (ref, _) in _CACHE.items() if ref() is None]:
-        del _CACHE[stale]
+    return plugin.shared("compatibility", lambda: _with_section(plugin))
+
+
+def _with_section(plugin: PluginContext) -> Analysis:
     analysis = _analyse(plugin)
-    _CACHE[key] = (weakref.ref(plugin), analysis)
     plugin.sections[SECTION] = _section(plugin, analysis)
     return analysis
 

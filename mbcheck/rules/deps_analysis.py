@@ -14,7 +14,6 @@ import ast
 import enum
 import operator
 import sys
-import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -560,19 +559,13 @@ def _section(analysis: Analysis) -> dict[str, Any]:
 # ---------------------------------------------------------------------------
 # the shared, cached analysis
 
-_CACHE: dict[int, tuple[weakref.ref[PluginContext], Analysis]] = {}
-
-
 def analyse(plugin: PluginContext) -> Analysis:
     """The plugin's dependency analysis, computed once per plugin (and its report section)."""
-    key = id(plugin)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0]() is plugin:
-        return hit[1]
-    for stale in [k for k, (ref, _) in _CACHE.items() if ref() is None]:
-        del _CACHE[stale]
+    return plugin.shared("dependencies", lambda: _with_section(plugin))
+
+
+def _with_section(plugin: PluginContext) -> Analysis:
     analysis = _analyse(plugin)
-    _CACHE[key] = (weakref.ref(plugin), analysis)
     plugin.sections[SECTION] = analysis.section
     return analysis
 

@@ -17,7 +17,6 @@ facts.
 from __future__ import annotations
 
 import enum
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -618,20 +617,9 @@ class Analysis:
     unresolved: bool = False
 
 
-_CACHE: dict[int, tuple[weakref.ref[PluginContext], Analysis]] = {}
-
-
 def analyse(plugin: PluginContext) -> Analysis:
     """The plugin's interface, resolved once per plugin and shared by the rules."""
-    key = id(plugin)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0]() is plugin:
-        return hit[1]
-    for stale in [k for k, (ref, _) in _CACHE.items() if ref() is None]:
-        del _CACHE[stale]
-    analysis = _analyse(plugin)
-    _CACHE[key] = (weakref.ref(plugin), analysis)
-    return analysis
+    return plugin.shared("interface", lambda: _analyse(plugin))
 
 
 def _analyse(plugin: PluginContext) -> Analysis:

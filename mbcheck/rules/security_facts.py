@@ -27,7 +27,6 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
-import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -140,9 +139,6 @@ class FileState:
     decoder_statements: dict[int, str] = field(default_factory=dict)
 
 
-_STATES: weakref.WeakKeyDictionary[FileContext, FileState] = weakref.WeakKeyDictionary()
-
-
 def _module_constants(module: cst.Module) -> dict[str, str]:
     """Module-level names assigned exactly once, to a plain string literal."""
     values: dict[str, str | None] = {}
@@ -194,11 +190,10 @@ def _known_names() -> frozenset[str]:
 
 
 def state(ctx: FileContext) -> FileState:
-    found = _STATES.get(ctx)
-    if found is None:
-        found = FileState(constants=_module_constants(ctx.module), star_modules=_star_modules(ctx.module))
-        _STATES[ctx] = found
-    return found
+    return ctx.shared(
+        "security",
+        lambda: FileState(constants=_module_constants(ctx.module), star_modules=_star_modules(ctx.module)),
+    )
 
 
 def _bound_locally(ctx: FileContext, name: str) -> bool:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -93,6 +94,9 @@ def _ast_preorder(body: list[ast.stmt]) -> list[ast.stmt]:
 _SPAN_SHORTCUT = frozenset({*_DEF_TYPES, cst.Name, *_SAME_SPAN})
 
 
+_T = TypeVar("_T")
+
+
 class _Shim:
     """Stands in for a metadata provider: the codegen state records into ``_computed``."""
 
@@ -137,6 +141,14 @@ class FileContext:
         self._done_tops: set[cst.CSTNode] = set()
         self._starts: dict[cst.CSTNode, int] | None = None
         self._whole_file = False
+        #: state shared by the rules of one family for this file (see :meth:`shared`)
+        self.memo: dict[str, Any] = {}
+
+    def shared(self, key: str, compute: Callable[[], _T]) -> _T:
+        """The result of ``compute()``, computed once per file and shared by the rules that ask."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]  # type: ignore[no-any-return]
 
     # -- names -------------------------------------------------------------
     def qualified_name(self, node: cst.BaseExpression) -> str | None:
