@@ -52,6 +52,11 @@ class Example:
     ``config`` holds settings the example runs with (as in the config file,
     plus ``advisories``); ``{root}`` in a value stands for the example
     plugin's directory.
+
+    When ``archive`` is set, the example is that archive (its bytes), linted
+    as a file named ``archive_name``; ``files`` and ``code`` are ignored, and
+    ``path`` is where an INVALID example's finding must be reported (findings
+    about the archive as a whole use ``""``).
     """
 
     code: str = ""
@@ -60,6 +65,8 @@ class Example:
     line: int | None = None
     bare: bool = False
     config: Mapping[str, str] = field(default_factory=dict)
+    archive: bytes | None = None
+    archive_name: str = "example.zip"
 
     def plugin_files(self) -> dict[str, str]:
         files = dict(self.files)

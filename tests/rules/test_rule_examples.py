@@ -50,7 +50,11 @@ def test_every_rule_has_examples_and_docs() -> None:
 
 @pytest.mark.parametrize(("code", "kind", "index", "example"), CASES, ids=[f"{c}-{k}-{i}" for c, k, i, _ in CASES])
 def test_rule_example(tmp_path: Path, code: str, kind: str, index: int, example: Example) -> None:
-    root = write_plugin(tmp_path, example.plugin_files())
+    if example.archive is not None:
+        root = tmp_path / example.archive_name
+        root.write_bytes(example.archive)
+    else:
+        root = write_plugin(tmp_path, example.plugin_files())
     settings = {key: value.format(root=root) for key, value in example.config.items()}
     report = run(root, Config(select=(code,)).with_overrides(**settings))
     assert not report.errors, report.errors
