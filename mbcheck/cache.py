@@ -19,6 +19,7 @@ from typing import Any
 
 from mbcheck import __version__
 from mbcheck.context import FileOutcome
+from mbcheck.model import Report
 
 MAGIC = b"MBCHECK-CACHE-1\n"
 _SAFE_BUILTINS = frozenset({"frozenset", "set", "tuple", "list", "dict", "str", "int", "float", "bool", "bytes"})
@@ -39,6 +40,11 @@ class _RestrictedUnpickler(pickle.Unpickler):
         if module.startswith("mbcheck.") or module == "mbcheck":
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"refusing {module}.{name}")
+
+
+def run_key(material: str) -> str:
+    """The key of a whole run's report (``material`` names everything it depends on)."""
+    return "run-" + hashlib.sha256(f"{__version__}\0{material}".encode()).hexdigest()
 
 
 def file_key(data_sha: str, module_name: str, is_package: bool, salt: str) -> str:
@@ -70,8 +76,25 @@ class Cache:
         self.hits += 1
         return outcome
 
+    def get_report(self, key: str) -> Report | None:
+        """A whole run's report, stored under a run key (see the engine)."""
+        try:
+            blob = self._path(key).read_bytes()
+        except OSError:
+            return None
+        value = self._decode_any(blob)
+        return value if isinstance(value, Report) else None
+
+    def put_report(self, key: str, report: Report) -> None:
+        self._store(key, report)
+
     @staticmethod
     def _decode(blob: bytes) -> FileOutcome | None:
+        value = Cache._decode_any(blob)
+        return value if isinstance(value, FileOutcome) else None
+
+    @staticmethod
+    def _decode_any(blob: bytes) -> object:
         if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + 64:
             return None
         checksum = blob[len(MAGIC) : len(MAGIC) + 64]
@@ -79,14 +102,16 @@ class Cache:
         if hashlib.sha256(payload).hexdigest().encode() != checksum:
             return None
         try:
-            value = _RestrictedUnpickler(io.BytesIO(payload)).load()
+            return _RestrictedUnpickler(io.BytesIO(payload)).load()
         except Exception:
             return None
-        return value if isinstance(value, FileOutcome) else None
 
     def put(self, key: str, outcome: FileOutcome) -> None:
+        self._store(key, outcome)
+
+    def _store(self, key: str, value: object) -> None:
         try:
-            payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:
             return
         blob = MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload

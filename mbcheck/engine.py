@@ -8,15 +8,17 @@ the parser is never loaded. Workers import :mod:`mbcheck.filepass` on demand.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from mbcheck.cache import Cache, default_cache_dir, file_key
+from mbcheck.cache import Cache, default_cache_dir, file_key, run_key
 from mbcheck.config import Config, ConfigError
 from mbcheck.context import FileOutcome, HostProfile, PluginContext, Suppression
 from mbcheck.digest import PluginDigest, add_unlisted, config_digest
@@ -242,6 +244,7 @@ def check_targets(
     plans: list[_Plan] = []
     pending: list[tuple[_Plan, str, Any]] = []
     errors = list(discovery.errors)
+    sources: list[list[tuple[str, bytes]]] = []
     for target in discovery.targets:
         problems: list[Finding] = []
         files: PluginFiles
@@ -258,6 +261,7 @@ def check_targets(
         problems.extend(listing.problems)
         plan = _Plan(target, files, listing, problems)
         digest = PluginDigest()
+        python: list[tuple[str, bytes]] = []
         for rel in listing.files:
             try:
                 data = files.read(rel)
@@ -267,25 +271,43 @@ def check_targets(
                 )
                 continue
             digest.add(rel, data)
-            if not rel.endswith(".py"):
-                if rel in ("plugin.yaml", "pyproject.toml") or rel.endswith((".yaml", ".yml", ".json", ".toml", ".txt", ".cfg")):
-                    plan.bytes_cache[rel] = data
-                continue
-            name, is_package = module_name(rel, target.kind, target.package)
-            job = FileJob(rel, data, name, target.package, is_package, options)
-            if cache is not None:
-                key = file_key(hashlib.sha256(data).hexdigest(), name, is_package, salt)
-                cached = cache.get(key)
-                if cached is not None and cached.path == rel:
-                    plan.outcomes[rel] = cached
-                    continue
-            pending.append((plan, key if cache is not None else "", job))
+            if rel.endswith(".py"):
+                python.append((rel, data))
+            elif rel in ("plugin.yaml", "pyproject.toml") or rel.endswith((".yaml", ".yml", ".json", ".toml", ".txt", ".cfg")):
+                plan.bytes_cache[rel] = data
         if isinstance(files, DirectoryFiles):
             # excluded files and build output are digested too: the digest
             # does not depend on the config, and it covers all importable code
             add_unlisted(digest, files.root)
         plan.digest = digest.value()
         plans.append(plan)
+        sources.append(python)
+
+    # nothing changed since a previous run with the same settings: its report
+    run_key = _run_key(plans, errors, config, host, salt) if cache is not None else ""
+    if cache is not None:
+        previous = cache.get_report(run_key)
+        if previous is not None:
+            files_total = sum(len(python) for python in sources)
+            return replace(
+                previous,
+                context={**previous.context, "cache": {"hits": files_total, "misses": 0, "run": True}},
+            )
+
+    for plan, python in zip(plans, sources, strict=True):
+        target = plan.target
+        for rel, data in python:
+            name, is_package = module_name(rel, target.kind, target.package)
+            job = FileJob(rel, data, name, target.package, is_package, options)
+            key = ""
+            if cache is not None:
+                key = file_key(hashlib.sha256(data).hexdigest(), name, is_package, salt)
+                cached = cache.get(key)
+                if cached is not None and cached.path == rel:
+                    plan.outcomes[rel] = cached
+                    continue
+            pending.append((plan, key, job))
+    del sources
 
     if pending:
         outcomes = run_jobs([job for _, _, job in pending], _worker_count(config, jobs), progress)
@@ -317,7 +339,40 @@ def check_targets(
     context["files"] = sum(len(plan.outcomes) for plan in plans)
     if cache is not None:
         context["cache"] = {"hits": cache.hits, "misses": cache.misses}
-    return Report(reports, tuple(errors), context)
+    report = Report(reports, tuple(errors), context)
+    if cache is not None:
+        cache.put_report(run_key, report)
+    return report
+
+
+def _run_key(plans: list[_Plan], errors: list[str], config: Config, host: HostProfile, salt: str) -> str:
+    """What a whole run's report depends on: every plugin's bytes, the settings, the host,
+    mbcheck itself and the environment whose distribution metadata the dependency rules read."""
+    material = {
+        "salt": salt,
+        "config": config_digest(config),
+        "host": repr(host),
+        "environment": _environment_stamp(),
+        "errors": errors,
+        "plugins": [
+            (p.target.display, p.target.kind.value, p.target.package, sorted(p.target.only or ()), p.digest,
+             [(f.rule, f.message, f.span.path) for f in p.problems])
+            for p in plans
+        ],
+    }
+    return run_key(json.dumps(material, sort_keys=True, default=str))
+
+
+def _environment_stamp() -> list[tuple[str, float]]:
+    """Modification times of the import path's directories: installing or removing a
+    distribution changes them (cheap; no metadata is read)."""
+    stamp = []
+    for entry in sys.path:
+        try:
+            stamp.append((entry, os.stat(entry or ".").st_mtime))
+        except OSError:
+            continue
+    return stamp
 
 
 def _plugin_context(plan: _Plan, config: Config, host: HostProfile) -> PluginContext:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,7 @@ def test_new_version_invalidates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def test_corrupt_or_foreign_entries_are_ignored(tmp_path: Path, damage: str) -> None:
     root = write_plugin(tmp_path / "src", {"__init__.py": "x = (\n"})
     first, _ = _report([root], tmp_path / "cache")
+    shutil.rmtree(tmp_path / "cache" / "ru")  # the whole-run entry: exercise the per-file ones
     entries = [p for p in (tmp_path / "cache").rglob("*.bin")]
     assert len(entries) == 1
     blob = entries[0].read_bytes()
@@ -94,3 +96,23 @@ def test_jobs_one_and_two_give_identical_reports(tmp_path: Path) -> None:
     two = report_dict(run([root, EXAMPLES / "plugins"], jobs=2))
     assert one == two
     assert sum(len(p["findings"]) for p in one["plugins"]) > 5
+
+
+def test_unchanged_run_is_served_whole_and_changes_invalidate_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mbcheck import engine
+
+    root = write_plugin(tmp_path / "src", {"__init__.py": "x = (\n", "a.py": "y = 2\n"})
+    cold, _ = _report([root], tmp_path / "cache")
+    warm, stats = _report([root], tmp_path / "cache")
+    assert stats.get("run") is True and warm == cold
+    # a different environment (a distribution installed) is a different run
+    monkeypatch.setattr(engine, "_environment_stamp", lambda: [("site-packages", 1.0)])
+    _, stats = _report([root], tmp_path / "cache")
+    assert not stats.get("run") and stats["misses"] == 0
+    # a changed file: the run is recomputed, only that file re-analysed
+    (root / "a.py").write_text("y = 3\n")
+    _, stats = _report([root], tmp_path / "cache")
+    assert not stats.get("run") and stats == {"hits": 1, "misses": 1}
+    # different settings: a different run
+    _, stats = _report([root], tmp_path / "cache", fail_on="warning")
+    assert not stats.get("run")
