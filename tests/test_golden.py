@@ -54,3 +54,11 @@ def test_every_broken_example_fails_or_warns() -> None:
             continue
         verdict = run(example).plugins[0].verdict
         assert verdict is not Verdict.PASS, f"{example.name} is meant to show problems"
+
+
+def test_the_correct_example_passes_beside_the_broken_ones() -> None:
+    """Cross-plugin rules see every example at once: hello_world must still pass."""
+    report = run(EXAMPLES / "plugins")
+    verdicts = {p.name: p.verdict for p in report.plugins}
+    assert verdicts["hello_world"] is Verdict.PASS
+    assert len(verdicts) == len([p for p in (EXAMPLES / "plugins").iterdir() if p.is_dir()])

@@ -355,7 +355,8 @@ class EnvironmentConflict(RunRule):
     `b` wants `requests>=2.31`) and within one plugin (the same distribution
     listed twice); when every pair is compatible but the whole group (with
     the host's requirement) is not, each member is reported. Each side is
-    reported at its own declaring line, naming the other.
+    reported at its own declaring line, naming the other. A declaration that
+    conflicts with the host's own requirement is left to MB503.
     Why: MilkBottle installs every plugin into one environment; whichever is
     installed last breaks the others.
     Instead: agree on overlapping ranges, or drop the stricter bound.
@@ -377,9 +378,13 @@ class EnvironmentConflict(RunRule):
         for plugin in plugins:
             analysis = analyse(plugin)
             for name, items in group_by_name(_checked(analysis.declared)).items():
+                host = analysis.host[name].specifier if name in analysis.host else None
+                if host is not None:
+                    hosts[name] = host
+                    # a declaration the host itself rules out is MB503's; its
+                    # neighbours are not to blame for it
+                    items = [item for item in items if intersect_satisfiable(item.specifier, host)]
                 pool.setdefault(name, []).extend((plugin, item) for item in items)
-                if name in analysis.host:
-                    hosts[name] = analysis.host[name].specifier
         compatible: dict[tuple[str, str], bool] = {}
 
         def agree(a: SpecifierSet, b: SpecifierSet) -> bool:

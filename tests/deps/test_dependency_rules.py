@@ -665,3 +665,19 @@ def test_report_section_validates_for_a_troubled_directory(tmp_path: Path) -> No
     sections = {p["name"]: p["dependencies"] for p in data["plugins"]}
     assert sections["a"]["conflicts"][0]["with"] == "b"
     assert sections["b"]["vulnerable"][0]["id"] == "GHSA-j8r2-6x86-q33q"
+
+
+def test_a_host_conflict_is_not_also_blamed_on_the_neighbours(tmp_path: Path) -> None:
+    """`click<8` is MB503 (the host needs click>=8); a neighbour's `click>=8.1` is fine."""
+    from mbcheck.rules.base import EXAMPLE_MANIFEST
+
+    for name, spec in (("old", "click<8"), ("new", "click>=8.1")):
+        write_plugin(
+            tmp_path,
+            {"plugin.yaml": EXAMPLE_MANIFEST.replace("name: example", f"name: {name}")
+             + f"dependencies:\n  - {spec}\n", "__init__.py": "import click\n"},
+            name=name,
+        )
+    report = run(tmp_path, Config(select=("MB503", "MB505")))
+    found = {p.name: sorted(f.rule for f in p.findings) for p in report.plugins}
+    assert found == {"new": [], "old": ["MB503"]}
