@@ -9,6 +9,7 @@ from typing import Any
 from mbcheck.config import Config, from_mapping
 from mbcheck.engine import check
 from mbcheck.model import Report
+from mbcheck.rules.base import EXAMPLE_INIT
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -43,51 +44,4 @@ def run(paths: list[Path] | Path, config: Config | Mapping[str, Any] | None = No
 
 
 #: the smallest `__init__.py` that keeps the whole plugin contract
-MINIMAL_INIT = '''\
-"""A minimal plugin that keeps the MilkBottle plugin contract."""
-
-from typing import Any
-
-
-class Plugin:
-    def __init__(self) -> None:
-        self.capabilities: list[str] = []
-        self.dependencies: list[str] = []
-
-    def get_cli(self) -> Any:
-        return None
-
-    def get_metadata(self) -> Any:
-        return None
-
-    def validate_config(self, config: dict[str, Any]) -> bool:
-        return True
-
-    def health_check(self) -> dict[str, Any]:
-        return {"status": "healthy"}
-
-    async def initialize(self) -> bool:
-        return True
-
-    async def shutdown(self) -> None:
-        return None
-
-    def get_capabilities(self) -> list[str]:
-        return list(self.capabilities)
-
-    def get_dependencies(self) -> list[str]:
-        return list(self.dependencies)
-
-    def get_config_schema(self) -> dict[str, Any]:
-        return {"type": "object"}
-
-    def get_performance_metrics(self) -> dict[str, float]:
-        return {}
-
-    def get_error_log(self) -> list[dict[str, Any]]:
-        return []
-
-
-def get_plugin_interface() -> Plugin:
-    return Plugin()
-'''
+MINIMAL_INIT = EXAMPLE_INIT

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from mbcheck.model import Category, Confidence, Finding, Severity, Span
-from mbcheck.rules.base import EXAMPLE_MANIFEST, Example, Invalid, Rule, Valid
+from mbcheck.rules.base import EXAMPLE_INIT, EXAMPLE_MANIFEST, Example, Invalid, Rule, Valid
 
 # --------------------------------------------------------------------------- example archives
 
@@ -36,50 +36,6 @@ _MIB = 1024 * 1024
 _DATE = (1980, 1, 1, 0, 0, 0)
 
 #: the example plugin's `__init__.py`: the smallest that keeps the plugin contract
-EXAMPLE_INIT = '''\
-"""An example plugin for the rule documentation."""
-
-from typing import Any
-
-
-class Plugin:
-    def get_cli(self) -> Any:
-        return None
-
-    def get_metadata(self) -> Any:
-        return None
-
-    def validate_config(self, config: dict[str, Any]) -> bool:
-        return True
-
-    def health_check(self) -> dict[str, Any]:
-        return {"status": "healthy"}
-
-    async def initialize(self) -> bool:
-        return True
-
-    async def shutdown(self) -> None:
-        return None
-
-    def get_capabilities(self) -> list[str]:
-        return ["example"]
-
-    def get_dependencies(self) -> list[str]:
-        return []
-
-    def get_config_schema(self) -> dict[str, Any]:
-        return {"type": "object"}
-
-    def get_performance_metrics(self) -> dict[str, float]:
-        return {}
-
-    def get_error_log(self) -> list[dict[str, Any]]:
-        return []
-
-
-def get_plugin_interface() -> Plugin:
-    return Plugin()
-'''
 
 ZipEntry = tuple[str | zipfile.ZipInfo, bytes]
 
@@ -519,4 +475,4 @@ def read_archive(archive: Path) -> tuple[dict[str, bytes], list[Finding], str]:
     return dict(contents.files), problems, package
 
 
-__all__ = ["EXAMPLE_INIT", "RULES", "ArchiveRule", "default_package", "finding_for", "read_archive"]
+__all__ = ["RULES", "ArchiveRule", "default_package", "finding_for", "read_archive"]

@@ -40,6 +40,52 @@ tags: [example]
 python_version: ">=3.11"
 """
 
+#: the smallest `__init__.py` that keeps the whole plugin contract (matches EXAMPLE_MANIFEST)
+EXAMPLE_INIT = '''\
+"""An example plugin for the rule documentation."""
+
+from typing import Any
+
+
+class Plugin:
+    def get_cli(self) -> Any:
+        return None
+
+    def get_metadata(self) -> Any:
+        return None
+
+    def validate_config(self, config: dict[str, Any]) -> bool:
+        return True
+
+    def health_check(self) -> dict[str, Any]:
+        return {"status": "healthy"}
+
+    async def initialize(self) -> bool:
+        return True
+
+    async def shutdown(self) -> None:
+        return None
+
+    def get_capabilities(self) -> list[str]:
+        return ["example"]
+
+    def get_dependencies(self) -> list[str]:
+        return []
+
+    def get_config_schema(self) -> dict[str, Any]:
+        return {"type": "object"}
+
+    def get_performance_metrics(self) -> dict[str, float]:
+        return {}
+
+    def get_error_log(self) -> list[dict[str, Any]]:
+        return []
+
+
+def get_plugin_interface() -> Plugin:
+    return Plugin()
+'''
+
 
 @dataclass(frozen=True)
 class Example:

@@ -16,7 +16,7 @@ description: {description}
 author: Ada Example
 email: ada@example.com
 license: MIT
-capabilities: [greeting]
+capabilities: [example]
 tags: [example]
 python_version: ">=3.11"
 """
