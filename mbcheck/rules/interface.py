@@ -17,7 +17,7 @@ facts.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -1754,6 +1754,20 @@ class BottleEntryPointUnresolved(PluginRule):
                 )
 
 
+def _bottle_modules(plugin: PluginContext) -> Iterator[tuple[Any, tuple[str, Any]]]:
+    """Each bottle entry point whose module file is in the distribution, once per file,
+    with that module as the interface index knows it."""
+    index = interface(plugin).index
+    seen: set[str] = set()
+    for entry in bottle_entries(plugin):
+        if entry.path is None or entry.path in seen:
+            continue
+        seen.add(entry.path)
+        known = index.module_of_path(entry.path)
+        if known is not None:
+            yield entry, known
+
+
 class BottleMissingCli(PluginRule):
     """A bottle module defines no `get_cli`.
 
@@ -1788,14 +1802,7 @@ class BottleMissingCli(PluginRule):
 
     def check(self, plugin: PluginContext) -> None:
         index = interface(plugin).index
-        seen: set[str] = set()
-        for entry in bottle_entries(plugin):
-            if entry.path is None or entry.path in seen:
-                continue
-            seen.add(entry.path)
-            known = index.module_of_path(entry.path)
-            if known is None:
-                continue
+        for entry, known in _bottle_modules(plugin):
             if entry.attr.split(".", 1)[0] == "get_cli" and index.has_name(known[0], "get_cli") is False:
                 continue  # MB210 reports the entry point itself
             if index.has_name(known[0], "get_cli") is False:
@@ -1831,14 +1838,7 @@ class BottleMissingDunder(PluginRule):
 
     def check(self, plugin: PluginContext) -> None:
         index = interface(plugin).index
-        seen: set[str] = set()
-        for entry in bottle_entries(plugin):
-            if entry.path is None or entry.path in seen:
-                continue
-            seen.add(entry.path)
-            known = index.module_of_path(entry.path)
-            if known is None:
-                continue
+        for entry, known in _bottle_modules(plugin):
             for name, fallback in BOTTLE_DUNDERS.items():
                 if index.has_name(known[0], name) is False:
                     plugin.report(
