@@ -354,3 +354,53 @@ def test_same_findings_as_the_bandit_command_line(tmp_path: Path) -> None:
         assert got == sorted(expected[name]), name
         total += len(got)
     assert total >= 25  # the samples exercise many tests
+
+
+def _stock_visitor_issues(data: bytes, name: str) -> list[BanditIssue]:
+    """bandit's findings through bandit's own, unoptimised ``BanditNodeVisitor.process``."""
+    import io
+
+    b = bandit_bridge._bandit()
+    tests = bandit_bridge._test_set(frozenset())
+    with bandit_bridge._quiet(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nosec = bandit_bridge._nosec_lines(data, b.parse_nosec_comment)
+        metrics = b.metrics_module.Metrics()
+        metrics.begin(name)
+        visitor = b.node_visitor_module.BanditNodeVisitor(
+            name, io.BytesIO(data), b.meta_ast_module.BanditMetaAst(), tests, False, nosec, metrics
+        )
+        visitor.process(data)
+        results = list(visitor.tester.results)
+    lines = bandit_bridge._Lines(data)
+    return sorted((bandit_bridge._issue(r, lines) for r in results), key=repr)
+
+
+_NOSEC_VARIANTS = {
+    "nosec_blanket.py": "import subprocess\nsubprocess.call('ls', shell=True)  # nosec\npassword = 'hunter2'\n",
+    "nosec_ids.py": "import pickle  # nosec B403\npickle.loads(b'')  # nosec B403\nx = eval('1')  # nosec: B307\n",
+    "nosec_multiline.py": "import subprocess\nsubprocess.call(  # nosec B602\n    'ls',\n    shell=True,\n)\n",
+    "nested.py": (
+        "import hashlib as h\nclass A:\n    def f(self, password='x'):\n        try:\n            h.md5(b'')\n"
+        "        except Exception:\n            pass\n        async def g():\n            q = 'SELECT * FROM t WHERE a=%s' % self\n"
+        "            return q\n        return g\n"
+    ),
+}
+
+
+def test_the_fast_visitor_finds_what_banditss_own_visitor_finds() -> None:
+    """The trimmed visitor and tester give bandit's stock visitor's results, file for file."""
+    root = Path(__file__).parent / "corpus"
+    files = {p.name: p.read_bytes() for p in sorted(root.rglob("*.py"))}
+    files.update({name: textwrap.dedent(text).encode() for name, text in SAMPLES.items()})
+    files.update({name: text.encode() for name, text in _NOSEC_VARIANTS.items()})
+    package = Path(bandit_bridge.__file__).parents[1]
+    files.update({str(p): p.read_bytes() for p in sorted(package.rglob("*.py"))})
+    total = 0
+    for name, data in files.items():
+        want = _stock_visitor_issues(data, name)
+        got = sorted(run_bandit(data, name), key=repr)
+        assert got == want, name
+        total += len(got)
+    assert total >= 60
+    assert sum(1 for name, data in _NOSEC_VARIANTS.items() if _stock_visitor_issues(data.encode(), name)) >= 2
