@@ -351,65 +351,113 @@ def _version_info_length(node: ast.expr) -> int | None:
     return None
 
 
-_COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
-    ast.Lt: operator.lt,
-    ast.LtE: operator.le,
-    ast.Gt: operator.gt,
-    ast.GtE: operator.ge,
-    ast.Eq: operator.eq,
-    ast.NotEq: operator.ne,
+
+
+@dataclass(frozen=True)
+class Guard:
+    """An ``if`` that decides whether its imports run: ``if TYPE_CHECKING:``
+    (``kind="typing"``) or ``if sys.version_info[:length] <op> bound:``
+    (``kind="version"``), with the line ranges of its branches.
+
+    Taken from each file's ``ast`` tree in the per-file pass (a fact, cached
+    with the file); what it means depends on the host's Pythons, which the
+    plugin-level rule knows.
+    """
+
+    kind: str
+    body: tuple[int, int] | None
+    orelse: tuple[int, int] | None
+    length: int = 0
+    op: str = ""
+    bound: tuple[int, ...] = ()
+
+
+_OPS: dict[type[ast.cmpop], str] = {
+    ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=",
+}
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne,
 }
 
 
-def _version_outcomes(test: ast.expr, pythons: Sequence[tuple[int, int]]) -> set[bool] | None:
-    """What ``sys.version_info <op> (3, N)`` gives on the host's Pythons (None: not such a test)."""
+def _version_test(test: ast.expr) -> tuple[int, str, tuple[int, ...]] | None:
+    """``sys.version_info[:length] <op> bound`` -> (length, op, bound); None for any other test."""
     if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
         return None
     length = _version_info_length(test.left)
-    compare = _COMPARE.get(type(test.ops[0]))
+    op = _OPS.get(type(test.ops[0]))
     right = test.comparators[0]
-    if length is None or compare is None or not isinstance(right, ast.Tuple) or not 0 < len(right.elts) <= 3:
+    if length is None or op is None or not isinstance(right, ast.Tuple) or not 0 < len(right.elts) <= 3:
         return None
     bound: list[int] = []
     for element in right.elts:
         if not isinstance(element, ast.Constant) or type(element.value) is not int:
             return None
         bound.append(element.value)
+    return length, op, tuple(bound)
+
+
+def guards_of(tree: ast.Module) -> tuple[Guard, ...]:
+    """Every ``TYPE_CHECKING`` and ``sys.version_info`` guard of a module (statements only: an
+    ``if`` is always a statement)."""
+    out: list[Guard] = []
+    pending: list[ast.stmt] = list(reversed(tree.body))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.If):
+            if _is_type_checking(node.test):
+                out.append(Guard("typing", _block(node.body), _block(node.orelse)))
+            else:
+                test = _version_test(node.test)
+                if test is not None:
+                    out.append(Guard("version", _block(node.body), _block(node.orelse), *test))
+        for name in ("body", "orelse", "handlers", "finalbody", "cases"):
+            value = getattr(node, name, None)
+            if not value:
+                continue
+            for item in reversed(value):
+                if isinstance(item, ast.stmt):
+                    pending.append(item)
+                else:  # an except handler or a match case: its body holds statements
+                    pending.extend(reversed(item.body))
+    return tuple(out)
+
+
+def _version_outcomes(guard: Guard, pythons: Sequence[tuple[int, int]]) -> set[bool]:
+    """What the guard's test gives on the host's Pythons."""
+    compare = _COMPARE[guard.op]
     outcomes: set[bool] = set()
     for major, minor in pythons:
         for micro in (0, 99):  # micro releases the profile does not name
             version: tuple[int | str, ...] = (major, minor, micro, "final", 0)
-            outcomes.add(bool(compare(version[:length], tuple(bound))))
+            outcomes.add(bool(compare(version[: guard.length], guard.bound)))
     return outcomes
 
 
-def never_run_lines(text: str, pythons: Sequence[tuple[int, int]]) -> tuple[_Ranges, _Ranges]:
+def never_run(guards: Iterable[Guard], pythons: Sequence[tuple[int, int]]) -> tuple[_Ranges, _Ranges]:
     """Line ranges under ``if TYPE_CHECKING:``, and ranges no host Python runs
     (``if sys.version_info < (3, 11):`` on a host that runs 3.11 and later)."""
+    typing_only: _Ranges = []
+    dead: _Ranges = []
+    for guard in guards:
+        if guard.kind == "typing":
+            if guard.body is not None:
+                typing_only.append(guard.body)
+            continue
+        outcomes = _version_outcomes(guard, pythons)
+        block = guard.body if outcomes == {False} else guard.orelse if outcomes == {True} else None
+        if block is not None:
+            dead.append(block)
+    return typing_only, dead
+
+
+def never_run_lines(text: str, pythons: Sequence[tuple[int, int]]) -> tuple[_Ranges, _Ranges]:
+    """:func:`never_run` for a module's source text."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return [], []
-    typing_only: _Ranges = []
-    dead: _Ranges = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.If):
-            continue
-        if _is_type_checking(node.test):
-            block = _block(node.body)
-            if block is not None:
-                typing_only.append(block)
-            continue
-        outcomes = _version_outcomes(node.test, pythons)
-        if outcomes == {False}:
-            block = _block(node.body)
-        elif outcomes == {True}:
-            block = _block(node.orelse)
-        else:
-            continue
-        if block is not None:
-            dead.append(block)
-    return typing_only, dead
+    return never_run(guards_of(tree), pythons)
 
 
 def _host_pythons(plugin: PluginContext) -> list[tuple[int, int]]:
@@ -434,8 +482,13 @@ def _drop_unreachable(plugin: PluginContext, analysis: Analysis) -> None:
     kept: list[ImportUse] = []
     for use in analysis.missing:
         if use.path not in guards:
-            text = plugin.text(use.path)
-            guards[use.path] = never_run_lines(text, pythons) if text else ([], [])
+            outcome = plugin.modules.get(use.path)
+            found = outcome.facts.get("guards") if outcome is not None else None
+            if found is not None:
+                guards[use.path] = never_run(found, pythons)
+            else:
+                text = plugin.text(use.path)
+                guards[use.path] = never_run_lines(text, pythons) if text else ([], [])
         typing_only, dead = guards[use.path]
         if not (_within(use.fact.span.line, typing_only) or _within(use.fact.span.line, dead)):
             kept.append(use)
@@ -655,6 +708,7 @@ __all__ = [
     "SECTION",
     "Analysis",
     "Declared",
+    "Guard",
     "HostRequirement",
     "ImportKind",
     "ImportUse",
@@ -664,10 +718,12 @@ __all__ = [
     "emit",
     "first_party_tops",
     "group_by_name",
+    "guards_of",
     "host_requirements",
     "import_name_distribution",
     "is_dev_file",
     "manifest_label",
+    "never_run",
     "never_run_lines",
     "plugin_names",
     "requires_plugins",
