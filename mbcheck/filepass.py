@@ -15,6 +15,7 @@ import inspect
 import io
 import re
 import sys
+import threading
 import tokenize
 import warnings
 from collections.abc import Callable
@@ -27,6 +28,7 @@ import libcst as cst
 from mbcheck.context import FileOutcome, Suppression
 from mbcheck.jobs import FileJob, FileOptions
 from mbcheck.model import Finding, Span
+from mbcheck.names import SCOPED_NODES, before_handler
 from mbcheck.rules import load_source_rules
 from mbcheck.rules.base import Rule
 from mbcheck.rules.core import (
@@ -35,6 +37,7 @@ from mbcheck.rules.core import (
     SyntaxErrorRule,
     TooDeeplyNested,
 )
+from mbcheck.rules.deps_analysis import guards_of
 from mbcheck.rules.source import COLLECTORS, FileContext, SourceRule
 
 #: CPython's own parser gives up beyond these; libcst's native parser would
@@ -221,39 +224,57 @@ _STATEMENTS: frozenset[type[cst.CSTNode]] = frozenset(
 
 
 class _Hooks:
-    """The traversal's before/after hooks: names and the statement stack."""
+    """The traversal's before/after hooks: names and the statement stack.
+
+    Every node is mapped to its innermost statement (the unit whose code is
+    generated when one of its nodes needs a position) and every statement to
+    the top-level statement holding it.
+    """
 
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
         self.names = ctx.names
         self.statements = ctx.statements
         self.tops = ctx.tops
-        #: position units: the top-level statement, then nested defs/classes
-        #: (positions are computed one unit at a time)
-        self.units: list[cst.CSTNode] = []
+        self.outer = ctx.outer
 
     def before(self, node: cst.CSTNode) -> None:
-        kind = type(node)
-        if kind in _STATEMENTS:
-            if not self.statements:
-                self.units = [node]
-            elif kind is cst.FunctionDef or kind is cst.ClassDef:
-                self.units.append(node)
-            self.statements.append(node)
-        if self.units:
-            self.tops[node] = self.units[-1]
+        statements = self.statements
+        if type(node) in _STATEMENTS:
+            statements.append(node)
+            self.outer[id(node)] = statements[0]
+        if statements:
+            self.tops[id(node)] = statements[-1]
         self.names.before_visit(node)
 
     def after(self, node: cst.CSTNode) -> None:
         self.names.after_leave(node)
-        kind = type(node)
-        if kind in _STATEMENTS:
+        if type(node) in _STATEMENTS:
             self.statements.pop()
-            if self.statements and (kind is cst.FunctionDef or kind is cst.ClassDef):
-                self.units.pop()
 
 
 _Method = Callable[[cst.CSTNode], Any]
+#: per node type: visit methods, child fields, leave methods, is a statement,
+#: the name table's handler, whether the name table leaves a scope there
+_Plan = tuple[tuple[_Method, ...], "tuple[str, ...] | None", tuple[_Method, ...], bool, Any, bool]
+
+
+def _subclasses(base: type) -> set[type]:
+    out: set[type] = set()
+    pending = [base]
+    while pending:
+        sub: type
+        for sub in pending.pop().__subclasses__():
+            if sub not in out:
+                out.add(sub)
+                pending.append(sub)
+    return out
+
+
+#: every concrete libcst node class (a set lookup instead of an ABC isinstance)
+_NODE_TYPES: frozenset[type] = frozenset(
+    cls for cls in _subclasses(cst.CSTNode) if cls.__module__.startswith("libcst.")
+)
 
 
 @cache
@@ -341,42 +362,67 @@ class _Traversal(cst.CSTVisitor):
 
         ``CSTNode.visit`` reconstructs (and re-validates) every node even for a
         read-only visitor; this walk reads the children in the order libcst's
-        own traversal visits them and costs a quarter as much. Attribute-level
+        own traversal visits them and costs a quarter as much. The hooks
+        (statement stack, position units, name table) are inlined and the
+        per-type work is looked up once per node type: a plugin file has
+        hundreds of thousands of nodes and a few dozen types. Attribute-level
         visitor methods are only honoured by libcst's traversal, used then.
         """
         if self.attr_visits or self.attr_leaves:
             module.visit(self)
             return
-        visits, leaves, before, after = self.visits, self.leaves, self.hooks.before, self.hooks.after
-        node_class = cst.CSTNode
+        hooks = self.hooks
+        names = hooks.names
+        statements, tops, outer = hooks.statements, hooks.tops, hooks.outer
+        plans: dict[type, _Plan] = {}
+        node_types = _NODE_TYPES
 
         def walk(node: cst.CSTNode) -> None:
-            before(node)
             kind = type(node)
-            methods = visits.get(kind)
-            if methods:
-                for method in methods:
-                    method(node)
-            fields = _child_fields(kind)
+            plan = plans.get(kind)
+            if plan is None:
+                plan = plans[kind] = self._plan(kind)
+            visits, fields, leaves, statement, named, scoped = plan
+            if statement:
+                statements.append(node)
+                outer[id(node)] = statements[0]
+            if statements:
+                tops[id(node)] = statements[-1]
+            if named is not None:
+                named(names, node)
+            for method in visits:
+                method(node)
             if fields is None:
                 for child in node.children:
                     walk(child)
             else:
                 for name in fields:
                     value = getattr(node, name)
-                    if isinstance(value, node_class):
+                    if type(value) in node_types:
                         walk(value)
                     elif type(value) is list or type(value) is tuple:
                         for item in value:
-                            if isinstance(item, node_class):
+                            if type(item) in node_types:
                                 walk(item)
-            methods = leaves.get(kind)
-            if methods:
-                for method in methods:
-                    method(node)
-            after(node)
+            for method in leaves:
+                method(node)
+            if scoped:
+                names.after_leave(node)
+            if statement:
+                statements.pop()
 
         walk(module)
+
+    def _plan(self, kind: type) -> _Plan:
+        """What the walk does at a node of type ``kind``."""
+        return (
+            tuple(self.visits.get(kind, ())),
+            _child_fields(kind),
+            tuple(self.leaves.get(kind, ())),
+            kind in _STATEMENTS,
+            before_handler(kind),
+            kind in SCOPED_NODES,
+        )
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
         if self.attr_visits:
@@ -403,6 +449,34 @@ def _syntax_error(path: str, exc: cst.ParserSyntaxError) -> tuple[Span, str]:
     return Span(path, max(line, 1), max(column, 1)), text
 
 
+_VALIDATION_LOCK = threading.Lock()
+
+
+def _no_validation(self: cst.CSTNode) -> None:
+    """Stands in for ``CSTNode.__post_init__`` while a checked source is parsed."""
+
+
+def _parse(text: str, *, validated: bool) -> cst.Module:
+    """libcst's parse; without its per-node validation when CPython already accepted ``text``.
+
+    Every node libcst's parser builds re-checks its own fields (whitespace
+    patterns, parentheses, operator spacing) in ``__post_init__``: about a
+    sixth of the parse. For source CPython has parsed, the nodes come from
+    valid code and the checks cannot fail, so they are skipped (libcst's own
+    comment on ``__post_init__`` suggests it). Source only libcst accepts (a
+    newer grammar than the running Python's) is parsed with the checks.
+    """
+    if not validated:
+        return cst.parse_module(text)
+    with _VALIDATION_LOCK:
+        post_init = cst.CSTNode.__dict__["__post_init__"]
+        cst.CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
+        try:
+            return cst.parse_module(text)
+        finally:
+            cst.CSTNode.__post_init__ = post_init  # type: ignore[method-assign]
+
+
 def analyse_file(job: FileJob) -> FileOutcome:
     digest = hashlib.sha256(job.data).hexdigest()
     if len(job.data) > job.options.max_bytes:
@@ -423,7 +497,7 @@ def analyse_file(job: FileJob) -> FileOutcome:
     if problem is not None:
         return FileOutcome(job.path, digest, (problem,), suppressions=suppressions, parsed=False)
     try:
-        module = cst.parse_module(text)
+        module = _parse(text, validated=tree is not None)
     except cst.ParserSyntaxError as exc:
         span, message = _syntax_error(job.path, exc)
         finding = _finding(SyntaxErrorRule, span, f"syntax error: {message}")
@@ -450,6 +524,8 @@ def analyse_file(job: FileJob) -> FileOutcome:
             rule.finish()
         for coll in collectors:
             facts[coll.key] = coll.result()
+        if tree is not None:
+            facts["guards"] = guards_of(tree)
         findings.extend(ctx.findings())
     except RecursionError:
         findings = [_finding(TooDeeplyNested, Span(job.path), "file is nested too deeply to analyse safely")]

@@ -282,3 +282,12 @@ _BEFORE: dict[type, Callable[[NameTracker, Any], None]] = {
     cst.ExceptStarHandler: NameTracker._as_name,
     cst.NamedExpr: NameTracker._named_expr,
 }
+
+
+#: node types after which the name table leaves a scope
+SCOPED_NODES: frozenset[type] = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})
+
+
+def before_handler(kind: type) -> Callable[[NameTracker, Any], None] | None:
+    """What the name table does when the traversal enters a node of type ``kind``."""
+    return _BEFORE.get(kind)

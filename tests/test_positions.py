@@ -10,7 +10,7 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from helpers import ROOT
-from mbcheck.filepass import _Hooks
+from mbcheck.filepass import _Hooks, _Traversal
 from mbcheck.rules.source import FileContext
 
 SOURCES = sorted(p for p in [*ROOT.glob("mbcheck/**/*.py"), *ROOT.glob("examples/**/*.py")] if p.name != "broken.py")
@@ -23,22 +23,37 @@ TRICKY = [
     "match p:\n    case [1, *rest]:\n        pass\n    case _:\n        pass\ntype X = list[int]\ndef g[T](x: T) -> T: return x\n",
     "\ufeffx = 1\r\ny = 2\r\n",
     "x = 'é'\ndef café(a='é'): return 'ü'\nclass Ça: pass\nif x: y = 1\nelif z:\n    def q(): pass\nelse: pass\n",
+    # nested statements, each generated on its own: elif chains with comments,
+    # tabs, odd comment indentation, continuation lines, semicolons, handlers
+    "def f(a):\n    if a:\n        b = g(a)\n    # about the elif\n    elif a > 1:  # trailing\n        c = h(a); d = 2\n"
+    "\n\n    elif (a <\n          3):\n        pass\n    else:\n        e = [\n  1,\n]\n    return b\n",
+    "class K:\n\tdef m(self):\n\t\tx = 1\n\t\tif x:\n\t\t\treturn open('p')\n# dedented comment\n\t\ty = 2\n",
+    "def g():\n    try:\n        import os\n    except (ImportError,\n            OSError) as exc:  # why\n        raise RuntimeError(exc)\n"
+    "    else:\n        x = os.getcwd()\n    finally:\n        pass\n    with open(a) as f, \\\n            open(b) as g:\n        h(f, g)\n",
+    "async def a():\n    async for x in y():\n        await z(x)\n    while True:\n        break\n    else:\n        q = 1\n"
+    "    for i in range(3): print(i)\n    @d\n    # c\n    @e(1)\n    class Inner:\n        \"\"\"doc\"\"\"\n        v: int = 1\n",
+    "if a:\r\n    if b:\r\n        c = 1\r\n    elif d:\r\n        e = 2\r\n",
+    "\x0c\nx = 1  # page\x0c break\ndef f():\n    s = 'a\u2028b'  # a line separator in a string\n    return open(s)\n",
 ]
 
 
-def _compare(code: str) -> int:
+def _compare(code: str, with_text: bool = True) -> int:
     module = cst.parse_module(code)
     try:
         tree: ast.Module | None = ast.parse(code)
     except SyntaxError:
         tree = None
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    ctx = FileContext(module, "m.py", "pkg.m", "pkg", False, tree)
-    hooks = _Hooks(ctx)
-    cst.visit_batched(module, [], before_visit=hooks.before, after_leave=hooks.after)
+    ctx = FileContext(module, "m.py", "pkg.m", "pkg", False, tree, code if with_text else None)
+    _Traversal([], _Hooks(ctx)).walk(module)
+    if with_text and tree is not None:
+        # every statement's own code is generated on its own: none falls back
+        # to its top-level statement
+        statements = {id(unit) for unit in ctx.tops.values()}
+        assert statements <= set(ctx._unit_starts()), "a statement has no start from ast"
     checked = 0
     for node, want in expected.items():
-        if node is module or (node not in ctx.tops and node not in module.body):
+        if node is module or (id(node) not in ctx.tops and node not in module.body):
             continue  # module header/footer comments: no rule reports on them
         got = ctx._range(node)
         assert got == want, (type(node).__name__, got, want)
@@ -55,6 +70,11 @@ def test_positions_match_libcst_on_real_files(path: Path) -> None:
 @pytest.mark.parametrize("code", TRICKY)
 def test_positions_match_libcst_on_tricky_layouts(code: str) -> None:
     assert _compare(code) > 5
+
+
+@pytest.mark.parametrize("code", TRICKY)
+def test_positions_without_ast_fall_back_to_top_level_statements(code: str) -> None:
+    assert _compare(code, with_text=False) > 5
 
 
 class _Recorder(cst.CSTVisitor):
@@ -76,16 +96,18 @@ def test_walk_visits_in_libcsts_order(path: Path) -> None:
     expected = _Recorder()
     module.visit(expected)
     seen: list[cst.CSTNode] = []
-    ctx = FileContext(module, "m.py", "pkg.m", "pkg", False)
-    hooks = _Hooks(ctx)
-    original = hooks.before
 
-    def before(node: cst.CSTNode) -> None:
+    def record(self: object, node: cst.CSTNode) -> None:
         seen.append(node)
-        original(node)
 
-    hooks.before = before  # type: ignore[method-assign]
-    _Traversal([], hooks).walk(module)
+    methods = {
+        f"visit_{name}": record
+        for name, kind in vars(cst).items()
+        if isinstance(kind, type) and issubclass(kind, cst.CSTNode)
+    }
+    recorder = type("EveryNode", (cst.BatchableCSTVisitor,), methods)()
+    ctx = FileContext(module, "m.py", "pkg.m", "pkg", False)
+    _Traversal([recorder], _Hooks(ctx)).walk(module)
     assert len(seen) == len(expected.seen)
     assert all(a is b for a, b in zip(seen, expected.seen, strict=True))
 
@@ -112,3 +134,42 @@ def test_def_spans_from_ast_match_libcst(code: str) -> None:
             assert (got.line, got.column, got.end_line, got.end_column) == (
                 want.start.line, want.start.column + 1, want.end.line, want.end.column + 1
             ), type(target).__name__
+
+
+def _header_nodes(node: cst.FunctionDef | cst.ClassDef) -> list[cst.CSTNode]:
+    """The nodes of a ``def``/``class`` header (its own unit's nodes outside the body)."""
+    out: list[cst.CSTNode] = []
+
+    class Collect(cst.CSTVisitor):
+        def on_visit(self, child: cst.CSTNode) -> bool:
+            if child is node.body:
+                return False
+            if child is not node:
+                out.append(child)
+            return True
+
+    node.visit(Collect())
+    return out
+
+
+@pytest.mark.parametrize("code", [*TRICKY, *(p.read_text(encoding="utf-8") for p in SOURCES[:20])])
+def test_def_and_class_headers_are_placed_without_their_bodies(code: str) -> None:
+    """A header's positions (decorators, parameters, bases) come from its header alone."""
+    module = cst.parse_module(code)
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    ctx = FileContext(module, "m.py", "pkg.m", "pkg", False, tree, code)
+    _Traversal([], _Hooks(ctx)).walk(module)
+    defs = [n for n in expected if isinstance(n, (cst.FunctionDef, cst.ClassDef))]
+    checked = 0
+    for node in defs:
+        for child in _header_nodes(node):
+            if ctx.tops.get(id(child)) is not node or child not in expected:
+                continue
+            assert ctx._range(child) == expected[child], type(child).__name__
+            checked += 1
+        assert id(node) not in ctx._done_tops, "the whole body was generated"
+    assert checked >= len(defs)

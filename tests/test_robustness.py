@@ -122,13 +122,15 @@ def test_failing_rule_is_a_finding_not_a_crash(tmp_path: Path, monkeypatch: pyte
 
 
 def test_failing_source_rule_keeps_other_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mbcheck import filepass
+    import libcst
+
+    from mbcheck import names
 
     def broken(self: object, node: object) -> None:
         raise RuntimeError("visitor exploded")
 
     root = write_plugin(tmp_path, {"__init__.py": "x = 1\n"}, name="boom")
-    monkeypatch.setattr(filepass._Hooks, "before", broken)
+    monkeypatch.setitem(names._BEFORE, libcst.Assign, broken)
     report = run([root, GOOD], Config(select=("MB005",)))
     boom = next(p for p in report.plugins if p.path.endswith("boom"))
     assert any("visitor exploded" in f.message for f in boom.findings)

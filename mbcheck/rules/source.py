@@ -21,6 +21,9 @@ _SAME_SPAN: frozenset[type[cst.CSTNode]] = frozenset(
     {cst.Return, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Expr, cst.Import, cst.ImportFrom,
      cst.Raise, cst.Assert, cst.Del, cst.Global, cst.Nonlocal, cst.Pass, cst.Break, cst.Continue}
 )
+#: the body a ``def``/``class`` header is generated with
+_EMPTY_SUITE = cst.SimpleStatementSuite(body=(cst.Pass(),))
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 #: ``def``/``class`` keyword and the name after it (group 2)
 _DEF_NAME = re.compile(r"(?:async[ \t]+)?(?:def|class)[ \t]+()(\w+)")
 
@@ -32,20 +35,33 @@ def _chars(line: str, byte_offset: int) -> int:
     return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
 
 
-def _flatten(body: Any, out: list[cst.CSTNode]) -> None:
-    """libcst statements in pre-order, small statements one by one (as ``ast`` has them)."""
+def _flatten(
+    body: Any,
+    out: list[cst.CSTNode],
+    lines_of: dict[int, cst.SimpleStatementLine] | None = None,
+    elifs: set[int] | None = None,
+) -> None:
+    """libcst statements in pre-order, small statements one by one (as ``ast`` has them).
+
+    ``lines_of`` receives, for the first small statement of each line, that
+    line; ``elifs`` the identity of each ``elif`` (an ``If`` in an ``orelse``).
+    """
     for stmt in body:
         if isinstance(stmt, cst.SimpleStatementLine):
+            if lines_of is not None and stmt.body:
+                lines_of[id(stmt.body[0])] = stmt
             out.extend(stmt.body)
             continue
         out.append(stmt)
         for block in _blocks(stmt):
             if isinstance(block, _Nested):
-                _flatten(block.body, out)
+                if elifs is not None:
+                    elifs.add(id(block.body[0]))
+                _flatten(block.body, out, lines_of, elifs)
             elif isinstance(block, cst.SimpleStatementSuite):
                 out.extend(block.body)
             elif isinstance(block, cst.IndentedBlock):
-                _flatten(block.body, out)
+                _flatten(block.body, out, lines_of, elifs)
 
 
 def _blocks(stmt: cst.CSTNode) -> list[Any]:
@@ -134,12 +150,18 @@ class FileContext:
         self._tree = tree
         self._text = text
         self._defs: dict[cst.CSTNode, Span] | None = None
-        self._def_ast: dict[cst.CSTNode, ast.stmt] = {}
-        #: node -> the top-level statement holding it (filled by the traversal)
-        self.tops: dict[cst.CSTNode, cst.CSTNode] = {}
+        #: id(node) -> its innermost statement, the unit whose code is generated
+        #: when one of its nodes needs a position; id(statement) -> the
+        #: top-level statement holding it (both filled by the traversal, keyed
+        #: by identity: the tree outlives the analysis)
+        self.tops: dict[int, cst.CSTNode] = {}
+        self.outer: dict[int, cst.CSTNode] = {}
         self._positions: dict[cst.CSTNode, CodeRange] = {}
-        self._done_tops: set[cst.CSTNode] = set()
+        self._done_tops: set[int] = set()
         self._starts: dict[cst.CSTNode, int] | None = None
+        self._units: dict[int, tuple[int, str, bool]] | None = None
+        self._text_lines: list[str] | None = None
+        self._headers_done: set[int] = set()
         self._whole_file = False
         #: state shared by the rules of one family for this file (see :meth:`shared`)
         self.memo: dict[str, Any] = {}
@@ -196,32 +218,57 @@ class FileContext:
         self._starts = starts
         return starts
 
-    def _nested_start(self, unit: cst.CSTNode) -> tuple[int, str] | None:
-        """Where a nested ``def``/``class`` starts, and its indentation, from ``ast``."""
-        self._def_spans()
-        other = self._def_ast.get(unit)
-        if other is None or self._text is None or not isinstance(unit, (cst.FunctionDef, cst.ClassDef)):
-            return None
-        decorators = getattr(other, "decorator_list", ())
-        first = min([other.lineno, *(d.lineno for d in decorators)])
-        lead = len(unit.leading_lines) + (len(unit.decorators[0].leading_lines) if unit.decorators else 0)
-        lines = self._text.splitlines()
-        if first > len(lines):
-            return None
-        code_line = lines[first - 1]
-        indent = code_line[: len(code_line) - len(code_line.lstrip(" \t"))]
-        return first - lead, indent
+    def _lines(self) -> list[str]:
+        """The source's lines as ``ast`` numbers them (only ``\\n``, ``\\r\\n`` and ``\\r`` end one;
+        ``str.splitlines`` would also split at form feeds and other separators)."""
+        if self._text_lines is None:
+            self._text_lines = _LINE_BREAK.split(self._text or "")
+        return self._text_lines
 
-    def _resolve_top(self, top: cst.CSTNode) -> bool:
-        """Positions of every node of one unit: a top-level statement or a nested def/class."""
-        start = self._start_lines().get(top)
-        indent: list[str] = []
-        if start is None:
-            nested = self._nested_start(top)
-            if nested is None:
-                return False
-            start, whitespace = nested
-            indent = [whitespace] if whitespace else []
+    def _unit_starts(self) -> dict[int, tuple[int, str, bool]]:
+        """Where each statement's code starts: first line (leading blank and
+        comment lines included), indentation, and whether it is an ``elif``.
+
+        Read from the ``ast`` tree, whose statements pair one to one with
+        libcst's in pre-order (a simple statement line with its first small
+        statement); empty when there is no tree or the pairing disagrees.
+        """
+        if self._units is not None:
+            return self._units
+        self._units = {}
+        if self._tree is None or self._text is None:
+            return self._units
+        ours: list[cst.CSTNode] = []
+        lines_of: dict[int, cst.SimpleStatementLine] = {}
+        elifs: set[int] = set()
+        _flatten(self.module.body, ours, lines_of, elifs)
+        theirs = _ast_preorder(self._tree.body)
+        if len(ours) != len(theirs):
+            return self._units
+        lines = self._lines()
+        units: dict[int, tuple[int, str, bool]] = {}
+        for mine, other in zip(ours, theirs, strict=True):
+            line_node = lines_of.get(id(mine))
+            unit: cst.CSTNode
+            if line_node is not None:
+                unit, first, lead = line_node, other.lineno, len(line_node.leading_lines)
+            elif isinstance(mine, cst.BaseCompoundStatement):
+                unit, first, lead = mine, other.lineno, len(mine.leading_lines)
+                decorators = getattr(mine, "decorators", ())
+                if decorators:
+                    first = min([first, *(d.lineno for d in getattr(other, "decorator_list", ()))])
+                    lead += len(decorators[0].leading_lines)
+            else:
+                continue
+            if first > len(lines):
+                return self._units
+            code_line = lines[first - 1]
+            indent = code_line[: len(code_line) - len(code_line.lstrip(" \t"))]
+            units[id(unit)] = (first - lead, indent, id(unit) in elifs)
+        self._units = units
+        return units
+
+    def _codegen_unit(self, unit: cst.CSTNode, start: int, indent: str, is_elif: bool = False) -> None:
         provider = _Shim()
         state = PositionProvidingCodegenState(
             default_indent=self.module.default_indent,
@@ -229,18 +276,59 @@ class FileContext:
             provider=provider,  # type: ignore[arg-type]
             line=start,
         )
-        state.indent_tokens = indent
-        top._codegen(state)
+        state.indent_tokens = [indent] if indent else []
+        if is_elif:
+            unit._codegen(state, is_elif=True)
+        else:
+            unit._codegen(state)
         self._positions.update(provider._computed)
-        self._done_tops.add(top)
+        self._done_tops.add(id(unit))
+
+    def _resolve_header(self, unit: cst.CSTNode) -> bool:
+        """Positions of a ``def``/``class`` header's nodes (decorators, name,
+        parameters, bases, annotations) without generating its body: the
+        header's code is generated with the body replaced (the header's nodes
+        are the same objects, so their positions are theirs). Once per unit."""
+        if id(unit) in self._headers_done:
+            return False
+        self._headers_done.add(id(unit))
+        found = self._unit_starts().get(id(unit))
+        if found is None or not isinstance(unit, _DEF_TYPES):
+            return False
+        start, indent, _ = found
+        header = unit.with_changes(body=_EMPTY_SUITE)
+        self._codegen_unit(header, start, indent)
+        self._done_tops.discard(id(header))
+        return True
+
+    def _resolve_top(self, unit: cst.CSTNode) -> bool:
+        """Positions of every node of one unit: the innermost statement holding
+        the node asked about (only its code is generated), else the top-level
+        statement holding that."""
+        found = self._unit_starts().get(id(unit))
+        if found is not None:
+            start, indent, is_elif = found
+            self._codegen_unit(unit, start, indent, is_elif)
+            return True
+        top = self.outer.get(id(unit), unit)
+        if id(top) in self._done_tops:
+            return False
+        start_line = self._start_lines().get(top)
+        if start_line is None:
+            return False
+        self._codegen_unit(top, start_line, "")
         return True
 
     def _range(self, node: cst.CSTNode) -> CodeRange | None:
         found = self._positions.get(node)
         if found is not None:
             return found
-        top = self.tops.get(node, node)
-        if top not in self._done_tops and self._resolve_top(top):
+        top = self.tops.get(id(node), node)
+        if type(top) in _DEF_TYPES and id(top) not in self._done_tops and self._resolve_header(top):
+            found = self._positions.get(node)
+            if found is not None:
+                return found
+        if id(top) not in self._done_tops and self._resolve_top(top):
             found = self._positions.get(node)
             if found is not None:
                 return found
@@ -266,7 +354,7 @@ class FileContext:
         self._defs = {}
         if self._tree is None or self._text is None:
             return self._defs
-        lines = self._text.splitlines()
+        lines = self._lines()
         ours: list[cst.CSTNode] = []
         _flatten(self.module.body, ours)
         theirs = [n for n in _ast_preorder(self._tree.body)]
@@ -286,7 +374,6 @@ class FileContext:
                 if match is None or match.group(2) != mine.name.value:
                     return self._defs
                 out[mine.name] = Span(self.path, other.lineno, match.start(2) + 1, other.lineno, match.end(2) + 1)
-                self._def_ast[mine] = other
             elif type(mine) not in _SAME_SPAN:
                 continue
             out[mine] = Span(self.path, other.lineno, start + 1, other.end_lineno, end + 1)
