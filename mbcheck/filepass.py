@@ -38,7 +38,7 @@ from mbcheck.rules.core import (
     TooDeeplyNested,
 )
 from mbcheck.rules.deps_analysis import guards_of
-from mbcheck.rules.source import COLLECTORS, FileContext, SourceRule
+from mbcheck.rules.source import _EXPR_SHORTCUT, COLLECTORS, FileContext, SourceRule
 
 #: CPython's own parser gives up beyond these; libcst's native parser would
 #: crash the process on such input, so the guard refuses it first.
@@ -245,6 +245,8 @@ class _Hooks:
             self.outer[id(node)] = statements[0]
         if statements:
             self.tops[id(node)] = statements[-1]
+            if type(node) in _EXPR_SHORTCUT:
+                self.ctx.expr_nodes.setdefault(id(statements[0]), []).append(node)
         self.names.before_visit(node)
 
     def after(self, node: cst.CSTNode) -> None:
@@ -255,8 +257,9 @@ class _Hooks:
 
 _Method = Callable[[cst.CSTNode], Any]
 #: per node type: visit methods, child fields, leave methods, is a statement,
-#: the name table's handler, whether the name table leaves a scope there
-_Plan = tuple[tuple[_Method, ...], "tuple[str, ...] | None", tuple[_Method, ...], bool, Any, bool]
+#: the name table's handler, whether the name table leaves a scope there,
+#: whether its span may come from ast (calls and import aliases are listed)
+_Plan = tuple[tuple[_Method, ...], "tuple[str, ...] | None", tuple[_Method, ...], bool, Any, bool, bool]
 
 
 def _subclasses(base: type) -> set[type]:
@@ -374,6 +377,7 @@ class _Traversal(cst.CSTVisitor):
         hooks = self.hooks
         names = hooks.names
         statements, tops, outer = hooks.statements, hooks.tops, hooks.outer
+        expr_nodes = hooks.ctx.expr_nodes
         plans: dict[type, _Plan] = {}
         node_types = _NODE_TYPES
 
@@ -382,12 +386,19 @@ class _Traversal(cst.CSTVisitor):
             plan = plans.get(kind)
             if plan is None:
                 plan = plans[kind] = self._plan(kind)
-            visits, fields, leaves, statement, named, scoped = plan
+            visits, fields, leaves, statement, named, scoped, expression = plan
             if statement:
                 statements.append(node)
                 outer[id(node)] = statements[0]
             if statements:
                 tops[id(node)] = statements[-1]
+                if expression:
+                    key = id(statements[0])
+                    found = expr_nodes.get(key)
+                    if found is None:
+                        expr_nodes[key] = [node]
+                    else:
+                        found.append(node)
             if named is not None:
                 named(names, node)
             for method in visits:
@@ -422,6 +433,7 @@ class _Traversal(cst.CSTVisitor):
             kind in _STATEMENTS,
             before_handler(kind),
             kind in SCOPED_NODES,
+            kind in _EXPR_SHORTCUT,
         )
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:

@@ -173,3 +173,67 @@ def test_def_and_class_headers_are_placed_without_their_bodies(code: str) -> Non
             checked += 1
         assert id(node) not in ctx._done_tops, "the whole body was generated"
     assert checked >= len(defs)
+
+
+CALLS = [
+    "d = {f(1): g(2), h(3): i(4)}\nx = a(b(c(1)), *e(), k=m(), **n())\ny = p(q=1, *r(s()))\n",
+    "@deco(1)\n@other.deco(x(2))\ndef f(a=g(), *, b=h()) -> t():\n    return [k(v) for v in w() if z(v)]\n",
+    "x = f(1)(2)(3)\ny = (a.b)(c)\nz = (m(\n    1,\n    n(2),\n))\nq = lambda: r(s(t()))\n",
+    "v = 'é' + f('ü', g('ß'))\nw = a() if b() else c()\nimport os.path as p, sys\nfrom . import (x as y, z)\n",
+    "s = f'{a(1)} and {b(c(2))!r:>{d()}}'\nt = e(f'{g()}')\nu = h()\n",
+    "from x import *\nimport a.b.c\nfrom ..m import n as o\nx = getattr(os, 'path')(1)[k()](2)\n",
+]
+
+
+def _expr_nodes(module: cst.Module) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+
+    class Collect(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if isinstance(node, (cst.Call, cst.ImportAlias)):
+                found.append(node)
+            return True
+
+    module.visit(Collect())
+    return found
+
+
+@pytest.mark.parametrize("code", [*CALLS, *TRICKY, *(p.read_text(encoding="utf-8") for p in SOURCES)])
+def test_call_and_alias_spans_from_ast_match_libcst(code: str) -> None:
+    module = cst.parse_module(code)
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    ctx = FileContext(module, "m.py", "pkg.m", "pkg", False, tree, code)
+    _Traversal([], _Hooks(ctx)).walk(module)
+    nodes = _expr_nodes(module)
+    quick = 0
+    for node in nodes:
+        got = ctx._expr_span(node)
+        if got is None:
+            continue
+        want = expected[node]
+        assert (got.line, got.column, got.end_line, got.end_column) == (
+            want.start.line, want.start.column + 1, want.end.line, want.end.column + 1
+        ), (type(node).__name__, cst.Module([]).code_for_node(node))
+        quick += 1
+    in_fstrings = code.count("f'") + code.count('f"')
+    if not in_fstrings:
+        assert quick == len(nodes)  # every call and alias outside f-strings is placed from ast
+
+
+def test_calls_inside_fstrings_keep_libcsts_positions() -> None:
+    code = CALLS[4]
+    module = cst.parse_module(code)
+    ctx = FileContext(module, "m.py", "pkg.m", "pkg", False, ast.parse(code), code)
+    _Traversal([], _Hooks(ctx)).walk(module)
+    nodes = _expr_nodes(module)
+    placed = [cst.Module([]).code_for_node(n) for n in nodes if ctx._expr_span(n) is not None]
+    assert placed == ["h()"]  # the statements with f-strings are left to libcst
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    for node in nodes:
+        want = expected[node]
+        got = ctx.span(node)
+        assert (got.line, got.column) == (want.start.line, want.start.column + 1)

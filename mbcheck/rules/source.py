@@ -108,6 +108,59 @@ def _ast_preorder(body: list[ast.stmt]) -> list[ast.stmt]:
 
 
 _SPAN_SHORTCUT = frozenset({*_DEF_TYPES, cst.Name, *_SAME_SPAN})
+#: expressions whose span can come from ``ast`` (see :meth:`FileContext._expr_span`)
+_EXPR_SHORTCUT: frozenset[type[cst.CSTNode]] = frozenset({cst.Call, cst.ImportAlias})
+
+
+def _collect_exprs(statements: list[ast.stmt], out: list[ast.AST]) -> bool:
+    """``ast``'s calls and import aliases under ``statements``; False when a call
+    sits inside an f-string (its position is approximate there)."""
+    pending: list[tuple[ast.AST, bool]] = [(stmt, False) for stmt in statements]
+    while pending:
+        node, in_fstring = pending.pop()
+        kind = type(node)
+        if kind is ast.Call:
+            if in_fstring:
+                return False
+            out.append(node)
+        elif isinstance(node, ast.alias):
+            if node.name != "*":  # libcst's ImportStar is no alias
+                out.append(node)
+        elif kind is ast.JoinedStr:
+            in_fstring = True
+        for child in ast.iter_child_nodes(node):
+            pending.append((child, in_fstring))
+    return True
+
+
+def _source_order(node: ast.AST) -> tuple[int, int, int, int]:
+    """Where a node starts; of two starting together, the enclosing one first (pre-order)."""
+    return (node.lineno, node.col_offset, -(node.end_lineno or 0), -(node.end_col_offset or 0))  # type: ignore[attr-defined]
+
+
+_FUNC_TYPES: dict[type[cst.CSTNode], type[ast.AST]] = {
+    cst.Name: ast.Name, cst.Attribute: ast.Attribute, cst.Call: ast.Call, cst.Subscript: ast.Subscript,
+}
+
+
+def _same_expr(mine: cst.CSTNode, other: ast.AST) -> bool:
+    """Whether a libcst call or alias and an ``ast`` one are the same code."""
+    if isinstance(mine, cst.Call):
+        if not isinstance(other, ast.Call) or len(mine.args) != len(other.args) + len(other.keywords):
+            return False
+        func, theirs = mine.func, other.func
+        expected = _FUNC_TYPES.get(type(func))
+        if expected is not None and type(theirs) is not expected:
+            return False
+        if isinstance(func, cst.Name):
+            return isinstance(theirs, ast.Name) and theirs.id == func.value
+        if isinstance(func, cst.Attribute):
+            return isinstance(theirs, ast.Attribute) and theirs.attr == func.attr.value
+        return True
+    if isinstance(mine, cst.ImportAlias) and isinstance(other, ast.alias):
+        asname = mine.asname.name.value if mine.asname is not None and isinstance(mine.asname.name, cst.Name) else None
+        return mine.evaluated_name == other.name and asname == other.asname
+    return False
 
 
 _T = TypeVar("_T")
@@ -162,6 +215,12 @@ class FileContext:
         self._units: dict[int, tuple[int, str, bool]] | None = None
         self._text_lines: list[str] | None = None
         self._headers_done: set[int] = set()
+        #: id(top-level statement) -> its calls and import aliases in pre-order
+        #: (filled by the traversal); their spans, paired with ast's
+        self.expr_nodes: dict[int, list[cst.CSTNode]] = {}
+        self._expr_spans: dict[int, Span] = {}
+        self._expr_done: set[int] = set()
+        self._top_ast: dict[int, list[ast.stmt]] | None = None
         self._whole_file = False
         #: state shared by the rules of one family for this file (see :meth:`shared`)
         self.memo: dict[str, Any] = {}
@@ -380,7 +439,75 @@ class FileContext:
         self._defs = out
         return out
 
+    def _tops_to_ast(self) -> dict[int, list[ast.stmt]]:
+        """Each top-level statement's ``ast`` statements (several for ``a(); b()``)."""
+        if self._top_ast is not None:
+            return self._top_ast
+        self._top_ast = {}
+        if self._tree is None:
+            return self._top_ast
+        nodes = self._tree.body
+        index = 0
+        pairs: dict[int, list[ast.stmt]] = {}
+        for stmt in self.module.body:
+            count = len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
+            pairs[id(stmt)] = nodes[index:index + count]
+            index += count
+        if index == len(nodes):
+            self._top_ast = pairs
+        return self._top_ast
+
+    def _expr_span(self, node: cst.CSTNode) -> Span | None:
+        """A call's or import alias's span from the ``ast`` tree, where CPython's
+        node covers exactly what libcst's does.
+
+        The calls (and aliases) of one top-level statement are paired in source
+        order with ``ast``'s; each pair must agree on what is called (or
+        imported) and on the number of arguments, or the statement keeps
+        libcst's positions. Statements with calls inside f-strings are left to
+        libcst too (``ast`` places those approximately before Python 3.12).
+        """
+        quick = self._expr_spans.get(id(node))
+        if quick is not None:
+            return quick
+        unit = self.tops.get(id(node))
+        if unit is None or self._text is None:
+            return None
+        top = self.outer.get(id(unit), unit)
+        if id(top) in self._expr_done:
+            return None
+        self._expr_done.add(id(top))
+        ours = self.expr_nodes.get(id(top))
+        theirs_stmts = self._tops_to_ast().get(id(top))
+        if not ours or not theirs_stmts:
+            return None
+        theirs: list[ast.AST] = []
+        if not _collect_exprs(theirs_stmts, theirs):
+            return None
+        if len(theirs) != len(ours):
+            return None
+        theirs.sort(key=_source_order)
+        lines = self._lines()
+        found: dict[int, Span] = {}
+        for mine, other in zip(ours, theirs, strict=True):
+            if not _same_expr(mine, other):
+                return None
+            end_line, end_col = other.end_lineno, other.end_col_offset  # type: ignore[attr-defined]
+            if end_line is None or end_col is None or end_line > len(lines):
+                return None
+            line = other.lineno  # type: ignore[attr-defined]
+            found[id(mine)] = Span(
+                self.path, line, _chars(lines[line - 1], other.col_offset) + 1,  # type: ignore[attr-defined]
+                end_line, _chars(lines[end_line - 1], end_col) + 1,
+            )
+        self._expr_spans.update(found)
+        return found.get(id(node))
+
     def span(self, node: cst.CSTNode) -> Span:
+        if type(node) in _EXPR_SHORTCUT:
+            quick = self._expr_span(node)
+            if quick is not None:
+                return quick
         if type(node) in _SPAN_SHORTCUT:
             quick = self._def_spans().get(node)
             if quick is not None:
