@@ -1,8 +1,9 @@
 """A content-addressed cache of per-file outcomes.
 
-Key: the file's bytes, its module name, the mbcheck version, the digest of
-the shipped rule data and the parts of the config that change a file's
-analysis. Entries are written atomically (temp file + rename) and carry a
+Key: the file's bytes, its module name, the mbcheck version (and a stamp of
+its installed modules: an editable install changes code without changing the
+version), the digest of the shipped rule data and the parts of the config
+that change a file's analysis. Entries are written atomically (temp file + rename) and carry a
 checksum; a corrupt, truncated or foreign entry is ignored and recomputed.
 Unpickling is restricted to mbcheck's own data classes.
 """
@@ -14,6 +15,7 @@ import io
 import os
 import pickle
 import tempfile
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +44,27 @@ class _RestrictedUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"refusing {module}.{name}")
 
 
+@cache
+def code_stamp() -> str:
+    """A stamp of mbcheck's own modules: each one's path, size and modification time."""
+    root = Path(__file__).resolve().parent
+    entries = []
+    for path in sorted(root.rglob("*.py")):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        entries.append(f"{path.relative_to(root)}:{info.st_size}:{info.st_mtime_ns}")
+    return hashlib.sha256("\n".join(entries).encode()).hexdigest()[:16]
+
+
 def run_key(material: str) -> str:
     """The key of a whole run's report (``material`` names everything it depends on)."""
-    return "run-" + hashlib.sha256(f"{__version__}\0{material}".encode()).hexdigest()
+    return "run-" + hashlib.sha256(f"{__version__}\0{code_stamp()}\0{material}".encode()).hexdigest()
 
 
 def file_key(data_sha: str, module_name: str, is_package: bool, salt: str) -> str:
-    material = "\0".join((__version__, salt, data_sha, module_name, str(is_package)))
+    material = "\0".join((__version__, code_stamp(), salt, data_sha, module_name, str(is_package)))
     return hashlib.sha256(material.encode()).hexdigest()
 
 

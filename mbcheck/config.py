@@ -40,6 +40,10 @@ class Config:
     exclude: tuple[str, ...] = ()
     host_profile: str = DEFAULT_HOST_PROFILE
     max_file_size: int = 1_000_000
+    #: seconds one file's analysis may take in a worker process (0: no limit)
+    max_file_seconds: float = 60
+    #: MiB a worker process may reach while analysing one file (0: no limit)
+    max_file_memory: int = 1024
     jobs: int = 0
     cache: bool = True
     cache_dir: str | None = None
@@ -88,7 +92,8 @@ class Config:
 
     def digest(self) -> str:
         """What in the config can change a file's analysis (part of the cache key)."""
-        relevant = {"max_file_size": self.max_file_size}
+        relevant = {"max_file_size": self.max_file_size, "max_file_seconds": self.max_file_seconds,
+                    "max_file_memory": self.max_file_memory}
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
     def with_overrides(self, **changes: Any) -> Config:
@@ -159,6 +164,8 @@ def from_mapping(data: Mapping[str, Any], source: str = "<config>", profile: str
         exclude=tuple(merged.get("exclude", ())),
         host_profile=merged.get("host-profile", DEFAULT_HOST_PROFILE),
         max_file_size=merged.get("max-file-size", 1_000_000),
+        max_file_seconds=merged.get("max-file-seconds", 60),
+        max_file_memory=merged.get("max-file-memory", 1024),
         jobs=merged.get("jobs", 0),
         cache=merged.get("cache", True),
         cache_dir=merged.get("cache-dir"),

@@ -51,6 +51,9 @@ class FileOutcome:
     suppressions: tuple[Suppression, ...] = ()
     #: statement first lines: line -> first line of the enclosing statement
     parsed: bool = True
+    #: False for an outcome that depends on the machine rather than the file
+    #: (a time or memory ceiling reached, a crashed worker): never cached
+    cacheable: bool = True
 
     def fact(self, key: str, default: T) -> T:
         value = self.facts.get(key, default)

@@ -131,6 +131,8 @@ def config_digest(config: Config) -> str:
         "exclude": list(config.exclude),
         "host_profile": config.host_profile,
         "max_file_size": config.max_file_size,
+        "max_file_seconds": config.max_file_seconds,
+        "max_file_memory": config.max_file_memory,
         "plugins": {name: dict(settings) for name, settings in sorted(config.plugins.items())},
         "advisories": _file_digest(config.advisories),
     }

@@ -12,8 +12,6 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -41,6 +39,7 @@ from mbcheck.model import (
     Span,
     verdict_for,
 )
+from mbcheck.pool import Limits, run_pool
 from mbcheck.resources import data_digest, list_dir, load_json
 from mbcheck.rules import load_plugin_rules
 from mbcheck.rules.base import PluginRule, RunRule
@@ -48,7 +47,6 @@ from mbcheck.rules.core import AnalysisFailed, UnreadableFile, UnusedSuppression
 
 ProgressCallback = Callable[[int, int], None]
 #: per-file work is distributed only when there is enough of it
-MIN_FILES_FOR_POOL = 16
 
 
 class PluginFiles(Protocol):
@@ -127,41 +125,29 @@ def _safe_analyse(job: Any) -> FileOutcome:
     return analyse_file(job)
 
 
-def _crashed(job: Any) -> FileOutcome:
-    finding = AnalysisFailed.finding(Span(job.path), "analysis crashed the worker process; the file was not analysed")
-    return FileOutcome(job.path, hashlib.sha256(job.data).hexdigest(), (finding,), parsed=False)
-
-
-def run_jobs(jobs: Sequence[Any], workers: int, progress: ProgressCallback | None = None) -> list[FileOutcome]:
-    """Analyse files, in a process pool when it pays; a crashing file is isolated."""
-    results: list[FileOutcome | None] = [None] * len(jobs)
-    done = 0
-    if workers <= 1 or len(jobs) < MIN_FILES_FOR_POOL:
+def run_jobs(
+    jobs: Sequence[Any],
+    workers: int,
+    progress: ProgressCallback | None = None,
+    limits: Limits | None = None,
+) -> list[FileOutcome]:
+    """Analyse files: in this process with one worker (for debugging: no ceilings),
+    else in worker processes that enforce the per-file time and memory ceilings
+    and isolate a crashing file."""
+    if workers <= 1:
+        results: list[FileOutcome] = []
         for index, job in enumerate(jobs):
-            results[index] = _safe_analyse(job)
-            done += 1
+            results.append(_safe_analyse(job))
             if progress:
-                progress(done, len(jobs))
-        return [r for r in results if r is not None]
-    try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            chunk = max(1, min(32, len(jobs) // (workers * 4)))
-            for index, outcome in enumerate(pool.map(_safe_analyse, jobs, chunksize=chunk)):
-                results[index] = outcome
-                done += 1
-                if progress:
-                    progress(done, len(jobs))
-    except BrokenProcessPool:
-        pass
-    for index, job in enumerate(jobs):
-        if results[index] is None:
-            # isolate: one process per remaining file, so one crash costs one file
-            try:
-                with ProcessPoolExecutor(max_workers=1) as single:
-                    results[index] = single.submit(_safe_analyse, job).result()
-            except BrokenProcessPool:
-                results[index] = _crashed(job)
-    return [r for r in results if r is not None]
+                progress(index + 1, len(jobs))
+        return results
+    if jobs:
+        # warm up here: the parser, bandit and the rules are loaded once and
+        # every (forked) worker starts with them, so no file's time ceiling
+        # pays for loading them
+        first = jobs[0]
+        _safe_analyse(replace(first, path="__warmup__.py", data=b"import os\nos.getcwd()\n"))
+    return run_pool(jobs, workers, _safe_analyse, limits or Limits(), progress)
 
 
 @dataclass
@@ -310,10 +296,11 @@ def check_targets(
     del sources
 
     if pending:
-        outcomes = run_jobs([job for _, _, job in pending], _worker_count(config, jobs), progress)
+        limits = Limits(max_seconds=config.max_file_seconds, max_mib=config.max_file_memory)
+        outcomes = run_jobs([job for _, _, job in pending], _worker_count(config, jobs), progress, limits)
         for (plan, key, _job), outcome in zip(pending, outcomes, strict=True):
             plan.outcomes[outcome.path] = outcome
-            if cache is not None and key:
+            if cache is not None and key and outcome.cacheable:
                 cache.put(key, outcome)
 
     contexts = [_plugin_context(plan, config, host) for plan in plans]
@@ -340,7 +327,7 @@ def check_targets(
     if cache is not None:
         context["cache"] = {"hits": cache.hits, "misses": cache.misses}
     report = Report(reports, tuple(errors), context)
-    if cache is not None:
+    if cache is not None and all(o.cacheable for plan in plans for o in plan.outcomes.values()):
         cache.put_report(run_key, report)
     return report
 

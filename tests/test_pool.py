@@ -1,0 +1,136 @@
+"""Worker processes: a file that runs too long, needs too much memory or crashes costs only itself."""
+
+from __future__ import annotations
+
+import faulthandler
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers import MINIMAL_INIT, run, write_plugin
+from mbcheck.config import Config
+from mbcheck.context import FileOutcome
+from mbcheck.jobs import FileJob
+from mbcheck.pool import Limits, resident_mib, run_pool
+
+LINUX_PROC = Path("/proc/self/statm").exists()
+
+
+def _job(path: str) -> FileJob:
+    return FileJob(path, path.encode(), path.removesuffix(".py"), "", False)
+
+
+def _behave(job: FileJob) -> FileOutcome:
+    """What a worker does with each test file: its name says how it misbehaves."""
+    name = job.path
+    if name.startswith("slow"):
+        time.sleep(30)
+    elif name.startswith("hog"):
+        hog = bytearray(400 * 1024 * 1024)  # touched: resident, not just reserved
+        for offset in range(0, len(hog), 4096):
+            hog[offset] = 1
+        time.sleep(30)
+    elif name.startswith("segv"):
+        faulthandler.disable()  # pytest's handler would print the worker's stack
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif name.startswith("exit"):
+        os._exit(3)
+    elif name.startswith("late"):
+        time.sleep(0.3)
+    return FileOutcome(job.path, "0" * 64, facts={"pid": os.getpid()})
+
+
+def _rules(outcomes: list[FileOutcome]) -> dict[str, list[str]]:
+    return {o.path: [f"{f.rule}: {f.message}" for f in o.findings] for o in outcomes}
+
+
+def test_a_file_beyond_the_time_ceiling_is_stopped_and_reported_alone() -> None:
+    jobs = [_job(n) for n in ("a.py", "slow.py", "b.py", "c.py")]
+    started = time.monotonic()
+    outcomes = run_pool(jobs, 2, _behave, Limits(max_seconds=0.5))
+    assert time.monotonic() - started < 20  # the 30 s sleeper was stopped, not waited for
+    found = _rules(outcomes)
+    assert [o.path for o in outcomes] == ["a.py", "slow.py", "b.py", "c.py"]
+    assert found["slow.py"] == [
+        "MB003: file not analysed: its analysis took longer than 0.5 s (raise `max-file-seconds` to analyse it)"
+    ]
+    assert all(found[name] == [] for name in ("a.py", "b.py", "c.py"))
+    assert not outcomes[1].cacheable and outcomes[0].cacheable
+
+
+@pytest.mark.skipif(not LINUX_PROC, reason="resident memory is read from /proc (Linux)")
+def test_a_file_beyond_the_memory_ceiling_is_stopped_and_reported_alone() -> None:
+    baseline = resident_mib(os.getpid())
+    assert baseline is not None
+    ceiling = int(baseline) + 200
+    jobs = [_job(n) for n in ("a.py", "hog.py", "b.py")]
+    outcomes = run_pool(jobs, 2, _behave, Limits(max_seconds=25, max_mib=ceiling))
+    found = _rules(outcomes)
+    assert found["hog.py"] == [
+        f"MB003: file not analysed: its analysis needed more than {ceiling} MiB of memory "
+        "(raise `max-file-memory` to analyse it)"
+    ]
+    assert found["a.py"] == found["b.py"] == []
+
+
+@pytest.mark.parametrize(("name", "how"), [("segv.py", "signal 11"), ("exit.py", "exit status 3")])
+def test_a_crashing_worker_costs_only_its_file(name: str, how: str) -> None:
+    jobs = [_job(n) for n in ("a.py", name, "b.py", "c.py", "d.py")]
+    outcomes = run_pool(jobs, 2, _behave, Limits())
+    found = _rules(outcomes)
+    assert found[name] == [f"MB005: analysis crashed the worker process ({how}); the file was not analysed"]
+    assert all(found[n] == [] for n in ("a.py", "b.py", "c.py", "d.py"))
+    assert not outcomes[1].cacheable
+
+
+def test_outcomes_keep_the_order_of_the_jobs_whoever_finishes_first() -> None:
+    names = ["late1.py", "x.py", "late2.py", "y.py", "z.py"]
+    outcomes = run_pool([_job(n) for n in names], 2, _behave, Limits(max_seconds=10))
+    assert [o.path for o in outcomes] == names
+    assert len({o.facts["pid"] for o in outcomes}) == 2  # both workers took files
+
+
+def test_a_timed_out_file_is_not_cached_and_the_rest_of_the_run_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mbcheck import filepass
+
+    original = filepass.analyse_file
+
+    def slow_b(job: FileJob) -> FileOutcome:
+        if job.path == "b.py":
+            time.sleep(30)
+        return original(job)
+
+    root = write_plugin(tmp_path / "src", {"__init__.py": MINIMAL_INIT, "a.py": "x = 1\n", "b.py": "y = 2\n"})
+    config = Config(cache_dir=str(tmp_path / "cache"), max_file_seconds=0.5, jobs=2)
+    monkeypatch.setattr(filepass, "analyse_file", slow_b)  # workers are forked: they see the patch
+    report = run([root], config, use_cache=True, jobs=2)
+    messages = [f.message for f in report.plugins[0].findings if f.rule == "MB003"]
+    assert messages == ["file not analysed: its analysis took longer than 0.5 s (raise `max-file-seconds` to analyse it)"]
+    assert [f.span.path for f in report.plugins[0].findings if f.rule == "MB003"] == ["b.py"]
+    monkeypatch.setattr(filepass, "analyse_file", original)
+    again = run([root], config, use_cache=True, jobs=2)
+    assert again.context["cache"] == {"hits": 2, "misses": 1}  # b.py analysed now, not served from the cache
+    assert not [f for f in again.plugins[0].findings if f.rule == "MB003"]
+
+
+def test_the_command_line_reports_a_slow_file_and_checks_the_others(tmp_path: Path) -> None:
+    """A real file that takes long to analyse, under a tiny ceiling set in the config."""
+    big = "".join(f"value_{i} = call_{i}(arg, key={i}, other=[{i}, {i + 1}])\n" for i in range(8_000))
+    root = write_plugin(tmp_path / "p", {"__init__.py": MINIMAL_INIT, "generated.py": big, "small.py": "x = 1\n"})
+    (tmp_path / "mbcheck.toml").write_text("max-file-seconds = 0.05\nselect = ['MB0']\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "mbcheck", "lint", str(root), "--no-cache", "--jobs", "2",
+         "--config", str(tmp_path / "mbcheck.toml")],
+        capture_output=True, text=True, check=False, cwd=tmp_path, timeout=120,
+    )
+    assert "Traceback" not in result.stderr
+    assert "generated.py:1:1: MB003 warning file not analysed: its analysis took longer than 0.05 s" in result.stdout
+    assert "small.py" not in result.stdout
+    assert result.returncode == 0  # a warning: the gate's default fails on errors only
