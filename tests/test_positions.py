@@ -49,8 +49,10 @@ def _compare(code: str, with_text: bool = True) -> int:
     if with_text and tree is not None:
         # every statement's own code is generated on its own: none falls back
         # to its top-level statement
-        statements = {id(unit) for unit in ctx.tops.values()}
-        assert statements <= set(ctx._unit_starts()), "a statement has no start from ast"
+        statements = {id(unit): unit for unit in ctx.tops.values()}
+        assert set(statements) <= set(ctx._unit_starts()), "a statement has no start from ast"
+        for unit in statements.values():
+            assert ctx.line(unit) == expected[unit].start.line, type(unit).__name__
     checked = 0
     for node, want in expected.items():
         if node is module or (id(node) not in ctx.tops and node not in module.body):

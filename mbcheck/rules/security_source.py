@@ -518,6 +518,7 @@ class TlsVerificationDisabled(SourceRule):
         self._imports: set[str] | None = None
         data = tables()
         self._keywords = [p for p in data.tls_patterns if p.kind == "keyword"]
+        self._keyword_names = {p.keyword for p in self._keywords}
         self._attributes = {p.attribute: p for p in data.tls_patterns if p.kind == "attribute-assignment"}
         self._names = {p.name: p for p in data.tls_patterns if p.kind in ("call", "name")}
         self._network_tops = {name.split(".", 1)[0] for name in data.network_modules}
@@ -532,6 +533,9 @@ class TlsVerificationDisabled(SourceRule):
         self._skip.add(id(node.func))
         if name in self._names:
             self.report(node, f"`{name}`: {self._names[name].description}")
+            return
+        passed = {arg.keyword.value for arg in node.args if arg.keyword is not None}
+        if not passed & self._keyword_names:
             return
         for pattern in self._keywords:
             value = keyword_value(node, pattern.keyword)

@@ -212,7 +212,7 @@ class FileContext:
         self._positions: dict[cst.CSTNode, CodeRange] = {}
         self._done_tops: set[int] = set()
         self._starts: dict[cst.CSTNode, int] | None = None
-        self._units: dict[int, tuple[int, str, bool]] | None = None
+        self._units: dict[int, tuple[int, str, bool, int]] | None = None
         self._text_lines: list[str] | None = None
         self._headers_done: set[int] = set()
         #: id(top-level statement) -> its calls and import aliases in pre-order
@@ -284,9 +284,10 @@ class FileContext:
             self._text_lines = _LINE_BREAK.split(self._text or "")
         return self._text_lines
 
-    def _unit_starts(self) -> dict[int, tuple[int, str, bool]]:
+    def _unit_starts(self) -> dict[int, tuple[int, str, bool, int]]:
         """Where each statement's code starts: first line (leading blank and
-        comment lines included), indentation, and whether it is an ``elif``.
+        comment lines included), indentation, whether it is an ``elif``, and
+        the line of the statement itself (its keyword, after any decorators).
 
         Read from the ``ast`` tree, whose statements pair one to one with
         libcst's in pre-order (a simple statement line with its first small
@@ -305,7 +306,7 @@ class FileContext:
         if len(ours) != len(theirs):
             return self._units
         lines = self._lines()
-        units: dict[int, tuple[int, str, bool]] = {}
+        units: dict[int, tuple[int, str, bool, int]] = {}
         for mine, other in zip(ours, theirs, strict=True):
             line_node = lines_of.get(id(mine))
             unit: cst.CSTNode
@@ -323,7 +324,7 @@ class FileContext:
                 return self._units
             code_line = lines[first - 1]
             indent = code_line[: len(code_line) - len(code_line.lstrip(" \t"))]
-            units[id(unit)] = (first - lead, indent, id(unit) in elifs)
+            units[id(unit)] = (first - lead, indent, id(unit) in elifs, other.lineno)
         self._units = units
         return units
 
@@ -354,7 +355,7 @@ class FileContext:
         found = self._unit_starts().get(id(unit))
         if found is None or not isinstance(unit, _DEF_TYPES):
             return False
-        start, indent, _ = found
+        start, indent, _, _ = found
         header = unit.with_changes(body=_EMPTY_SUITE)
         self._codegen_unit(header, start, indent)
         self._done_tops.discard(id(header))
@@ -366,7 +367,7 @@ class FileContext:
         statement holding that."""
         found = self._unit_starts().get(id(unit))
         if found is not None:
-            start, indent, is_elif = found
+            start, indent, is_elif, _ = found
             self._codegen_unit(unit, start, indent, is_elif)
             return True
         top = self.outer.get(id(unit), unit)
@@ -524,6 +525,10 @@ class FileContext:
         )
 
     def line(self, node: cst.CSTNode) -> int:
+        """The first line of ``node``; a statement's from the ``ast`` tree (no code generated)."""
+        found = self._unit_starts().get(id(node))
+        if found is not None:
+            return found[3]
         return self.span(node).line
 
     # -- reporting -----------------------------------------------------------
