@@ -6,8 +6,9 @@ Usage:
     python benchmarks/bench.py --scale 1 2 4       # linearity: 1x, 2x, 4x copies of the corpus
 
 Everything runs in this one script, side by side, on the same tree, so the
-ratios are comparable even on a shared, noisy machine. Each measurement is the
-best of ``--repeat`` runs. Printed: wall time, ratio to bandit, files per
+ratios are comparable even on a shared, noisy machine: bandit and the mbcheck
+runs take turns, round after round (``--repeat`` rounds), and each keeps its
+best run. The single-process run, the one-file change and Fixit run once. Printed: wall time, ratio to bandit, files per
 second and peak resident memory (the largest single process).
 """
 
@@ -45,24 +46,40 @@ class Result:
     returncode: int
 
 
-def run(name: str, argv: list[str], cwd: Path, repeat: int, env: dict[str, str] | None = None,
-        prepare: list[str] | None = None) -> Result:
+@dataclass
+class Measure:
+    """One command to time: its best run is kept."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str] | None = None
+    prepare: list[str] | None = None
     best: Result | None = None
+
+
+def run_once(measure: Measure, cwd: Path) -> Result:
+    if measure.prepare:
+        subprocess.run(measure.prepare, cwd=cwd, capture_output=True, env=measure.env, check=False)
+    before = time.perf_counter()
+    process = subprocess.Popen(
+        measure.argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=measure.env
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - before
+    # ru_maxrss from wait4 covers the process and the children it waited for:
+    # the largest single process of the run (Linux reports kilobytes)
+    result = Result(measure.name, elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status))
+    if measure.best is None or result.seconds < measure.best.seconds:
+        measure.best = result
+    return result
+
+
+def run_rounds(measures: list[Measure], cwd: Path, repeat: int) -> None:
+    """Every measure once per round, rounds repeated: a slow spell of a shared
+    machine then hits all tools alike, and each keeps its best run."""
     for _ in range(repeat):
-        if prepare:
-            subprocess.run(prepare, cwd=cwd, capture_output=True, env=env, check=False)
-        before = time.perf_counter()
-        process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - before
-        # ru_maxrss of the child itself; workers are measured by their parent's
-        # RUSAGE_CHILDREN below (Linux reports kilobytes)
-        peak = usage.ru_maxrss / 1024
-        result = Result(name, elapsed, peak, os.waitstatus_to_exitcode(status))
-        if best is None or result.seconds < best.seconds:
-            best = result
-    assert best is not None
-    return best
+        for measure in measures:
+            run_once(measure, cwd)
 
 
 def download_corpus(target: Path, packages: tuple[str, ...]) -> None:
@@ -131,19 +148,26 @@ def main() -> int:
             cache = work / f"cache_x{factor}"
             env = {**os.environ, "MBCHECK_CACHE_DIR": str(cache)}
             lint = [*mbcheck, "lint", str(tree), "--fail-on", "never", "-f", "json", "-o", os.devnull, "--jobs", str(args.jobs)]
-            results: list[Result] = []
+            measures: list[Measure] = []
             if bandit:
-                results.append(run("bandit -r", [bandit, "-r", str(tree), "-q", "-f", "json", "-o", os.devnull], work, args.repeat))
-            results.append(run("mbcheck cold (no cache)", [*lint, "--no-cache"], work, args.repeat))
-            results.append(run("mbcheck cold (jobs=1)", [*lint[:-1], "1", "--no-cache"], work, 1))
-            results.append(run("mbcheck cold (filling cache)", lint, work, args.repeat,
-                               env=env, prepare=[sys.executable, "-c", f"import shutil; shutil.rmtree({str(cache)!r}, True)"]))
-            results.append(run("mbcheck warm (nothing changed)", lint, work, args.repeat, env=env))
+                measures.append(Measure("bandit -r", [bandit, "-r", str(tree), "-q", "-f", "json", "-o", os.devnull]))
+            measures.append(Measure("mbcheck cold (no cache)", [*lint, "--no-cache"]))
+            measures.append(Measure("mbcheck cold (filling cache)", lint, env=env,
+                                    prepare=[sys.executable, "-c", f"import shutil; shutil.rmtree({str(cache)!r}, True)"]))
+            measures.append(Measure("mbcheck warm (nothing changed)", lint, env=env))
+            run_rounds(measures, work, args.repeat)
+            single = Measure("mbcheck cold (jobs=1)", [*lint[:-1], "1", "--no-cache"])
+            run_once(single, work)
             touched = next(tree.rglob("*.py"))
             touched.write_text(touched.read_text(encoding="utf-8", errors="replace") + "\n# changed\n", encoding="utf-8")
-            results.append(run("mbcheck warm (one file changed)", lint, work, 1, env=env))
+            changed = Measure("mbcheck warm (one file changed)", lint, env=env)
+            run_once(changed, work)
+            extra = [single, changed]
             if fixit:
-                results.append(run("fixit lint", [fixit, "lint", str(tree)], work, 1))
+                fix = Measure("fixit lint", [fixit, "lint", str(tree)])
+                run_once(fix, work)
+                extra.append(fix)
+            results = [m.best for m in [*measures, *extra] if m.best is not None]
             base = next((r.seconds for r in results if r.name == "bandit -r"), None)
             print(f"\ncorpus x{factor}: {files} files, {size / 1e6:.1f} MB of Python, {os.cpu_count()} cores")
             print(f"{'tool':<34} {'wall s':>8} {'x bandit':>9} {'files/s':>9} {'peak MB':>8}")

@@ -47,11 +47,17 @@ class UnusedSuppression(EngineRule):
 
 
 class FileNotAnalysed(EngineRule):
-    """A file exceeds the per-file size limit and was not analysed.
+    """A file exceeds a per-file limit (size, analysis time or memory) and was not analysed.
+
+    Files larger than `max-file-size` bytes are not read as Python. In worker
+    processes (any `--jobs` but 1), a file whose analysis runs longer than
+    `max-file-seconds`, or makes its worker pass `max-file-memory` MiB, is
+    stopped; the worker is replaced and the run goes on.
 
     Why: one huge (usually generated) file would set the whole run's time and
     memory; mbcheck skips it and says so rather than judging it silently.
-    Instead: exclude generated files with `exclude`, or raise `max-file-size`.
+    Instead: exclude generated files with `exclude`, or raise the limit the
+    message names.
     """
 
     code = "MB003"
