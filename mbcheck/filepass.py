@@ -24,6 +24,7 @@ from functools import cache
 from typing import Any
 
 import libcst as cst
+from libcst._nodes.base import BaseLeaf
 
 from mbcheck.context import FileOutcome, Suppression
 from mbcheck.jobs import FileJob, FileOptions
@@ -310,6 +311,8 @@ def _child_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...] | None:
     Read from the node class's own ``_visit_and_replace_children``; None when
     that source is not available (then ``node.children`` is used).
     """
+    if issubclass(node_type, BaseLeaf):
+        return ()  # no children
     try:
         source = inspect.getsource(node_type._visit_and_replace_children)
     except (OSError, TypeError):

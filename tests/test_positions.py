@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from pathlib import Path
 
 import libcst as cst
 import pytest
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from helpers import ROOT
 from mbcheck.filepass import _Hooks, _Traversal
@@ -138,6 +139,20 @@ def test_def_spans_from_ast_match_libcst(code: str) -> None:
             ), type(target).__name__
 
 
+def _walked(code: str) -> tuple[cst.Module, FileContext, Mapping[cst.CSTNode, CodeRange]] | None:
+    """The module walked as the per-file pass walks it, and libcst's own positions (None: not
+    valid for this Python's ``ast``)."""
+    module = cst.parse_module(code)
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    ctx = FileContext(module, "m.py", "pkg.m", "pkg", False, tree, code)
+    _Traversal([], _Hooks(ctx)).walk(module)
+    return module, ctx, expected
+
+
 def _header_nodes(node: cst.FunctionDef | cst.ClassDef) -> list[cst.CSTNode]:
     """The nodes of a ``def``/``class`` header (its own unit's nodes outside the body)."""
     out: list[cst.CSTNode] = []
@@ -157,14 +172,10 @@ def _header_nodes(node: cst.FunctionDef | cst.ClassDef) -> list[cst.CSTNode]:
 @pytest.mark.parametrize("code", [*TRICKY, *(p.read_text(encoding="utf-8") for p in SOURCES[:20])])
 def test_def_and_class_headers_are_placed_without_their_bodies(code: str) -> None:
     """A header's positions (decorators, parameters, bases) come from its header alone."""
-    module = cst.parse_module(code)
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
+    walked = _walked(code)
+    if walked is None:
         return
-    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    ctx = FileContext(module, "m.py", "pkg.m", "pkg", False, tree, code)
-    _Traversal([], _Hooks(ctx)).walk(module)
+    _, ctx, expected = walked
     defs = [n for n in expected if isinstance(n, (cst.FunctionDef, cst.ClassDef))]
     checked = 0
     for node in defs:
@@ -202,14 +213,10 @@ def _expr_nodes(module: cst.Module) -> list[cst.CSTNode]:
 
 @pytest.mark.parametrize("code", [*CALLS, *TRICKY, *(p.read_text(encoding="utf-8") for p in SOURCES)])
 def test_call_and_alias_spans_from_ast_match_libcst(code: str) -> None:
-    module = cst.parse_module(code)
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
+    walked = _walked(code)
+    if walked is None:
         return
-    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    ctx = FileContext(module, "m.py", "pkg.m", "pkg", False, tree, code)
-    _Traversal([], _Hooks(ctx)).walk(module)
+    module, ctx, expected = walked
     nodes = _expr_nodes(module)
     quick = 0
     for node in nodes:

@@ -521,6 +521,8 @@ class TlsVerificationDisabled(SourceRule):
         self._keyword_names = {p.keyword for p in self._keywords}
         self._attributes = {p.attribute: p for p in data.tls_patterns if p.kind == "attribute-assignment"}
         self._names = {p.name: p for p in data.tls_patterns if p.kind in ("call", "name")}
+        #: the last part of every tabled name: a reference ending otherwise cannot match
+        self._last_parts = {name.rsplit(".", 1)[-1] for name in self._names}
         self._network_tops = {name.split(".", 1)[0] for name in data.network_modules}
 
     def _imported(self) -> set[str]:
@@ -600,10 +602,6 @@ class TlsVerificationDisabled(SourceRule):
         name = resolve(self.ctx, node)
         if name in self._names:
             self.report(node, f"`{name}`: {self._names[name].description}")
-
-    @property
-    def _last_parts(self) -> set[str]:
-        return {name.rsplit(".", 1)[-1] for name in self._names}
 
 
 def _expr_text(node: cst.BaseExpression) -> str:

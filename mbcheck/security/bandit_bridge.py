@@ -453,6 +453,23 @@ def _issue(result: Any, lines: _Lines) -> BanditIssue:
     )
 
 
+def _cannot_match(source: str | bytes) -> frozenset[str]:
+    """bandit tests that cannot report on ``source``: B613 (trojansource) reports
+    bidirectional control characters and nothing else, and reads the whole
+    file line by line to look for them; a text without any is skipped."""
+    try:
+        from bandit.plugins.trojansource import BIDI_CHARACTERS
+    except ImportError:  # pragma: no cover - a bandit without that test
+        return frozenset()
+    if isinstance(source, bytes):
+        if not source.isascii():
+            return frozenset()  # its encoding decides; let the test decode it
+        return frozenset({"B613"})
+    if any(char in source for char in BIDI_CHARACTERS):
+        return frozenset()
+    return frozenset({"B613"})
+
+
 @cache
 def _fast_tester(base: type) -> type:
     """bandit's tester, for a caller that reads results and never scores.
@@ -465,8 +482,13 @@ def _fast_tester(base: type) -> type:
     from bandit.core.context import Context
 
     class FastTester(base):  # type: ignore[misc]
+        #: tests that cannot report on this file (see :func:`_cannot_match`)
+        cannot_match: frozenset[str] = frozenset()
+
         def run_tests(self, raw_context: dict[str, Any], checktype: str) -> None:
             for test in self.testset.get_tests(checktype):
+                if test._test_id in self.cannot_match:
+                    continue
                 temp_context = dict(raw_context)
                 context = Context(temp_context)
                 try:
@@ -597,6 +619,7 @@ def _run(
             nosec_lines,
             metrics,
         )
+        visitor.tester.cannot_match = _cannot_match(source)
         if tree is None:
             visitor.process(source)
         else:

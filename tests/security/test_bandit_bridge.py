@@ -401,6 +401,9 @@ def test_the_fast_visitor_finds_what_banditss_own_visitor_finds() -> None:
         want = _stock_visitor_issues(data, name)
         got = sorted(run_bandit(data, name), key=repr)
         assert got == want, name
+        # as text (what the per-file pass hands over), tests that cannot match are skipped
+        assert sorted(run_bandit(data.decode("utf-8"), name), key=repr) == want, name
         total += len(got)
     assert total >= 60
+    assert any(issue.test_id == "B613" for issue in run_bandit(textwrap.dedent(SAMPLES["bidi.py"]), "bidi.py"))
     assert sum(1 for name, data in _NOSEC_VARIANTS.items() if _stock_visitor_issues(data.encode(), name)) >= 2
