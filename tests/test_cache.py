@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -116,3 +119,21 @@ def test_unchanged_run_is_served_whole_and_changes_invalidate_it(tmp_path: Path,
     # different settings: a different run
     _, stats = _report([root], tmp_path / "cache", fail_on="warning")
     assert not stats.get("run")
+
+
+def test_a_fully_cached_run_loads_neither_libcst_nor_bandit(tmp_path: Path) -> None:
+    """The warm path is a cache read: the parser and bandit are never imported."""
+    root = write_plugin(tmp_path / "src", {"__init__.py": "import os\nx = os.getcwd()\n", "a.py": "y = 2\n"})
+    env = {**os.environ, "MBCHECK_CACHE_DIR": str(tmp_path / "cache")}
+    probe = (
+        "import runpy, sys\n"
+        f"sys.argv = ['mbcheck', 'lint', {str(root)!r}, '-f', 'json', '-o', {str(tmp_path / 'out.json')!r}]\n"
+        "try:\n    runpy.run_module('mbcheck', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('libcst', 'bandit') if m in sys.modules))\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False, timeout=120)
+        for _ in range(2)
+    ]
+    assert runs[0].stdout.strip().endswith("['bandit', 'libcst']"), runs[0].stderr  # the cold run parses
+    assert runs[1].stdout.strip().endswith("[]"), runs[1].stderr  # the warm run only reads the cache
