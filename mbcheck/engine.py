@@ -39,14 +39,14 @@ from mbcheck.model import (
     Span,
     verdict_for,
 )
-from mbcheck.pool import Limits, run_pool
+from mbcheck.pool import Limits, Progress, run_pool
 from mbcheck.resources import data_digest, list_dir, load_json
 from mbcheck.rules import load_plugin_rules
 from mbcheck.rules.base import PluginRule, RunRule
 from mbcheck.rules.core import AnalysisFailed, UnreadableFile, UnusedSuppression
 
-ProgressCallback = Callable[[int, int], None]
-#: per-file work is distributed only when there is enough of it
+#: (files done, files in all), called as the per-file pass goes
+ProgressCallback = Progress
 
 
 class PluginFiles(Protocol):

@@ -224,38 +224,6 @@ _STATEMENTS: frozenset[type[cst.CSTNode]] = frozenset(
 )
 
 
-class _Hooks:
-    """The traversal's before/after hooks: names and the statement stack.
-
-    Every node is mapped to its innermost statement (the unit whose code is
-    generated when one of its nodes needs a position) and every statement to
-    the top-level statement holding it.
-    """
-
-    def __init__(self, ctx: FileContext) -> None:
-        self.ctx = ctx
-        self.names = ctx.names
-        self.statements = ctx.statements
-        self.tops = ctx.tops
-        self.outer = ctx.outer
-
-    def before(self, node: cst.CSTNode) -> None:
-        statements = self.statements
-        if type(node) in _STATEMENTS:
-            statements.append(node)
-            self.outer[id(node)] = statements[0]
-        if statements:
-            self.tops[id(node)] = statements[-1]
-            if type(node) in _EXPR_SHORTCUT:
-                self.ctx.expr_nodes.setdefault(id(statements[0]), []).append(node)
-        self.names.before_visit(node)
-
-    def after(self, node: cst.CSTNode) -> None:
-        self.names.after_leave(node)
-        if type(node) in _STATEMENTS:
-            self.statements.pop()
-
-
 _Method = Callable[[cst.CSTNode], Any]
 #: per node type: visit methods, child fields, leave methods, is a statement,
 #: the name table's handler, whether the name table leaves a scope there,
@@ -324,63 +292,43 @@ def _child_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...] | None:
     return tuple(order)
 
 
-class _Traversal(cst.CSTVisitor):
+class _Traversal:
     """One batched traversal: every visitor's methods, dispatched by node type.
 
     libcst's ``visit_batched`` rebuilds its method table with ``inspect`` for
     every file and formats a method name for every node; here the table is
-    built from per-class caches and keyed by the node's class.
+    built from per-class caches and keyed by the node's class. Along the way
+    the traversal keeps the file's statement stack and name table, and maps
+    every node to its innermost statement (the unit whose code is generated
+    when one of its nodes needs a position) and every statement to the
+    top-level statement holding it.
     """
 
-    def __init__(self, visitors: list[cst.BatchableCSTVisitor], hooks: _Hooks) -> None:
-        super().__init__()
-        self.hooks = hooks
+    def __init__(self, visitors: list[cst.BatchableCSTVisitor], ctx: FileContext) -> None:
+        self.ctx = ctx
         self.visits: dict[type, list[_Method]] = {}
         self.leaves: dict[type, list[_Method]] = {}
-        self.attr_visits: dict[tuple[type, str], list[_Method]] = {}
-        self.attr_leaves: dict[tuple[type, str], list[_Method]] = {}
         for visitor in visitors:
             for name, node_type, attribute, leave in _visitor_names(type(visitor)):
-                method = getattr(visitor, name)
-                if attribute is None:
-                    (self.leaves if leave else self.visits).setdefault(node_type, []).append(method)
-                else:
-                    table = self.attr_leaves if leave else self.attr_visits
-                    table.setdefault((node_type, attribute), []).append(method)
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.hooks.before(node)
-        methods = self.visits.get(type(node))
-        if methods:
-            for method in methods:
-                method(node)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        methods = self.leaves.get(type(original_node))
-        if methods:
-            for method in methods:
-                method(original_node)
-        self.hooks.after(original_node)
+                if attribute is not None:
+                    raise TypeError(
+                        f"{type(visitor).__name__}.{name}: attribute-level visitor methods are not "
+                        "supported by the per-file traversal; use visit_/leave_<Node>"
+                    )
+                (self.leaves if leave else self.visits).setdefault(node_type, []).append(getattr(visitor, name))
 
     def walk(self, module: cst.Module) -> None:
         """Visit every node in libcst's order without rebuilding the tree.
 
         ``CSTNode.visit`` reconstructs (and re-validates) every node even for a
         read-only visitor; this walk reads the children in the order libcst's
-        own traversal visits them and costs a quarter as much. The hooks
-        (statement stack, position units, name table) are inlined and the
-        per-type work is looked up once per node type: a plugin file has
-        hundreds of thousands of nodes and a few dozen types. Attribute-level
-        visitor methods are only honoured by libcst's traversal, used then.
+        own traversal visits them and costs a quarter as much. The per-type
+        work is looked up once per node type: a plugin file has hundreds of
+        thousands of nodes and a few dozen types.
         """
-        if self.attr_visits or self.attr_leaves:
-            module.visit(self)
-            return
-        hooks = self.hooks
-        names = hooks.names
-        statements, tops, outer = hooks.statements, hooks.tops, hooks.outer
-        expr_nodes = hooks.ctx.expr_nodes
+        ctx = self.ctx
+        names = ctx.names
+        statements, tops, outer, expr_nodes = ctx.statements, ctx.tops, ctx.outer, ctx.expr_nodes
         plans: dict[type, _Plan] = {}
         node_types = _NODE_TYPES
 
@@ -438,16 +386,6 @@ class _Traversal(cst.CSTVisitor):
             kind in SCOPED_NODES,
             kind in _EXPR_SHORTCUT,
         )
-
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        if self.attr_visits:
-            for method in self.attr_visits.get((type(node), attribute), ()):
-                method(node)
-
-    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        if self.attr_leaves:
-            for method in self.attr_leaves.get((type(original_node), attribute), ()):
-                method(original_node)
 
 
 _AT = re.compile(r"^(?:parser error: )?error at (\d+):(\d+): ")
@@ -533,8 +471,7 @@ def analyse_file(job: FileJob) -> FileOutcome:
         ctx.names.prebind_module(module)
         rules: list[SourceRule] = [cls(ctx) for cls in load_source_rules()]
         collectors = [cls(ctx) for cls in COLLECTORS.values()]
-        hooks = _Hooks(ctx)
-        _Traversal([*rules, *collectors], hooks).walk(module)
+        _Traversal([*rules, *collectors], ctx).walk(module)
         for rule in rules:
             rule.finish()
         for coll in collectors:

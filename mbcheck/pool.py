@@ -145,11 +145,9 @@ def run_pool(
         if progress:
             progress(done, len(jobs))
 
-    def replace(worker: _Worker) -> _Worker:
+    def respawn(worker: _Worker) -> None:
         worker.stop(kill=True)
-        fresh = _Worker(context, analyse)
-        pool[pool.index(worker)] = fresh
-        return fresh
+        pool[pool.index(worker)] = _Worker(context, analyse)
 
     try:
         while pending or any(w.busy for w in pool):
@@ -182,7 +180,7 @@ def run_pool(
                     finish(worker, _not_analysed(
                         job, f"analysis crashed the worker process ({how}); the file was not analysed", AnalysisFailed
                     ))
-                    replace(worker)
+                    respawn(worker)
                     continue
                 if limits.max_seconds and time.monotonic() - started > limits.max_seconds:
                     finish(worker, _not_analysed(
@@ -190,7 +188,7 @@ def run_pool(
                         f"file not analysed: its analysis took longer than {limits.max_seconds:g} s "
                         "(raise `max-file-seconds` to analyse it)",
                     ))
-                    replace(worker)
+                    respawn(worker)
                     continue
                 if limits.max_mib:
                     used = resident_mib(worker.process.pid or 0)
@@ -200,7 +198,7 @@ def run_pool(
                             f"file not analysed: its analysis needed more than {limits.max_mib} MiB of memory "
                             "(raise `max-file-memory` to analyse it)",
                         ))
-                        replace(worker)
+                        respawn(worker)
     finally:
         for worker in pool:
             worker.stop(kill=worker.busy is not None)

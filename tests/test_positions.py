@@ -11,7 +11,7 @@ import pytest
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from helpers import ROOT
-from mbcheck.filepass import _Hooks, _Traversal
+from mbcheck.filepass import _Traversal
 from mbcheck.rules.source import FileContext
 
 SOURCES = sorted(p for p in [*ROOT.glob("mbcheck/**/*.py"), *ROOT.glob("examples/**/*.py")] if p.name != "broken.py")
@@ -46,7 +46,7 @@ def _compare(code: str, with_text: bool = True) -> int:
         tree = None
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     ctx = FileContext(module, "m.py", "pkg.m", "pkg", False, tree, code if with_text else None)
-    _Traversal([], _Hooks(ctx)).walk(module)
+    _Traversal([], ctx).walk(module)
     if with_text and tree is not None:
         # every statement's own code is generated on its own: none falls back
         # to its top-level statement
@@ -110,7 +110,7 @@ def test_walk_visits_in_libcsts_order(path: Path) -> None:
     }
     recorder = type("EveryNode", (cst.BatchableCSTVisitor,), methods)()
     ctx = FileContext(module, "m.py", "pkg.m", "pkg", False)
-    _Traversal([recorder], _Hooks(ctx)).walk(module)
+    _Traversal([recorder], ctx).walk(module)
     assert len(seen) == len(expected.seen)
     assert all(a is b for a, b in zip(seen, expected.seen, strict=True))
 
@@ -149,7 +149,7 @@ def _walked(code: str) -> tuple[cst.Module, FileContext, Mapping[cst.CSTNode, Co
         return None
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     ctx = FileContext(module, "m.py", "pkg.m", "pkg", False, tree, code)
-    _Traversal([], _Hooks(ctx)).walk(module)
+    _Traversal([], ctx).walk(module)
     return module, ctx, expected
 
 
@@ -237,7 +237,7 @@ def test_calls_inside_fstrings_keep_libcsts_positions() -> None:
     code = CALLS[4]
     module = cst.parse_module(code)
     ctx = FileContext(module, "m.py", "pkg.m", "pkg", False, ast.parse(code), code)
-    _Traversal([], _Hooks(ctx)).walk(module)
+    _Traversal([], ctx).walk(module)
     nodes = _expr_nodes(module)
     placed = [cst.Module([]).code_for_node(n) for n in nodes if ctx._expr_span(n) is not None]
     assert placed == ["h()"]  # the statements with f-strings are left to libcst

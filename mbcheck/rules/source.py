@@ -133,6 +133,19 @@ def _collect_exprs(statements: list[ast.stmt], out: list[ast.AST]) -> bool:
     return True
 
 
+def _first_line(stmt: cst.CSTNode, other: ast.stmt) -> tuple[int, int]:
+    """A statement's first line of code (its first decorator's, if any) from its ``ast``
+    twin (for a line of small statements, the first one's), and how many blank or comment
+    lines libcst keeps before it."""
+    first = other.lineno
+    lead = len(getattr(stmt, "leading_lines", ()))
+    decorators = getattr(stmt, "decorators", ())
+    if decorators:
+        first = min([first, *(d.lineno for d in getattr(other, "decorator_list", ()))])
+        lead += len(decorators[0].leading_lines)
+    return first, lead
+
+
 def _source_order(node: ast.AST) -> tuple[int, int, int, int]:
     """Where a node starts; of two starting together, the enclosing one first (pre-order)."""
     return (node.lineno, node.col_offset, -(node.end_lineno or 0), -(node.end_col_offset or 0))  # type: ignore[attr-defined]
@@ -251,24 +264,11 @@ class FileContext:
             return self._starts
         starts: dict[cst.CSTNode, int] = {}
         body = list(self.module.body)
-        if self._tree is not None:
-            nodes = self._tree.body
-            index = 0
+        pairs = self._tops_to_ast()
+        if pairs:
             for stmt in body:
-                if index >= len(nodes):
-                    starts = {}
-                    break
-                first = nodes[index]
-                line = first.lineno
-                lead = len(stmt.leading_lines)
-                decorators = getattr(stmt, "decorators", ())
-                if decorators:
-                    line = min([line, *(d.lineno for d in getattr(first, "decorator_list", ()))])
-                    lead += len(decorators[0].leading_lines)
-                starts[stmt] = line - lead
-                index += len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
-            if index != len(nodes):
-                starts = {}
+                first, lead = _first_line(stmt, pairs[id(stmt)][0])
+                starts[stmt] = first - lead
         if not starts and body:
             line = 1 + len(self.module.header)
             for stmt in body:
@@ -311,15 +311,12 @@ class FileContext:
             line_node = lines_of.get(id(mine))
             unit: cst.CSTNode
             if line_node is not None:
-                unit, first, lead = line_node, other.lineno, len(line_node.leading_lines)
+                unit = line_node
             elif isinstance(mine, cst.BaseCompoundStatement):
-                unit, first, lead = mine, other.lineno, len(mine.leading_lines)
-                decorators = getattr(mine, "decorators", ())
-                if decorators:
-                    first = min([first, *(d.lineno for d in getattr(other, "decorator_list", ()))])
-                    lead += len(decorators[0].leading_lines)
+                unit = mine
             else:
                 continue
+            first, lead = _first_line(unit, other)
             if first > len(lines):
                 return self._units
             code_line = lines[first - 1]
