@@ -124,7 +124,7 @@ def lint(
     if cache_dir is not None:
         config = config.with_overrides(cache_dir=str(cache_dir))
     if advisories is not None:
-        from mbcheck.deps.advisories import AdvisoryError, load_advisories
+        from mbcheck.checks.deps.advisories import AdvisoryError, load_advisories
 
         try:
             load_advisories(advisories)  # a bad file is a usage error, before any work

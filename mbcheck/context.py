@@ -112,7 +112,7 @@ class PluginContext:
     #: the plugin's import package name (directory name)
     package: str
     read_text: Any = None
-    #: the :class:`~mbcheck.manifest.ManifestResult` (document, dunder model)
+    #: the :class:`~mbcheck.checks.manifest.analysis.ManifestResult` (document, dunder model)
     manifest: Any = None
     #: every plugin of the run by name (for cross-plugin rules)
     run_plugins: Any = None

@@ -2,7 +2,7 @@
 plugin-level rules, then apply config and suppressions once, here.
 
 This module imports no libcst: when every file's outcome comes from the cache,
-the parser is never loaded. Workers import :mod:`mbcheck.filepass` on demand.
+the parser is never loaded. Workers import :mod:`mbcheck.pyfile.analyse` on demand.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from mbcheck.discovery import (
     list_files,
     module_name,
 )
-from mbcheck.jobs import FileJob, FileOptions
 from mbcheck.model import (
     Finding,
     ManifestSource,
@@ -40,6 +39,7 @@ from mbcheck.model import (
     verdict_for,
 )
 from mbcheck.pool import Limits, Progress, run_pool
+from mbcheck.pyfile.jobs import FileJob, FileOptions
 from mbcheck.resources import data_digest, list_dir, load_json
 from mbcheck.rules import load_plugin_rules
 from mbcheck.rules.base import PluginRule, RunRule
@@ -86,13 +86,13 @@ class MemoryFiles:
 
 def _open_archive(target: PluginTarget) -> tuple[MemoryFiles, str]:
     """An archive's files in memory (never extracted); its problems become MB6xx findings."""
-    from mbcheck.rules.archive import read_archive
+    from mbcheck.archive.rules import read_archive
 
     files, problems, package = read_archive(target.archive or target.root)
     return MemoryFiles(files, problems), package
 
 
-#: turns an archive target into in-memory files (installed by mbcheck.archive support)
+#: turns an archive target into in-memory files (installed by mbcheck.archive.inspect support)
 ARCHIVE_OPENER: list[Callable[[PluginTarget], tuple[MemoryFiles, str]]] = [_open_archive]
 
 
@@ -120,7 +120,7 @@ def load_host_profile(name: str) -> HostProfile:
 
 
 def _safe_analyse(job: Any) -> FileOutcome:
-    from mbcheck.filepass import analyse_file
+    from mbcheck.pyfile.analyse import analyse_file
 
     return analyse_file(job)
 
@@ -188,7 +188,7 @@ def _bandit_skip(config: Config) -> tuple[bool, frozenset[str]]:
     selected = any(sel == "ALL" or sel == "B" or (sel.startswith("B") and sel[1:2].isdigit()) for sel in config.select)
     if not selected or "B" in config.ignore or "ALL" in config.ignore:
         return False, frozenset()
-    from mbcheck.security.bandit_policy import default_skip
+    from mbcheck.checks.security.bandit_policy import default_skip
 
     # tests that are off by default (B101) run only when selected by their exact code
     ignored = frozenset(code for code in config.ignore if code.startswith("B") and len(code) == 4)
@@ -220,7 +220,7 @@ def check_targets(
 ) -> Report:
     bandit_on, bandit_skip = _bandit_skip(config)
     options = FileOptions(max_bytes=config.max_file_size, bandit_skip=bandit_skip, bandit=bandit_on)
-    from mbcheck.security.bandit_policy import installed_version
+    from mbcheck.checks.security.bandit_policy import installed_version
 
     salt = "|".join((data_digest(), config.digest(), str(bandit_on), ",".join(sorted(bandit_skip)),
                      installed_version() if bandit_on else ""))
@@ -363,7 +363,7 @@ def _environment_stamp() -> list[tuple[str, float]]:
 
 
 def _plugin_context(plan: _Plan, config: Config, host: HostProfile) -> PluginContext:
-    from mbcheck.manifest import build_model
+    from mbcheck.checks.manifest.analysis import build_model
 
     result = build_model(
         plan.target.package,

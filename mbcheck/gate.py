@@ -227,7 +227,9 @@ def current_digest(plugin: Path) -> str:
     """The digest of a plugin directory or archive as it is now; raises DigestError."""
     if plugin.is_dir():
         return digest_directory(plugin)
-    from mbcheck.archive import inspect_archive  # an archive: hashed in memory, never extracted
+    from mbcheck.archive.inspect import (
+        inspect_archive,  # an archive: hashed in memory, never extracted
+    )
 
     contents = inspect_archive(plugin)
     if not contents.files and contents.problems:

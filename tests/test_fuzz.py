@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from helpers import run, write_plugin
 from mbcheck.context import FileOutcome
-from mbcheck.filepass import FileJob, analyse_file
+from mbcheck.pyfile.analyse import FileJob, analyse_file
 
 PYTHONISH = st.lists(
     st.sampled_from(

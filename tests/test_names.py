@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from mbcheck.names import NameTracker
+from mbcheck.pyfile.names import NameTracker
 
 
 class _Calls(cst.BatchableCSTVisitor):

@@ -15,8 +15,8 @@ import pytest
 from helpers import MINIMAL_INIT, run, write_plugin
 from mbcheck.config import Config
 from mbcheck.context import FileOutcome
-from mbcheck.jobs import FileJob
 from mbcheck.pool import Limits, resident_mib, run_pool
+from mbcheck.pyfile.jobs import FileJob
 
 LINUX_PROC = Path("/proc/self/statm").exists()
 
@@ -98,7 +98,7 @@ def test_outcomes_keep_the_order_of_the_jobs_whoever_finishes_first() -> None:
 def test_a_timed_out_file_is_not_cached_and_the_rest_of_the_run_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mbcheck import filepass
+    from mbcheck.pyfile import analyse as filepass
 
     original = filepass.analyse_file
 

@@ -11,8 +11,8 @@ import pytest
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from helpers import ROOT
-from mbcheck.filepass import _Traversal
-from mbcheck.rules.source import FileContext
+from mbcheck.pyfile.analyse import _Traversal
+from mbcheck.pyfile.traverse import FileContext
 
 SOURCES = sorted(p for p in [*ROOT.glob("mbcheck/**/*.py"), *ROOT.glob("examples/**/*.py")] if p.name != "broken.py")
 
@@ -93,7 +93,7 @@ class _Recorder(cst.CSTVisitor):
 @pytest.mark.parametrize("path", SOURCES[:40], ids=[p.name for p in SOURCES[:40]])
 def test_walk_visits_in_libcsts_order(path: Path) -> None:
     """The fast walk sees exactly the nodes libcst's traversal sees, in the same order."""
-    from mbcheck.filepass import _Traversal
+    from mbcheck.pyfile.analyse import _Traversal
 
     module = cst.parse_module(path.read_text(encoding="utf-8"))
     expected = _Recorder()
@@ -125,7 +125,7 @@ def test_def_spans_from_ast_match_libcst(code: str) -> None:
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     ctx = FileContext(module, "m.py", "pkg.m", "pkg", False, tree, code)
     quick = ctx._def_spans()
-    from mbcheck.rules.source import _SAME_SPAN
+    from mbcheck.pyfile.traverse import _SAME_SPAN
 
     defs = [n for n in expected if isinstance(n, (cst.FunctionDef, cst.ClassDef))]
     others = [n for n in expected if type(n) in _SAME_SPAN]

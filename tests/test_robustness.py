@@ -110,7 +110,7 @@ def test_empty_directory_and_missing_path_are_errors(tmp_path: Path) -> None:
 
 
 def test_failing_rule_is_a_finding_not_a_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mbcheck.rules.manifest import ShortDescription
+    from mbcheck.checks.manifest.rules import ShortDescription
 
     def boom(self: object, plugin: object) -> None:
         raise RuntimeError("kaboom")
@@ -124,7 +124,7 @@ def test_failing_rule_is_a_finding_not_a_crash(tmp_path: Path, monkeypatch: pyte
 def test_failing_source_rule_keeps_other_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import libcst
 
-    from mbcheck import names
+    from mbcheck.pyfile import names
 
     def broken(self: object, node: object) -> None:
         raise RuntimeError("visitor exploded")

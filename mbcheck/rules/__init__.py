@@ -13,28 +13,28 @@ from typing import TYPE_CHECKING
 from mbcheck.rules.base import REGISTRY, Rule
 
 if TYPE_CHECKING:
-    from mbcheck.rules.source import SourceRule
+    from mbcheck.pyfile.traverse import SourceRule
 
 #: modules whose rules check a plugin as a whole (no libcst import allowed)
 PLUGIN_RULE_MODULES: tuple[str, ...] = (
-    "mbcheck.rules.archive",
-    "mbcheck.rules.compat",
-    "mbcheck.rules.config_schema",
+    "mbcheck.archive.rules",
+    "mbcheck.checks.compat.rules",
+    "mbcheck.checks.config.rules",
     "mbcheck.rules.core",
-    "mbcheck.rules.deps",
-    "mbcheck.rules.interface",
-    "mbcheck.rules.manifest",
-    "mbcheck.rules.security",
+    "mbcheck.checks.deps.rules",
+    "mbcheck.checks.interface.rules",
+    "mbcheck.checks.manifest.rules",
+    "mbcheck.checks.security.rules",
 )
 
 #: modules defining source rules and fact collectors (libcst visitors)
 SOURCE_RULE_MODULES: tuple[str, ...] = (
-    "mbcheck.rules.bandit_rules",
-    "mbcheck.rules.compat_source",
-    "mbcheck.rules.facts",
-    "mbcheck.rules.interface_facts",
-    "mbcheck.rules.security_facts",
-    "mbcheck.rules.security_source",
+    "mbcheck.checks.security.bandit_rules",
+    "mbcheck.checks.compat.collect",
+    "mbcheck.pyfile.collect",
+    "mbcheck.checks.interface.collect",
+    "mbcheck.checks.security.collect",
+    "mbcheck.checks.security.source_rules",
 )
 
 
@@ -53,7 +53,7 @@ def load_plugin_rules() -> tuple[type[Rule], ...]:
 def load_source_rules() -> tuple[type[SourceRule], ...]:
     for name in SOURCE_RULE_MODULES:
         importlib.import_module(name)
-    from mbcheck.rules.source import SourceRule
+    from mbcheck.pyfile.traverse import SourceRule
 
     return tuple(cls for _, cls in sorted(REGISTRY.items()) if issubclass(cls, SourceRule))
 

@@ -14,12 +14,12 @@ import pytest
 from typer.testing import CliRunner
 
 from helpers import run
-from mbcheck import archive
 from mbcheck.api import Policy, admit, check, report_json
+from mbcheck.archive import inspect as archive
+from mbcheck.archive.rules import RULES, ArchiveRule, finding_for
 from mbcheck.cli import app
 from mbcheck.model import Category, PluginReport, Severity
 from mbcheck.rules import all_rules
-from mbcheck.rules.archive import RULES, ArchiveRule, finding_for
 
 PluginFactory = Callable[..., Path]
 runner = CliRunner()

@@ -1,0 +1,161 @@
+"""Build a plugin's :class:`~mbcheck.model.PluginModel` without running it.
+
+Sources, in the host's order: ``plugin.yaml``; else the ``__init__.py``
+dunders (read from the per-file facts, by literal evaluation); for a bottle
+distribution, ``pyproject.toml``'s ``[project]`` table. Every value keeps the
+span it was written at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mbcheck.checks.manifest.rules import ManifestUnreadable
+from mbcheck.context import FileOutcome
+from mbcheck.documents.spans import (
+    DocumentError,
+    LoadedDocument,
+    LoadLimits,
+    join_pointer,
+    load_toml,
+    load_yaml,
+)
+from mbcheck.model import (
+    NOT_STATIC,
+    Finding,
+    Located,
+    ManifestSource,
+    PluginKind,
+    PluginModel,
+    Span,
+)
+from mbcheck.pyfile.facts import DunderFact
+
+DUNDER_FIELDS: Mapping[str, str] = {
+    "__name__": "name",
+    "__version__": "version",
+    "__description__": "description",
+    "__author__": "author",
+    "__email__": "email",
+    "__license__": "license",
+    "__dependencies__": "dependencies",
+    "__capabilities__": "capabilities",
+    "__tags__": "tags",
+}
+
+
+@dataclass(frozen=True)
+class ManifestResult:
+    model: PluginModel
+    problems: tuple[Finding, ...] = ()
+    document: LoadedDocument | None = None
+    #: metadata read from the dunders even when plugin.yaml wins (for drift checks)
+    dunders: PluginModel | None = None
+
+
+def _problem(error: DocumentError) -> Finding:
+    return ManifestUnreadable.finding(error.span, error.message)
+
+
+def _from_document(
+    name: str, kind: PluginKind, source: ManifestSource, path: str, doc: LoadedDocument, value: Any
+) -> PluginModel:
+    fields: dict[str, Located] = {}
+    if isinstance(value, dict):
+        for key, item in value.items():
+            fields[str(key)] = Located(item, doc.span(join_pointer([key])))
+    display_name = fields["name"].value if "name" in fields and isinstance(fields["name"].value, str) else name
+    return PluginModel(display_name, kind, source, path, fields, dict(doc.pointers), value)
+
+
+def model_from_dunders(name: str, init: FileOutcome | None) -> PluginModel | None:
+    facts: tuple[DunderFact, ...] = init.fact("dunders", ()) if init is not None else ()
+    fields: dict[str, Located] = {}
+    pointers: dict[str, Span] = {}
+    raw: dict[str, Any] = {}
+    for fact in facts:
+        key = DUNDER_FIELDS.get(fact.name)
+        if key is None:
+            continue
+        fields[key] = Located(fact.value, fact.span)
+        pointers[f"/{key}"] = fact.span
+        for index, span in enumerate(fact.item_spans):
+            pointers[f"/{key}/{index}"] = span
+        if fact.value is not NOT_STATIC:
+            raw[key] = fact.value
+    if not fields:
+        return None
+    display = fields["name"].value if "name" in fields and isinstance(fields["name"].value, str) else name
+    pointers.setdefault("", Span("__init__.py"))
+    return PluginModel(display, PluginKind.PLUGIN, ManifestSource.DUNDERS, "__init__.py", fields, pointers, raw)
+
+
+def _bottle_model(name: str, doc: LoadedDocument) -> PluginModel:
+    project = doc.value.get("project", {}) if isinstance(doc.value, dict) else {}
+    project = project if isinstance(project, dict) else {}
+    fields: dict[str, Located] = {}
+    pointers: dict[str, Span] = {"": doc.pointers.get("", Span("pyproject.toml"))}
+
+    def put(key: str, value: Any, pointer: str) -> None:
+        span = doc.pointers.get(pointer, pointers[""])
+        fields[key] = Located(value, span)
+        pointers[f"/{key}"] = span
+
+    for key in ("name", "version", "description"):
+        if key in project:
+            put(key, project[key], f"/project/{key}")
+    authors = project.get("authors")
+    if isinstance(authors, list) and authors and isinstance(authors[0], dict):
+        if "name" in authors[0]:
+            put("author", authors[0]["name"], "/project/authors/0/name")
+        if "email" in authors[0]:
+            put("email", authors[0]["email"], "/project/authors/0/email")
+    license_value = project.get("license")
+    if isinstance(license_value, dict) and "text" in license_value:
+        put("license", license_value["text"], "/project/license/text")
+    elif isinstance(license_value, str):
+        put("license", license_value, "/project/license")
+    if "dependencies" in project:
+        put("dependencies", project["dependencies"], "/project/dependencies")
+        for index in range(len(project["dependencies"]) if isinstance(project["dependencies"], list) else 0):
+            pointers[f"/dependencies/{index}"] = doc.pointers.get(f"/project/dependencies/{index}", pointers[""])
+    if "requires-python" in project:
+        put("python_version", project["requires-python"], "/project/requires-python")
+    raw = {k: v.value for k, v in fields.items()}
+    display = fields["name"].value if "name" in fields and isinstance(fields["name"].value, str) else name
+    return PluginModel(display, PluginKind.BOTTLE, ManifestSource.PYPROJECT, "pyproject.toml", fields, pointers, raw)
+
+
+def build_model(
+    name: str,
+    kind: PluginKind,
+    files: list[str] | tuple[str, ...],
+    read_bytes: Callable[[str], bytes | None],
+    init: FileOutcome | None,
+) -> ManifestResult:
+    """The plugin's model, from the source the host would use."""
+    dunders = model_from_dunders(name, init)
+    limits = LoadLimits()
+    if kind is PluginKind.BOTTLE and "pyproject.toml" in files:
+        data = read_bytes("pyproject.toml")
+        try:
+            doc = load_toml(data or b"", "pyproject.toml", limits)
+        except DocumentError as error:
+            empty = PluginModel(name, kind, ManifestSource.PYPROJECT, "pyproject.toml")
+            return ManifestResult(empty, (_problem(error),), None, dunders)
+        return ManifestResult(_bottle_model(name, doc), (), doc, dunders)
+    if "plugin.yaml" in files:
+        data = read_bytes("plugin.yaml")
+        try:
+            doc = load_yaml(data or b"", "plugin.yaml", limits)
+        except DocumentError as error:
+            empty = PluginModel(name, kind, ManifestSource.PLUGIN_YAML, "plugin.yaml")
+            return ManifestResult(empty, (_problem(error),), None, dunders)
+        model = _from_document(name, kind, ManifestSource.PLUGIN_YAML, "plugin.yaml", doc, doc.value)
+        return ManifestResult(model, (), doc, dunders)
+    if dunders is not None:
+        return ManifestResult(dunders, (), None, dunders)
+    path = "__init__.py" if "__init__.py" in files else ""
+    return ManifestResult(PluginModel(name, kind, ManifestSource.NONE, path, {}, {"": Span(path)}, None), (), None, None)

@@ -1,0 +1,196 @@
+"""Fact collectors shared by plugin-level rules: dunders and imports.
+
+Values are read by *literal evaluation* on the libcst tree: strings, numbers,
+booleans, ``None`` and lists/tuples/sets/dicts of them. Anything else is
+:data:`~mbcheck.model.NOT_STATIC` — present, but never evaluated.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+from mbcheck.model import NOT_STATIC, Span
+from mbcheck.pyfile.facts import DunderFact, ImportFact
+from mbcheck.pyfile.names import literal_string
+from mbcheck.pyfile.traverse import Collector, FileContext, collector
+
+STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
+
+_NUMBER_TYPES = (cst.Integer, cst.Float, cst.Imaginary)
+
+
+def literal_value(node: cst.BaseExpression, depth: int = 0) -> Any:
+    """The value of a literal expression, or NOT_STATIC."""
+    if depth > 50:
+        return NOT_STATIC
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = literal_string(node)
+        if value is None and isinstance(node, cst.SimpleString):
+            raw = node.evaluated_value
+            return raw if isinstance(raw, (str, bytes)) else NOT_STATIC
+        return NOT_STATIC if value is None else value
+    if isinstance(node, _NUMBER_TYPES):
+        try:
+            return node.evaluated_value
+        except (ValueError, SyntaxError):
+            return NOT_STATIC
+    if isinstance(node, cst.Name) and node.value in {"True", "False", "None"}:
+        return {"True": True, "False": False, "None": None}[node.value]
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        inner = literal_value(node.expression, depth + 1)
+        return -inner if isinstance(inner, (int, float)) and not isinstance(inner, bool) else NOT_STATIC
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        items = []
+        for element in node.elements:
+            if not isinstance(element, cst.Element):
+                return NOT_STATIC
+            value = literal_value(element.value, depth + 1)
+            if value is NOT_STATIC:
+                return NOT_STATIC
+            items.append(value)
+        return items
+    if isinstance(node, cst.Dict):
+        out: dict[Any, Any] = {}
+        for entry in node.elements:
+            if not isinstance(entry, cst.DictElement):
+                return NOT_STATIC
+            key = literal_value(entry.key, depth + 1)
+            value = literal_value(entry.value, depth + 1)
+            if key is NOT_STATIC or value is NOT_STATIC or isinstance(key, (list, dict)):
+                return NOT_STATIC
+            out[key] = value
+        return out
+    return NOT_STATIC
+
+
+@collector
+class DunderCollector(Collector):
+    """Module-level ``__name__ = <literal>`` assignments (module top level only)."""
+
+    key = "dunders"
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self.found: list[tuple[str, cst.BaseExpression, cst.CSTNode]] = []
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self.ctx.names.function_depth or self.ctx.names.class_depth:
+            return
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                name = target.target.value
+                if name.startswith("__") and name.endswith("__") and len(name) > 4:
+                    self.found.append((name, node.value, target.target))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if self.ctx.names.function_depth or self.ctx.names.class_depth or node.value is None:
+            return
+        if isinstance(node.target, cst.Name):
+            name = node.target.value
+            if name.startswith("__") and name.endswith("__") and len(name) > 4:
+                self.found.append((name, node.value, node.target))
+
+    def result(self) -> tuple[DunderFact, ...]:
+        out = []
+        for name, value, _target in self.found:
+            items: tuple[Span, ...] = ()
+            if isinstance(value, (cst.List, cst.Tuple)):
+                items = tuple(self.ctx.span(element.value) for element in value.elements)
+            out.append(DunderFact(name, literal_value(value), self.ctx.span(value), items))
+        return tuple(out)
+
+
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+
+
+@collector
+class ImportCollector(Collector):
+    """Every import, with whether it runs at import time and whether it is optional."""
+
+    key = "imports"
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self.optional_depth = 0
+        self.raw: list[tuple[str, str, bool, bool, cst.CSTNode, cst.CSTNode | None, bool]] = []
+
+    def visit_Try(self, node: cst.Try) -> None:
+        if self._catches_import_error(node.handlers):
+            self.optional_depth += 1
+
+    def leave_Try(self, original_node: cst.Try) -> None:
+        if self._catches_import_error(original_node.handlers):
+            self.optional_depth -= 1
+
+    @staticmethod
+    def _catches_import_error(handlers: Any) -> bool:
+        for handler in handlers:
+            if handler.type is None:
+                return True
+            names: list[cst.BaseExpression] = (
+                [e.value for e in handler.type.elements] if isinstance(handler.type, cst.Tuple) else [handler.type]
+            )
+            for name in names:
+                if isinstance(name, cst.Name) and name.value in _IMPORT_ERRORS:
+                    return True
+                if isinstance(name, cst.Attribute) and name.attr.value in _IMPORT_ERRORS:
+                    return True
+        return False
+
+    def _add(self, module: str, source: str, relative: bool, node: cst.CSTNode) -> None:
+        self.raw.append(
+            (
+                module,
+                source,
+                relative,
+                self.ctx.at_import_time,
+                node,
+                self.ctx.statement,
+                self.optional_depth > 0,
+            )
+        )
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            name = get_full_name_for_node(alias.name) or ""
+            self._add(name, name, False, alias)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        level = len(node.relative)
+        module = get_full_name_for_node(node.module) if node.module is not None else None
+        source = self.ctx.names.resolve_relative(level, module) if level else module or ""
+        if isinstance(node.names, cst.ImportStar):
+            self._add(source, source, bool(level), node)
+            return
+        for alias in node.names:
+            member = get_full_name_for_node(alias.name) or ""
+            self._add(f"{source}.{member}" if source else member, source, bool(level), alias)
+
+    def result(self) -> tuple[ImportFact, ...]:
+        out = []
+        for module, source, relative, module_level, node, statement, optional in self.raw:
+            top = source.split(".", 1)[0] if source else module.split(".", 1)[0]
+            stdlib = not relative and top in STDLIB
+            # positions only where a plugin-level rule may report: third-party
+            # imports (stdlib and first-party ones would cost a position pass)
+            local = stdlib or relative or top == self.ctx.package
+            span = Span(self.ctx.path) if local else self.ctx.span(node)
+            statement_line = span.line if local or statement is None else self.ctx.line(statement)
+            out.append(
+                ImportFact(
+                    module=module,
+                    source_module=source,
+                    top=top,
+                    relative=relative,
+                    stdlib=stdlib,
+                    at_module_level=module_level,
+                    optional=optional,
+                    span=span,
+                    statement_line=statement_line,
+                )
+            )
+        return tuple(out)
