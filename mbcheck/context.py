@@ -9,7 +9,7 @@ the worker that parsed it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -20,6 +20,7 @@ from packaging.version import InvalidVersion, Version
 from mbcheck.model import Confidence, Finding, PluginModel, Severity, Span
 
 if TYPE_CHECKING:
+    from mbcheck.checks import PluginFacts
     from mbcheck.config import Config
     from mbcheck.rules.base import Rule
 
@@ -117,18 +118,16 @@ class PluginContext:
     #: every plugin of the run by name (for cross-plugin rules)
     run_plugins: Any = None
     findings: list[Finding] = field(default_factory=list)
-    #: report sections rules contribute (``permissions``, ``compatibility``, ...)
-    sections: dict[str, Any] = field(default_factory=dict)
-    #: analyses shared by several rules of one family, computed once (see :meth:`shared`)
-    memo: dict[str, Any] = field(default_factory=dict)
+    #: every theme's analysis of the plugin (computed by the engine whatever
+    #: the rule selection; rules only read it)
+    facts: PluginFacts = field(init=False, repr=False)
 
-    def shared(self, key: str, compute: Callable[[], T]) -> T:
-        """The result of ``compute()``, computed once per plugin and shared by the rules that ask."""
-        if key not in self.memo:
-            self.memo[key] = compute()
-        return self.memo[key]  # type: ignore[no-any-return]
+    def __post_init__(self) -> None:
+        from mbcheck.checks import PluginFacts
 
-    def facts(self, key: str) -> Iterator[tuple[str, Any]]:
+        self.facts = PluginFacts(self)
+
+    def file_facts(self, key: str) -> Iterator[tuple[str, Any]]:
         for path in sorted(self.modules):
             value = self.modules[path].facts.get(key)
             if value is not None:

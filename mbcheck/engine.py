@@ -304,6 +304,10 @@ def check_targets(
                 cache.put(key, outcome)
 
     contexts = [_plugin_context(plan, config, host) for plan in plans]
+    for ctx in contexts:
+        # what the plugin does, whatever the rule selection: the report's facts
+        for name, error in ctx.facts.compute():
+            ctx.report(AnalysisFailed, Span(""), f"{name} analysis failed: {type(error).__name__}: {error}")
     rules = load_plugin_rules()
     for ctx in contexts:
         for rule_cls in rules:
@@ -458,7 +462,11 @@ def _finalize(plan: _Plan, ctx: PluginContext, config: Config) -> PluginReport:
         "declared": sorted(p for p in declared if isinstance(p, str)) if isinstance(declared, list) else [],
         "inferred": [],
     }
-    permissions.update(ctx.sections.pop("permissions", {}))
+    facts = ctx.facts
+    if facts.computed("permissions") is not None:
+        permissions.update(facts.permissions.section())
+    compatibility = facts.compatibility.section if facts.computed("compatibility") is not None else None
+    dependencies = facts.dependencies.section if facts.computed("dependencies") is not None else None
     return PluginReport(
         name=name,
         kind=ctx.model.kind,
@@ -468,7 +476,9 @@ def _finalize(plan: _Plan, ctx: PluginContext, config: Config) -> PluginReport:
         permissions=permissions,
         findings=findings,
         digest=plan.digest,
-        sections={"manifest": ctx.model.source.value, **ctx.sections},
+        manifest=ctx.model.source.value,
+        compatibility=compatibility,
+        dependencies=dependencies,
     )
 
 

@@ -178,7 +178,12 @@ class PluginReport:
     permissions: Mapping[str, Any]
     findings: tuple[Finding, ...]
     digest: str = ""
-    sections: Mapping[str, Any] = field(default_factory=dict)
+    #: where the metadata came from (``plugin.yaml``, ``dunders``, ``pyproject``)
+    manifest: str = ""
+    #: what the code needs from Python and MilkBottle (None: the analysis failed)
+    compatibility: Mapping[str, Any] | None = None
+    #: what the plugin declares and imports (None: the analysis failed)
+    dependencies: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

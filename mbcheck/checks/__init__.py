@@ -1,0 +1,81 @@
+"""The themes mbcheck checks, one package each, and what they find out about a plugin.
+
+Each theme (``manifest``, ``interface``, ``config``, ``security``, ``compat``,
+``deps``) has the same parts: per-file *collectors* (libcst visitors run in
+the one traversal of :mod:`mbcheck.pyfile`), a plugin-level *analysis* (a
+function from the plugin's model and its files' facts to typed facts), and
+*rules* that read those facts and emit findings.
+
+:class:`PluginFacts` holds every theme's analysis of one plugin. The engine
+computes all of them for every plugin, whatever the rule selection: the
+report's facts (permissions, dependencies, compatibility) never depend on
+which rules ran. This module imports no libcst.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mbcheck.checks.compat.rules import Analysis as CompatAnalysis
+    from mbcheck.checks.deps.analysis import Analysis as DependencyAnalysis
+    from mbcheck.checks.interface.rules import Analysis as InterfaceAnalysis
+    from mbcheck.checks.security.rules import PermissionAnalysis
+    from mbcheck.context import PluginContext
+
+
+class PluginFacts:
+    """Every theme's analysis of one plugin, each computed once.
+
+    An analysis may read another's (dependencies read the interface); each is
+    computed on first use and kept. :meth:`compute` computes them all.
+    """
+
+    def __init__(self, plugin: PluginContext) -> None:
+        self._plugin = plugin
+
+    @cached_property
+    def interface(self) -> InterfaceAnalysis:
+        from mbcheck.checks.interface.rules import analyse
+
+        return analyse(self._plugin)
+
+    @cached_property
+    def permissions(self) -> PermissionAnalysis:
+        from mbcheck.checks.security.rules import analyse_permissions
+
+        return analyse_permissions(self._plugin)
+
+    @cached_property
+    def dependencies(self) -> DependencyAnalysis:
+        from mbcheck.checks.deps.analysis import analyse
+
+        return analyse(self._plugin)
+
+    @cached_property
+    def compatibility(self) -> CompatAnalysis:
+        from mbcheck.checks.compat.rules import analyse
+
+        return analyse(self._plugin)
+
+    #: the analyses in the order the engine computes them
+    NAMES = ("interface", "permissions", "dependencies", "compatibility")
+
+    def compute(self) -> list[tuple[str, Exception]]:
+        """Compute every analysis; an analysis that fails is returned with its error
+        (the run goes on, and the report leaves out what it could not compute)."""
+        failed: list[tuple[str, Exception]] = []
+        for name in self.NAMES:
+            try:
+                getattr(self, name)
+            except Exception as exc:  # a broken analysis must not stop the run
+                failed.append((name, exc))
+        return failed
+
+    def computed(self, name: str) -> Any:
+        """An analysis already computed, or None (it failed)."""
+        return self.__dict__.get(name)
+
+
+__all__ = ["PluginFacts"]

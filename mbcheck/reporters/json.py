@@ -51,8 +51,12 @@ def plugin_dict(plugin: PluginReport) -> dict[str, Any]:
         "permissions": plugin.permissions,
         "counts": counts,
     }
-    for key, value in sorted(plugin.sections.items()):
-        out.setdefault(key, value)
+    if plugin.compatibility is not None:
+        out["compatibility"] = plugin.compatibility
+    if plugin.dependencies is not None:
+        out["dependencies"] = plugin.dependencies
+    if plugin.manifest:
+        out["manifest"] = plugin.manifest
     out["findings"] = [finding_dict(f) for f in plugin.findings]
     return out
 

@@ -95,6 +95,8 @@ class Analysis:
     host_api: list[tuple[str, HostApiUse]] = field(default_factory=list)
     unknown_api: list[tuple[str, HostApiUse, str]] = field(default_factory=list)
     milkbottle: dict[str, Located] = field(default_factory=dict)
+    #: the report's ``compatibility`` section
+    section: dict[str, Any] = field(default_factory=dict)
 
     def effective(self) -> Iterator[tuple[str, Requirement]]:
         """Requirements that raise what the code needs (not guarded)."""
@@ -102,13 +104,10 @@ class Analysis:
 
 
 def analyse(plugin: PluginContext) -> Analysis:
-    """The plugin's compatibility, computed once per plugin and shared by the rules."""
-    return plugin.shared("compatibility", lambda: _with_section(plugin))
-
-
-def _with_section(plugin: PluginContext) -> Analysis:
+    """The plugin's compatibility and its report section (the engine computes it
+    once per plugin: rules read ``plugin.facts.compatibility``)."""
     analysis = _analyse(plugin)
-    plugin.sections[SECTION] = _section(plugin, analysis)
+    analysis.section = _section(plugin, analysis)
     return analysis
 
 
@@ -122,7 +121,7 @@ def _analyse(plugin: PluginContext) -> Analysis:
             analysis.declared = parse_python_spec(located.value)
         except (InvalidSpecifier, InvalidVersion):
             analysis.declared = None  # MB108 reports it
-    for path, facts in plugin.facts(FACT_KEY):
+    for path, facts in plugin.file_facts(FACT_KEY):
         if not isinstance(facts, CompatFacts):
             continue
         analysis.requirements.extend((path, req) for req in facts.requirements)
@@ -228,7 +227,7 @@ def _failing_severity(req: Requirement, failing: Sequence[Minor], analysis: Anal
 
 
 def _report_declared_mismatch(rule: PluginRule, plugin: PluginContext, bound: str) -> None:
-    analysis = analyse(plugin)
+    analysis = plugin.facts.compatibility
     if analysis.declared is None:
         return
     seen: set[tuple[str, int, int, str]] = set()
@@ -366,7 +365,7 @@ class PythonIncompatibleWithHost(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        analysis = analyse(plugin)
+        analysis = plugin.facts.compatibility
         for path, req in analysis.effective():
             message = analysis.host_fatal.get(id(req))
             if message is None:
@@ -398,7 +397,7 @@ class DeclaredPythonOutsideHost(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        analysis = analyse(plugin)
+        analysis = plugin.facts.compatibility
         if analysis.declared is None or not analysis.host:
             return
         admitted = admitted_minors(analysis.declared)
@@ -442,7 +441,7 @@ class PythonVersionUndeclared(PluginRule):
         model = plugin.model
         if model.source is ManifestSource.NONE or "python_version" in model.fields:
             return
-        analysis = analyse(plugin)
+        analysis = plugin.facts.compatibility
         needed = analysis.needed
         breaks = [minor for minor in analysis.host if not needed.runs_on(minor)]
         if len(breaks) == len(analysis.host) and analysis.host:
@@ -503,7 +502,7 @@ class UnknownHostApi(PluginRule):
 
 def check_host_api(rule: PluginRule, plugin: PluginContext, catalogue: Sequence[HostApi]) -> None:
     """Report ``milkbottle`` names missing from the host profile or a release in the declared range."""
-    analysis = analyse(plugin)
+    analysis = plugin.facts.compatibility
     seen: set[tuple[str, int, int, str]] = set()
 
     def once(path: str, use: HostApiUse, missing: str) -> bool:

@@ -499,7 +499,7 @@ def _classify(
     plugin: PluginContext, analysis: Analysis, tops: set[str], provided: set[str]
 ) -> None:
     host = set(analysis.host)
-    for path, facts in plugin.facts("imports"):
+    for path, facts in plugin.file_facts("imports"):
         if not isinstance(facts, tuple):
             continue
         dev = is_dev_file(path)
@@ -610,20 +610,11 @@ def _section(analysis: Analysis) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------
-# the shared, cached analysis
+# the analysis
 
 def analyse(plugin: PluginContext) -> Analysis:
-    """The plugin's dependency analysis, computed once per plugin (and its report section)."""
-    return plugin.shared("dependencies", lambda: _with_section(plugin))
-
-
-def _with_section(plugin: PluginContext) -> Analysis:
-    analysis = _analyse(plugin)
-    plugin.sections[SECTION] = analysis.section
-    return analysis
-
-
-def _analyse(plugin: PluginContext) -> Analysis:
+    """The plugin's dependency analysis and its report section (the engine computes it
+    once per plugin: rules read ``plugin.facts.dependencies``)."""
     python = plugin.host.python_versions or ("3.11",)
     analysis = Analysis(manifest_label=manifest_label(plugin))
     analysis.host = host_requirements(plugin)
@@ -666,7 +657,7 @@ def emit(
 
 def add_conflict(plugin: PluginContext, declared: Declared, other: str, other_requirement: str) -> None:
     """Record a conflict in the plugin's report section."""
-    section = analyse(plugin).section
+    section = plugin.facts.dependencies.section
     entry = _conflict_entry(declared, other, other_requirement)
     conflicts: list[dict[str, Any]] = section.setdefault("conflicts", [])
     if entry not in conflicts:

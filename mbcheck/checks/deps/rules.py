@@ -40,7 +40,6 @@ from mbcheck.checks.deps.analysis import (
     Declared,
     ImportUse,
     add_conflict,
-    analyse,
     declared_requirement,
     emit,
     group_by_name,
@@ -131,7 +130,7 @@ class InvalidRequirement(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        analysis = analyse(plugin)
+        analysis = plugin.facts.dependencies
         for declared in analysis.declared:
             if declared.requirement is None:
                 emit(
@@ -193,7 +192,7 @@ class MissingDependency(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        analysis = analyse(plugin)
+        analysis = plugin.facts.dependencies
         for use in analysis.missing:
             severity, where = self._severity(use)
             guessed = use.resolution is not None and use.resolution.source == "name"
@@ -266,7 +265,7 @@ class UnusedDependency(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        analysis = analyse(plugin)
+        analysis = plugin.facts.dependencies
         missing = {use.distribution for use in analysis.missing}
         for declared in analysis.unused:
             name = declared.requirement.name if declared.requirement is not None else declared.text
@@ -310,7 +309,7 @@ class HostConflict(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        for declared, host in analyse(plugin).host_conflicts:
+        for declared, host in plugin.facts.dependencies.host_conflicts:
             if declared.name == HOST:
                 detail = f"the host profile `{plugin.host.name}` is MilkBottle {plugin.host.milkbottle_version}"
             else:
@@ -338,7 +337,7 @@ class UnsatisfiableRequirement(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        for declared in analyse(plugin).valid():
+        for declared in plugin.facts.dependencies.valid():
             if not is_satisfiable(declared.specifier):
                 emit(plugin, self, declared.span, f"`{declared.text}`: no version satisfies `{declared.specifier}`")
 
@@ -376,7 +375,7 @@ class EnvironmentConflict(RunRule):
         pool: dict[str, list[tuple[PluginContext, Declared]]] = {}
         hosts: dict[str, SpecifierSet] = {}
         for plugin in plugins:
-            analysis = analyse(plugin)
+            analysis = plugin.facts.dependencies
             for name, items in group_by_name(_checked(analysis.declared)).items():
                 host = analysis.host[name].specifier if name in analysis.host else None
                 if host is not None:
@@ -591,7 +590,7 @@ class LookalikeDependency(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        analysis = analyse(plugin)
+        analysis = plugin.facts.dependencies
         known = _mapped_distributions()
         candidates = [
             d
@@ -654,7 +653,7 @@ class ImportNameAsRequirement(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        for declared in analyse(plugin).valid():
+        for declared in plugin.facts.dependencies.valid():
             if declared.requirement is None:
                 continue
             name = declared.requirement.name
@@ -739,7 +738,7 @@ class DependencySourcesDisagree(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        analysis = analyse(plugin)
+        analysis = plugin.facts.dependencies
         if not analysis.declared_known:
             return
         label = _source_label(plugin)
@@ -873,8 +872,8 @@ class VulnerableDependency(PluginRule):
         index = load_advisories(path)
         if not len(index):
             return
-        section = analyse(plugin).section
-        for declared in analyse(plugin).valid():
+        section = plugin.facts.dependencies.section
+        for declared in plugin.facts.dependencies.valid():
             assert declared.requirement is not None
             for match in index.matches(declared.requirement):
                 advisory = match.advisory

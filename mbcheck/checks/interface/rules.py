@@ -390,7 +390,7 @@ class Index:
         self.names: dict[str, dict[str, tuple[str, ...]]] = {}
         self.instances: dict[str, InstanceRef] = {}
         self.values: dict[str, ValueRef] = {}
-        for path, facts in plugin.facts(FACT_KEY):
+        for path, facts in plugin.file_facts(FACT_KEY):
             if not isinstance(facts, ModuleFacts):
                 continue
             self.modules[facts.module] = (path, facts)
@@ -618,11 +618,8 @@ class Analysis:
 
 
 def analyse(plugin: PluginContext) -> Analysis:
-    """The plugin's interface, resolved once per plugin and shared by the rules."""
-    return plugin.shared("interface", lambda: _analyse(plugin))
-
-
-def _analyse(plugin: PluginContext) -> Analysis:
+    """The plugin's interface, resolved (the engine computes it once per plugin:
+    rules read ``plugin.facts.interface``)."""
     index = Index(plugin)
     analysis = Analysis(index)
     if plugin.model.kind is PluginKind.PLUGIN:
@@ -809,11 +806,6 @@ def _json_type(value: Any) -> str:
     return type(value).__name__
 
 
-def interface(plugin: PluginContext) -> Analysis:
-    """The plugin's resolved interface (see :func:`analyse`)."""
-    return analyse(plugin)
-
-
 @dataclass(frozen=True)
 class MethodUse:
     """An interface method as the host reaches it on an implementation."""
@@ -825,7 +817,7 @@ class MethodUse:
 
 def resolved_methods(plugin: PluginContext, name: str) -> list[MethodUse]:
     """The definition of ``name`` the host calls on each implementation (MRO order)."""
-    analysis = interface(plugin)
+    analysis = plugin.facts.interface
     out: list[MethodUse] = []
     seen: set[tuple[str, str]] = set()
     for impl in analysis.implementations:
@@ -847,7 +839,7 @@ def checked_methods(plugin: PluginContext) -> list[tuple[ClassRef, FunctionFact,
     interface-named method of a class that subclasses ``PluginInterface``
     (an override must keep the protocol's shape even if it is overridden again).
     """
-    analysis = interface(plugin)
+    analysis = plugin.facts.interface
     spec = plugin.host.plugin_interface
     out: list[tuple[ClassRef, FunctionFact, str]] = []
     seen: set[tuple[str, str]] = set()
@@ -919,7 +911,7 @@ def metadata_drift(plugin: PluginContext) -> list[tuple[Span, str]]:
         for ret in use.method.returns:
             if ret.kind is not ReturnKind.CALL or ret.target is None:
                 continue
-            symbol = interface(plugin).index.resolve(ret.target)
+            symbol = plugin.facts.interface.index.resolve(ret.target)
             if not (isinstance(symbol, External) and symbol.qualname in metadata_names):
                 continue
             for key, literal in ret.kwargs:
@@ -1018,7 +1010,7 @@ def _module_file(module: str, files: set[str]) -> str | None:
 
 def bottle_functions(plugin: PluginContext, name: str) -> list[tuple[str, FunctionFact]]:
     """The module-level function ``name`` of each bottle module (following imports)."""
-    index = interface(plugin).index
+    index = plugin.facts.interface.index
     out: list[tuple[str, FunctionFact]] = []
     seen: set[str] = set()
     for entry in bottle_entries(plugin):
@@ -1148,7 +1140,7 @@ class MissingEntryPoint(PluginRule):
         init = plugin.modules.get("__init__.py")
         if init is None or not init.parsed or FACT_KEY not in init.facts:
             return  # a file that does not parse is reported as such
-        analysis = interface(plugin)
+        analysis = plugin.facts.interface
         if analysis.entry_found or analysis.unresolved:
             return
         plugin.report(
@@ -1237,7 +1229,7 @@ def _report_entry_problems(rule: PluginRule, plugin: PluginContext) -> None:
     if plugin.model.kind is not PluginKind.PLUGIN:
         return
     seen: set[tuple[Span, str]] = set()
-    for problem in interface(plugin).problems:
+    for problem in plugin.facts.interface.problems:
         if problem.code == rule.code and (problem.span, problem.message) not in seen:
             seen.add((problem.span, problem.message))
             plugin.report(rule, problem.span, problem.message)
@@ -1298,7 +1290,7 @@ class MissingInterfaceMethod(PluginRule):
     def check(self, plugin: PluginContext) -> None:
         if plugin.model.kind is not PluginKind.PLUGIN:
             return
-        analysis = interface(plugin)
+        analysis = plugin.facts.interface
         spec = plugin.host.plugin_interface
         seen: set[tuple[str, str]] = set()
         for impl in analysis.implementations:
@@ -1644,7 +1636,7 @@ class InterfaceUnresolved(PluginRule):
     def check(self, plugin: PluginContext) -> None:
         if plugin.model.kind is not PluginKind.PLUGIN:
             return
-        analysis = interface(plugin)
+        analysis = plugin.facts.interface
         if not analysis.entry_found or analysis.implementations or not analysis.unresolved:
             return
         plugin.report(
@@ -1728,7 +1720,7 @@ class BottleEntryPointUnresolved(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        index = interface(plugin).index
+        index = plugin.facts.interface.index
         for entry in bottle_entries(plugin):
             if entry.path is None:
                 looked = ", ".join(module_candidates(entry.module)) if entry.module else "nothing"
@@ -1757,7 +1749,7 @@ class BottleEntryPointUnresolved(PluginRule):
 def _bottle_modules(plugin: PluginContext) -> Iterator[tuple[Any, tuple[str, Any]]]:
     """Each bottle entry point whose module file is in the distribution, once per file,
     with that module as the interface index knows it."""
-    index = interface(plugin).index
+    index = plugin.facts.interface.index
     seen: set[str] = set()
     for entry in bottle_entries(plugin):
         if entry.path is None or entry.path in seen:
@@ -1801,7 +1793,7 @@ class BottleMissingCli(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        index = interface(plugin).index
+        index = plugin.facts.interface.index
         for entry, known in _bottle_modules(plugin):
             if entry.attr.split(".", 1)[0] == "get_cli" and index.has_name(known[0], "get_cli") is False:
                 continue  # MB210 reports the entry point itself
@@ -1837,7 +1829,7 @@ class BottleMissingDunder(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        index = interface(plugin).index
+        index = plugin.facts.interface.index
         for entry, known in _bottle_modules(plugin):
             for name, fallback in BOTTLE_DUNDERS.items():
                 if index.has_name(known[0], name) is False:
@@ -1894,7 +1886,7 @@ class BottleFunctionSignature(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        index = interface(plugin).index
+        index = plugin.facts.interface.index
         seen: set[tuple[str, str]] = set()
         for entry in bottle_entries(plugin):
             if entry.path is None or entry.module not in index.modules:

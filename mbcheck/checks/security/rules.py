@@ -42,11 +42,11 @@ def _is_test_file(path: str) -> bool:
 
 
 def _security_facts(plugin: PluginContext) -> dict[str, SecurityFacts]:
-    return {path: facts for path, facts in plugin.facts("security") if isinstance(facts, SecurityFacts)}
+    return {path: facts for path, facts in plugin.file_facts("security") if isinstance(facts, SecurityFacts)}
 
 
 def _imports(plugin: PluginContext) -> dict[str, tuple[ImportFact, ...]]:
-    return {path: tuple(f for f in facts if isinstance(f, ImportFact)) for path, facts in plugin.facts("imports")}
+    return {path: tuple(f for f in facts if isinstance(f, ImportFact)) for path, facts in plugin.file_facts("imports")}
 
 
 def _imported_modules(facts: Iterable[ImportFact]) -> set[str]:
@@ -85,7 +85,8 @@ class PermissionAnalysis:
 
 
 def analyse_permissions(plugin: PluginContext) -> PermissionAnalysis:
-    """Permission evidence of a plugin (and fill its report section)."""
+    """Permission evidence of a plugin (the engine computes it once per plugin:
+    rules read ``plugin.facts.permissions``)."""
     facts = _security_facts(plugin)
     imports = _imports(plugin)
     runtime = {path for path in facts if path != "setup.py" and not _is_test_file(path)}
@@ -98,9 +99,7 @@ def analyse_permissions(plugin: PluginContext) -> PermissionAnalysis:
         key=lambda item: (item[0], item[1].span.line, item[1].span.column, item[1].permission, item[1].via),
     )
     inferred = tuple(sorted({e.permission for _, e in evidence}))
-    analysis = PermissionAnalysis(tuple(evidence), inferred, frozenset(runtime))
-    plugin.sections["permissions"] = analysis.section()
-    return analysis
+    return PermissionAnalysis(tuple(evidence), inferred, frozenset(runtime))
 
 
 def declared_permissions(plugin: PluginContext) -> list[str] | None:
@@ -150,7 +149,7 @@ class UndeclaredPermission(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        analysis = analyse_permissions(plugin)
+        analysis = plugin.facts.permissions
         declared = declared_permissions(plugin)
         if declared is None:
             return
@@ -211,7 +210,7 @@ class UnusedPermission(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        analysis = analyse_permissions(plugin)
+        analysis = plugin.facts.permissions
         declared = declared_permissions(plugin)
         if declared is None:
             return
@@ -249,7 +248,7 @@ class PermissionsNotDeclared(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        analysis = analyse_permissions(plugin)
+        analysis = plugin.facts.permissions
         if plugin.model.kind is not PluginKind.PLUGIN or "permissions" in plugin.model.fields:
             return
         if not analysis.inferred:
@@ -323,7 +322,6 @@ class ImportTimeSideEffect(PluginRule):
         facts = _security_facts(plugin)
         if not facts:
             return
-        analyse_permissions(plugin)
         reachable = _discovery_reachable(plugin, facts)
         reported: set[tuple[str, int]] = set()
         for path, fact in sorted(facts.items()):

@@ -44,7 +44,7 @@ def findings(report: Report, code: str) -> list[Finding]:
 
 
 def section(report: Report) -> dict[str, Any]:
-    value: dict[str, Any] = report.plugins[0].sections["compatibility"]
+    value: dict[str, Any] = report.plugins[0].compatibility
     return value
 
 
@@ -326,7 +326,7 @@ def test_the_old_python_example_reports_each_problem_at_its_line() -> None:
         ]
     )
     assert plugin.verdict is Verdict.FAIL
-    assert plugin.sections["compatibility"] == {
+    assert plugin.compatibility == {
         "python_declared": ">=3.8",
         "python_required": {"min": "3.11", "max": "<3.12"},
         "milkbottle_declared": {"min": "1.0.0", "max": "1.9.0"},
@@ -339,7 +339,7 @@ def test_hello_world_stays_clean() -> None:
     plugin = report.plugins[0]
     assert plugin.verdict is Verdict.PASS
     assert [f for f in plugin.findings if f.severity is not Severity.INFO] == []
-    assert plugin.sections["compatibility"]["host_ok"] is True
+    assert plugin.compatibility["host_ok"] is True
 
 
 def test_the_json_report_with_the_section_matches_the_report_schema(tmp_path: Path) -> None:
@@ -365,4 +365,4 @@ def test_a_file_only_python_3_12_parses_is_checked_not_rejected(tmp_path: Path) 
     rules = [(f.rule, f.span.line) for f in report.plugins[0].findings]
     assert ("MB001", 1) not in rules and not any(rule == "MB001" for rule, _ in rules)
     assert ("MB401", 1) in rules and ("MB401", 5) in rules
-    assert report.plugins[0].sections["compatibility"]["python_required"]["min"] == "3.12"
+    assert report.plugins[0].compatibility["python_required"]["min"] == "3.12"

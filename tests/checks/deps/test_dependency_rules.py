@@ -86,7 +86,7 @@ def test_stdlib_first_party_and_host_imports_are_fine(tmp_path: Path) -> None:
     )
     plugin = check(tmp_path, {"__init__.py": code, "helpers.py": "", "localmod.py": ""})
     assert codes(plugin) == []
-    section = plugin.sections["dependencies"]
+    section = plugin.dependencies
     assert section["missing"] == []
     assert set(section["host_provided"]) == {"pyyaml", "pillow", "pymupdf", "python-slugify", "click", "pandas", "milkbottle"}
     # stdlib and first-party imports are not listed; host ones are, with their lines
@@ -97,7 +97,7 @@ def test_stdlib_first_party_and_host_imports_are_fine(tmp_path: Path) -> None:
 def test_a_host_package_imported_without_declaring_it_is_fine(tmp_path: Path) -> None:
     plugin = check(tmp_path, {"__init__.py": "import yaml\nimport rich.console\nfrom tqdm import tqdm\n"})
     assert codes(plugin) == []
-    assert plugin.sections["dependencies"]["host_provided"] == ["pyyaml", "rich", "tqdm"]
+    assert plugin.dependencies["host_provided"] == ["pyyaml", "rich", "tqdm"]
 
 
 def test_missing_import_at_module_level_is_an_error_at_its_line(tmp_path: Path) -> None:
@@ -105,7 +105,7 @@ def test_missing_import_at_module_level_is_an_error_at_its_line(tmp_path: Path) 
     (finding,) = codes(plugin, "MB501")
     assert (finding.span.path, finding.span.line, finding.severity) == ("__init__.py", 3, Severity.ERROR)
     assert "requests" in finding.message and "plugin.yaml" in finding.message
-    missing = plugin.sections["dependencies"]["missing"]
+    missing = plugin.dependencies["missing"]
     assert missing == [
         {"distribution": "requests", "module": "requests", "path": "__init__.py", "line": 3,
          "optional": False, "module_level": True}
@@ -155,7 +155,7 @@ def test_import_inside_a_function_is_a_warning_and_optional_import_info(tmp_path
     plugin = check(tmp_path, {"__init__.py": code})
     severities = {f.span.line: f.severity for f in codes(plugin, "MB501")}
     assert severities == {2: Severity.WARNING, 6: Severity.INFO}
-    missing = {m["line"]: m for m in plugin.sections["dependencies"]["missing"]}
+    missing = {m["line"]: m for m in plugin.dependencies["missing"]}
     assert missing[6]["optional"] and not missing[2]["module_level"]
 
 
@@ -182,7 +182,7 @@ def test_test_files_docs_and_setup_py_are_not_checked_for_missing(tmp_path: Path
     }
     plugin = check(tmp_path, files)
     assert codes(plugin) == []
-    assert "pytest" in plugin.sections["dependencies"]["imported"]
+    assert "pytest" in plugin.dependencies["imported"]
 
 
 def test_bottle_src_packages_are_first_party(tmp_path: Path) -> None:
@@ -201,7 +201,7 @@ def test_bottle_src_packages_are_first_party(tmp_path: Path) -> None:
     report = run(root, Config(select=("MB5",)))
     (plugin,) = report.plugins
     assert where(codes(plugin)) == [("MB502", "pyproject.toml", 6)]
-    declared = plugin.sections["dependencies"]["declared"]
+    declared = plugin.dependencies["declared"]
     assert [d["requirement"] for d in declared] == ["requests>=2.31", "numpy", "orjson"]
     assert declared[2]["extra"] == "fast"
 
@@ -233,7 +233,7 @@ def test_unused_dependency_and_the_ignore_list(tmp_path: Path) -> None:
         tmp_path / "2", files, config={"plugins": {"example": {"ignore-unused-dependencies": ["UVICORN", "numpy"]}}}
     )
     assert codes(ignored) == []
-    assert ignored.sections["dependencies"]["unused"] == []
+    assert ignored.dependencies["unused"] == []
 
 
 def test_unused_is_not_reported_while_a_file_cannot_be_parsed(tmp_path: Path) -> None:
@@ -285,7 +285,7 @@ def test_conflict_with_the_host_and_with_milkbottle_itself(tmp_path: Path) -> No
     assert where(codes(plugin)) == [("MB503", "plugin.yaml", FIRST), ("MB503", "plugin.yaml", FIRST + 1)]
     assert "click>=8.0.0" in codes(plugin)[0].message
     assert "MilkBottle 1.0.0" in codes(plugin)[1].message
-    conflicts = plugin.sections["dependencies"]["conflicts"]
+    conflicts = plugin.dependencies["conflicts"]
     assert conflicts[0] == {"requirement": "click<8", "path": "plugin.yaml", "line": FIRST, "with": "host", "other": "click>=8.0.0"}
 
 
@@ -318,7 +318,7 @@ def test_two_plugins_of_a_directory_conflict_with_each_other(tmp_path: Path) -> 
     assert "`beta`" in on_a.message and "requests>=2.31" in on_a.message
     assert "`alpha`" in on_b.message and "requests<2" in on_b.message
     assert codes(by_name["gamma"]) == []
-    assert by_name["alpha"].sections["dependencies"]["conflicts"] == [
+    assert by_name["alpha"].dependencies["conflicts"] == [
         {"requirement": "requests<2", "path": "plugin.yaml", "line": FIRST, "with": "beta", "other": "requests>=2.31"}
     ]
     # one plugin alone has nothing to conflict with
@@ -334,7 +334,7 @@ def test_one_finding_per_declaration_however_many_it_conflicts_with(tmp_path: Pa
     by_name = {p.name: p for p in report.plugins}
     (finding,) = codes(by_name["old"])
     assert "and 1 more" in finding.message
-    assert len(by_name["old"].sections["dependencies"]["conflicts"]) == 4
+    assert len(by_name["old"].dependencies["conflicts"]) == 4
     assert all(len(codes(by_name[f"new{i}"])) == 1 for i in range(4))
 
 
@@ -537,7 +537,7 @@ def test_advisories_match_pins_and_ranges(tmp_path: Path) -> None:
     pin, rng = found[("plugin.yaml", FIRST)], found[("plugin.yaml", FIRST + 1)]
     assert pin.severity is Severity.ERROR and "CVE-2023-32681" in pin.message and "2.31.0" in pin.message
     assert rng.severity is Severity.WARNING and "PYSEC-0000-1" in rng.message
-    vulnerable = plugin.sections["dependencies"]["vulnerable"]
+    vulnerable = plugin.dependencies["vulnerable"]
     assert {v["id"] for v in vulnerable} == {"GHSA-j8r2-6x86-q33q", "PYSEC-0000-1"}
     # a single record and a plain list are accepted too
     advisories.write_text(json.dumps(REQUESTS_ADVISORY))
