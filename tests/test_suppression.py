@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from helpers import run, write_plugin
 from mbcheck.config import Config
-from mbcheck.pyfile.analyse import parse_suppressions
+from mbcheck.pyfile.suppressions import parse_suppressions
 
 SYNTAX_ERR = "x = (\n"
 

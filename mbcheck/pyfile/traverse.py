@@ -1,197 +1,36 @@
-"""Source rules and fact collectors: libcst visitors run in one batched traversal."""
+"""Source rules and fact collectors: libcst visitors run in one batched traversal.
+
+:class:`FileContext` is what every visitor sees of the module (names,
+statement stack, positions, findings); :class:`Traversal` walks the tree
+once and dispatches to every visitor by node type.
+"""
 
 from __future__ import annotations
 
 import ast
+import dataclasses
+import inspect
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import Any, ClassVar, TypeVar
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
-from libcst.metadata.position_provider import PositionProvidingCodegenState
+from libcst._nodes.base import BaseLeaf
 
 from mbcheck.model import Confidence, Finding, Severity, Span
-from mbcheck.pyfile.names import NameTracker
+from mbcheck.pyfile.names import SCOPED_NODES, NameTracker, before_handler
+from mbcheck.pyfile.positions import EXPR_SHORTCUT, Positions
 from mbcheck.rules.base import Rule
 
-_DEF_TYPES = (cst.FunctionDef, cst.ClassDef)
-#: statements whose libcst span is exactly CPython's (checked by the tests)
-_SAME_SPAN: frozenset[type[cst.CSTNode]] = frozenset(
-    {cst.Return, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Expr, cst.Import, cst.ImportFrom,
-     cst.Raise, cst.Assert, cst.Del, cst.Global, cst.Nonlocal, cst.Pass, cst.Break, cst.Continue}
-)
-#: the body a ``def``/``class`` header is generated with
-_EMPTY_SUITE = cst.SimpleStatementSuite(body=(cst.Pass(),))
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-#: ``def``/``class`` keyword and the name after it (group 2)
-_DEF_NAME = re.compile(r"(?:async[ \t]+)?(?:def|class)[ \t]+()(\w+)")
-
-
-def _chars(line: str, byte_offset: int) -> int:
-    """``ast`` columns count UTF-8 bytes; spans count characters."""
-    if line.isascii():
-        return byte_offset
-    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
-
-
-def _flatten(
-    body: Any,
-    out: list[cst.CSTNode],
-    lines_of: dict[int, cst.SimpleStatementLine] | None = None,
-    elifs: set[int] | None = None,
-) -> None:
-    """libcst statements in pre-order, small statements one by one (as ``ast`` has them).
-
-    ``lines_of`` receives, for the first small statement of each line, that
-    line; ``elifs`` the identity of each ``elif`` (an ``If`` in an ``orelse``).
-    """
-    for stmt in body:
-        if isinstance(stmt, cst.SimpleStatementLine):
-            if lines_of is not None and stmt.body:
-                lines_of[id(stmt.body[0])] = stmt
-            out.extend(stmt.body)
-            continue
-        out.append(stmt)
-        for block in _blocks(stmt):
-            if isinstance(block, _Nested):
-                if elifs is not None:
-                    elifs.add(id(block.body[0]))
-                _flatten(block.body, out, lines_of, elifs)
-            elif isinstance(block, cst.SimpleStatementSuite):
-                out.extend(block.body)
-            elif isinstance(block, cst.IndentedBlock):
-                _flatten(block.body, out, lines_of, elifs)
-
-
-def _blocks(stmt: cst.CSTNode) -> list[Any]:
-    blocks: list[Any] = []
-    body = getattr(stmt, "body", None)
-    if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)):
-        blocks.append(body)
-    for handler in getattr(stmt, "handlers", ()):
-        blocks.append(handler.body)
-    for case in getattr(stmt, "cases", ()):
-        blocks.append(case.body)
-    orelse = getattr(stmt, "orelse", None)
-    if isinstance(orelse, cst.If):
-        return [*blocks, _Nested(orelse)]
-    if isinstance(orelse, cst.Else):
-        blocks.append(orelse.body)
-    final = getattr(stmt, "finalbody", None)
-    if isinstance(final, cst.Finally):
-        blocks.append(final.body)
-    return blocks
-
-
-class _Nested:
-    """An ``elif``: a statement of its own in ``ast``'s ``orelse``."""
-
-    def __init__(self, node: cst.If) -> None:
-        self.body = [node]
-
-
-def _ast_preorder(body: list[ast.stmt]) -> list[ast.stmt]:
-    out: list[ast.stmt] = []
-    for stmt in body:
-        out.append(stmt)
-        for field in ("body", "handlers", "cases", "orelse", "finalbody"):
-            value = getattr(stmt, field, None)
-            if not value:
-                continue
-            for item in value:
-                if isinstance(item, ast.stmt):
-                    out.extend(_ast_preorder([item]))
-                else:  # excepthandler, match_case
-                    out.extend(_ast_preorder(item.body))
-    return out
-
-
-_SPAN_SHORTCUT = frozenset({*_DEF_TYPES, cst.Name, *_SAME_SPAN})
-#: expressions whose span can come from ``ast`` (see :meth:`FileContext._expr_span`)
-_EXPR_SHORTCUT: frozenset[type[cst.CSTNode]] = frozenset({cst.Call, cst.ImportAlias})
-
-
-def _collect_exprs(statements: list[ast.stmt], out: list[ast.AST]) -> bool:
-    """``ast``'s calls and import aliases under ``statements``; False when a call
-    sits inside an f-string (its position is approximate there)."""
-    pending: list[tuple[ast.AST, bool]] = [(stmt, False) for stmt in statements]
-    while pending:
-        node, in_fstring = pending.pop()
-        kind = type(node)
-        if kind is ast.Call:
-            if in_fstring:
-                return False
-            out.append(node)
-        elif isinstance(node, ast.alias):
-            if node.name != "*":  # libcst's ImportStar is no alias
-                out.append(node)
-        elif kind is ast.JoinedStr:
-            in_fstring = True
-        for child in ast.iter_child_nodes(node):
-            pending.append((child, in_fstring))
-    return True
-
-
-def _first_line(stmt: cst.CSTNode, other: ast.stmt) -> tuple[int, int]:
-    """A statement's first line of code (its first decorator's, if any) from its ``ast``
-    twin (for a line of small statements, the first one's), and how many blank or comment
-    lines libcst keeps before it."""
-    first = other.lineno
-    lead = len(getattr(stmt, "leading_lines", ()))
-    decorators = getattr(stmt, "decorators", ())
-    if decorators:
-        first = min([first, *(d.lineno for d in getattr(other, "decorator_list", ()))])
-        lead += len(decorators[0].leading_lines)
-    return first, lead
-
-
-def _source_order(node: ast.AST) -> tuple[int, int, int, int]:
-    """Where a node starts; of two starting together, the enclosing one first (pre-order)."""
-    return (node.lineno, node.col_offset, -(node.end_lineno or 0), -(node.end_col_offset or 0))  # type: ignore[attr-defined]
-
-
-_FUNC_TYPES: dict[type[cst.CSTNode], type[ast.AST]] = {
-    cst.Name: ast.Name, cst.Attribute: ast.Attribute, cst.Call: ast.Call, cst.Subscript: ast.Subscript,
-}
-
-
-def _same_expr(mine: cst.CSTNode, other: ast.AST) -> bool:
-    """Whether a libcst call or alias and an ``ast`` one are the same code."""
-    if isinstance(mine, cst.Call):
-        if not isinstance(other, ast.Call) or len(mine.args) != len(other.args) + len(other.keywords):
-            return False
-        func, theirs = mine.func, other.func
-        expected = _FUNC_TYPES.get(type(func))
-        if expected is not None and type(theirs) is not expected:
-            return False
-        if isinstance(func, cst.Name):
-            return isinstance(theirs, ast.Name) and theirs.id == func.value
-        if isinstance(func, cst.Attribute):
-            return isinstance(theirs, ast.Attribute) and theirs.attr == func.attr.value
-        return True
-    if isinstance(mine, cst.ImportAlias) and isinstance(other, ast.alias):
-        asname = mine.asname.name.value if mine.asname is not None and isinstance(mine.asname.name, cst.Name) else None
-        return mine.evaluated_name == other.name and asname == other.asname
-    return False
-
-
 _T = TypeVar("_T")
-
-
-class _Shim:
-    """Stands in for a metadata provider: the codegen state records into ``_computed``."""
-
-    def __init__(self) -> None:
-        self._computed: dict[cst.CSTNode, CodeRange] = {}
 
 
 class FileContext:
     """One module under analysis: its names, its statement stack, its findings.
 
-    Positions are resolved lazily, once per file, and only when a rule reports
-    or a collector asks for one: libcst's position metadata costs about two
-    parses, and most files of a clean plugin need none.
+    Positions are resolved lazily (see :mod:`mbcheck.pyfile.positions`), only
+    when a rule reports or a collector asks for one.
     """
 
     def __init__(
@@ -213,28 +52,8 @@ class FileContext:
         #: enclosing statements, outermost first (maintained by the engine)
         self.statements: list[cst.CSTNode] = []
         self._pending: list[tuple[type[Rule], cst.CSTNode, cst.CSTNode | None, str, Severity | None, Confidence | None]] = []
-        self._tree = tree
-        self._text = text
-        self._defs: dict[cst.CSTNode, Span] | None = None
-        #: id(node) -> its innermost statement, the unit whose code is generated
-        #: when one of its nodes needs a position; id(statement) -> the
-        #: top-level statement holding it (both filled by the traversal, keyed
-        #: by identity: the tree outlives the analysis)
-        self.tops: dict[int, cst.CSTNode] = {}
-        self.outer: dict[int, cst.CSTNode] = {}
-        self._positions: dict[cst.CSTNode, CodeRange] = {}
-        self._done_tops: set[int] = set()
-        self._starts: dict[cst.CSTNode, int] | None = None
-        self._units: dict[int, tuple[int, str, bool, int]] | None = None
-        self._text_lines: list[str] | None = None
-        self._headers_done: set[int] = set()
-        #: id(top-level statement) -> its calls and import aliases in pre-order
-        #: (filled by the traversal); their spans, paired with ast's
-        self.expr_nodes: dict[int, list[cst.CSTNode]] = {}
-        self._expr_spans: dict[int, Span] = {}
-        self._expr_done: set[int] = set()
-        self._top_ast: dict[int, list[ast.stmt]] | None = None
-        self._whole_file = False
+        #: where each node is (filled as the traversal goes; resolved on demand)
+        self.positions = Positions(module, path, tree, text)
         #: state shared by the rules of one family for this file (see :meth:`shared`)
         self.memo: dict[str, Any] = {}
 
@@ -254,279 +73,13 @@ class FileContext:
         return self.names.function_depth == 0
 
     # -- positions -----------------------------------------------------------
-    def _start_lines(self) -> dict[cst.CSTNode, int]:
-        """The first line (leading blank/comment lines included) of each top-level statement.
-
-        Taken from the ``ast`` tree when CPython parsed the file (free), else by
-        generating the code of each statement once.
-        """
-        if self._starts is not None:
-            return self._starts
-        starts: dict[cst.CSTNode, int] = {}
-        body = list(self.module.body)
-        pairs = self._tops_to_ast()
-        if pairs:
-            for stmt in body:
-                first, lead = _first_line(stmt, pairs[id(stmt)][0])
-                starts[stmt] = first - lead
-        if not starts and body:
-            line = 1 + len(self.module.header)
-            for stmt in body:
-                starts[stmt] = line
-                line += self.module.code_for_node(stmt).count("\n")
-        self._starts = starts
-        return starts
-
-    def _lines(self) -> list[str]:
-        """The source's lines as ``ast`` numbers them (only ``\\n``, ``\\r\\n`` and ``\\r`` end one;
-        ``str.splitlines`` would also split at form feeds and other separators)."""
-        if self._text_lines is None:
-            self._text_lines = _LINE_BREAK.split(self._text or "")
-        return self._text_lines
-
-    def _unit_starts(self) -> dict[int, tuple[int, str, bool, int]]:
-        """Where each statement's code starts: first line (leading blank and
-        comment lines included), indentation, whether it is an ``elif``, and
-        the line of the statement itself (its keyword, after any decorators).
-
-        Read from the ``ast`` tree, whose statements pair one to one with
-        libcst's in pre-order (a simple statement line with its first small
-        statement); empty when there is no tree or the pairing disagrees.
-        """
-        if self._units is not None:
-            return self._units
-        self._units = {}
-        if self._tree is None or self._text is None:
-            return self._units
-        ours: list[cst.CSTNode] = []
-        lines_of: dict[int, cst.SimpleStatementLine] = {}
-        elifs: set[int] = set()
-        _flatten(self.module.body, ours, lines_of, elifs)
-        theirs = _ast_preorder(self._tree.body)
-        if len(ours) != len(theirs):
-            return self._units
-        lines = self._lines()
-        units: dict[int, tuple[int, str, bool, int]] = {}
-        for mine, other in zip(ours, theirs, strict=True):
-            line_node = lines_of.get(id(mine))
-            unit: cst.CSTNode
-            if line_node is not None:
-                unit = line_node
-            elif isinstance(mine, cst.BaseCompoundStatement):
-                unit = mine
-            else:
-                continue
-            first, lead = _first_line(unit, other)
-            if first > len(lines):
-                return self._units
-            code_line = lines[first - 1]
-            indent = code_line[: len(code_line) - len(code_line.lstrip(" \t"))]
-            units[id(unit)] = (first - lead, indent, id(unit) in elifs, other.lineno)
-        self._units = units
-        return units
-
-    def _codegen_unit(self, unit: cst.CSTNode, start: int, indent: str, is_elif: bool = False) -> None:
-        provider = _Shim()
-        state = PositionProvidingCodegenState(
-            default_indent=self.module.default_indent,
-            default_newline=self.module.default_newline,
-            provider=provider,  # type: ignore[arg-type]
-            line=start,
-        )
-        state.indent_tokens = [indent] if indent else []
-        if is_elif:
-            unit._codegen(state, is_elif=True)
-        else:
-            unit._codegen(state)
-        self._positions.update(provider._computed)
-        self._done_tops.add(id(unit))
-
-    def _resolve_header(self, unit: cst.CSTNode) -> bool:
-        """Positions of a ``def``/``class`` header's nodes (decorators, name,
-        parameters, bases, annotations) without generating its body: the
-        header's code is generated with the body replaced (the header's nodes
-        are the same objects, so their positions are theirs). Once per unit."""
-        if id(unit) in self._headers_done:
-            return False
-        self._headers_done.add(id(unit))
-        found = self._unit_starts().get(id(unit))
-        if found is None or not isinstance(unit, _DEF_TYPES):
-            return False
-        start, indent, _, _ = found
-        header = unit.with_changes(body=_EMPTY_SUITE)
-        self._codegen_unit(header, start, indent)
-        self._done_tops.discard(id(header))
-        return True
-
-    def _resolve_top(self, unit: cst.CSTNode) -> bool:
-        """Positions of every node of one unit: the innermost statement holding
-        the node asked about (only its code is generated), else the top-level
-        statement holding that."""
-        found = self._unit_starts().get(id(unit))
-        if found is not None:
-            start, indent, is_elif, _ = found
-            self._codegen_unit(unit, start, indent, is_elif)
-            return True
-        top = self.outer.get(id(unit), unit)
-        if id(top) in self._done_tops:
-            return False
-        start_line = self._start_lines().get(top)
-        if start_line is None:
-            return False
-        self._codegen_unit(top, start_line, "")
-        return True
-
-    def _range(self, node: cst.CSTNode) -> CodeRange | None:
-        found = self._positions.get(node)
-        if found is not None:
-            return found
-        top = self.tops.get(id(node), node)
-        if type(top) in _DEF_TYPES and id(top) not in self._done_tops and self._resolve_header(top):
-            found = self._positions.get(node)
-            if found is not None:
-                return found
-        if id(top) not in self._done_tops and self._resolve_top(top):
-            found = self._positions.get(node)
-            if found is not None:
-                return found
-        if not self._whole_file:
-            # a node outside any statement (or a tree the traversal did not
-            # see): libcst's whole-file positions, once
-            self._whole_file = True
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            for key, value in wrapper.resolve(PositionProvider).items():
-                self._positions.setdefault(key, value)
-        return self._positions.get(node)
-
-    def _def_spans(self) -> dict[cst.CSTNode, Span]:
-        """Spans of every ``def``/``class`` and its name, from the ``ast`` tree.
-
-        Interface rules ask for many of these; CPython's tree has them for free
-        where libcst would generate the code of the whole class. Statements are
-        paired in pre-order (both trees hold the same statements in the same
-        order); any disagreement disables the shortcut.
-        """
-        if self._defs is not None:
-            return self._defs
-        self._defs = {}
-        if self._tree is None or self._text is None:
-            return self._defs
-        lines = self._lines()
-        ours: list[cst.CSTNode] = []
-        _flatten(self.module.body, ours)
-        theirs = [n for n in _ast_preorder(self._tree.body)]
-        if len(ours) != len(theirs):
-            return self._defs
-        out: dict[cst.CSTNode, Span] = {}
-        for mine, other in zip(ours, theirs, strict=True):
-            if other.end_lineno is None or other.end_col_offset is None or other.end_lineno > len(lines):
-                return self._defs
-            first, last = lines[other.lineno - 1], lines[other.end_lineno - 1]
-            start = _chars(first, other.col_offset)
-            end = _chars(last, other.end_col_offset)
-            if isinstance(mine, (cst.FunctionDef, cst.ClassDef)):
-                if not isinstance(other, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or other.name != mine.name.value:
-                    return self._defs
-                match = _DEF_NAME.match(first, start)
-                if match is None or match.group(2) != mine.name.value:
-                    return self._defs
-                out[mine.name] = Span(self.path, other.lineno, match.start(2) + 1, other.lineno, match.end(2) + 1)
-            elif type(mine) not in _SAME_SPAN:
-                continue
-            out[mine] = Span(self.path, other.lineno, start + 1, other.end_lineno, end + 1)
-        self._defs = out
-        return out
-
-    def _tops_to_ast(self) -> dict[int, list[ast.stmt]]:
-        """Each top-level statement's ``ast`` statements (several for ``a(); b()``)."""
-        if self._top_ast is not None:
-            return self._top_ast
-        self._top_ast = {}
-        if self._tree is None:
-            return self._top_ast
-        nodes = self._tree.body
-        index = 0
-        pairs: dict[int, list[ast.stmt]] = {}
-        for stmt in self.module.body:
-            count = len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
-            pairs[id(stmt)] = nodes[index:index + count]
-            index += count
-        if index == len(nodes):
-            self._top_ast = pairs
-        return self._top_ast
-
-    def _expr_span(self, node: cst.CSTNode) -> Span | None:
-        """A call's or import alias's span from the ``ast`` tree, where CPython's
-        node covers exactly what libcst's does.
-
-        The calls (and aliases) of one top-level statement are paired in source
-        order with ``ast``'s; each pair must agree on what is called (or
-        imported) and on the number of arguments, or the statement keeps
-        libcst's positions. Statements with calls inside f-strings are left to
-        libcst too (``ast`` places those approximately before Python 3.12).
-        """
-        quick = self._expr_spans.get(id(node))
-        if quick is not None:
-            return quick
-        unit = self.tops.get(id(node))
-        if unit is None or self._text is None:
-            return None
-        top = self.outer.get(id(unit), unit)
-        if id(top) in self._expr_done:
-            return None
-        self._expr_done.add(id(top))
-        ours = self.expr_nodes.get(id(top))
-        theirs_stmts = self._tops_to_ast().get(id(top))
-        if not ours or not theirs_stmts:
-            return None
-        theirs: list[ast.AST] = []
-        if not _collect_exprs(theirs_stmts, theirs):
-            return None
-        if len(theirs) != len(ours):
-            return None
-        theirs.sort(key=_source_order)
-        lines = self._lines()
-        found: dict[int, Span] = {}
-        for mine, other in zip(ours, theirs, strict=True):
-            if not _same_expr(mine, other):
-                return None
-            end_line, end_col = other.end_lineno, other.end_col_offset  # type: ignore[attr-defined]
-            if end_line is None or end_col is None or end_line > len(lines):
-                return None
-            line = other.lineno  # type: ignore[attr-defined]
-            found[id(mine)] = Span(
-                self.path, line, _chars(lines[line - 1], other.col_offset) + 1,  # type: ignore[attr-defined]
-                end_line, _chars(lines[end_line - 1], end_col) + 1,
-            )
-        self._expr_spans.update(found)
-        return found.get(id(node))
-
     def span(self, node: cst.CSTNode) -> Span:
-        if type(node) in _EXPR_SHORTCUT:
-            quick = self._expr_span(node)
-            if quick is not None:
-                return quick
-        if type(node) in _SPAN_SHORTCUT:
-            quick = self._def_spans().get(node)
-            if quick is not None:
-                return quick
-        found = self._range(node)
-        if found is None:
-            return Span(self.path)
-        return Span(
-            self.path,
-            found.start.line,
-            found.start.column + 1,
-            found.end.line,
-            found.end.column + 1,
-        )
+        """Where ``node`` is in the file."""
+        return self.positions.span(node)
 
     def line(self, node: cst.CSTNode) -> int:
-        """The first line of ``node``; a statement's from the ``ast`` tree (no code generated)."""
-        found = self._unit_starts().get(id(node))
-        if found is not None:
-            return found[3]
-        return self.span(node).line
+        """The first line of ``node`` (a statement's keyword line, after its decorators)."""
+        return self.positions.line(node)
 
     # -- reporting -----------------------------------------------------------
     @property
@@ -610,3 +163,173 @@ def collector(cls: type[Collector]) -> type[Collector]:
         raise ValueError(f"collector key {cls.key!r} registered twice")
     COLLECTORS[cls.key] = cls
     return cls
+
+
+_STATEMENTS: frozenset[type[cst.CSTNode]] = frozenset(
+    {cst.SimpleStatementLine, *(c for c in vars(cst).values() if isinstance(c, type) and issubclass(c, cst.BaseCompoundStatement))}
+)
+
+
+_Method = Callable[[cst.CSTNode], Any]
+#: per node type: visit methods, child fields, leave methods, is a statement,
+#: the name table's handler, whether the name table leaves a scope there,
+#: whether its span may come from ast (calls and import aliases are listed)
+_Plan = tuple[tuple[_Method, ...], "tuple[str, ...] | None", tuple[_Method, ...], bool, Any, bool, bool]
+
+
+def _subclasses(base: type) -> set[type]:
+    out: set[type] = set()
+    pending = [base]
+    while pending:
+        sub: type
+        for sub in pending.pop().__subclasses__():
+            if sub not in out:
+                out.add(sub)
+                pending.append(sub)
+    return out
+
+
+#: every concrete libcst node class (a set lookup instead of an ABC isinstance)
+_NODE_TYPES: frozenset[type] = frozenset(
+    cls for cls in _subclasses(cst.CSTNode) if cls.__module__.startswith("libcst.")
+)
+
+
+@cache
+def _visitor_names(cls: type) -> tuple[tuple[str, type[cst.CSTNode], str | None, bool], ...]:
+    """(method name, node type, attribute, is_leave) of every visitor method a class overrides."""
+    out = []
+    for name in dir(cls):
+        if not name.startswith(("visit_", "leave_")):
+            continue
+        function = getattr(cls, name, None)
+        if function is None or getattr(function, "_is_no_op", False) or not callable(function):
+            continue
+        leave = name.startswith("leave_")
+        rest = name[6:]
+        type_name, _, attribute = rest.partition("_")
+        node_type = getattr(cst, type_name, None)
+        if not isinstance(node_type, type) or not issubclass(node_type, cst.CSTNode):
+            continue
+        out.append((name, node_type, attribute or None, leave))
+    return tuple(out)
+
+
+_FIELD = re.compile(r'visit_\w+\(\s*self,\s*"(\w+)"')
+
+
+@cache
+def _child_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...] | None:
+    """The fields holding children, in the order libcst's traversal visits them.
+
+    Read from the node class's own ``_visit_and_replace_children``; None when
+    that source is not available (then ``node.children`` is used).
+    """
+    if issubclass(node_type, BaseLeaf):
+        return ()  # no children
+    try:
+        source = inspect.getsource(node_type._visit_and_replace_children)
+    except (OSError, TypeError):
+        return None
+    names = {f.name for f in dataclasses.fields(node_type)}
+    order = [name for name in dict.fromkeys(_FIELD.findall(source)) if name in names]
+    if not order and names and "return" in source and "visit_" in source:
+        return None
+    return tuple(order)
+
+
+class Traversal:
+    """One batched traversal: every visitor's methods, dispatched by node type.
+
+    libcst's ``visit_batched`` rebuilds its method table with ``inspect`` for
+    every file and formats a method name for every node; here the table is
+    built from per-class caches and keyed by the node's class. Along the way
+    the traversal keeps the file's statement stack and name table, and maps
+    every node to its innermost statement (the unit whose code is generated
+    when one of its nodes needs a position) and every statement to the
+    top-level statement holding it.
+    """
+
+    def __init__(self, visitors: list[cst.BatchableCSTVisitor], ctx: FileContext) -> None:
+        self.ctx = ctx
+        self.visits: dict[type, list[_Method]] = {}
+        self.leaves: dict[type, list[_Method]] = {}
+        for visitor in visitors:
+            for name, node_type, attribute, leave in _visitor_names(type(visitor)):
+                if attribute is not None:
+                    raise TypeError(
+                        f"{type(visitor).__name__}.{name}: attribute-level visitor methods are not "
+                        "supported by the per-file traversal; use visit_/leave_<Node>"
+                    )
+                (self.leaves if leave else self.visits).setdefault(node_type, []).append(getattr(visitor, name))
+
+    def walk(self, module: cst.Module) -> None:
+        """Visit every node in libcst's order without rebuilding the tree.
+
+        ``CSTNode.visit`` reconstructs (and re-validates) every node even for a
+        read-only visitor; this walk reads the children in the order libcst's
+        own traversal visits them and costs a quarter as much. The per-type
+        work is looked up once per node type: a plugin file has hundreds of
+        thousands of nodes and a few dozen types.
+        """
+        ctx = self.ctx
+        names = ctx.names
+        statements, positions = ctx.statements, ctx.positions
+        tops, outer, expr_nodes = positions.tops, positions.outer, positions.expr_nodes
+        plans: dict[type, _Plan] = {}
+        node_types = _NODE_TYPES
+
+        def walk(node: cst.CSTNode) -> None:
+            kind = type(node)
+            plan = plans.get(kind)
+            if plan is None:
+                plan = plans[kind] = self._plan(kind)
+            visits, fields, leaves, statement, named, scoped, expression = plan
+            if statement:
+                statements.append(node)
+                outer[id(node)] = statements[0]
+            if statements:
+                tops[id(node)] = statements[-1]
+                if expression:
+                    key = id(statements[0])
+                    found = expr_nodes.get(key)
+                    if found is None:
+                        expr_nodes[key] = [node]
+                    else:
+                        found.append(node)
+            if named is not None:
+                named(names, node)
+            for method in visits:
+                method(node)
+            if fields is None:
+                for child in node.children:
+                    walk(child)
+            else:
+                for name in fields:
+                    value = getattr(node, name)
+                    if type(value) in node_types:
+                        walk(value)
+                    elif type(value) is list or type(value) is tuple:
+                        for item in value:
+                            if type(item) in node_types:
+                                walk(item)
+            for method in leaves:
+                method(node)
+            if scoped:
+                names.after_leave(node)
+            if statement:
+                statements.pop()
+
+        walk(module)
+
+    def _plan(self, kind: type) -> _Plan:
+        """What the walk does at a node of type ``kind``."""
+        return (
+            tuple(self.visits.get(kind, ())),
+            _child_fields(kind),
+            tuple(self.leaves.get(kind, ())),
+            kind in _STATEMENTS,
+            before_handler(kind),
+            kind in SCOPED_NODES,
+            kind in EXPR_SHORTCUT,
+        )
