@@ -162,13 +162,26 @@ def parse_docs(doc: str | None) -> RuleDocs:
     return RuleDocs(summary=summary, what=what, why=para("why"), instead=para("instead"))
 
 
+#: when set (the test suite sets it), a finding at a severity its rule does not
+#: declare raises :class:`UndeclaredSeverity` instead of passing silently
+STRICT = False
+
+
+class UndeclaredSeverity(ValueError):
+    """A rule emitted a severity it does not declare (see :attr:`Rule.other_severities`)."""
+
+
 class Rule:
     """Base of every rule. Subclasses set the class attributes below."""
 
     code: ClassVar[str] = ""
     name: ClassVar[str] = ""
     category: ClassVar[Category]
+    #: the severity of the rule's findings unless :attr:`other_severities` says otherwise
     severity: ClassVar[Severity] = Severity.ERROR
+    #: every other severity the rule can emit, with when it does (``mbcheck rules``,
+    #: ``explain`` and SARIF show them; SARIF's default level is the highest)
+    other_severities: ClassVar[Mapping[Severity, str]] = {}
     confidence: ClassVar[Confidence | None] = None
     VALID: ClassVar[Sequence[Example]] = ()
     INVALID: ClassVar[Sequence[Example]] = ()
@@ -191,6 +204,15 @@ class Rule:
         return parse_docs(cls.__doc__)
 
     @classmethod
+    def severities(cls) -> tuple[Severity, ...]:
+        """Every severity the rule can emit, highest first."""
+        return tuple(sorted({cls.severity, *cls.other_severities}, key=lambda s: -s.rank))
+
+    @classmethod
+    def highest_severity(cls) -> Severity:
+        return cls.severities()[0]
+
+    @classmethod
     def finding(
         cls,
         span: Span,
@@ -201,6 +223,8 @@ class Rule:
         statement_line: int = 0,
     ) -> Finding:
         """A finding of this rule (default severity and confidence unless given)."""
+        if STRICT and severity is not None and severity is not cls.severity and severity not in cls.other_severities:
+            raise UndeclaredSeverity(f"rule {cls.code} emits severity {severity.value}, which it does not declare")
         return Finding(
             rule=cls.code,
             category=cls.category,
