@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -121,13 +122,16 @@ def test_unchanged_run_is_served_whole_and_changes_invalidate_it(tmp_path: Path,
     assert not stats.get("run")
 
 
-def test_a_fully_cached_run_loads_neither_libcst_nor_bandit(tmp_path: Path) -> None:
-    """The warm path is a cache read: the parser and bandit are never imported."""
+@pytest.mark.parametrize("output", ["json", "sarif"])
+def test_a_fully_cached_run_loads_neither_libcst_nor_bandit(tmp_path: Path, output: str) -> None:
+    """The warm path is a cache read: the parser, bandit and the rule modules are never imported
+    (reporters describe rules from the shipped catalog)."""
     root = write_plugin(tmp_path / "src", {"__init__.py": "import os\nx = os.getcwd()\n", "a.py": "y = 2\n"})
     env = {**os.environ, "MBCHECK_CACHE_DIR": str(tmp_path / "cache")}
+    out = tmp_path / f"out.{output}"
     probe = (
         "import runpy, sys\n"
-        f"sys.argv = ['mbcheck', 'lint', {str(root)!r}, '-f', 'json', '-o', {str(tmp_path / 'out.json')!r}]\n"
+        f"sys.argv = ['mbcheck', 'lint', {str(root)!r}, '-f', {output!r}, '-o', {str(out)!r}]\n"
         "try:\n    runpy.run_module('mbcheck', run_name='__main__')\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in ('libcst', 'bandit') if m in sys.modules))\n"
     )
@@ -137,3 +141,4 @@ def test_a_fully_cached_run_loads_neither_libcst_nor_bandit(tmp_path: Path) -> N
     ]
     assert runs[0].stdout.strip().endswith("['bandit', 'libcst']"), runs[0].stderr  # the cold run parses
     assert runs[1].stdout.strip().endswith("[]"), runs[1].stderr  # the warm run only reads the cache
+    assert json.loads(out.read_text())  # and still writes the whole report

@@ -13,9 +13,9 @@ SCHEMA_VERSION = "1.0"
 
 def _rule_name(code: str) -> str:
     """The name of a rule whose finding did not carry it (findings normally do)."""
-    from mbcheck.rules.base import REGISTRY
+    from mbcheck.rules.catalog import describe
 
-    rule = REGISTRY.get(code)
+    rule = describe([code]).get(code)
     return rule.name if rule is not None else code
 
 

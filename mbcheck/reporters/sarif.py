@@ -8,32 +8,33 @@ from typing import Any
 from mbcheck import __version__
 from mbcheck.model import Report, Severity
 from mbcheck.reporters.text import _join
+from mbcheck.rules.catalog import RuleInfo, describe
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def rule_descriptor(code: str) -> dict[str, Any]:
-    from mbcheck.rules import all_rules
-
-    rule = all_rules().get(code)
+def rule_descriptor(code: str, rule: RuleInfo | None) -> dict[str, Any]:
     if rule is None:
         return {"id": code, "shortDescription": {"text": code}}
-    docs = rule.docs()
-    help_text = "\n\n".join(p for p in (docs.what, f"Why: {docs.why}" if docs.why else "", f"Instead: {docs.instead}" if docs.instead else "") if p)
+    help_text = "\n\n".join(
+        p for p in (rule.what, f"Why: {rule.why}" if rule.why else "", f"Instead: {rule.instead}" if rule.instead else "") if p
+    )
     return {
         "id": code,
         "name": rule.name,
-        "shortDescription": {"text": docs.summary or rule.name},
-        "fullDescription": {"text": docs.what or docs.summary or rule.name},
-        "help": {"text": help_text or docs.summary or rule.name, "markdown": help_text or docs.summary or rule.name},
-        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "shortDescription": {"text": rule.summary or rule.name},
+        "fullDescription": {"text": rule.what or rule.summary or rule.name},
+        "help": {"text": help_text or rule.summary or rule.name, "markdown": help_text or rule.summary or rule.name},
+        # a rule whose severity varies per finding is as severe as its worst
+        "defaultConfiguration": {"level": LEVELS[rule.highest_severity]},
         "properties": {"category": rule.category.value, "tags": [rule.category.value]},
     }
 
 
 def render(report: Report) -> str:
     codes = sorted({f.rule for _, f in report.findings()})
+    rules = describe(codes)
     index = {code: i for i, code in enumerate(codes)}
     results: list[dict[str, Any]] = []
     for plugin, finding in report.findings():
@@ -72,7 +73,7 @@ def render(report: Report) -> str:
                         "name": "mbcheck",
                         "version": __version__,
                         "informationUri": "https://mbcheck.dev",
-                        "rules": [rule_descriptor(code) for code in codes],
+                        "rules": [rule_descriptor(code, rules.get(code)) for code in codes],
                     }
                 },
                 "results": results,

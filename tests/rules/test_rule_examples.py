@@ -68,3 +68,16 @@ def test_rule_example(tmp_path: Path, code: str, kind: str, index: int, example:
     if example.line is not None:
         lines = sorted({f.span.line for f in found if f.span.path == expected_path})
         assert example.line in lines, f"{code}: expected line {example.line}, got {lines}"
+
+
+def test_the_shipped_rule_catalog_is_current() -> None:
+    """``rules/catalog.json`` (what reporters read) matches the rule classes."""
+    import json
+
+    from helpers import ROOT
+    from mbcheck.rules.catalog import generate
+
+    shipped = json.loads((ROOT / "rules" / "catalog.json").read_text(encoding="utf-8"))
+    assert shipped == json.loads(json.dumps(generate())), (
+        "rules/catalog.json is out of date: run `python -m mbcheck.rules.catalog > rules/catalog.json`"
+    )
