@@ -38,6 +38,8 @@ from mbcheck.checks.compat.facts import (
     Minor,
     Patch,
     Requirement,
+)
+from mbcheck.checks.compat.tables import (
     StdlibEntry,
     builtin_names,
     feature,

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from mbcheck.checks.compat.collect import analyse_source
-from mbcheck.checks.compat.facts import BASELINE, feature, minor_text, required, syntax_features
+from mbcheck.checks.compat.facts import BASELINE, minor_text, required
+from mbcheck.checks.compat.tables import feature, syntax_features
 from mbcheck.resources import load_json
 
 FEATURES: dict[str, dict[str, str]] = load_json("rules/compat/syntax.json")["features"]
