@@ -197,7 +197,8 @@ def test_a_file_only_python_3_12_can_parse_is_analysed_on_this_interpreter() -> 
 
 
 def test_every_feature_id_used_by_the_collector_exists() -> None:
-    code = (Path(__file__).resolve().parents[3] / "mbcheck" / "checks" / "compat" / "collect.py").read_text()
+    package = Path(__file__).resolve().parents[3] / "mbcheck" / "checks" / "compat"
+    code = "".join(path.read_text() for path in sorted(package.glob("collect*.py")))
     import re
 
     used = set(re.findall(r'_syntax\([^)]*?"([a-z0-9_]+)"', code))
