@@ -119,10 +119,17 @@ class PythonFeatureAboveDeclared(PluginRule):
             "import sys\n\nif sys.version_info >= (3, 11):\n    import tomllib\nelse:\n    import tomli as tomllib\n",
             files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"},
         ),
-        Valid("try:\n    import tomllib\nexcept ImportError:\n    import tomli as tomllib\n", files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"}),
+        Valid(
+            "try:\n    import tomllib\nexcept ImportError:\n    import tomli as tomllib\n",
+            files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"},
+        ),
     )
     INVALID = (
-        Invalid("import os\n\nmatch os.name:\n    case 'nt':\n        pass\n", files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"}, line=3),
+        Invalid(
+            "import os\n\nmatch os.name:\n    case 'nt':\n        pass\n",
+            files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"},
+            line=3,
+        ),
         Invalid("from typing import Self\n", files={"plugin.yaml": _UNDECLARED + "python_version: '3.9'\n"}, line=1),
         Invalid("type Pair = tuple[int, int]\n", line=1),
     )
@@ -153,7 +160,10 @@ class RemovedStdlibInDeclaredRange(PluginRule):
     confidence = Confidence.HIGH
     VALID = (
         Valid("import importlib\n"),
-        Valid("try:\n    import imp\nexcept ImportError:\n    imp = None\n", files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"}),
+        Valid(
+            "try:\n    import imp\nexcept ImportError:\n    imp = None\n",
+            files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"},
+        ),
         Valid("import imp\n", files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.11,<3.12'\n"}),
     )
     INVALID = (
@@ -185,7 +195,11 @@ class PythonIncompatibleWithHost(PluginRule):
     VALID = (Valid("import asyncio\n\nasync def main():\n    async with asyncio.TaskGroup() as group:\n        pass\n"),)
     INVALID = (
         Invalid("import parser\n", files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"}, line=1),
-        Invalid("import imp\n\ntype Pair = tuple[int, int]\n", files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.12'\n"}, line=1),
+        Invalid(
+            "import imp\n\ntype Pair = tuple[int, int]\n",
+            files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.12'\n"},
+            line=1,
+        ),
     )
 
     def check(self, plugin: PluginContext) -> None:
@@ -214,7 +228,10 @@ class DeclaredPythonOutsideHost(PluginRule):
     category = Category.COMPATIBILITY
     severity = Severity.ERROR
     confidence = Confidence.HIGH
-    VALID = (Valid(files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"}), Valid(files={"plugin.yaml": _UNDECLARED + "python_version: '3.11'\n"}))
+    VALID = (
+        Valid(files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"}),
+        Valid(files={"plugin.yaml": _UNDECLARED + "python_version: '3.11'\n"}),
+    )
     INVALID = (
         Invalid(files={"plugin.yaml": _UNDECLARED + "python_version: '<3.10'\n"}, path="plugin.yaml", line=9),
         Invalid(files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.12,<3.11'\n"}, path="plugin.yaml", line=9),
