@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mbcheck.checks.compat.rules import Analysis as CompatAnalysis
+    from mbcheck.checks.compat.analysis import Analysis as CompatAnalysis
     from mbcheck.checks.deps.analysis import Analysis as DependencyAnalysis
     from mbcheck.checks.interface.rules import Analysis as InterfaceAnalysis
     from mbcheck.checks.security.rules import PermissionAnalysis
@@ -55,7 +55,7 @@ class PluginFacts:
 
     @cached_property
     def compatibility(self) -> CompatAnalysis:
-        from mbcheck.checks.compat.rules import analyse
+        from mbcheck.checks.compat.analysis import analyse
 
         return analyse(self._plugin)
 

@@ -1,17 +1,12 @@
-"""Compatibility facts, tables and Python-range logic (plain data: no libcst here).
+"""Compatibility facts and the Python-range logic (plain data: no libcst here).
 
 The per-file collector (:mod:`mbcheck.checks.compat.collect`) records each
 *requirement* the code makes on the Python version: a syntax form, a
 standard-library module or member that must exist (a minimum) or must still
-exist (a maximum, from a removal). The plugin rules
-(:mod:`mbcheck.checks.compat.rules`) compare them with the declared
-``python_version`` and the host profile. Both read the version tables through
-this module:
-
-* ``rules/compat/syntax.json``: syntax features by stable id (never a
-  version written in code);
-* ``rules/compat/stdlib.json``: modules and members added or removed;
-* ``rules/host-api/*.json``: the public ``milkbottle`` API per release.
+exist (a maximum, from a removal). The plugin-level analysis
+(:mod:`mbcheck.checks.compat.analysis`) compares them with the declared
+``python_version`` and the host profile through the range logic here. The
+version tables the collector reads are in :mod:`mbcheck.checks.compat.tables`.
 
 Versions are Python 3 minor releases as ``(3, minor)`` tuples; backports of
 security fixes are patch releases ``(3, minor, patch)``.
@@ -19,16 +14,14 @@ security fixes are patch releases ``(3, minor, patch)``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
-from typing import Any, Literal
+from typing import Literal
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from mbcheck.model import Span
-from mbcheck.resources import list_dir, load_json
 
 Minor = tuple[int, int]
 Patch = tuple[int, int, int]
@@ -125,143 +118,6 @@ class HostApiUse:
 class CompatFacts:
     requirements: tuple[Requirement, ...] = ()
     host_api: tuple[HostApiUse, ...] = ()
-
-
-# ---------------------------------------------------------------------------
-# tables
-
-
-@dataclass(frozen=True, slots=True)
-class Feature:
-    fid: str
-    version: Minor
-    description: str
-    pep: str = ""
-
-    def label(self) -> str:
-        text = self.description.rstrip(".")
-        return f"{text} ({self.pep})" if self.pep else text
-
-
-@dataclass(frozen=True, slots=True)
-class StdlibEntry:
-    added: Minor | None = None
-    removed: Minor | None = None
-    backported: tuple[Patch, ...] = ()
-
-
-@cache
-def syntax_features() -> Mapping[str, Feature]:
-    table: dict[str, Any] = load_json("rules/compat/syntax.json")
-    return {
-        fid: Feature(fid, parse_minor(data["version"]), data["description"], data.get("pep", ""))
-        for fid, data in table["features"].items()
-    }
-
-
-def feature(fid: str) -> Feature:
-    """A syntax feature by its id (a missing id is a bug: it raises KeyError)."""
-    return syntax_features()[fid]
-
-
-def _entries(raw: Mapping[str, Any]) -> dict[str, StdlibEntry]:
-    out = {}
-    for name, data in raw.items():
-        out[name] = StdlibEntry(
-            parse_minor(data["added"]) if "added" in data else None,
-            parse_minor(data["removed"]) if "removed" in data else None,
-            tuple(sorted(parse_patch(p) for p in data.get("backported", ()))),
-        )
-    return out
-
-
-@cache
-def stdlib_modules() -> Mapping[str, StdlibEntry]:
-    return _entries(load_json("rules/compat/stdlib.json")["modules"])
-
-
-@cache
-def stdlib_members() -> Mapping[str, StdlibEntry]:
-    return _entries(load_json("rules/compat/stdlib.json")["members"])
-
-
-@cache
-def stdlib_entry(name: str) -> tuple[Kind, StdlibEntry] | None:
-    modules = stdlib_modules()
-    if name in modules:
-        return "module", modules[name]
-    members = stdlib_members()
-    if name in members:
-        return "member", members[name]
-    return None
-
-
-@cache
-def member_tails() -> frozenset[str]:
-    """Last segments of every tabled member and module (a cheap pre-filter)."""
-    names = [*stdlib_members(), *stdlib_modules()]
-    return frozenset(name.rsplit(".", 1)[-1] for name in names)
-
-
-@cache
-def builtin_names() -> frozenset[str]:
-    """Builtins the table dates (``ExceptionGroup``, ``aiter``, ...)."""
-    return frozenset(
-        name.split(".", 1)[1] for name in stdlib_members() if name.startswith("builtins.") and name.count(".") == 1
-    )
-
-
-# ---------------------------------------------------------------------------
-# the host API catalogue
-
-
-@dataclass(frozen=True)
-class HostApi:
-    """The public ``milkbottle`` API of one release (or of a host profile)."""
-
-    version: Version | None
-    modules: Mapping[str, frozenset[str]]
-    label: str = ""
-
-    def missing(self, name: str) -> str | None:
-        """The unknown prefix of ``name``, or None when it is public.
-
-        ``milkbottle.plugin_system.core.PluginInterface.get_cli`` is public
-        (an attribute of a public name); ``milkbottle.internal.x`` is not:
-        its unknown prefix is ``milkbottle.internal``.
-        """
-        parts = name.split(".")
-        for cut in range(len(parts), 0, -1):
-            module = ".".join(parts[:cut])
-            if module not in self.modules:
-                continue
-            if cut == len(parts):
-                return None
-            names = self.modules[module]
-            if "*" in names or parts[cut] in names:
-                return None
-            return f"{module}.{parts[cut]}"
-        return parts[0] if len(parts) == 1 else ".".join(parts[:2])
-
-
-def host_api_from(mapping: Mapping[str, Iterable[str]], version: Version | None, label: str) -> HostApi:
-    return HostApi(version, {module: frozenset(names) for module, names in mapping.items()}, label)
-
-
-@cache
-def host_api_catalogue() -> tuple[HostApi, ...]:
-    """Every catalogued MilkBottle release, oldest first."""
-    out = []
-    for filename in list_dir("rules/host-api"):
-        if not filename.endswith(".json"):
-            continue
-        data = load_json(f"rules/host-api/{filename}")
-        try:
-            version = Version(data["milkbottle_version"])
-        except InvalidVersion:
-            continue
-        out.append(host_api_from(data["modules"], version, f"MilkBottle {version}"))
-    return tuple(sorted(out, key=lambda api: api.version or Version("0")))
 
 
 # ---------------------------------------------------------------------------
@@ -390,30 +246,20 @@ __all__ = [
     "KNOWN_MINORS",
     "SPAN_FLOOR",
     "CompatFacts",
-    "Feature",
-    "HostApi",
     "HostApiUse",
     "Minor",
     "Patch",
     "Required",
     "Requirement",
-    "StdlibEntry",
     "admits",
     "admitted_minors",
     "failing_minors",
-    "feature",
-    "host_api_catalogue",
-    "host_api_from",
     "host_minors",
     "lacks",
-    "member_tails",
     "minor_text",
     "minors_text",
     "parse_minor",
+    "parse_patch",
     "required",
-    "stdlib_entry",
-    "stdlib_members",
-    "stdlib_modules",
-    "syntax_features",
     "threshold",
 ]

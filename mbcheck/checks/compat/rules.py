@@ -4,8 +4,10 @@ A plugin declares ``python_version`` (a PEP 440 specifier; a bare ``3.11``
 means ``>=3.11``) and ``min_milkbottle_version``/``max_milkbottle_version``.
 The collector in :mod:`mbcheck.checks.compat.collect` records what each file
 needs (syntax forms, standard-library modules and members, ``milkbottle``
-names); the rules here compare that with the declared ranges and with the
-host profile, and report every mismatch at the line that causes it.
+names) and :mod:`mbcheck.checks.compat.analysis` compares that with the
+declared ranges and the host profile; the rules here read that analysis
+(``plugin.facts.compatibility``) and report every mismatch at the line that
+causes it.
 
 Severity follows consequence: a mismatch that only matters on Python
 releases the host profile does not run is a warning; one that breaks the
@@ -16,212 +18,34 @@ This module imports no libcst: it runs on cached facts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Sequence
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
-
+from mbcheck.checks.compat.analysis import Analysis, backport_note, label, version_of
 from mbcheck.checks.compat.facts import (
-    FACT_KEY,
-    CompatFacts,
-    HostApi,
     HostApiUse,
     Minor,
-    Required,
     Requirement,
     admitted_minors,
     failing_minors,
-    feature,
-    host_api_catalogue,
-    host_api_from,
-    host_minors,
     lacks,
     minor_text,
     minors_text,
-    required,
 )
-from mbcheck.checks.manifest.rules import parse_python_spec
+from mbcheck.checks.compat.tables import HostApi, host_api_catalogue
 from mbcheck.context import PluginContext
-from mbcheck.model import Category, Confidence, Located, ManifestSource, Severity, Span
+from mbcheck.model import Category, Confidence, ManifestSource, Severity, Span
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
 
-SECTION = "compatibility"
-
-
-def _yaml(extra: str = "", drop: tuple[str, ...] = ()) -> str:
-    lines = [line for line in EXAMPLE_MANIFEST.splitlines() if line.split(":", 1)[0] not in drop]
-    return "\n".join(lines) + "\n" + extra
-
-
-def _declaring(python_version: str | None) -> dict[str, str]:
-    """An example manifest declaring ``python_version`` (or none)."""
-    extra = "" if python_version is None else f"python_version: '{python_version}'\n"
-    return {"plugin.yaml": _yaml(extra, drop=("python_version",))}
-
+#: the example manifest without its ``python_version`` line (examples declare their own)
+_UNDECLARED = EXAMPLE_MANIFEST.replace('python_version: ">=3.11"\n', "")
 
 # ---------------------------------------------------------------------------
-# the analysis shared by the rules
+# reporting requirements against the declared range
 
 
-def label(req: Requirement) -> str:
-    """How a message names what a requirement is about."""
-    if req.kind == "syntax":
-        return feature(req.what).label()
-    if req.kind == "module":
-        return f"module `{req.what}`"
-    name = req.what.removeprefix("builtins.")
-    return f"`{name}`"
-
-
-def _backport_note(req: Requirement) -> str:
-    if not req.backported:
-        return ""
-    patches = ", ".join(".".join(str(p) for p in patch) for patch in sorted(req.backported, reverse=True))
-    return f" (or a patch release from {patches})"
-
-
-@dataclass
-class Analysis:
-    declared_text: str | None = None
-    declared: SpecifierSet | None = None
-    declared_span: Span | None = None
-    requirements: list[tuple[str, Requirement]] = field(default_factory=list)
-    needed: Required = field(default_factory=lambda: required(()))
-    host: tuple[Minor, ...] = ()
-    #: requirements no Python of the host profile satisfies (MB403), by identity
-    host_fatal: dict[int, str] = field(default_factory=dict)
-    host_api: list[tuple[str, HostApiUse]] = field(default_factory=list)
-    unknown_api: list[tuple[str, HostApiUse, str]] = field(default_factory=list)
-    milkbottle: dict[str, Located] = field(default_factory=dict)
-    #: the report's ``compatibility`` section
-    section: dict[str, Any] = field(default_factory=dict)
-
-    def effective(self) -> Iterator[tuple[str, Requirement]]:
-        """Requirements that raise what the code needs (not guarded)."""
-        return ((path, req) for path, req in self.requirements if not req.guarded)
-
-
-def analyse(plugin: PluginContext) -> Analysis:
-    """The plugin's compatibility and its report section (the engine computes it
-    once per plugin: rules read ``plugin.facts.compatibility``)."""
-    analysis = _analyse(plugin)
-    analysis.section = _section(plugin, analysis)
-    return analysis
-
-
-def _analyse(plugin: PluginContext) -> Analysis:
-    analysis = Analysis()
-    located = plugin.model.fields.get("python_version")
-    if located is not None and isinstance(located.value, str):
-        analysis.declared_text = located.value
-        analysis.declared_span = located.span
-        try:
-            analysis.declared = parse_python_spec(located.value)
-        except (InvalidSpecifier, InvalidVersion):
-            analysis.declared = None  # MB108 reports it
-    for path, facts in plugin.file_facts(FACT_KEY):
-        if not isinstance(facts, CompatFacts):
-            continue
-        analysis.requirements.extend((path, req) for req in facts.requirements)
-        analysis.host_api.extend((path, use) for use in facts.host_api)
-    analysis.needed = required(req for _, req in analysis.requirements)
-    analysis.host = host_minors(plugin.host.python_specifier, plugin.host.python_versions)
-    _host_fatal(analysis)
-    profile_api = _profile_api(plugin)
-    for path, use in analysis.host_api:
-        missing = profile_api.missing(use.name)
-        if missing is not None:
-            analysis.unknown_api.append((path, use, missing))
-    for key in ("min_milkbottle_version", "max_milkbottle_version"):
-        value = plugin.model.fields.get(key)
-        if value is not None and isinstance(value.value, str):
-            analysis.milkbottle[key] = value
-    return analysis
-
-
-def _host_fatal(analysis: Analysis) -> None:
-    host = analysis.host
-    if not host:
-        return
-    effective = list(analysis.effective())
-    for _path, req in effective:
-        if all(lacks(req, minor) for minor in host):
-            analysis.host_fatal[id(req)] = (
-                f"{label(req)} needs Python {minor_text(req.version)}{_backport_note(req)}"
-                if req.bound == "min"
-                else f"{label(req)} was removed in Python {minor_text(req.version)}"
-            ) + f", but the host profile runs Python {minors_text(host)}"
-    if any(analysis.needed.runs_on(minor) for minor in host):
-        return
-    # each requirement alone fits the host, together they exclude every release
-    newest = max(
-        ((path, req) for path, req in effective if req.bound == "min" and id(req) not in analysis.host_fatal),
-        key=lambda item: item[1].version,
-        default=None,
-    )
-    if newest is None:
-        return
-    for _path, req in effective:
-        if req.bound == "max" and id(req) not in analysis.host_fatal and req.version <= newest[1].version:
-            where = f"{newest[0]}:{newest[1].span.line}" if newest[1].located else newest[0]
-            analysis.host_fatal[id(req)] = (
-                f"{label(req)} was removed in Python {minor_text(req.version)}, but the code also needs "
-                f"Python {minor_text(newest[1].version)} ({label(newest[1])}, {where}): no Python runs both"
-            )
-
-
-def _profile_api(plugin: PluginContext) -> HostApi:
-    return host_api_from(plugin.host.public_api, plugin.host.version, f"host profile {plugin.host.name}")
-
-
-def _version(located: Located | None) -> Version | None:
-    if located is None:
-        return None
-    try:
-        return Version(located.value)
-    except (InvalidVersion, TypeError):
-        return None
-
-
-def _host_in_range(plugin: PluginContext, analysis: Analysis) -> bool:
-    host = plugin.host.version
-    if host is None:
-        return True
-    low = _version(analysis.milkbottle.get("min_milkbottle_version"))
-    high = _version(analysis.milkbottle.get("max_milkbottle_version"))
-    return (low is None or low <= host) and (high is None or host <= high)
-
-
-def _section(plugin: PluginContext, analysis: Analysis) -> dict[str, Any]:
-    declared_ok = analysis.declared is None or any(admitted in analysis.host for admitted in admitted_minors(analysis.declared))
-    code_ok = not analysis.host or any(analysis.needed.runs_on(minor) for minor in analysis.host)
-    milkbottle = {
-        "min": _text(analysis.milkbottle.get("min_milkbottle_version")),
-        "max": _text(analysis.milkbottle.get("max_milkbottle_version")),
-    }
-    return {
-        "python_declared": analysis.declared_text,
-        "python_required": {"min": analysis.needed.min_text, "max": analysis.needed.max_text},
-        "milkbottle_declared": milkbottle,
-        "host_ok": bool(
-            _host_in_range(plugin, analysis) and declared_ok and code_ok and not analysis.unknown_api
-        ),
-    }
-
-
-def _text(located: Located | None) -> str | None:
-    return None if located is None else str(located.value)
-
-
-def _declared_label(analysis: Analysis) -> str:
-    return f"python_version {analysis.declared_text!r}"
-
-
-def _failing_severity(req: Requirement, failing: Sequence[Minor], analysis: Analysis) -> Severity:
+def _failing_severity(req: Requirement, failing: Sequence[Minor], host: Sequence[Minor]) -> Severity:
     """Error when the declared range lets the host load the plugin on a Python where it breaks."""
-    if any(minor in analysis.host and lacks(req, minor) for minor in failing):
+    if any(minor in host and lacks(req, minor) for minor in failing):
         return Severity.ERROR
     return Severity.WARNING
 
@@ -238,7 +62,7 @@ def _report_declared_mismatch(rule: PluginRule, plugin: PluginContext, bound: st
         failing = failing_minors(req, analysis.declared)
         if not failing:
             continue
-        severity = _failing_severity(req, failing, analysis)
+        severity = _failing_severity(req, failing, analysis.host)
         if not req.located:
             entry = unlocated.setdefault(req.what, (req, [], severity, failing))
             entry[1].append(path)
@@ -256,10 +80,10 @@ def _report_declared_mismatch(rule: PluginRule, plugin: PluginContext, bound: st
 
 def _mismatch(req: Requirement, analysis: Analysis, failing: Sequence[Minor]) -> str:
     if req.bound == "min":
-        what = f"{label(req)} needs Python {minor_text(req.version)}{_backport_note(req)}"
+        what = f"{label(req)} needs Python {minor_text(req.version)}{backport_note(req)}"
     else:
         what = f"{label(req)} was removed in Python {minor_text(req.version)}"
-    return f"{what}, but {_declared_label(analysis)} admits {minors_text(failing)}"
+    return f"{what}, but {analysis.declared_label} admits {minors_text(failing)}"
 
 
 # ---------------------------------------------------------------------------
@@ -293,13 +117,20 @@ class PythonFeatureAboveDeclared(PluginRule):
         Valid("import tomllib\n\nmatch tomllib.loads('a = 1'):\n    case _:\n        pass\n"),
         Valid(
             "import sys\n\nif sys.version_info >= (3, 11):\n    import tomllib\nelse:\n    import tomli as tomllib\n",
-            files=_declaring(">=3.8"),
+            files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"},
         ),
-        Valid("try:\n    import tomllib\nexcept ImportError:\n    import tomli as tomllib\n", files=_declaring(">=3.8")),
+        Valid(
+            "try:\n    import tomllib\nexcept ImportError:\n    import tomli as tomllib\n",
+            files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"},
+        ),
     )
     INVALID = (
-        Invalid("import os\n\nmatch os.name:\n    case 'nt':\n        pass\n", files=_declaring(">=3.8"), line=3),
-        Invalid("from typing import Self\n", files=_declaring("3.9"), line=1),
+        Invalid(
+            "import os\n\nmatch os.name:\n    case 'nt':\n        pass\n",
+            files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"},
+            line=3,
+        ),
+        Invalid("from typing import Self\n", files={"plugin.yaml": _UNDECLARED + "python_version: '3.9'\n"}, line=1),
         Invalid("type Pair = tuple[int, int]\n", line=1),
     )
 
@@ -329,11 +160,14 @@ class RemovedStdlibInDeclaredRange(PluginRule):
     confidence = Confidence.HIGH
     VALID = (
         Valid("import importlib\n"),
-        Valid("try:\n    import imp\nexcept ImportError:\n    imp = None\n", files=_declaring(">=3.8")),
-        Valid("import imp\n", files=_declaring(">=3.11,<3.12")),
+        Valid(
+            "try:\n    import imp\nexcept ImportError:\n    imp = None\n",
+            files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"},
+        ),
+        Valid("import imp\n", files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.11,<3.12'\n"}),
     )
     INVALID = (
-        Invalid("import imp\n", files=_declaring(">=3.8"), line=1),
+        Invalid("import imp\n", files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"}, line=1),
         Invalid("import os\n\nfrom distutils.util import strtobool\n", line=3),
     )
 
@@ -360,8 +194,12 @@ class PythonIncompatibleWithHost(PluginRule):
     confidence = Confidence.HIGH
     VALID = (Valid("import asyncio\n\nasync def main():\n    async with asyncio.TaskGroup() as group:\n        pass\n"),)
     INVALID = (
-        Invalid("import parser\n", files=_declaring(">=3.8"), line=1),
-        Invalid("import imp\n\ntype Pair = tuple[int, int]\n", files=_declaring(">=3.12"), line=1),
+        Invalid("import parser\n", files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"}, line=1),
+        Invalid(
+            "import imp\n\ntype Pair = tuple[int, int]\n",
+            files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.12'\n"},
+            line=1,
+        ),
     )
 
     def check(self, plugin: PluginContext) -> None:
@@ -390,10 +228,13 @@ class DeclaredPythonOutsideHost(PluginRule):
     category = Category.COMPATIBILITY
     severity = Severity.ERROR
     confidence = Confidence.HIGH
-    VALID = (Valid(files=_declaring(">=3.8")), Valid(files=_declaring("3.11")))
+    VALID = (
+        Valid(files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"}),
+        Valid(files={"plugin.yaml": _UNDECLARED + "python_version: '3.11'\n"}),
+    )
     INVALID = (
-        Invalid(files=_declaring("<3.10"), path="plugin.yaml", line=9),
-        Invalid(files=_declaring(">=3.12,<3.11"), path="plugin.yaml", line=9),
+        Invalid(files={"plugin.yaml": _UNDECLARED + "python_version: '<3.10'\n"}, path="plugin.yaml", line=9),
+        Invalid(files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.12,<3.11'\n"}, path="plugin.yaml", line=9),
     )
 
     def check(self, plugin: PluginContext) -> None:
@@ -408,7 +249,7 @@ class DeclaredPythonOutsideHost(PluginRule):
         plugin.report(
             self,
             span,
-            f"{_declared_label(analysis)} {what}, but the host profile {plugin.host.name} runs Python "
+            f"{analysis.declared_label} {what}, but the host profile {plugin.host.name} runs Python "
             f"{minors_text(analysis.host)}",
         )
 
@@ -431,10 +272,10 @@ class PythonVersionUndeclared(PluginRule):
     category = Category.COMPATIBILITY
     severity = Severity.INFO
     confidence = Confidence.MEDIUM
-    VALID = (Valid("x = 1\n", files=_declaring(">=3.11")),)
+    VALID = (Valid("x = 1\n", files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.11'\n"}),)
     INVALID = (
-        Invalid("match 1:\n    case _:\n        pass\n", files=_declaring(None), path="plugin.yaml", line=1),
-        Invalid("type Pair = tuple[int, int]\n", files=_declaring(None), path="plugin.yaml"),
+        Invalid("match 1:\n    case _:\n        pass\n", files={"plugin.yaml": _UNDECLARED}, path="plugin.yaml", line=1),
+        Invalid("type Pair = tuple[int, int]\n", files={"plugin.yaml": _UNDECLARED}, path="plugin.yaml"),
     )
 
     def check(self, plugin: PluginContext) -> None:
@@ -487,7 +328,7 @@ class UnknownHostApi(PluginRule):
         Valid("try:\n    from milkbottle.plugin_system import NewThing\nexcept ImportError:\n    NewThing = None\n"),
         Valid(
             "from milkbottle.errors import PluginError\n",
-            files={"plugin.yaml": _yaml("min_milkbottle_version: 1.0.0\nmax_milkbottle_version: 1.9.0\n")},
+            files={"plugin.yaml": EXAMPLE_MANIFEST + "min_milkbottle_version: 1.0.0\nmax_milkbottle_version: 1.9.0\n"},
         ),
     )
     INVALID = (
@@ -524,8 +365,8 @@ def check_host_api(rule: PluginRule, plugin: PluginContext, catalogue: Sequence[
 
     low_located = analysis.milkbottle.get("min_milkbottle_version")
     high_located = analysis.milkbottle.get("max_milkbottle_version")
-    low = _version(low_located) if low_located is not None else plugin.host.version
-    high = _version(high_located)
+    low = version_of(low_located) if low_located is not None else plugin.host.version
+    high = version_of(high_located)
     if (low_located is not None and low is None) or (high_located is not None and high is None):
         return  # MB107: not a version
     if low is not None and high is not None and low > high:
@@ -549,14 +390,11 @@ def check_host_api(rule: PluginRule, plugin: PluginContext, catalogue: Sequence[
 
 
 __all__ = [
-    "Analysis",
     "DeclaredPythonOutsideHost",
     "PythonFeatureAboveDeclared",
     "PythonIncompatibleWithHost",
     "PythonVersionUndeclared",
     "RemovedStdlibInDeclaredRange",
     "UnknownHostApi",
-    "analyse",
     "check_host_api",
-    "label",
 ]

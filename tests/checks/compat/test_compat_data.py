@@ -13,7 +13,6 @@ from packaging.version import Version
 
 from mbcheck.checks.compat.facts import (
     KNOWN_MINORS,
-    HostApi,
     Minor,
     Patch,
     Requirement,
@@ -25,6 +24,7 @@ from mbcheck.checks.compat.facts import (
     required,
     threshold,
 )
+from mbcheck.checks.compat.tables import HostApi
 from mbcheck.model import Span
 
 PATCHES = (*range(0, 31), 999)

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mbcheck.checks.compat.collect import CompatCollector, Guard, analyse_source
+from mbcheck.checks.compat.collect import CompatCollector, analyse_source
+from mbcheck.checks.compat.collect_guards import Guard
 from mbcheck.checks.compat.facts import KNOWN_MINORS
 from mbcheck.pyfile.traverse import FileContext
 

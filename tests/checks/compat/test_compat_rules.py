@@ -13,7 +13,7 @@ from packaging.version import Version
 
 from helpers import EXAMPLES, run, write_plugin
 from mbcheck.checks.compat import rules as compat
-from mbcheck.checks.compat.facts import HostApi, host_api_catalogue
+from mbcheck.checks.compat.tables import HostApi, host_api_catalogue
 from mbcheck.model import Finding, Report, Severity, Verdict
 from mbcheck.reporters.json import report_dict
 from mbcheck.resources import load_json

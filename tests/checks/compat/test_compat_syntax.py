@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from mbcheck.checks.compat.collect import analyse_source
-from mbcheck.checks.compat.facts import BASELINE, feature, minor_text, required, syntax_features
+from mbcheck.checks.compat.facts import BASELINE, minor_text, required
+from mbcheck.checks.compat.tables import feature, syntax_features
 from mbcheck.resources import load_json
 
 FEATURES: dict[str, dict[str, str]] = load_json("rules/compat/syntax.json")["features"]
@@ -196,7 +197,8 @@ def test_a_file_only_python_3_12_can_parse_is_analysed_on_this_interpreter() -> 
 
 
 def test_every_feature_id_used_by_the_collector_exists() -> None:
-    code = (Path(__file__).resolve().parents[3] / "mbcheck" / "checks" / "compat" / "collect.py").read_text()
+    package = Path(__file__).resolve().parents[3] / "mbcheck" / "checks" / "compat"
+    code = "".join(path.read_text() for path in sorted(package.glob("collect*.py")))
     import re
 
     used = set(re.findall(r'_syntax\([^)]*?"([a-z0-9_]+)"', code))

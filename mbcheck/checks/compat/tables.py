@@ -1,0 +1,176 @@
+"""The version tables: syntax features, standard-library history and the host API catalogue.
+
+Plain data loaded once from the packaged resources (no libcst here); the
+collector looks names up in them and the plugin-level analysis compares the
+plugin's ``milkbottle`` imports with the catalogue:
+
+* ``rules/compat/syntax.json``: syntax features by stable id (never a
+  version written in code);
+* ``rules/compat/stdlib.json``: modules and members added or removed, with
+  the patch releases that backported them;
+* ``rules/host-api/*.json``: the public ``milkbottle`` API per release.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+from mbcheck.checks.compat.facts import Kind, Minor, Patch, parse_minor, parse_patch
+from mbcheck.resources import list_dir, load_json
+
+# ---------------------------------------------------------------------------
+# syntax and the standard library
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    fid: str
+    version: Minor
+    description: str
+    pep: str = ""
+
+    def label(self) -> str:
+        text = self.description.rstrip(".")
+        return f"{text} ({self.pep})" if self.pep else text
+
+
+@dataclass(frozen=True, slots=True)
+class StdlibEntry:
+    added: Minor | None = None
+    removed: Minor | None = None
+    backported: tuple[Patch, ...] = ()
+
+
+@cache
+def syntax_features() -> Mapping[str, Feature]:
+    table: dict[str, Any] = load_json("rules/compat/syntax.json")
+    return {
+        fid: Feature(fid, parse_minor(data["version"]), data["description"], data.get("pep", ""))
+        for fid, data in table["features"].items()
+    }
+
+
+def feature(fid: str) -> Feature:
+    """A syntax feature by its id (a missing id is a bug: it raises KeyError)."""
+    return syntax_features()[fid]
+
+
+def _entries(raw: Mapping[str, Any]) -> dict[str, StdlibEntry]:
+    out = {}
+    for name, data in raw.items():
+        out[name] = StdlibEntry(
+            parse_minor(data["added"]) if "added" in data else None,
+            parse_minor(data["removed"]) if "removed" in data else None,
+            tuple(sorted(parse_patch(p) for p in data.get("backported", ()))),
+        )
+    return out
+
+
+@cache
+def stdlib_modules() -> Mapping[str, StdlibEntry]:
+    return _entries(load_json("rules/compat/stdlib.json")["modules"])
+
+
+@cache
+def stdlib_members() -> Mapping[str, StdlibEntry]:
+    return _entries(load_json("rules/compat/stdlib.json")["members"])
+
+
+@cache
+def stdlib_entry(name: str) -> tuple[Kind, StdlibEntry] | None:
+    modules = stdlib_modules()
+    if name in modules:
+        return "module", modules[name]
+    members = stdlib_members()
+    if name in members:
+        return "member", members[name]
+    return None
+
+
+@cache
+def member_tails() -> frozenset[str]:
+    """Last segments of every tabled member and module (a cheap pre-filter)."""
+    names = [*stdlib_members(), *stdlib_modules()]
+    return frozenset(name.rsplit(".", 1)[-1] for name in names)
+
+
+@cache
+def builtin_names() -> frozenset[str]:
+    """Builtins the table dates (``ExceptionGroup``, ``aiter``, ...)."""
+    return frozenset(
+        name.split(".", 1)[1] for name in stdlib_members() if name.startswith("builtins.") and name.count(".") == 1
+    )
+
+
+# ---------------------------------------------------------------------------
+# the host API catalogue
+
+
+@dataclass(frozen=True)
+class HostApi:
+    """The public ``milkbottle`` API of one release (or of a host profile)."""
+
+    version: Version | None
+    modules: Mapping[str, frozenset[str]]
+    label: str = ""
+
+    def missing(self, name: str) -> str | None:
+        """The unknown prefix of ``name``, or None when it is public.
+
+        ``milkbottle.plugin_system.core.PluginInterface.get_cli`` is public
+        (an attribute of a public name); ``milkbottle.internal.x`` is not:
+        its unknown prefix is ``milkbottle.internal``.
+        """
+        parts = name.split(".")
+        for cut in range(len(parts), 0, -1):
+            module = ".".join(parts[:cut])
+            if module not in self.modules:
+                continue
+            if cut == len(parts):
+                return None
+            names = self.modules[module]
+            if "*" in names or parts[cut] in names:
+                return None
+            return f"{module}.{parts[cut]}"
+        return parts[0] if len(parts) == 1 else ".".join(parts[:2])
+
+
+def host_api_from(mapping: Mapping[str, Iterable[str]], version: Version | None, label: str) -> HostApi:
+    return HostApi(version, {module: frozenset(names) for module, names in mapping.items()}, label)
+
+
+@cache
+def host_api_catalogue() -> tuple[HostApi, ...]:
+    """Every catalogued MilkBottle release, oldest first."""
+    out = []
+    for filename in list_dir("rules/host-api"):
+        if not filename.endswith(".json"):
+            continue
+        data = load_json(f"rules/host-api/{filename}")
+        try:
+            version = Version(data["milkbottle_version"])
+        except InvalidVersion:
+            continue
+        out.append(host_api_from(data["modules"], version, f"MilkBottle {version}"))
+    return tuple(sorted(out, key=lambda api: api.version or Version("0")))
+
+
+__all__ = [
+    "Feature",
+    "HostApi",
+    "StdlibEntry",
+    "builtin_names",
+    "feature",
+    "host_api_catalogue",
+    "host_api_from",
+    "member_tails",
+    "stdlib_entry",
+    "stdlib_members",
+    "stdlib_modules",
+    "syntax_features",
+]
