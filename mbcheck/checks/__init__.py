@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from mbcheck.checks.compat.rules import Analysis as CompatAnalysis
     from mbcheck.checks.deps.analysis import Analysis as DependencyAnalysis
     from mbcheck.checks.interface.rules import Analysis as InterfaceAnalysis
-    from mbcheck.checks.security.rules import PermissionAnalysis
+    from mbcheck.checks.security.analysis import PermissionAnalysis
     from mbcheck.context import PluginContext
 
 
@@ -43,7 +43,7 @@ class PluginFacts:
 
     @cached_property
     def permissions(self) -> PermissionAnalysis:
-        from mbcheck.checks.security.rules import analyse_permissions
+        from mbcheck.checks.security.analysis import analyse_permissions
 
         return analyse_permissions(self._plugin)
 

@@ -34,7 +34,13 @@ SOURCE_RULE_MODULES: tuple[str, ...] = (
     "mbcheck.pyfile.collect",
     "mbcheck.checks.interface.collect",
     "mbcheck.checks.security.collect",
-    "mbcheck.checks.security.source_rules",
+    "mbcheck.checks.security.bandit_hook",
+    "mbcheck.checks.security.source_rules_code",
+    "mbcheck.checks.security.source_rules_files",
+    "mbcheck.checks.security.source_rules_host",
+    "mbcheck.checks.security.source_rules_network",
+    "mbcheck.checks.security.source_rules_process",
+    "mbcheck.checks.security.source_rules_secrets",
 )
 
 
