@@ -114,6 +114,9 @@ def own_module_name(ctx: FileContext, call: cst.Call, arg: cst.BaseExpression) -
 
 @dataclass(frozen=True, slots=True)
 class Use:
+    """One permission a call shows: ``via`` is the name that matched the table; ``certain``
+    is false when it depends on a value that is not static (``open(p, mode)``)."""
+
     permission: str
     via: str
     certain: bool = True

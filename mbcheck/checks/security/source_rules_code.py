@@ -13,14 +13,8 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from mbcheck.checks.security.calls import (
-    argument,
-    first_argument,
-    own_module_name,
-)
-from mbcheck.checks.security.classify import (
-    short_name,
-)
+from mbcheck.checks.security.calls import argument, first_argument, own_module_name
+from mbcheck.checks.security.classify import short_name
 from mbcheck.checks.security.tables import tables
 from mbcheck.checks.security.values import (
     DYNAMIC_IMPORTERS,

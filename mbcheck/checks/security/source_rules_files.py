@@ -12,20 +12,11 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from mbcheck.checks.security.calls import (
-    classify_call,
-    first_argument,
-)
-from mbcheck.checks.security.classify import (
-    StaticPath,
-    classify_path,
-    is_secret_file,
-)
+from mbcheck.checks.security.calls import classify_call, first_argument
+from mbcheck.checks.security.classify import StaticPath, classify_path, is_secret_file
 from mbcheck.checks.security.paths import observe_assignment, observe_function, static_path
 from mbcheck.checks.security.tables import tables
-from mbcheck.checks.security.values import (
-    resolve,
-)
+from mbcheck.checks.security.values import resolve
 from mbcheck.model import Category, Confidence, Severity
 from mbcheck.pyfile.traverse import FileContext, SourceRule
 from mbcheck.rules.base import Invalid, Valid
@@ -116,6 +107,8 @@ def path_accesses(ctx: FileContext, node: cst.Call) -> list[tuple[cst.BaseExpres
 
 
 class _PathRule(SourceRule):
+    """A rule on the static paths file system calls write or read (it keeps the path tracking current)."""
+
     def visit_Assign(self, node: cst.Assign) -> None:
         observe_assignment(self.ctx, node)
 

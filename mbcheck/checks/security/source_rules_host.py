@@ -10,16 +10,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from mbcheck.checks.security.classify import (
-    IMPORT_SYSTEM,
-    short_name,
-    tampered,
-)
-from mbcheck.checks.security.values import (
-    fold_string,
-    plugin_internal,
-    resolve,
-)
+from mbcheck.checks.security.classify import IMPORT_SYSTEM, short_name, tampered
+from mbcheck.checks.security.values import fold_string, plugin_internal, resolve
 from mbcheck.model import Category, Confidence, Severity
 from mbcheck.pyfile.traverse import FileContext, SourceRule
 from mbcheck.rules.base import Invalid, Valid

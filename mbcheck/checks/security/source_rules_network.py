@@ -9,14 +9,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from mbcheck.checks.security.calls import (
-    argument,
-    keyword_value,
-)
+from mbcheck.checks.security.calls import argument, keyword_value
 from mbcheck.checks.security.tables import tables
-from mbcheck.checks.security.values import (
-    resolve,
-)
+from mbcheck.checks.security.values import resolve
 from mbcheck.model import Category, Confidence, Severity
 from mbcheck.pyfile.names import literal_string
 from mbcheck.pyfile.traverse import FileContext, SourceRule

@@ -18,15 +18,9 @@ from mbcheck.checks.security.calls import (
     is_true,
     keyword_value,
 )
-from mbcheck.checks.security.classify import (
-    short_name,
-)
+from mbcheck.checks.security.classify import short_name
 from mbcheck.checks.security.tables import tables
-from mbcheck.checks.security.values import (
-    fold_string,
-    is_constant,
-    resolve,
-)
+from mbcheck.checks.security.values import fold_string, is_constant, resolve
 from mbcheck.model import Category, Confidence, Severity
 from mbcheck.pyfile.traverse import FileContext, SourceRule
 from mbcheck.rules.base import Invalid, Valid
