@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from mbcheck.cache import Cache, default_cache_dir, file_key, run_key
+from mbcheck.checks import file_hooks
 from mbcheck.config import Config, ConfigError
 from mbcheck.context import FileOutcome, HostProfile, PluginContext, Suppression
 from mbcheck.digest import PluginDigest, add_unlisted, config_digest
@@ -183,18 +184,6 @@ def _worker_count(config: Config, jobs: int | None) -> int:
     return max(1, wanted)
 
 
-def _bandit_skip(config: Config) -> tuple[bool, frozenset[str]]:
-    """Whether bandit runs at all, and which of its tests are ignored by code."""
-    selected = any(sel == "ALL" or sel == "B" or (sel.startswith("B") and sel[1:2].isdigit()) for sel in config.select)
-    if not selected or "B" in config.ignore or "ALL" in config.ignore:
-        return False, frozenset()
-    from mbcheck.checks.security.bandit_policy import default_skip
-
-    # tests that are off by default (B101) run only when selected by their exact code
-    ignored = frozenset(code for code in config.ignore if code.startswith("B") and len(code) == 4)
-    return True, ignored | default_skip(config.select)
-
-
 def check(
     paths: Sequence[Path],
     config: Config,
@@ -218,12 +207,8 @@ def check_targets(
     use_cache: bool | None = None,
     progress: ProgressCallback | None = None,
 ) -> Report:
-    bandit_on, bandit_skip = _bandit_skip(config)
-    options = FileOptions(max_bytes=config.max_file_size, bandit_skip=bandit_skip, bandit=bandit_on)
-    from mbcheck.checks.security.bandit_policy import installed_version
-
-    salt = "|".join((data_digest(), config.digest(), str(bandit_on), ",".join(sorted(bandit_skip)),
-                     installed_version() if bandit_on else ""))
+    options = FileOptions(max_bytes=config.max_file_size, hooks=file_hooks(config))
+    salt = "|".join((data_digest(), config.digest(), *(hook.key() for hook in options.hooks)))
     cache_on = config.cache if use_cache is None else use_cache
     cache = Cache(Path(config.cache_dir) if config.cache_dir else default_cache_dir(), salt) if cache_on else None
 

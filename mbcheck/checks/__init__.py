@@ -21,8 +21,10 @@ if TYPE_CHECKING:
     from mbcheck.checks.compat.analysis import Analysis as CompatAnalysis
     from mbcheck.checks.deps.analysis import Analysis as DependencyAnalysis
     from mbcheck.checks.interface.rules import Analysis as InterfaceAnalysis
-    from mbcheck.checks.security.rules import PermissionAnalysis
+    from mbcheck.checks.security.analysis import PermissionAnalysis
+    from mbcheck.config import Config
     from mbcheck.context import PluginContext
+    from mbcheck.pyfile.jobs import FileHook
 
 
 class PluginFacts:
@@ -43,7 +45,7 @@ class PluginFacts:
 
     @cached_property
     def permissions(self) -> PermissionAnalysis:
-        from mbcheck.checks.security.rules import analyse_permissions
+        from mbcheck.checks.security.analysis import analyse_permissions
 
         return analyse_permissions(self._plugin)
 
@@ -78,4 +80,12 @@ class PluginFacts:
         return self.__dict__.get(name)
 
 
-__all__ = ["PluginFacts"]
+def file_hooks(config: Config) -> tuple[FileHook, ...]:
+    """The ``ast`` hooks each file's pass runs besides the rules and collectors (bandit's checks)."""
+    from mbcheck.checks.security.bandit_hook import file_hook
+
+    hook = file_hook(config)
+    return (hook,) if hook is not None else ()
+
+
+__all__ = ["PluginFacts", "file_hooks"]

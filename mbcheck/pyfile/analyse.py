@@ -8,11 +8,10 @@ that cannot be read as Python becomes a ``syntax`` finding.
 
 from __future__ import annotations
 
-import ast
 import hashlib
+import importlib
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
@@ -20,7 +19,7 @@ import libcst as cst
 from mbcheck.checks.deps.analysis import guards_of
 from mbcheck.context import FileOutcome
 from mbcheck.model import Finding, Span
-from mbcheck.pyfile.jobs import FileJob, FileOptions
+from mbcheck.pyfile.jobs import FileHook, FileJob, FileOptions, HookInput
 from mbcheck.pyfile.parse import decode_source, guard, libcst_parse, syntax_error
 from mbcheck.pyfile.suppressions import extend_to_statements, parse_suppressions
 from mbcheck.pyfile.traverse import COLLECTORS, FileContext, SourceRule, Traversal
@@ -28,19 +27,13 @@ from mbcheck.rules import load_source_rules
 from mbcheck.rules.core import AnalysisFailed, FileNotAnalysed, SyntaxErrorRule, TooDeeplyNested
 
 
-@dataclass(frozen=True)
-class HookInput:
-    """What a per-file hook (bandit) gets: text, the ``ast`` tree, the job, and
-    the file's findings so far (a hook drops what a rule already reports)."""
-
-    job: FileJob
-    text: str
-    tree: ast.Module
-    findings: tuple[Finding, ...] = ()
-
-
-#: extra analysers run on each file that parsed (bandit registers here)
-FILE_HOOKS: list[Callable[[HookInput], list[Finding]]] = []
+def _hook_function(hook: FileHook) -> Callable[[HookInput, FileHook], list[Finding]]:
+    """The implementation a hook names: a function of mbcheck's own modules, never anything else."""
+    module, _, name = hook.function.partition(":")
+    if not module.startswith("mbcheck.") or not name:
+        raise ValueError(f"not an mbcheck hook: {hook.function!r}")
+    function = getattr(importlib.import_module(module), name)
+    return function  # type: ignore[no-any-return]
 
 
 def rule_finding(rule: Any, span: Span, message: str) -> Finding:
@@ -106,11 +99,11 @@ def analyse_file(job: FileJob) -> FileOutcome:
     finally:
         sys.setrecursionlimit(old_limit)
 
-    if tree is not None and FILE_HOOKS and job.options.bandit:
+    if tree is not None and job.options.hooks:
         hook_input = HookInput(job, text, tree, tuple(findings))
-        for hook in FILE_HOOKS:
+        for hook in job.options.hooks:
             try:
-                findings.extend(hook(hook_input))
+                findings.extend(_hook_function(hook)(hook_input, hook))
             except Exception as exc:  # pragma: no cover - defensive
                 findings.append(
                     rule_finding(AnalysisFailed, Span(job.path), f"analysis failed: {type(exc).__name__}: {exc}")
@@ -119,4 +112,4 @@ def analyse_file(job: FileJob) -> FileOutcome:
     return FileOutcome(job.path, digest, tuple(findings), facts, suppressions)
 
 
-__all__ = ["FILE_HOOKS", "FileJob", "FileOptions", "HookInput", "analyse_file"]
+__all__ = ["FileHook", "FileJob", "FileOptions", "HookInput", "analyse_file"]

@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
+
+from mbcheck.model import Finding
+
+
+@dataclass(frozen=True)
+class FileHook:
+    """An analyser of CPython's ``ast`` tree run on each file that parsed (bandit's checks).
+
+    Plain data, so jobs cross process boundaries and the cache key covers it:
+    ``function`` names mbcheck's own implementation (``module:function``,
+    called with a :class:`HookInput` and this hook), ``skip`` what it leaves
+    out, ``version`` the version of the tool behind it.
+    """
+
+    function: str
+    skip: frozenset[str] = frozenset()
+    version: str = ""
+
+    def key(self) -> str:
+        """What the hook's results depend on besides the file."""
+        return f"{self.function}|{self.version}|{','.join(sorted(self.skip))}"
 
 
 @dataclass(frozen=True)
 class FileOptions:
     max_bytes: int = 1_000_000
-    #: bandit test ids not to run (all of them: bandit is skipped)
-    bandit_skip: frozenset[str] = frozenset()
-    bandit: bool = True
+    #: the ``ast`` hooks to run (none: only mbcheck's own rules and collectors)
+    hooks: tuple[FileHook, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -21,3 +42,14 @@ class FileJob:
     package: str
     is_package: bool
     options: FileOptions = field(default_factory=FileOptions)
+
+
+@dataclass(frozen=True)
+class HookInput:
+    """What a :class:`FileHook` gets: text, the ``ast`` tree, the job, and the
+    file's findings so far (a hook drops what a rule already reports)."""
+
+    job: FileJob
+    text: str
+    tree: ast.Module
+    findings: tuple[Finding, ...] = ()

@@ -296,7 +296,7 @@ def analyse_source(text: str, path: str = "module.py", module_name: str = "modul
     from mbcheck.pyfile.analyse import analyse_file
     from mbcheck.pyfile.jobs import FileJob, FileOptions
 
-    job = FileJob(path, text.encode("utf-8"), module_name, package, path.endswith("__init__.py"), FileOptions(bandit=False))
+    job = FileJob(path, text.encode("utf-8"), module_name, package, path.endswith("__init__.py"), FileOptions())
     outcome = analyse_file(job)
     facts = outcome.facts.get(FACT_KEY)
     if not isinstance(facts, CompatFacts):

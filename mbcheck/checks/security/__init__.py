@@ -1,4 +1,12 @@
-"""Security analysis support: bandit's checks run in-process.
+"""The security theme: permissions, dangerous patterns, and bandit's checks run in-process.
+
+Layout: ``facts.py`` (what the collector records), ``tables.py`` (the data
+table, typed), ``classify.py`` (pure classification of resolved names and
+values); on the syntax tree ``values.py`` (names and constant folding),
+``paths.py``, ``calls.py``, the permission collector ``collect.py`` (with
+``collect_scope.py``) and the source rules ``source_rules_*.py`` by family;
+``analysis.py`` (the plugin-level permission analysis) and ``rules.py``
+(plugin-level rules, no libcst); bandit in ``bandit*.py``.
 
 The permission and dangerous-pattern tables the security rules read live in
 ``rules/security/permissions.json`` (schema:

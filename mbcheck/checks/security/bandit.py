@@ -11,7 +11,8 @@ test of a ``BanditTestSet``. This module keeps only the last two steps:
   runs);
 * per file: ``# nosec`` comments are collected exactly as bandit's manager does
   (with bandit's own comment parser, and only when the text contains
-  ``nosec`` at all), then bandit's visitor parses and checks the source.
+  ``nosec`` at all), then bandit's visitor parses and checks the source (a
+  visitor trimmed to the nodes bandit's tests check: ``bandit_visitor.py``).
 
 Two pieces of bandit's global state are handled here. Building a test set
 stores the filtered blacklist data (B3xx/B4xx) on the module-level
@@ -48,6 +49,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from types import ModuleType
 from typing import Any
+
+from mbcheck.checks.security.bandit_visitor import cannot_match, fast_visitor
 
 __all__ = ["BanditIssue", "bandit_blacklist_severities", "bandit_tests", "bandit_version", "run_bandit"]
 
@@ -453,152 +456,6 @@ def _issue(result: Any, lines: _Lines) -> BanditIssue:
     )
 
 
-def _cannot_match(source: str | bytes) -> frozenset[str]:
-    """bandit tests that cannot report on ``source``: B613 (trojansource) reports
-    bidirectional control characters and nothing else, and reads the whole
-    file line by line to look for them; a text without any is skipped."""
-    try:
-        from bandit.plugins.trojansource import BIDI_CHARACTERS
-    except ImportError:  # pragma: no cover - a bandit without that test
-        return frozenset()
-    if isinstance(source, bytes):
-        if not source.isascii():
-            return frozenset()  # its encoding decides; let the test decode it
-        return frozenset({"B613"})
-    if any(char in source for char in BIDI_CHARACTERS):
-        return frozenset()
-    return frozenset({"B613"})
-
-
-@cache
-def _fast_tester(base: type) -> type:
-    """bandit's tester, for a caller that reads results and never scores.
-
-    ``run_tests`` is bandit's, less the bookkeeping of a test that found
-    nothing (a ``# nosec`` lookup that only feeds a log warning and bandit's
-    metrics) and the score tally; a test that reports goes through bandit's
-    own ``# nosec`` handling unchanged.
-    """
-    from bandit.core.context import Context
-
-    class FastTester(base):  # type: ignore[misc]
-        #: tests that cannot report on this file (see :func:`_cannot_match`)
-        cannot_match: frozenset[str] = frozenset()
-
-        def run_tests(self, raw_context: dict[str, Any], checktype: str) -> None:
-            for test in self.testset.get_tests(checktype):
-                if test._test_id in self.cannot_match:
-                    continue
-                temp_context = dict(raw_context)
-                context = Context(temp_context)
-                try:
-                    if hasattr(test, "_config"):
-                        result = test(context, test._config)
-                    else:
-                        result = test(context)
-                    if result is None:
-                        continue
-                    skip = self._get_nosecs_from_contexts(temp_context, test_result=result)
-                    filename = temp_context["filename"]
-                    result.fname = filename.decode("utf-8") if isinstance(filename, bytes) else filename
-                    result.fdata = temp_context["file_data"]
-                    if result.lineno is None:
-                        result.lineno = temp_context["lineno"]
-                    if result.linerange == []:
-                        result.linerange = temp_context["linerange"]
-                    if result.col_offset == -1:
-                        result.col_offset = temp_context["col_offset"]
-                    result.end_col_offset = temp_context.get("end_col_offset", 0)
-                    result.test = test.__name__
-                    if result.test_id == "":
-                        result.test_id = test._test_id
-                    if skip is not None and (not skip or result.test_id in skip):
-                        continue
-                    self.results.append(result)
-                except Exception:  # bandit logs a test's internal error and goes on
-                    continue
-
-    return FastTester
-
-
-@cache
-def _fast_visitor(base: type, checked: frozenset[str]) -> type:
-    """bandit's node visitor, without the work that cannot change a result.
-
-    bandit's visitor builds a context (a dict, a line range, three debug log
-    calls) for every node of the tree, asks the test set for that node type's
-    tests, and adds up a score nobody reads here. Only nodes of a type some
-    test checks (``checked``: ``Call``, ``Str`` ...) or that a ``visit_``
-    method handles can produce a result, so only they get a context and
-    tests. Everything else bandit's tests can read is kept: every node still
-    gets ``_bandit_parent`` and ``_bandit_sibling``, the import tables and the
-    function/class namespace are kept as bandit keeps them, and the visit
-    order is bandit's. The tests themselves are bandit's, unchanged; a test
-    compares the results with the stock visitor's on real code.
-    """
-    visited = {name[6:] for name in dir(base) if name.startswith("visit_") and name != "visit_"}
-    if "Constant" in visited:  # strings and bytes reach their tests through visit_Constant
-        visited |= {"Constant"}
-    active = frozenset(checked | visited)
-    scoped = (ast.FunctionDef, ast.ClassDef)
-    from bandit.core.utils import linerange
-    from bandit.core.utils import namespace_path_split as namespace_split
-
-    class FastVisitor(base):  # type: ignore[misc]
-        namespace: str
-
-        def __init__(self, *args: Any) -> None:
-            super().__init__(*args)
-            tester: type = type(self.tester)
-            self.tester.__class__ = _fast_tester(tester)
-
-        def pre_visit(self, node: ast.AST) -> bool:
-            context: dict[str, Any] = {"imports": self.imports, "import_aliases": self.import_aliases}
-            lineno = getattr(node, "lineno", None)
-            if lineno is not None:
-                context["lineno"] = lineno
-            if hasattr(node, "col_offset"):
-                context["col_offset"] = node.col_offset
-            if hasattr(node, "end_col_offset"):
-                context["end_col_offset"] = node.end_col_offset
-            context["node"] = node
-            if lineno is not None and getattr(node, "end_lineno", None) is not None:
-                context["linerange"] = list(range(lineno, node.end_lineno + 1))  # type: ignore[attr-defined]
-            else:
-                context["linerange"] = linerange(node)
-            context["filename"] = self.fname
-            context["file_data"] = self.fdata
-            self.context = context
-            return True
-
-        def update_scores(self, scores: Any) -> None:
-            """Scores are bandit's summary for its own report; mbcheck does not read them."""
-
-        def generic_visit(self, node: ast.AST) -> None:
-            for _, value in ast.iter_fields(node):
-                if isinstance(value, list):
-                    last = len(value) - 1
-                    for index, item in enumerate(value):
-                        if isinstance(item, ast.AST):
-                            item._bandit_sibling = value[index + 1] if index < last else None  # type: ignore[attr-defined]
-                            item._bandit_parent = node  # type: ignore[attr-defined]
-                            self._step(item)
-                elif isinstance(value, ast.AST):
-                    value._bandit_sibling = None  # type: ignore[attr-defined]
-                    value._bandit_parent = node  # type: ignore[attr-defined]
-                    self._step(value)
-
-        def _step(self, node: ast.AST) -> None:
-            if type(node).__name__ in active:
-                self.pre_visit(node)
-                self.visit(node)
-            self.generic_visit(node)
-            if isinstance(node, scoped):
-                self.namespace = namespace_split(self.namespace)[0]
-
-    return FastVisitor
-
-
 def _run(
     source: str | bytes, filename: str, skip: frozenset[str], tree: ast.Module | None = None
 ) -> list[BanditIssue]:
@@ -610,7 +467,7 @@ def _run(
         nosec_lines = _nosec_lines(source, b.parse_nosec_comment)
         metrics = b.metrics_module.Metrics()
         metrics.begin(filename)
-        visitor = _fast_visitor(b.node_visitor_module.BanditNodeVisitor, frozenset(tests.tests))(
+        visitor = fast_visitor(b.node_visitor_module.BanditNodeVisitor, frozenset(tests.tests))(
             filename,
             io.BytesIO(data),
             b.meta_ast_module.BanditMetaAst(),
@@ -619,7 +476,7 @@ def _run(
             nosec_lines,
             metrics,
         )
-        visitor.tester.cannot_match = _cannot_match(source)
+        visitor.tester.cannot_match = cannot_match(source)
         if tree is None:
             visitor.process(source)
         else:

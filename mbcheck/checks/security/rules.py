@@ -1,105 +1,29 @@
-"""Plugin-level security rules: permissions (MB300-MB302) and import-time side effects (MB330).
+"""Plugin-level security rules: permissions (MB300-MB302), import-time side effects (MB330), build hooks (MB351).
 
-They read the ``security`` facts the per-file collector recorded (see
-``mbcheck.checks.security.collect``) and never load libcst, so a fully cached run
-still infers permissions. Every one of these rules also fills the report's
-``permissions`` section (``inferred`` and ``evidence``): the section is there as
-long as any of them is enabled.
-
-Which files count: every Python file of the plugin, except a root ``setup.py``
-(install-time code, MB350) and test files (``tests/``, ``test_*.py``,
-``*_test.py``, ``conftest.py``) that no other module of the plugin imports: the
-host never runs them.
+They read the plugin's permission analysis (``plugin.facts.permissions``, see
+:mod:`mbcheck.checks.security.analysis`) and the ``security`` facts the
+per-file collector recorded, and never load libcst, so a fully cached run
+still infers permissions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from mbcheck.checks.security.facts import Evidence, SecurityFacts
-from mbcheck.checks.security.tables import PERMISSIONS, SIDE_EFFECT_PERMISSIONS, tables
+from mbcheck.checks.security.analysis import (
+    PermissionAnalysis,
+    call_graph,
+    discovery_reachable,
+    reached_effect,
+    security_facts,
+    side_effects,
+)
+from mbcheck.checks.security.classify import short_name
+from mbcheck.checks.security.facts import Evidence
+from mbcheck.checks.security.tables import PERMISSIONS, SIDE_EFFECT_PERMISSIONS
 from mbcheck.context import PluginContext
 from mbcheck.model import NOT_STATIC, Category, Confidence, PluginKind, Severity
-from mbcheck.pyfile.facts import ImportFact
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
-
-_CLASS_ENTRY = ("", ".__init__", ".__new__", ".__post_init__", ".__call__", ".__init_subclass__")
-
-
-def _manifest(*permissions: str, extra: str = "") -> str:
-    listed = ", ".join(permissions)
-    return EXAMPLE_MANIFEST + f"permissions: [{listed}]\n" + extra
-
-
-def _is_test_file(path: str) -> bool:
-    parts = path.split("/")
-    name = parts[-1]
-    if name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py"):
-        return True
-    return any(part in ("tests", "test", "testing") for part in parts[:-1])
-
-
-def _security_facts(plugin: PluginContext) -> dict[str, SecurityFacts]:
-    return {path: facts for path, facts in plugin.file_facts("security") if isinstance(facts, SecurityFacts)}
-
-
-def _imports(plugin: PluginContext) -> dict[str, tuple[ImportFact, ...]]:
-    return {path: tuple(f for f in facts if isinstance(f, ImportFact)) for path, facts in plugin.file_facts("imports")}
-
-
-def _imported_modules(facts: Iterable[ImportFact]) -> set[str]:
-    """Every dotted prefix of every imported name (importing ``a.b.c`` runs ``a`` and ``a.b``)."""
-    out: set[str] = set()
-    for fact in facts:
-        for name in (fact.module, fact.source_module):
-            parts = name.split(".")
-            out.update(".".join(parts[: i + 1]) for i in range(len(parts)))
-    return out
-
-
-@dataclass(frozen=True)
-class PermissionAnalysis:
-    """What the plugin's code does, by permission, from the files that count."""
-
-    evidence: tuple[tuple[str, Evidence], ...]
-    inferred: tuple[str, ...]
-    counted_files: frozenset[str]
-
-    def section(self) -> dict[str, Any]:
-        return {
-            "inferred": list(self.inferred),
-            "evidence": [
-                {
-                    "permission": e.permission,
-                    "path": path,
-                    "line": e.span.line,
-                    "column": e.span.column,
-                    "via": e.via,
-                    "kind": e.kind,
-                }
-                for path, e in self.evidence
-            ],
-        }
-
-
-def analyse_permissions(plugin: PluginContext) -> PermissionAnalysis:
-    """Permission evidence of a plugin (the engine computes it once per plugin:
-    rules read ``plugin.facts.permissions``)."""
-    facts = _security_facts(plugin)
-    imports = _imports(plugin)
-    runtime = {path for path in facts if path != "setup.py" and not _is_test_file(path)}
-    used = _imported_modules(f for path in runtime for f in imports.get(path, ()))
-    for path, fact in facts.items():
-        if path not in runtime and path != "setup.py" and fact.module in used:
-            runtime.add(path)  # a test helper the plugin itself imports
-    evidence = sorted(
-        ((path, e) for path in runtime for e in facts[path].evidence),
-        key=lambda item: (item[0], item[1].span.line, item[1].span.column, item[1].permission, item[1].via),
-    )
-    inferred = tuple(sorted({e.permission for _, e in evidence}))
-    return PermissionAnalysis(tuple(evidence), inferred, frozenset(runtime))
 
 
 def declared_permissions(plugin: PluginContext) -> list[str] | None:
@@ -110,12 +34,27 @@ def declared_permissions(plugin: PluginContext) -> list[str] | None:
     return [p for p in located.value if isinstance(p, str)]
 
 
+class _DeclaredPermissionsRule(PluginRule):
+    """A rule comparing the manifest's ``permissions`` list with what the code uses.
+
+    It checks only a manifest whose ``permissions`` is a literal list.
+    """
+
+    def check(self, plugin: PluginContext) -> None:
+        declared = declared_permissions(plugin)
+        if declared is not None:
+            self.compare(plugin, plugin.facts.permissions, declared)
+
+    def compare(self, plugin: PluginContext, analysis: PermissionAnalysis, declared: list[str]) -> None:
+        raise NotImplementedError
+
+
 def _describe(evidence: Evidence) -> str:
     kind = {"import": "import of", "call": "call of", "attribute": "use of"}.get(evidence.kind, "use of")
-    return f"{kind} `{evidence.via.removeprefix('builtins.')}`"
+    return f"{kind} `{short_name(evidence.via)}`"
 
 
-class UndeclaredPermission(PluginRule):
+class UndeclaredPermission(_DeclaredPermissionsRule):
     """The code uses a permission the manifest's `permissions` does not declare.
 
     Reported at the first use in each file (the import, call or attribute that
@@ -135,24 +74,20 @@ class UndeclaredPermission(PluginRule):
     confidence = Confidence.HIGH
     VALID = (
         Valid("import subprocess\n\ndef run():\n    subprocess.run(['ls'], check=True)\n",
-              files={"plugin.yaml": _manifest("subprocess")}),
+              files={"plugin.yaml": EXAMPLE_MANIFEST + "permissions: [subprocess]\n"}),
         Valid("def greet(name):\n    return 'eval and subprocess are just words: ' + name\n",
-              files={"plugin.yaml": _manifest()}),
+              files={"plugin.yaml": EXAMPLE_MANIFEST + "permissions: []\n"}),
     )
     INVALID = (
-        Invalid("import subprocess as sp\n\ndef run(cmd):\n    sp.run(cmd)\n", files={"plugin.yaml": _manifest()},
+        Invalid("import subprocess as sp\n\ndef run(cmd):\n    sp.run(cmd)\n", files={"plugin.yaml": EXAMPLE_MANIFEST + "permissions: []\n"},
                 line=1),
         Invalid("import os\n\ndef home():\n    return os.environ['HOME']\n",
-                files={"plugin.yaml": _manifest("network")}, line=4),
+                files={"plugin.yaml": EXAMPLE_MANIFEST + "permissions: [network]\n"}, line=4),
         Invalid("def save(path, text):\n    with open(path, 'w') as f:\n        f.write(text)\n",
-                files={"plugin.yaml": _manifest("env")}, line=2),
+                files={"plugin.yaml": EXAMPLE_MANIFEST + "permissions: [env]\n"}, line=2),
     )
 
-    def check(self, plugin: PluginContext) -> None:
-        analysis = plugin.facts.permissions
-        declared = declared_permissions(plugin)
-        if declared is None:
-            return
+    def compare(self, plugin: PluginContext, analysis: PermissionAnalysis, declared: list[str]) -> None:
         missing = set(analysis.inferred) - set(declared)
         if not missing:
             return
@@ -184,7 +119,7 @@ class UndeclaredPermission(PluginRule):
             )
 
 
-class UnusedPermission(PluginRule):
+class UnusedPermission(_DeclaredPermissionsRule):
     """The manifest declares a permission the code never uses.
 
     Why: consent should be asked for what a plugin does: an unneeded permission
@@ -202,18 +137,14 @@ class UnusedPermission(PluginRule):
     confidence = Confidence.MEDIUM
     VALID = (
         Valid("import socket\n\ndef host():\n    return socket.gethostname()\n",
-              files={"plugin.yaml": _manifest("network")}),
+              files={"plugin.yaml": EXAMPLE_MANIFEST + "permissions: [network]\n"}),
     )
     INVALID = (
         Invalid(files={"__init__.py": "def greet(name):\n    return f'hello {name}'\n",
-                       "plugin.yaml": _manifest("network", "env")}, path="plugin.yaml", line=10),
+                       "plugin.yaml": EXAMPLE_MANIFEST + "permissions: [network, env]\n"}, path="plugin.yaml", line=10),
     )
 
-    def check(self, plugin: PluginContext) -> None:
-        analysis = plugin.facts.permissions
-        declared = declared_permissions(plugin)
-        if declared is None:
-            return
+    def compare(self, plugin: PluginContext, analysis: PermissionAnalysis, declared: list[str]) -> None:
         located = plugin.model.fields["permissions"].value
         for index, value in enumerate(located):
             if isinstance(value, str) and value in PERMISSIONS and value not in analysis.inferred:
@@ -239,7 +170,7 @@ class PermissionsNotDeclared(PluginRule):
     severity = Severity.INFO
     confidence = Confidence.HIGH
     VALID = (
-        Valid("import os\n\ndef home():\n    return os.environ['HOME']\n", files={"plugin.yaml": _manifest("env")}),
+        Valid("import os\n\ndef home():\n    return os.environ['HOME']\n", files={"plugin.yaml": EXAMPLE_MANIFEST + "permissions: [env]\n"}),
         Valid("def greet(name):\n    return name\n"),
     )
     INVALID = (
@@ -259,28 +190,6 @@ class PermissionsNotDeclared(PluginRule):
 
 
 # --------------------------------------------------------------------------
-
-
-def _module_index(plugin: PluginContext, facts: Mapping[str, SecurityFacts]) -> dict[str, str]:
-    return {fact.module: path for path, fact in facts.items()}
-
-
-def _discovery_reachable(plugin: PluginContext, facts: Mapping[str, SecurityFacts]) -> set[str]:
-    """Files the host runs when it imports the plugin package (by import-time imports)."""
-    modules = _module_index(plugin, facts)
-    imports = _imports(plugin)
-    if any(f.dynamic_import for f in facts.values()) or plugin.package not in modules:
-        return set(facts)
-    reachable: set[str] = set()
-    todo = [modules[plugin.package]]
-    while todo:
-        path = todo.pop()
-        if path in reachable:
-            continue
-        reachable.add(path)
-        names = _imported_modules(f for f in imports.get(path, ()) if f.at_module_level)
-        todo.extend(modules[name] for name in names if name in modules and modules[name] not in reachable)
-    return reachable
 
 
 class ImportTimeSideEffect(PluginRule):
@@ -319,10 +228,10 @@ class ImportTimeSideEffect(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        facts = _security_facts(plugin)
+        facts = security_facts(plugin)
         if not facts:
             return
-        reachable = _discovery_reachable(plugin, facts)
+        reachable = discovery_reachable(plugin, facts)
         reported: set[tuple[str, int]] = set()
         for path, fact in sorted(facts.items()):
             if path == "setup.py" or path.endswith("__main__.py"):
@@ -336,12 +245,9 @@ class ImportTimeSideEffect(PluginRule):
                     continue
                 reported.add(key)
                 self._report(plugin, path, fact.module, path in reachable, evidence.span, evidence.statement_line,
-                             f"`{evidence.via.removeprefix('builtins.')}` ({evidence.permission}) runs")
-        effects = self._effects(facts)
-        graph: dict[str, set[str]] = {}
-        for fact in facts.values():
-            for summary in fact.functions:
-                graph.setdefault(summary.name, set()).update(summary.calls)
+                             f"`{short_name(evidence.via)}` ({evidence.permission}) runs")
+        effects = side_effects(facts)
+        graph = call_graph(facts)
         for path, fact in sorted(facts.items()):
             if path == "setup.py" or path.endswith("__main__.py"):
                 continue
@@ -349,7 +255,7 @@ class ImportTimeSideEffect(PluginRule):
                 key = (path, call.statement_line)
                 if key in reported:
                     continue
-                found = self._reach(call.callee, graph, effects)
+                found = reached_effect(call.callee, graph, effects)
                 if found is None:
                     continue
                 reported.add(key)
@@ -357,7 +263,7 @@ class ImportTimeSideEffect(PluginRule):
                 short = call.callee.rsplit(".", 1)[-1]
                 self._report(plugin, path, fact.module, path in reachable, call.span, call.statement_line,
                              f"`{short}()` uses {evidence.permission} "
-                             f"(`{evidence.via.removeprefix('builtins.')}` at {where}:{evidence.span.line}) and runs")
+                             f"(`{short_name(evidence.via)}` at {where}:{evidence.span.line}) and runs")
 
     def _report(self, plugin: PluginContext, path: str, module: str, at_discovery: bool, span: Any,
                 statement_line: int, what: str) -> None:
@@ -368,39 +274,6 @@ class ImportTimeSideEffect(PluginRule):
         else:
             message = f"{what} at import time, whenever `{module}` is first imported"
             plugin.report(self, span, message, severity=Severity.WARNING, statement_line=statement_line)
-
-    @staticmethod
-    def _effects(facts: Mapping[str, SecurityFacts]) -> dict[str, tuple[str, Evidence]]:
-        """Per function, the side effect that best shows what it does (``urlopen`` over ``Request``)."""
-        data = tables()
-        strong = {*data.calls, *data.timeout_calls, *data.shell_calls, *data.write_methods}
-        out: dict[str, tuple[str, Evidence]] = {}
-        for path, fact in sorted(facts.items()):
-            for evidence in fact.evidence:
-                if not (evidence.kind == "call" and evidence.function and evidence.permission in SIDE_EFFECT_PERMISSIONS):
-                    continue
-                current = out.get(evidence.function)
-                if current is None or (evidence.via in strong and current[1].via not in strong):
-                    out[evidence.function] = (path, evidence)
-        return out
-
-    @staticmethod
-    def _reach(
-        callee: str, graph: Mapping[str, set[str]], effects: Mapping[str, tuple[str, Evidence]]
-    ) -> tuple[str, Evidence] | None:
-        seen: set[str] = set()
-        todo = [callee]
-        while todo:
-            name = todo.pop(0)
-            for suffix in _CLASS_ENTRY:
-                candidate = name + suffix
-                if candidate in seen:
-                    continue
-                seen.add(candidate)
-                if candidate in effects:
-                    return effects[candidate]
-                todo.extend(sorted(graph.get(candidate, ())))
-        return None
 
 
 # --------------------------------------------------------------------------
@@ -489,10 +362,8 @@ class BuildHook(PluginRule):
 __all__ = [
     "BuildHook",
     "ImportTimeSideEffect",
-    "PermissionAnalysis",
     "PermissionsNotDeclared",
     "UndeclaredPermission",
     "UnusedPermission",
-    "analyse_permissions",
     "declared_permissions",
 ]

@@ -1,6 +1,6 @@
 """Rule metadata for every bandit test, so bandit's codes are mbcheck rules like any other.
 
-bandit's findings come from the per-file hook in ``mbcheck.checks.security.collect``;
+bandit's findings come from the per-file hook in ``mbcheck.checks.security.bandit_hook``;
 this module only describes them: one :class:`~mbcheck.rules.base.ExternalRule`
 per test bandit has installed (``B101`` ... ``B704``), created when the module is
 imported (which imports bandit), documented with bandit's own description. So

@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 from helpers import run, write_plugin
 from mbcheck.checks.security import bandit_policy
 from mbcheck.checks.security.bandit import bandit_tests
+from mbcheck.checks.security.bandit_hook import selection as _bandit_skip
 from mbcheck.cli import app
 from mbcheck.config import Config, from_mapping
-from mbcheck.engine import _bandit_skip
 from mbcheck.model import Category, Confidence, PluginReport, Severity
 from mbcheck.reporters import sarif
 from mbcheck.rules import all_rules

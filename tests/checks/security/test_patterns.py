@@ -11,8 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mbcheck.checks.security.collect import fold_string, resolve, static_path
-from mbcheck.checks.security.patterns import (
+from mbcheck.checks.security.classify import (
     StaticPath,
     classify_path,
     find_secret,
@@ -22,6 +21,8 @@ from mbcheck.checks.security.patterns import (
     parse_path,
     shannon_entropy,
 )
+from mbcheck.checks.security.paths import static_path
+from mbcheck.checks.security.values import fold_string, resolve
 from mbcheck.pyfile.traverse import FileContext
 
 TEXT = st.text(alphabet=string.ascii_letters + string.digits + "._-/ ", max_size=30)

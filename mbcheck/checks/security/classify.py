@@ -1,9 +1,11 @@
-"""Pure checks on values the security rules have already resolved statically.
+"""Pure classification of what the security rules resolved statically.
 
-Nothing here sees a syntax tree: the rules fold expressions into strings and
-paths, then ask these functions whether the value is a credential, a
-high-entropy secret, or a sensitive place in the file system. Keeping them pure
-makes them easy to test exhaustively.
+Nothing here sees a syntax tree: the collector and the source rules resolve
+expressions into qualified names, strings and paths (``values.py``,
+``paths.py``), then ask these functions what the value is: which permission an
+imported name shows, what assigning to a name tampers with, whether a string is
+a credential or a high-entropy secret, whether a path is a sensitive place in
+the file system. Keeping them pure makes them easy to test exhaustively.
 """
 
 from __future__ import annotations
@@ -16,6 +18,51 @@ from dataclasses import dataclass
 from functools import cache
 
 from mbcheck.checks.security.tables import SecretPattern, SecurityTables, tables
+
+# --------------------------------------------------------------------------
+# Qualified names
+
+#: the import system's shared state: changing it changes every later import
+IMPORT_SYSTEM = frozenset({"sys.meta_path", "sys.path_hooks", "sys.path_importer_cache", "sys.modules"})
+
+
+def short_name(name: str) -> str:
+    """A qualified name as a message shows it: builtins without their module (``eval``)."""
+    return name.removeprefix("builtins.")
+
+
+def in_package(name: str, package: str) -> bool:
+    """Whether a qualified name is the plugin's package or inside it."""
+    return bool(package) and (name == package or name.startswith(package + "."))
+
+
+def import_permission(name: str) -> tuple[str, str] | None:
+    """``(permission, matched module)`` an import of ``name`` shows: only ``modules`` entries count."""
+    data = tables()
+    probe = name
+    while True:
+        found = data.modules.get(probe)
+        if found is not None:
+            return found, probe
+        if "." not in probe:
+            return None
+        probe = probe.rsplit(".", 1)[0]
+
+
+def tampered(name: str, package: str) -> str | None:
+    """What assigning to ``name`` tampers with (the host, builtins, the import system), or None."""
+    if in_package(name, package):
+        return None
+    top = name.split(".", 1)[0]
+    if top == "milkbottle":
+        return f"the host's `{name}`"
+    if top == "builtins":
+        return f"the builtin `{short_name(name)}` (for the host and every plugin)"
+    for system in IMPORT_SYSTEM:
+        if name == system or name.startswith(system + "."):
+            return f"the import system (`{system}`)"
+    return None
+
 
 # --------------------------------------------------------------------------
 # Secrets
@@ -242,16 +289,21 @@ def is_secret_file(path: StaticPath, table: SecurityTables | None = None) -> boo
 
 
 __all__ = [
+    "IMPORT_SYSTEM",
     "SHELL_STARTUP",
     "SecretMatch",
     "SensitivePath",
     "StaticPath",
     "classify_path",
     "find_secret",
+    "import_permission",
+    "in_package",
     "is_secret_file",
     "is_secret_name",
     "looks_random",
     "may_hold_secret",
     "parse_path",
     "shannon_entropy",
+    "short_name",
+    "tampered",
 ]

@@ -1,0 +1,239 @@
+"""Calls on the syntax tree: their arguments, and which permissions a call shows.
+
+:func:`argument` and its siblings read a call's arguments as written (by
+keyword or position, ``unknown`` behind ``*args`` / ``**kwargs``);
+:func:`classify_call` says which permissions a call shows, by the table
+(``open(p, 'w')`` writes, ``open(p)`` reads, ``os.system`` runs a process,
+``x.mkdir(parents=True)`` is pathlib's); :func:`own_module_name` tells a
+computed import that stays inside the plugin.
+
+Only collectors and source rules use this module (it imports libcst).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import libcst as cst
+
+from mbcheck.checks.security.paths import is_path_expr
+from mbcheck.checks.security.tables import ModeCall, tables
+from mbcheck.checks.security.values import fold_string, is_plain_literal, plugin_internal, resolve
+from mbcheck.pyfile.traverse import FileContext
+
+# --------------------------------------------------------------------------
+# Call arguments
+
+
+ArgState = Literal["given", "missing", "unknown"]
+
+
+def argument(call: cst.Call, position: int | None, keyword: str | None) -> tuple[ArgState, cst.BaseExpression | None]:
+    """An argument by keyword or position: given, missing, or unknown (``*args`` / ``**kwargs``)."""
+    starred = False
+    index = 0
+    for arg in call.args:
+        if arg.star == "**":
+            starred = True
+            continue
+        if arg.star == "*":
+            starred = True
+            continue
+        if arg.keyword is not None:
+            if keyword is not None and arg.keyword.value == keyword:
+                return "given", arg.value
+            continue
+        if not starred and position is not None and index == position:
+            return "given", arg.value
+        index += 1
+    return ("unknown", None) if starred else ("missing", None)
+
+
+def first_argument(call: cst.Call, *keywords: str) -> cst.BaseExpression | None:
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is None:
+            return arg.value
+        if arg.keyword.value in keywords:
+            return arg.value
+    return None
+
+
+def keyword_value(call: cst.Call, keyword: str) -> cst.BaseExpression | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    return None
+
+
+def is_false(node: cst.BaseExpression | None) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value in ("False", "None")
+    if isinstance(node, cst.Integer):
+        return node.value == "0"
+    return False
+
+
+def is_true(node: cst.BaseExpression | None) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value == "True"
+    if isinstance(node, cst.Integer):
+        return node.value not in ("0",)
+    return False
+
+
+def own_module_name(ctx: FileContext, call: cst.Call, arg: cst.BaseExpression) -> bool:
+    """A computed module name that stays inside the plugin (``f'.{name}'``, ``'pkg.' + name``).
+
+    A relative name counts only against the plugin's own package (``__package__``,
+    ``__name__`` or the package's name as a literal): ``import_module('.' + x,
+    'urllib')`` reaches outside.
+    """
+    prefix = ""
+    if isinstance(arg, cst.FormattedString) and arg.parts and isinstance(arg.parts[0], cst.FormattedStringText):
+        prefix = arg.parts[0].value
+    elif isinstance(arg, cst.BinaryOperation) and isinstance(arg.operator, cst.Add):
+        prefix = fold_string(ctx, arg.left) or ""
+    if prefix.startswith("."):
+        status, anchor = argument(call, 1, "package")
+        if status != "given" or anchor is None:
+            return False
+        if isinstance(anchor, cst.Name) and anchor.value in ("__package__", "__name__"):
+            return True
+        text = fold_string(ctx, anchor)
+        return text is not None and plugin_internal(ctx, text)
+    package = ctx.package
+    return bool(package) and prefix.startswith(package + ".")
+
+
+# --------------------------------------------------------------------------
+# Which permissions a call shows
+
+
+@dataclass(frozen=True, slots=True)
+class Use:
+    """One permission a call shows: ``via`` is the name that matched the table; ``certain``
+    is false when it depends on a value that is not static (``open(p, mode)``)."""
+
+    permission: str
+    via: str
+    certain: bool = True
+
+
+def _mode_writes(ctx: FileContext, call: cst.Call, spec: ModeCall) -> bool | None:
+    """True (writes), False (reads) or None (mode not static)."""
+    status, value = argument(call, spec.position, spec.keyword)
+    if spec.uses_flags:
+        if status != "given" or value is None:
+            return None if status == "unknown" else False
+        names: list[str | None] = []
+        pending: list[cst.BaseExpression] = [value]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, cst.BinaryOperation) and isinstance(item.operator, cst.BitOr):
+                pending += [item.left, item.right]
+            else:
+                names.append(resolve(ctx, item))
+        if any(n in spec.write_flags for n in names):
+            return True
+        return None if any(n is None for n in names) else False
+    if status == "unknown":
+        return None
+    mode = spec.default_mode if status == "missing" else fold_string(ctx, value) if value is not None else None
+    if mode is None:
+        return None
+    return any(c in spec.write_chars for c in mode)
+
+
+def _path_method_use(ctx: FileContext, call: cst.Call, method: str, receiver: cst.BaseExpression) -> Use | None:
+    data = tables()
+    if method == "open" and is_path_expr(ctx, receiver):
+        spec = data.write_methods.get("pathlib.Path.open")
+        if spec is None:
+            return None
+        writes = _mode_writes(ctx, call, spec)
+        if writes is False:
+            return None
+        return Use(spec.permission, "pathlib.Path.open", writes is True)
+    entry = data.path_methods.get(method)
+    if entry is None:
+        return None
+    permission, unambiguous = entry
+    if unambiguous or is_path_expr(ctx, receiver) or _pathlib_signature(call, method):
+        return Use(permission, f"pathlib.Path.{method}")
+    return None
+
+
+def _pathlib_signature(call: cst.Call, method: str) -> bool:
+    """A call whose arguments only make sense for pathlib (``x.mkdir(parents=True)``)."""
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    keywords = {a.keyword.value for a in call.args if a.keyword is not None}
+    if any(a.star for a in call.args):
+        return False
+    if method in ("mkdir", "touch", "unlink", "rmdir"):
+        return not positional and keywords <= {"parents", "exist_ok", "mode", "missing_ok"}
+    if method == "chmod":
+        return len(positional) == 1 and not keywords
+    if method in ("rename", "replace"):
+        return len(positional) == 1 and not keywords
+    return False
+
+
+def classify_call(ctx: FileContext, call: cst.Call, name: str | None) -> list[Use]:
+    """The permissions a call shows (``name`` is its resolved function name, or None)."""
+    data = tables()
+    uses: list[Use] = []
+    if name is not None:
+        spec = data.write_methods.get(name)
+        if spec is not None:
+            writes = _mode_writes(ctx, call, spec)
+            if writes is not False:
+                uses.append(Use(spec.permission, name, writes is True))
+            return uses
+        condition = data.conditions.get(name)
+        if condition is not None:
+            status, value = argument(call, condition.position, condition.keyword)
+            if condition.kind == "argument-not-literal":
+                if status == "given" and value is not None and (
+                    is_plain_literal(value) or own_module_name(ctx, call, value)
+                ):
+                    return uses
+                if status == "missing":
+                    return uses
+            elif condition.kind == "argument-not-in":
+                if status == "missing" and not condition.when_missing:
+                    return uses
+                if status == "given" and value is not None and resolve(ctx, value) in condition.safe_values:
+                    return uses
+        found = data.permission_of(name)
+        if found is not None:
+            uses.append(Use(found[0], name))
+            return uses
+        if name == "builtins.getattr" and len(call.args) >= 2:
+            base = resolve(ctx, call.args[0].value)
+            if base in ("builtins", "builtins.__dict__") and fold_string(ctx, call.args[1].value) is None:
+                uses.append(Use("dynamic-code", "builtins.getattr"))
+            return uses
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        use = _path_method_use(ctx, call, func.attr.value, func.value)
+        if use is not None and (name is None or not name.startswith(ctx.module_name + ".")):
+            receiver = resolve(ctx, func.value)
+            if receiver is None or receiver.split(".", 1)[0] == "pathlib":
+                uses.append(use)
+    return uses
+
+
+__all__ = [
+    "ArgState",
+    "Use",
+    "argument",
+    "classify_call",
+    "first_argument",
+    "is_false",
+    "is_true",
+    "keyword_value",
+    "own_module_name",
+]

@@ -1,0 +1,343 @@
+"""Security rules on the syntax tree: code that runs code (MB311-MB314).
+
+Dynamic code execution (``eval``/``exec``/``compile`` of input that is not a
+constant), imports and builtins reached through computed names, decoded or
+assembled payloads that are run or unpickled, and deserialisers that can
+construct arbitrary objects. Every rule matches on resolved qualified names,
+never on source text (see :mod:`mbcheck.checks.security.values`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from mbcheck.checks.security.calls import argument, first_argument, own_module_name
+from mbcheck.checks.security.classify import short_name
+from mbcheck.checks.security.tables import tables
+from mbcheck.checks.security.values import (
+    DYNAMIC_IMPORTERS,
+    fold_bytes,
+    fold_string,
+    is_constant,
+    is_plain_literal,
+    plugin_internal,
+    resolve,
+    state,
+)
+from mbcheck.model import Category, Confidence, Severity
+from mbcheck.pyfile.traverse import FileContext, SourceRule
+from mbcheck.rules.base import Invalid, Valid
+
+_EXEC_SINKS = {"builtins.eval": "eval", "builtins.exec": "exec", "builtins.compile": "compile"}
+#: calls that turn data into running code (sinks of decoded payloads)
+_PAYLOAD_SINKS = frozenset({*_EXEC_SINKS, "types.FunctionType", "types.CodeType", "types.LambdaType"})
+
+
+def _walk(node: cst.CSTNode, limit: int = 2000) -> Iterator[cst.CSTNode]:
+    """The nodes of a (small) expression, outermost first, at most ``limit``."""
+    pending: list[cst.CSTNode] = [node]
+    count = 0
+    while pending and count < limit:
+        current = pending.pop()
+        count += 1
+        yield current
+        if isinstance(current, (cst.Lambda, cst.FunctionDef)):
+            continue
+        pending.extend(reversed(current.children))
+
+
+# --------------------------------------------------------------------------
+# Decoded payloads (shared by MB311, MB313, MB314)
+
+
+def _is_decoder(ctx: FileContext, call: cst.Call) -> str | None:
+    name = resolve(ctx, call.func)
+    if name is not None and name in tables().decoders:
+        return name
+    if name in tables().deserialisers:
+        return name
+    return None
+
+
+def _decoded_by(ctx: FileContext, expr: cst.BaseExpression) -> str | None:
+    """The decoder whose output an expression carries, or ``obfuscated`` for an assembled string."""
+    tainted = state(ctx).tainted
+    for node in _walk(expr):
+        if isinstance(node, cst.Call):
+            decoder = _is_decoder(ctx, node)
+            if decoder is not None:
+                return decoder
+        elif isinstance(node, cst.Name) and node.value in tainted:
+            return tainted[node.value]
+    if not is_plain_literal(expr) and fold_string(ctx, expr) is not None and not isinstance(expr, cst.Name):
+        return "string assembly"
+    return None
+
+
+def _payload_argument(node: cst.Call, name: str) -> cst.BaseExpression | None:
+    if name in _EXEC_SINKS:
+        return first_argument(node, "source", "expression", "object")
+    return first_argument(node, "code", "data", "s", "file", "stream")
+
+
+class DynamicCodeExecution(SourceRule):
+    """Runs `eval`, `exec` or `compile` on input that is not a constant.
+
+    Why: whatever reaches the call runs with the user's rights inside the host
+    process: a config value, a file or a network reply becomes code. A plugin
+    almost never needs it, and it hides what the plugin does from review.
+    Instead: parse data with `json`, `ast.literal_eval` or a real parser; look
+    up functions in a dict instead of building code strings.
+    """
+
+    code = "MB311"
+    name = "dynamic-code-execution"
+    category = Category.SECURITY
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    VALID = (
+        Valid("import ast\n\ndef parse(text):\n    return ast.literal_eval(text)\n"),
+        Valid("class Runner:\n    def exec(self, job):\n        return job\n\nRunner().exec('eval')\n"),
+        Valid("RESULT = eval('1 + 2')\n"),
+    )
+    INVALID = (
+        Invalid("def calc(expression):\n    return eval(expression)\n", line=2),
+        Invalid("ev = eval\n\ndef run(src):\n    ev(src)\n", line=4),
+        Invalid("import builtins\n\ndef run(src):\n    getattr(builtins, 'exec')(src)\n", line=4),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = resolve(self.ctx, node.func)
+        if name not in _EXEC_SINKS:
+            return
+        arg = _payload_argument(node, name)
+        if arg is None or is_constant(self.ctx, arg) or _decoded_by(self.ctx, arg) is not None:
+            return
+        if isinstance(arg, cst.Call) and resolve(self.ctx, arg.func) in _EXEC_SINKS:
+            return  # exec(compile(src, ...)): reported once, at the inner call
+        what = _EXEC_SINKS[name]
+        severity = Severity.WARNING if what == "compile" else None
+        self.report(node, f"`{what}` runs code that is not a constant: anything that reaches it runs "
+                    "inside the host", severity=severity)
+
+
+class ComputedImport(SourceRule):
+    """Imports a module, or reaches a builtin or module attribute, through a computed name.
+
+    Covers `__import__(name)`, `importlib.import_module(name)` and `getattr(<module or
+    builtins>, name)` / `__builtins__[name]` where the name is not a literal. A name
+    assembled from constant pieces (`'o' + 's'`, `'metsys'[::-1]`) is obfuscation
+    (an error); a computed name of one of the plugin's own modules
+    (`import_module(f'.{name}', __package__)`) is not reported.
+    Why: a computed name hides which module or function runs, from review and from
+    mbcheck; spelling `os` as `'o' + 's'` has no purpose but hiding it.
+    Instead: import what you use with an `import` statement; dispatch with a dict of
+    functions.
+    """
+
+    code = "MB312"
+    name = "computed-import"
+    category = Category.SECURITY
+    severity = Severity.WARNING
+    confidence = Confidence.MEDIUM
+    VALID = (
+        Valid("import importlib\nyaml = importlib.import_module('yaml')\n"),
+        Valid("import importlib\n\ndef load(name):\n    return importlib.import_module(f'.{name}', __package__)\n"),
+        Valid("import logging\n\ndef level(name):\n    return getattr(logging, name.upper())\n"),
+    )
+    INVALID = (
+        Invalid("def load(name):\n    return __import__(name)\n", line=2),
+        Invalid("mod = __import__('o' + 's')\n", line=1),
+        Invalid("import builtins\n\ndef call(name, arg):\n    return getattr(builtins, name)(arg)\n", line=4),
+        Invalid("def f():\n    return __builtins__['ex' + 'ec']\n", line=2),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = resolve(self.ctx, node.func)
+        if name in DYNAMIC_IMPORTERS and node.args:
+            self._import(node, name, node.args[0].value)
+        elif name == "builtins.getattr" and len(node.args) >= 2:
+            self._getattr(node, node.args[0].value, node.args[1].value)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return
+        if resolve(self.ctx, node.value) not in ("builtins", "builtins.__dict__"):
+            return
+        self._getattr(node, node.value, node.slice[0].slice.value)
+
+    def _import(self, node: cst.Call, name: str, arg: cst.BaseExpression) -> None:
+        if is_plain_literal(arg):
+            return
+        folded = fold_string(self.ctx, arg)
+        if folded is not None:
+            self.report(node, f"`{short_name(name)}` imports `{folded}` through an assembled string: "
+                        "obfuscation", severity=Severity.ERROR, confidence=Confidence.HIGH)
+            return
+        if own_module_name(self.ctx, node, arg):
+            return
+        self.report(node, f"`{short_name(name)}` imports a module whose name is computed at run time")
+
+    def _getattr(self, node: cst.CSTNode, base_expr: cst.BaseExpression, attr: cst.BaseExpression) -> None:
+        if is_plain_literal(attr):
+            return
+        base = resolve(self.ctx, base_expr)
+        if base is None or plugin_internal(self.ctx, base):
+            return
+        folded = fold_string(self.ctx, attr)
+        top = base.split(".", 1)[0]
+        if folded is not None:
+            self.report(node, f"reaches `{short_name(base)}.{folded}` through an assembled string: obfuscation",
+                        severity=Severity.ERROR, confidence=Confidence.HIGH)
+        elif base in ("builtins", "builtins.__dict__"):
+            self.report(node, "looks up a builtin by a computed name (any of eval, exec, __import__)",
+                        severity=Severity.ERROR, confidence=Confidence.HIGH)
+        elif top in tables().sensitive_modules:
+            self.report(node, f"looks up an attribute of `{base}` by a computed name")
+
+
+class DecodedCodeExecution(SourceRule):
+    """Runs or unpickles data that was decoded, decompressed or assembled first.
+
+    `exec(base64.b64decode(...))`, `exec(zlib.decompress(...))`, `eval(codecs.decode(s,
+    'rot13'))`, `exec(marshal.loads(...))`, `pickle.loads(base64.b64decode(...))`,
+    `exec(''.join(chr(c) for c in [...]))`, also through a variable holding the
+    decoded data.
+    Why: this is how malware hides a payload from review: the code that runs is
+    not in the source. No legitimate plugin needs it.
+    Instead: ship the code as source; ship data as JSON.
+    """
+
+    code = "MB313"
+    name = "decoded-code-execution"
+    category = Category.SECURITY
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    VALID = (
+        Valid("import base64\n\ndef avatar(data):\n    return base64.b64decode(data)\n"),
+        Valid("import json, zlib\n\ndef load(blob):\n    return json.loads(zlib.decompress(blob))\n"),
+    )
+    INVALID = (
+        Invalid("import base64\nexec(base64.b64decode('cHJpbnQoMSk='))\n", line=2),
+        Invalid("import zlib as z\npayload = z.decompress(b'x')\n\ndef go():\n    exec(payload)\n", line=5),
+        Invalid("import marshal, zlib\nexec(marshal.loads(zlib.decompress(b'x')))\n", line=2),
+        Invalid("exec(''.join(chr(c) for c in [112, 114, 105, 110, 116]))\n", line=1),
+        Invalid("import codecs\neval(codecs.decode('cevag(1)', 'rot13'))\n", line=2),
+    )
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self._covered: set[int] = set()
+
+    # -- names holding decoded data (``payload = zlib.decompress(...)``) ----------
+    # A statement that calls a decoder, or uses a name already holding decoded
+    # data, taints the names it assigns; any other assignment clears them. The
+    # statement is marked while its children are visited, then judged on leave.
+
+    def visit_Name(self, node: cst.Name) -> None:
+        st = state(self.ctx)
+        if node.value in st.tainted and self.ctx.statement is not None:
+            st.decoder_statements[id(self.ctx.statement)] = st.tainted[node.value]
+
+    def leave_Assign(self, original_node: cst.Assign) -> None:
+        self._assigned([t.target for t in original_node.targets])
+
+    def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
+        if original_node.value is not None:
+            self._assigned([original_node.target])
+
+    def _assigned(self, targets: list[cst.BaseExpression]) -> None:
+        st = state(self.ctx)
+        statement = self.ctx.statement
+        decoder = st.decoder_statements.get(id(statement)) if statement is not None else None
+        for target in targets:
+            if not isinstance(target, cst.Name):
+                continue
+            if decoder is not None:
+                st.tainted[target.value] = decoder
+            else:
+                st.tainted.pop(target.value, None)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        decoding = _is_decoder(self.ctx, node)
+        if decoding is not None and self.ctx.statement is not None:
+            state(self.ctx).decoder_statements[id(self.ctx.statement)] = decoding
+        if id(node) in self._covered:
+            return
+        name = resolve(self.ctx, node.func)
+        if name is None:
+            return
+        if name not in _PAYLOAD_SINKS and name not in tables().deserialisers:
+            return
+        arg = _payload_argument(node, name)
+        if arg is None:
+            return
+        if name in tables().deserialisers and _is_decoder(self.ctx, node) and not _decoded_by(self.ctx, arg):
+            return
+        decoder = _decoded_by(self.ctx, arg)
+        if decoder is None:
+            return
+        for inner in _walk(arg):
+            if isinstance(inner, cst.Call):
+                self._covered.add(id(inner))
+        literal = fold_bytes(self.ctx, arg) is not None or fold_string(self.ctx, arg) is not None
+        hidden = "a payload hidden in the source" if literal else "decoded data"
+        self.report(node, f"`{short_name(name)}` runs {hidden} (via `{short_name(decoder)}`): obfuscated code")
+
+
+class UnsafeDeserialisation(SourceRule):
+    """Deserialises with a loader that can construct arbitrary objects.
+
+    `pickle`/`dill`/`cloudpickle`/`joblib` loading, `marshal.load(s)`, `shelve.open`,
+    `pandas.read_pickle`, `jsonpickle.decode`, and `yaml.load` / `yaml.load_all` without
+    a safe loader (`yaml.unsafe_load`, `yaml.full_load` too).
+    Why: loading such data runs code chosen by whoever wrote the file: a cache
+    file, a download or a shared config becomes a way into the user's account.
+    Instead: store data as JSON (or `yaml.safe_load`); if you must cache objects,
+    sign the file with `hmac` and verify before loading.
+    """
+
+    code = "MB314"
+    name = "unsafe-deserialisation"
+    category = Category.SECURITY
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+    VALID = (
+        Valid("import yaml\n\ndef read(text):\n    return yaml.safe_load(text)\n"),
+        Valid("import yaml\n\ndef read(text):\n    return yaml.load(text, Loader=yaml.SafeLoader)\n"),
+        Valid("import json\n\ndef read(text):\n    return json.loads(text)\n"),
+    )
+    INVALID = (
+        Invalid("import pickle\n\ndef read(blob):\n    return pickle.loads(blob)\n", line=4),
+        Invalid("from yaml import load\n\ndef read(text):\n    return load(text)\n", line=4),
+        Invalid("import yaml\n\ndef read(text):\n    return yaml.load(text, Loader=yaml.Loader)\n", line=4),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = resolve(self.ctx, node.func)
+        if name is None or name not in tables().deserialisers:
+            return
+        condition = tables().conditions.get(name)
+        if condition is not None and condition.kind == "argument-not-in":
+            status, value = argument(node, condition.position, condition.keyword)
+            if status == "missing" and not condition.when_missing:
+                return
+            if status == "given" and value is not None and resolve(self.ctx, value) in condition.safe_values:
+                return
+            if status == "unknown":
+                return
+        arg = _payload_argument(node, name)
+        if arg is not None and _decoded_by(self.ctx, arg) is not None:
+            return  # MB313 reports it as a hidden payload
+        confidence = Confidence.MEDIUM if name.startswith(("shelve.", "joblib.", "pandas.")) else None
+        self.report(node, f"`{name}` can run arbitrary code from the data it loads", confidence=confidence)
+
+
+__all__ = [
+    "ComputedImport",
+    "DecodedCodeExecution",
+    "DynamicCodeExecution",
+    "UnsafeDeserialisation",
+]

@@ -1,0 +1,218 @@
+"""Security rules on the syntax tree: network use (MB315, MB316).
+
+TLS certificate or host name verification turned off (by keyword, attribute,
+call or the process-wide default context), and network calls that can wait
+forever for a server that does not answer.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from mbcheck.checks.security.calls import argument, keyword_value
+from mbcheck.checks.security.tables import tables
+from mbcheck.checks.security.values import resolve
+from mbcheck.model import Category, Confidence, Severity
+from mbcheck.pyfile.names import literal_string
+from mbcheck.pyfile.traverse import FileContext, SourceRule
+from mbcheck.rules.base import Invalid, Valid
+
+
+class TlsVerificationDisabled(SourceRule):
+    """Turns off TLS certificate or host name verification.
+
+    `verify=False` (requests, httpx), `ssl=False` (aiohttp), `cert_reqs='CERT_NONE'`,
+    `check_hostname=False`, `ssl.CERT_NONE`, `ssl._create_unverified_context`, and
+    replacing `ssl._create_default_https_context` for the whole process.
+    Why: without verification anyone on the network path can read and change
+    the traffic (credentials, downloaded code); a plugin that changes the
+    default context does it for the host and every other plugin too.
+    Instead: keep verification on; for a private CA pass its bundle:
+    `requests.get(url, verify="/path/ca.pem", timeout=10)`.
+    """
+
+    code = "MB315"
+    name = "tls-verification-disabled"
+    category = Category.SECURITY
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    VALID = (
+        Valid("import requests\n\ndef get(url):\n    return requests.get(url, timeout=10)\n"),
+        Valid("def check(data, verify=False):\n    return data\n\ncheck({}, verify=False)\n"),
+    )
+    INVALID = (
+        Invalid("import requests\n\ndef get(url):\n    return requests.get(url, verify=False, timeout=5)\n", line=4),
+        Invalid("import ssl\nssl._create_default_https_context = ssl._create_unverified_context\n", line=2),
+        Invalid("import ssl\n\ndef ctx():\n    c = ssl.create_default_context()\n    c.check_hostname = False\n"
+                "    c.verify_mode = ssl.CERT_NONE\n    return c\n", line=5),
+    )
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self._skip: set[int] = set()
+        self._imports: set[str] | None = None
+        data = tables()
+        self._keywords = [p for p in data.tls_patterns if p.kind == "keyword"]
+        self._keyword_names = {p.keyword for p in self._keywords}
+        self._attributes = {p.attribute: p for p in data.tls_patterns if p.kind == "attribute-assignment"}
+        self._names = {p.name: p for p in data.tls_patterns if p.kind in ("call", "name")}
+        #: the last part of every tabled name: a reference ending otherwise cannot match
+        self._last_parts = {name.rsplit(".", 1)[-1] for name in self._names}
+        self._network_tops = {name.split(".", 1)[0] for name in data.network_modules}
+
+    def _imported(self) -> set[str]:
+        if self._imports is None:
+            self._imports = _imported_tops(self.ctx.module)
+        return self._imports
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = resolve(self.ctx, node.func)
+        self._skip.add(id(node.func))
+        if name in self._names:
+            self.report(node, f"`{name}`: {self._names[name].description}")
+            return
+        passed = {arg.keyword.value for arg in node.args if arg.keyword is not None}
+        if not passed & self._keyword_names:
+            return
+        for pattern in self._keywords:
+            value = keyword_value(node, pattern.keyword)
+            if value is None or not self._matches(value, pattern.value):
+                continue
+            if pattern.requires_import and pattern.requires_import.split(".", 1)[0] not in self._imported():
+                continue
+            confidence = None
+            if name is not None:
+                if name.split(".", 1)[0] not in self._network_tops | {"ssl"}:
+                    continue
+            elif not (self._imported() & (self._network_tops | {"ssl"})):
+                continue
+            else:
+                confidence = Confidence.MEDIUM
+            self.report(node, f"`{pattern.keyword}={literal_string(value) or _expr_text(value)}`: "
+                        f"{pattern.description}", confidence=confidence)
+            return
+
+    @staticmethod
+    def _matches(value: cst.BaseExpression, expected: bool | str | None) -> bool:
+        if expected is False:
+            return isinstance(value, cst.Name) and value.value == "False"
+        if isinstance(expected, str):
+            return literal_string(value) == expected
+        return False
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._target(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._target(node.target, node.value)
+
+    def _target(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if not isinstance(target, cst.Attribute):
+            return
+        self._skip.add(id(target))
+        if resolve(self.ctx, target) == "ssl._create_default_https_context":
+            self.report(target, "replaces the default HTTPS context for the whole process (the host and "
+                        "every plugin)")
+            return
+        pattern = self._attributes.get(target.attr.value)
+        if pattern is not None and self._matches(value, pattern.value):
+            self.report(target, f"`.{pattern.attribute} = False`: {pattern.description}")
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._skip.add(id(node.value))
+        if id(node) not in self._skip:
+            self._reference(node)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if id(node) not in self._skip:
+            self._reference(node)
+
+    def _reference(self, node: cst.Name | cst.Attribute) -> None:
+        if isinstance(node, cst.Name) and node.value not in self._last_parts:
+            return
+        if isinstance(node, cst.Attribute) and node.attr.value not in self._last_parts:
+            return
+        name = resolve(self.ctx, node)
+        if name in self._names:
+            self.report(node, f"`{name}`: {self._names[name].description}")
+
+
+def _expr_text(node: cst.BaseExpression) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+def _imported_tops(module: cst.Module) -> set[str]:
+    """Top-level names of every module a file imports (any depth of statement nesting)."""
+    found: set[str] = set()
+    pending: list[cst.CSTNode] = list(module.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.SimpleStatementLine):
+            for small in node.body:
+                if isinstance(small, cst.Import):
+                    for alias in small.names:
+                        name = cst.Module([]).code_for_node(alias.name)
+                        found.add(name.split(".", 1)[0])
+                elif isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
+                    found.add(cst.Module([]).code_for_node(small.module).split(".", 1)[0])
+        elif isinstance(node, cst.BaseCompoundStatement):
+            pending.extend(c for c in node.children if isinstance(c, (cst.BaseSuite, cst.BaseCompoundStatement,
+                                                                       cst.Else, cst.ExceptHandler, cst.Finally)))
+        elif isinstance(node, (cst.IndentedBlock, cst.Else, cst.ExceptHandler, cst.Finally)):
+            pending.extend(node.children)
+    return found
+
+
+class NetworkCallWithoutTimeout(SourceRule):
+    """Makes a network call that can wait forever (no timeout, or `timeout=None`).
+
+    Covers `requests.*`, `urllib.request.urlopen`, `http.client` connections,
+    `socket.create_connection`, `smtplib`, `ftplib`, `imaplib`, `poplib`, `telnetlib`;
+    `httpx` only with an explicit `timeout=None` (it defaults to 5 seconds).
+    Why: a server that accepts the connection and never answers hangs the plugin,
+    and with it the host's command line, with no way out but killing it.
+    Instead: pass a timeout: `requests.get(url, timeout=10)`, `urlopen(url, timeout=10)`.
+    """
+
+    code = "MB316"
+    name = "network-call-without-timeout"
+    category = Category.SECURITY
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+    VALID = (
+        Valid("import requests\n\ndef get(url):\n    return requests.get(url, timeout=10)\n"),
+        Valid("import httpx\n\ndef get(url):\n    return httpx.get(url)\n"),
+        Valid("from urllib.request import urlopen\n\ndef get(url):\n    return urlopen(url, None, 5)\n"),
+    )
+    INVALID = (
+        Invalid("import requests as r\n\ndef get(url):\n    return r.post(url, json={})\n", line=4),
+        Invalid("from urllib.request import urlopen\n\ndef get(url):\n    return urlopen(url)\n", line=4),
+        Invalid("import httpx\n\ndef get(url):\n    return httpx.get(url, timeout=None)\n", line=4),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = resolve(self.ctx, node.func)
+        if name is None:
+            return
+        spec = tables().timeout_calls.get(name)
+        if spec is None:
+            return
+        status, value = argument(node, spec.position, spec.keyword)
+        if status == "unknown":
+            return
+        if status == "given":
+            if isinstance(value, cst.Name) and value.value == "None":
+                self.report(node, f"`{name}(..., {spec.keyword}=None)` waits forever for a server that does not answer")
+            return
+        if spec.default_seconds is not None:
+            return
+        self.report(node, f"`{name}` without a timeout waits forever for a server that does not answer; "
+                    f"pass `{spec.keyword}=`")
+
+
+__all__ = [
+    "NetworkCallWithoutTimeout",
+    "TlsVerificationDisabled",
+]

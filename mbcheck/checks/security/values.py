@@ -1,0 +1,416 @@
+"""Static values on the syntax tree: qualified names and constant folding.
+
+What the security collector and the security source rules ask of an
+expression, per file, without running anything:
+
+* :func:`resolve` — the qualified name an expression denotes, following what
+  :class:`~mbcheck.pyfile.names.NameTracker` follows plus the obfuscated spellings
+  (``__import__('o' + 's')``, ``getattr(builtins, 'ev' + 'al')``,
+  ``__builtins__['exec']``, ``sys.modules['os']``);
+* :func:`fold_string` — the value of an expression that is a string in
+  disguise (concatenations, ``''.join``, reversal, ``chr`` codes, literal
+  base64 / hex decoded as data — never run), and :func:`fold_bytes`;
+* :class:`FileState` — what these share per file (module-level string
+  constants, star imports, resolved names, names holding paths or decoded
+  data), one per file in ``ctx.shared("security")``.
+
+Only collectors and source rules use this module (it imports libcst).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+from dataclasses import dataclass, field
+from functools import cache
+
+import libcst as cst
+
+from mbcheck.checks.security.classify import StaticPath, in_package
+from mbcheck.checks.security.tables import tables
+from mbcheck.pyfile.names import literal_string
+from mbcheck.pyfile.traverse import FileContext
+
+#: calls that import a module by its name as a string
+DYNAMIC_IMPORTERS = frozenset({"builtins.__import__", "importlib.import_module", "importlib.__import__"})
+_MAX_FOLD = 65_536
+
+# --------------------------------------------------------------------------
+# Per-file state shared by every security visitor of one file
+
+
+@dataclass
+class FileState:
+    """Derived facts about one file, computed once and shared by the security visitors."""
+
+    constants: dict[str, str]
+    star_modules: tuple[str, ...] = ()
+    resolved: dict[int, str | None] = field(default_factory=dict)
+    #: names known to hold a path: name -> its static value (None: a path, value unknown)
+    path_names: dict[str, StaticPath | None] = field(default_factory=dict)
+    #: ``self.<name>`` attributes assigned a path anywhere in the file
+    path_attrs: dict[str, StaticPath | None] = field(default_factory=dict)
+    seen: set[int] = field(default_factory=set)
+    #: names holding decoded data: name -> the decoder (``base64.b64decode``)
+    tainted: dict[str, str] = field(default_factory=dict)
+    #: statements (by id) that call a decoder or use decoded data -> the decoder
+    decoder_statements: dict[int, str] = field(default_factory=dict)
+
+
+def _module_constants(module: cst.Module) -> dict[str, str]:
+    """Module-level names assigned exactly once, to a plain string literal."""
+    values: dict[str, str | None] = {}
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            targets: list[cst.BaseExpression] = []
+            value: cst.BaseExpression | None = None
+            if isinstance(small, cst.Assign):
+                targets = [t.target for t in small.targets]
+                value = small.value
+            elif isinstance(small, cst.AnnAssign):
+                targets = [small.target]
+                value = small.value
+            elif isinstance(small, cst.AugAssign):
+                targets = [small.target]
+            for target in targets:
+                if not isinstance(target, cst.Name):
+                    continue
+                text = literal_string(value) if value is not None and len(targets) == 1 else None
+                name = target.value
+                values[name] = None if name in values else text
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _star_modules(module: cst.Module) -> tuple[str, ...]:
+    """Modules a file imports with ``from m import *`` at its top level."""
+    found: list[str] = []
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if (
+                    isinstance(small, cst.ImportFrom)
+                    and isinstance(small.names, cst.ImportStar)
+                    and not small.relative
+                    and small.module is not None
+                ):
+                    found.append(cst.Module([]).code_for_node(small.module))
+    return tuple(found)
+
+
+@cache
+def _known_names() -> frozenset[str]:
+    """Every qualified name the security table mentions (for ``from m import *``)."""
+    data = tables()
+    return frozenset({*data.calls, *data.shell_calls, *data.timeout_calls, *data.write_methods,
+                      *data.decoders, *data.conditions})
+
+
+def state(ctx: FileContext) -> FileState:
+    return ctx.shared(
+        "security",
+        lambda: FileState(constants=_module_constants(ctx.module), star_modules=_star_modules(ctx.module)),
+    )
+
+
+def _bound_locally(ctx: FileContext, name: str) -> bool:
+    """Whether ``name`` is bound in a function or class scope enclosing the current node."""
+    return any(name in scope.bindings for scope in ctx.names.scopes[1:])
+
+
+def _bound_anywhere(ctx: FileContext, name: str) -> bool:
+    return any(name in scope.bindings for scope in ctx.names.scopes)
+
+
+# --------------------------------------------------------------------------
+# Folding strings in disguise
+
+
+def _int_literal(node: cst.BaseExpression) -> int | None:
+    if isinstance(node, cst.Integer):
+        value = node.evaluated_value
+        return value if isinstance(value, int) else None
+    return None
+
+
+def _is_builtin(ctx: FileContext, node: cst.BaseExpression, name: str) -> bool:
+    return isinstance(node, cst.Name) and node.value == name and ctx.names.lookup(name) == f"builtins.{name}"
+
+
+def _fold_sequence(ctx: FileContext, node: cst.BaseExpression, depth: int) -> list[str] | None:
+    if isinstance(node, (cst.List, cst.Tuple)):
+        out: list[str] = []
+        for element in node.elements:
+            if not isinstance(element, cst.Element):
+                return None
+            text = fold_string(ctx, element.value, depth + 1)
+            if text is None:
+                return None
+            out.append(text)
+        return out
+    # chr(c) for c in [111, 115]  /  map(chr, [111, 115])
+    codes: cst.BaseExpression | None = None
+    if isinstance(node, (cst.GeneratorExp, cst.ListComp)):
+        elt, comp = node.elt, node.for_in
+        if (
+            isinstance(elt, cst.Call)
+            and _is_builtin(ctx, elt.func, "chr")
+            and len(elt.args) == 1
+            and isinstance(comp.target, cst.Name)
+            and isinstance(elt.args[0].value, cst.Name)
+            and elt.args[0].value.value == comp.target.value
+            and comp.inner_for_in is None
+            and not comp.ifs
+        ):
+            codes = comp.iter
+    elif (
+        isinstance(node, cst.Call)
+        and _is_builtin(ctx, node.func, "map")
+        and len(node.args) == 2
+        and _is_builtin(ctx, node.args[0].value, "chr")
+    ):
+        codes = node.args[1].value
+    if isinstance(codes, (cst.List, cst.Tuple)):
+        chars: list[str] = []
+        for element in codes.elements:
+            number = _int_literal(element.value) if isinstance(element, cst.Element) else None
+            if number is None or not 0 <= number < 0x110000:
+                return None
+            chars.append(chr(number))
+        return chars
+    return None
+
+
+def _decode_literal(name: str, data: bytes | str) -> bytes | None:
+    raw = data.encode("latin-1", errors="ignore") if isinstance(data, str) else data
+    try:
+        if name in ("base64.b64decode", "base64.standard_b64decode", "base64.decodebytes", "binascii.a2b_base64"):
+            return base64.b64decode(raw)
+        if name == "base64.urlsafe_b64decode":
+            return base64.urlsafe_b64decode(raw)
+        if name == "base64.b32decode":
+            return base64.b32decode(raw)
+        if name == "base64.b16decode":
+            return base64.b16decode(raw, casefold=True)
+        if name == "base64.b85decode":
+            return base64.b85decode(raw)
+        if name == "base64.a85decode":
+            return base64.a85decode(raw)
+        if name in ("binascii.unhexlify", "binascii.a2b_hex", "builtins.bytes.fromhex", "builtins.bytearray.fromhex"):
+            return binascii.unhexlify(raw.replace(b" ", b""))
+    except (ValueError, binascii.Error):
+        return None
+    return None
+
+
+def fold_bytes(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> bytes | None:
+    """Static bytes: a bytes literal, or a literal decoded by base64/hex (as data)."""
+    if depth > 20:
+        return None
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, bytes) and len(value) <= _MAX_FOLD else None
+    if isinstance(node, cst.Call) and node.args:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "encode" and not node.args[1:]:
+            text = fold_string(ctx, node.func.value, depth + 1)
+            return text.encode("utf-8") if text is not None else None
+        name = resolve(ctx, node.func)
+        if name is None:
+            return None
+        arg = node.args[0].value
+        source: bytes | str | None = fold_bytes(ctx, arg, depth + 1)
+        if source is None:
+            source = fold_string(ctx, arg, depth + 1)
+        if source is None or len(source) > _MAX_FOLD:
+            return None
+        return _decode_literal(name, source)
+    return None
+
+
+def fold_string(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> str | None:
+    """The value of an expression that is statically a string, or None.
+
+    Follows literals, module-level string constants, ``+``, ``''.join([...])``,
+    ``[::-1]``, ``chr(n)``, ``.lower()``/``.upper()``, f-strings without
+    fields, ``codecs.decode(s, 'rot13')`` and ``.decode()`` of static bytes.
+    Nothing is executed.
+    """
+    if depth > 40:
+        return None
+    text = literal_string(node)
+    if text is not None:
+        return text
+    if isinstance(node, cst.Name):
+        if node.value in state(ctx).constants and not _bound_locally(ctx, node.value):
+            return state(ctx).constants[node.value]
+        return None
+    if isinstance(node, cst.FormattedString):
+        parts: list[str] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                parts.append(part.value)
+            elif isinstance(part, cst.FormattedStringExpression) and part.format_spec is None and part.conversion is None:
+                inner = fold_string(ctx, part.expression, depth + 1)
+                if inner is None:
+                    return None
+                parts.append(inner)
+            else:
+                return None
+        return "".join(parts)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        left = fold_string(ctx, node.left, depth + 1)
+        if left is None:
+            return None
+        right = fold_string(ctx, node.right, depth + 1)
+        return None if right is None or len(left) + len(right) > _MAX_FOLD else left + right
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        inner_slice = node.slice[0].slice
+        if (
+            isinstance(inner_slice, cst.Slice)
+            and inner_slice.lower is None
+            and inner_slice.upper is None
+            and isinstance(inner_slice.step, cst.UnaryOperation)
+            and isinstance(inner_slice.step.operator, cst.Minus)
+            and _int_literal(inner_slice.step.expression) == 1
+        ):
+            value = fold_string(ctx, node.value, depth + 1)
+            return value[::-1] if value is not None else None
+        return None
+    if isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            if method == "join" and len(node.args) == 1:
+                separator = fold_string(ctx, func.value, depth + 1)
+                items = _fold_sequence(ctx, node.args[0].value, depth + 1) if separator is not None else None
+                return separator.join(items) if separator is not None and items is not None else None
+            if method in ("lower", "upper", "strip") and not node.args:
+                value = fold_string(ctx, func.value, depth + 1)
+                return None if value is None else getattr(value, method)()
+            if method == "decode":
+                data = fold_bytes(ctx, func.value, depth + 1)
+                if data is not None:
+                    try:
+                        return data.decode("utf-8")
+                    except UnicodeDecodeError:
+                        return data.decode("latin-1")
+        if _is_builtin(ctx, func, "chr") and len(node.args) == 1:
+            number = _int_literal(node.args[0].value)
+            return chr(number) if number is not None and 0 <= number < 0x110000 else None
+        if len(node.args) == 2 and resolve(ctx, func) == "codecs.decode":
+            encoding = fold_string(ctx, node.args[1].value, depth + 1)
+            value = fold_string(ctx, node.args[0].value, depth + 1)
+            if value is not None and encoding is not None and encoding.lower().replace("-", "_") in ("rot13", "rot_13"):
+                return codecs.decode(value, "rot13")
+    return None
+
+
+def is_plain_literal(node: cst.BaseExpression) -> bool:
+    """A string literal as written (not assembled, not decoded)."""
+    return literal_string(node) is not None
+
+
+def is_constant(ctx: FileContext, node: cst.BaseExpression) -> bool:
+    """Whether an expression's value is fixed in the source (strings, numbers, lists of them)."""
+    if fold_string(ctx, node) is not None:
+        return True
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return True
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return True
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return all(isinstance(e, cst.Element) and is_constant(ctx, e.value) for e in node.elements)
+    return False
+
+
+# --------------------------------------------------------------------------
+# Qualified names, including obfuscated spellings
+
+
+def resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
+    """The fully qualified name an expression denotes (see the module docstring)."""
+    memo = state(ctx).resolved
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    found = _resolve(ctx, node)
+    if found is not None and found.split(".", 2)[:2] in _CONSTANT_BUILTINS:
+        found = None  # ``x = None`` then ``x.attr``: a value, not the builtins module
+    memo[key] = found
+    return found
+
+
+_CONSTANT_BUILTINS = [["builtins", name] for name in ("None", "True", "False", "Ellipsis", "NotImplemented")]
+
+
+def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
+    found = ctx.qualified_name(node)
+    if found is not None:
+        return found
+    if isinstance(node, cst.Name):
+        if _bound_anywhere(ctx, node.value):
+            return None
+        if node.value == "__builtins__":
+            return "builtins"
+        for module in state(ctx).star_modules:
+            candidate = f"{module}.{node.value}"
+            if candidate in _known_names():
+                return candidate  # ``from os import *`` then ``system(cmd)``
+        return None
+    if isinstance(node, cst.Attribute):
+        base = resolve(ctx, node.value)
+        if base is None:
+            return None
+        if base == "builtins" and node.attr.value == "__dict__":
+            return "builtins.__dict__"
+        return f"{base}.{node.attr.value}"
+    if isinstance(node, cst.Call):
+        func = resolve(ctx, node.func)
+        if func in DYNAMIC_IMPORTERS and node.args:
+            return fold_string(ctx, node.args[0].value)
+        if func == "builtins.getattr" and len(node.args) >= 2:
+            base = resolve(ctx, node.args[0].value)
+            attr = fold_string(ctx, node.args[1].value)
+            if base is not None and attr is not None:
+                return f"{base}.{attr}"
+        if func == "builtins.vars" and len(node.args) == 1 and resolve(ctx, node.args[0].value) == "builtins":
+            return "builtins.__dict__"
+        return None
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        if not isinstance(index, cst.Index):
+            return None
+        if (
+            isinstance(node.value, cst.Call)
+            and resolve(ctx, node.value.func) in ("builtins.globals", "builtins.vars", "builtins.locals")
+            and not node.value.args
+        ):
+            return "builtins" if fold_string(ctx, index.value) == "__builtins__" else None
+        base = resolve(ctx, node.value)
+        if base in ("builtins", "builtins.__dict__"):
+            key = fold_string(ctx, index.value)
+            return f"builtins.{key}" if key else None
+        if base == "sys.modules":
+            return fold_string(ctx, index.value)
+    return None
+
+
+
+def plugin_internal(ctx: FileContext, name: str) -> bool:
+    """Whether a qualified name is one of the plugin's own (its package or inside it)."""
+    return in_package(name, ctx.package)
+
+
+__all__ = [
+    "DYNAMIC_IMPORTERS",
+    "FileState",
+    "fold_bytes",
+    "fold_string",
+    "is_constant",
+    "is_plain_literal",
+    "plugin_internal",
+    "resolve",
+    "state",
+]
