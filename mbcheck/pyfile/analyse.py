@@ -26,7 +26,7 @@ from typing import Any
 import libcst as cst
 from libcst._nodes.base import BaseLeaf
 
-from mbcheck.checks.deps.analysis import guards_of
+from mbcheck.checks.deps.guards import guards_of
 from mbcheck.context import FileOutcome, Suppression
 from mbcheck.model import Finding, Span
 from mbcheck.pyfile.jobs import FileJob, FileOptions
