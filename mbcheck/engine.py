@@ -293,6 +293,16 @@ def check_targets(
         # what the plugin does, whatever the rule selection: the report's facts
         for name, error in ctx.facts.compute():
             ctx.report(AnalysisFailed, Span(""), f"{name} analysis failed: {type(error).__name__}: {error}")
+    # the run's facts: conflicts between the plugins' requirements (recorded in
+    # each plugin's dependency facts and report section), whatever the rule selection
+    if all(ctx.facts.computed("dependencies") is not None for ctx in contexts):
+        from mbcheck.checks.deps.environment import environment_conflicts
+
+        try:
+            environment_conflicts(contexts)
+        except Exception as exc:  # a broken analysis must not stop the run
+            for ctx in contexts:
+                ctx.report(AnalysisFailed, Span(""), f"environment analysis failed: {type(exc).__name__}: {exc}")
     rules = load_plugin_rules()
     for ctx in contexts:
         for rule_cls in rules:

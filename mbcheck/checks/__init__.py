@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mbcheck.checks.compat.analysis import Analysis as CompatAnalysis
-    from mbcheck.checks.deps.analysis import Analysis as DependencyAnalysis
+    from mbcheck.checks.deps.facts import Analysis as DependencyAnalysis
     from mbcheck.checks.interface.rules import Analysis as InterfaceAnalysis
     from mbcheck.checks.security.analysis import PermissionAnalysis
     from mbcheck.config import Config

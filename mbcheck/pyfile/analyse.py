@@ -16,7 +16,7 @@ from typing import Any
 
 import libcst as cst
 
-from mbcheck.checks.deps.analysis import guards_of
+from mbcheck.checks.deps.guards import guards_of
 from mbcheck.context import FileOutcome
 from mbcheck.model import Finding, Span
 from mbcheck.pyfile.jobs import FileHook, FileJob, FileOptions, HookInput

@@ -1,73 +1,12 @@
-"""Pure dependency logic: distribution names, import-name lookup, look-alike
-names, specifier satisfiability, requirements files and OSV advisories. The
-dependency rules call these; nothing here reads plugin code."""
+"""Dependencies: what a plugin declares it needs against what its code imports.
 
-from mbcheck.checks.deps.advisories import (
-    Advisory,
-    AdvisoryError,
-    AdvisoryIndex,
-    AdvisoryMatch,
-    AffectedRange,
-    admits_affected,
-    load_advisories,
-    parse_advisories,
-)
-from mbcheck.checks.deps.imports import (
-    Resolution,
-    environment_distributions,
-    namespace_roots,
-    resolve_import,
-)
-from mbcheck.checks.deps.names import (
-    PopularIndex,
-    canonical,
-    damerau_levenshtein,
-    distribution_for_import,
-    load_import_map,
-    load_popular,
-    lookalike,
-    popular_index,
-    skeleton,
-)
-from mbcheck.checks.deps.requirements import (
-    RequirementLine,
-    RequirementsFile,
-    marker_may_apply,
-    parse_requirement,
-    parse_requirements_file,
-    suppressed,
-)
-from mbcheck.checks.deps.specifiers import intersect_satisfiable, is_satisfiable, witness
-
-__all__ = [
-    "Advisory",
-    "AdvisoryError",
-    "AdvisoryIndex",
-    "AdvisoryMatch",
-    "AffectedRange",
-    "PopularIndex",
-    "RequirementLine",
-    "RequirementsFile",
-    "Resolution",
-    "admits_affected",
-    "canonical",
-    "damerau_levenshtein",
-    "distribution_for_import",
-    "environment_distributions",
-    "intersect_satisfiable",
-    "is_satisfiable",
-    "load_advisories",
-    "load_import_map",
-    "load_popular",
-    "lookalike",
-    "marker_may_apply",
-    "namespace_roots",
-    "parse_advisories",
-    "parse_requirement",
-    "parse_requirements_file",
-    "popular_index",
-    "resolve_import",
-    "skeleton",
-    "suppressed",
-    "witness",
-]
+Pure dependency logic works on names and specifiers only: ``names``
+(normalization, import-name lookup, look-alikes), ``imports`` (which
+distributions provide a module), ``specifiers`` (satisfiability),
+``requirements`` (PEP 508 strings, requirements files, suppression
+comments) and ``advisories`` (OSV vulnerability records). The plugin's
+dependency facts are ``facts``, computed by ``analysis`` (with
+``declarations`` and ``guards``); conflicts across the plugins of a run by
+``environment``. The rules read them: ``rules``, ``rules_names``,
+``rules_advisories`` and ``rules_plugins``.
+"""

@@ -192,64 +192,89 @@ def _records(data: Any, source: str) -> list[Any]:
     )
 
 
+def _object(value: Any, where: str, message: str = "must be an object") -> dict[str, Any]:
+    """``value``, which must be a JSON object."""
+    if not isinstance(value, dict):
+        raise AdvisoryError(f"{where}: {message}")
+    return value
+
+
+def _string(value: Any, where: str, message: str) -> str:
+    """``value``, which must be a JSON string."""
+    if not isinstance(value, str):
+        raise AdvisoryError(f"{where}: {message}")
+    return value
+
+
+def _list(value: Any, where: str, message: str, item: type | None = None) -> list[Any]:
+    """``value``, which must be a JSON array (of ``item`` values, when given)."""
+    if not isinstance(value, list) or (item is not None and not all(isinstance(v, item) for v in value)):
+        raise AdvisoryError(f"{where}: {message}")
+    return value
+
+
+def _affected_ranges(entry: dict[str, Any], at: str) -> list[AffectedRange]:
+    """The comparable ranges of an ``affected`` entry (``ECOSYSTEM`` and ``SEMVER``)."""
+    ranges: list[AffectedRange] = []
+    for number, raw in enumerate(_list(entry.get("ranges", []), at, "`ranges` must be a list")):
+        here = f"{at}.ranges[{number}]"
+        kind = _string(_object(raw, here).get("type"), here, "has no `type` string")
+        events = _list(raw.get("events"), here, "`events` must be a list of objects", dict)
+        if kind.upper() in _RANGE_TYPES:
+            ranges.extend(_ranges(events))
+    return ranges
+
+
+def _affected(entry: Any, at: str) -> tuple[str, list[AffectedRange], tuple[Version, ...]] | None:
+    """The PyPI package of an ``affected`` entry, its ranges and its listed versions
+    (None for another ecosystem, or no package)."""
+    package = _object(entry, at).get("package")
+    if package is None:
+        return None
+    package = _object(package, at, "`package` must be an object")
+    needs = "`package` needs `ecosystem` and `name` strings"
+    ecosystem, name = _string(package.get("ecosystem"), at, needs), _string(package.get("name"), at, needs)
+    if ecosystem.split(":", 1)[0].lower() != "pypi":
+        return None
+    ranges = _affected_ranges(entry, at)
+    versions = _list(entry.get("versions", []), at, "`versions` must be a list of strings", str)
+    return name, ranges, tuple(v for v in (_version(text) for text in versions) if v is not None)
+
+
+def _advisories(record: Any, where: str) -> list[Advisory]:
+    """The PyPI advisories of one OSV record (none when it is withdrawn)."""
+    record_id = _string(_object(record, where).get("id"), where, "has no `id` string")
+    _expect(bool(record_id.strip()), where, "has no `id` string")
+    where = f"{where} ({record_id})"
+    if record.get("withdrawn"):
+        return []  # withdrawn advisories no longer apply
+    aliases = _list(record.get("aliases", []), where, "`aliases` must be a list of strings", str)
+    summary = _string(record.get("summary") or record.get("details") or "", where, "`summary` must be a string")
+    out: list[Advisory] = []
+    for position, entry in enumerate(_list(record.get("affected", []), where, "`affected` must be a list")):
+        found = _affected(entry, f"{where}: affected[{position}]")
+        if found is None:
+            continue
+        name, ranges, versions = found
+        if ranges or versions:
+            out.append(
+                Advisory(
+                    id=record_id.strip(),
+                    package=canonical(name),
+                    summary=" ".join(summary.split())[:200],
+                    aliases=tuple(aliases),
+                    ranges=tuple(ranges),
+                    versions=versions,
+                )
+            )
+    return out
+
+
 def parse_advisories(data: Any, source: str = "<advisories>") -> tuple[Advisory, ...]:
     """The PyPI advisories of OSV JSON data; raises :class:`AdvisoryError` for malformed records."""
     out: list[Advisory] = []
     for index, record in enumerate(_records(data, source)):
-        where = f"{source}: record {index}"
-        _expect(isinstance(record, dict), where, "must be an object")
-        record_id = record.get("id")
-        _expect(isinstance(record_id, str) and bool(record_id.strip()), where, "has no `id` string")
-        where = f"{source}: record {index} ({record_id})"
-        if record.get("withdrawn"):
-            continue  # withdrawn advisories no longer apply
-        aliases = record.get("aliases", [])
-        _expect(isinstance(aliases, list) and all(isinstance(a, str) for a in aliases), where, "`aliases` must be a list of strings")
-        summary = record.get("summary") or record.get("details") or ""
-        _expect(isinstance(summary, str), where, "`summary` must be a string")
-        affected = record.get("affected", [])
-        _expect(isinstance(affected, list), where, "`affected` must be a list")
-        for position, entry in enumerate(affected):
-            at = f"{where}: affected[{position}]"
-            _expect(isinstance(entry, dict), at, "must be an object")
-            package = entry.get("package")
-            if package is None:
-                continue
-            _expect(isinstance(package, dict), at, "`package` must be an object")
-            ecosystem, name = package.get("ecosystem"), package.get("name")
-            _expect(isinstance(ecosystem, str) and isinstance(name, str), at, "`package` needs `ecosystem` and `name` strings")
-            if ecosystem.split(":", 1)[0].lower() != "pypi":
-                continue
-            ranges: list[AffectedRange] = []
-            raw_ranges = entry.get("ranges", [])
-            _expect(isinstance(raw_ranges, list), at, "`ranges` must be a list")
-            for number, raw in enumerate(raw_ranges):
-                here = f"{at}.ranges[{number}]"
-                _expect(isinstance(raw, dict), here, "must be an object")
-                kind = raw.get("type")
-                _expect(isinstance(kind, str), here, "has no `type` string")
-                events = raw.get("events")
-                _expect(
-                    isinstance(events, list) and all(isinstance(e, dict) for e in events),
-                    here,
-                    "`events` must be a list of objects",
-                )
-                if kind.upper() in _RANGE_TYPES:
-                    ranges.extend(_ranges(events))
-            versions = entry.get("versions", [])
-            _expect(isinstance(versions, list) and all(isinstance(v, str) for v in versions), at, "`versions` must be a list of strings")
-            parsed = tuple(v for v in (_version(text) for text in versions) if v is not None)
-            if ranges or parsed:
-                out.append(
-                    Advisory(
-                        id=record_id.strip(),
-                        package=canonical(name),
-                        summary=" ".join(summary.split())[:200],
-                        aliases=tuple(aliases),
-                        ranges=tuple(ranges),
-                        versions=parsed,
-                    )
-                )
+        out.extend(_advisories(record, f"{source}: record {index}"))
     return tuple(out)
 
 

@@ -293,6 +293,16 @@ def lookalike(name: str, popular: Sequence[str] | PopularIndex) -> str | None:
     return index.lookalike(name)
 
 
+def misspelt(a: str, b: str) -> bool:
+    """Whether two different distribution names are probably the same one mistyped."""
+    if a == b:
+        return False
+    if skeleton(a) == skeleton(b):
+        return True
+    limit = 2 if max(len(a), len(b)) >= LONG_NAME else 1
+    return min(len(a), len(b)) >= MIN_EDIT_LENGTH and damerau_levenshtein(a, b, limit) <= limit
+
+
 @cache
 def load_popular() -> tuple[str, ...]:
     """The shipped popular-distribution names, most downloaded first."""
@@ -314,3 +324,12 @@ def load_import_map() -> Mapping[str, str | tuple[str, ...]]:
     for key, value in data["modules"].items():
         modules[str(key)] = value if isinstance(value, str) else tuple(str(v) for v in value)
     return MappingProxyType(modules)
+
+
+@cache
+def mapped_distributions() -> frozenset[str]:
+    """Every distribution the import map names: real projects, kept by hand."""
+    out: set[str] = set()
+    for value in load_import_map().values():
+        out.update(canonical(name) for name in ((value,) if isinstance(value, str) else value))
+    return frozenset(out)
