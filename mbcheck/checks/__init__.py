@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mbcheck.checks.compat.rules import Analysis as CompatAnalysis
     from mbcheck.checks.deps.analysis import Analysis as DependencyAnalysis
-    from mbcheck.checks.interface.rules import Analysis as InterfaceAnalysis
+    from mbcheck.checks.interface.analysis import Analysis as InterfaceAnalysis
     from mbcheck.checks.security.rules import PermissionAnalysis
     from mbcheck.context import PluginContext
 
@@ -37,7 +37,7 @@ class PluginFacts:
 
     @cached_property
     def interface(self) -> InterfaceAnalysis:
-        from mbcheck.checks.interface.rules import analyse
+        from mbcheck.checks.interface.analysis import analyse
 
         return analyse(self._plugin)
 

@@ -23,6 +23,8 @@ PLUGIN_RULE_MODULES: tuple[str, ...] = (
     "mbcheck.rules.core",
     "mbcheck.checks.deps.rules",
     "mbcheck.checks.interface.rules",
+    "mbcheck.checks.interface.rules_bottles",
+    "mbcheck.checks.interface.rules_methods",
     "mbcheck.checks.manifest.rules",
     "mbcheck.checks.security.rules",
 )

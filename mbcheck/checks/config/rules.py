@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
 
-from mbcheck.checks.interface.rules import LiteralFact, config_schema_literals, example_plugin
+from mbcheck.checks.interface.analysis import config_schema_literals
+from mbcheck.checks.interface.examples import example_plugin
+from mbcheck.checks.interface.facts import LiteralFact
 from mbcheck.context import PluginContext
 from mbcheck.documents.spans import (
     DocumentError,
