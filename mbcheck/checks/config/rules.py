@@ -26,7 +26,7 @@ from typing import Any, cast
 
 from mbcheck.checks.interface.analysis import config_schema_literals
 from mbcheck.checks.interface.examples import example_plugin
-from mbcheck.checks.interface.facts import LiteralFact
+from mbcheck.checks.interface.facts import LiteralFact, json_type
 from mbcheck.context import PluginContext
 from mbcheck.documents.spans import (
     DocumentError,
@@ -181,7 +181,7 @@ def meta_errors(schema: Schema) -> list[tuple[str, str]]:
     if isinstance(value, bool):
         return []
     if not isinstance(value, dict):
-        return [("", f"it is a {_type_name(value)}, not a JSON Schema object")]
+        return [("", f"it is a {json_type(value)}, not a JSON Schema object")]
     cls, _known = _validator_class(value)
     out: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
@@ -197,14 +197,6 @@ def meta_errors(schema: Schema) -> list[tuple[str, str]]:
             seen.add(item)
             out.append(item)
     return out
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "None"
-    return {bool: "bool", dict: "dict", list: "list", str: "string", int: "number", float: "number"}.get(
-        type(value), type(value).__name__
-    )
 
 
 def _usable(schema: Schema) -> bool:
@@ -268,7 +260,7 @@ def default_config(plugin: PluginContext) -> tuple[DefaultConfig | None, tuple[S
     if not isinstance(document.value, dict):
         return None, (
             document.span(""),
-            f"default config `{path}` is a {_type_name(document.value)}, not a mapping: "
+            f"default config `{path}` is a {json_type(document.value)}, not a mapping: "
             "the host passes the config to `validate_config` as a dict",
         )
     return DefaultConfig(f"`{path}`", document.value, document.span, document.key_span), None

@@ -18,6 +18,7 @@ The rest reads the analysis: the method definitions the host reaches
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from mbcheck.checks.interface.bottles import bottle_functions
-from mbcheck.checks.interface.contract import ENTRY_POINT, public_names
+from mbcheck.checks.interface.contract import ENTRY_POINT, expected_shape, public_names
 from mbcheck.checks.interface.facts import (
     FunctionFact,
     LiteralFact,
@@ -303,7 +304,31 @@ def resolved_methods(plugin: PluginContext, name: str) -> list[MethodUse]:
     return out
 
 
-def checked_methods(plugin: PluginContext) -> list[tuple[ClassRef, FunctionFact, str]]:
+@dataclass(frozen=True)
+class CheckedMethod:
+    """An interface method definition whose shape matters, and the host profile's shape of it."""
+
+    owner: ClassRef
+    method: FunctionFact
+    #: the host profile's entry: ``{"async": bool, "params": [...]}``
+    shape: Mapping[str, Any]
+
+    @property
+    def label(self) -> str:
+        """How findings name it: ``Owner.method``."""
+        return f"{self.owner.fact.name}.{self.method.name}"
+
+    @property
+    def span(self) -> Span:
+        return self.method.span or self.owner.fact.span or Span(self.owner.path)
+
+    @property
+    def expected(self) -> str:
+        """The shape the host expects, as code."""
+        return expected_shape(self.method.name, self.shape)
+
+
+def checked_methods(plugin: PluginContext) -> list[CheckedMethod]:
     """Every interface method definition whose shape matters, once each.
 
     The definitions the host reaches on each implementation, plus every
@@ -312,14 +337,14 @@ def checked_methods(plugin: PluginContext) -> list[tuple[ClassRef, FunctionFact,
     """
     analysis = plugin.facts.interface
     spec = plugin.host.plugin_interface
-    out: list[tuple[ClassRef, FunctionFact, str]] = []
+    out: list[CheckedMethod] = []
     seen: set[tuple[str, str]] = set()
 
     def add(owner: ClassRef, method: FunctionFact) -> None:
         key = (owner.qualname, method.name)
         if key not in seen:
             seen.add(key)
-            out.append((owner, method, method.name))
+            out.append(CheckedMethod(owner, method, spec[method.name]))
 
     for impl in analysis.implementations:
         for name in spec:

@@ -52,9 +52,10 @@ def example_plugin(
     drop: Sequence[str] = (),
     entry: str = "def get_plugin_interface():\n    return Plugin()\n",
     bases: str = "PluginInterface",
+    imports: str = "",
 ) -> str:
-    """The example plugin: the imports, the class and the entry point."""
-    return EXAMPLE_IMPORT + "\n\n" + example_class(bases=bases, replace=replace, drop=drop) + "\n\n" + entry
+    """The example plugin: the imports (and ``imports``), the class and the entry point."""
+    return EXAMPLE_IMPORT + imports + "\n\n" + example_class(bases=bases, replace=replace, drop=drop) + "\n\n" + entry
 
 
 #: the complete, correct example plugin

@@ -48,10 +48,7 @@ class MissingEntryPoint(PluginRule):
     confidence = Confidence.HIGH
     VALID = (
         Valid(EXAMPLE_PLUGIN),
-        Valid(
-            "from .core import get_plugin_interface\n",
-            files={"core.py": example_plugin()},
-        ),
+        Valid("from .core import get_plugin_interface\n", files={"core.py": EXAMPLE_PLUGIN}),
         Valid(
             "from .core import make as get_plugin_interface\n",
             files={"core.py": example_plugin(entry="def make():\n    return Plugin()\n")},
@@ -59,15 +56,8 @@ class MissingEntryPoint(PluginRule):
     )
     INVALID = (
         Invalid(EXAMPLE_IMPORT + "\n\n" + example_class() + "\n\ndef get_interface():\n    return Plugin()\n", line=1),
-        Invalid(
-            "from .core import Plugin\n",
-            files={"core.py": example_plugin()},
-            line=1,
-        ),
-        Invalid(
-            "class Holder:\n    def get_plugin_interface(self):\n        return None\n",
-            line=1,
-        ),
+        Invalid("from .core import Plugin\n", files={"core.py": EXAMPLE_PLUGIN}, line=1),
+        Invalid("class Holder:\n    def get_plugin_interface(self):\n        return None\n", line=1),
     )
 
     def check(self, plugin: PluginContext) -> None:

@@ -42,10 +42,20 @@ def get_cli():
 """
 
 
+#: where the example bottle's package ``__init__.py`` is
+_INIT = "src/example_bottle/__init__.py"
+
+
 def _bottle(init: str = _BOTTLE_INIT, pyproject: str = _BOTTLE_PYPROJECT, **files: str) -> dict[str, str]:
-    out = {"pyproject.toml": pyproject, "src/example_bottle/__init__.py": init}
+    """The example bottle's files, with ``__init__.py``, ``pyproject.toml`` or modules replaced."""
+    out = {"pyproject.toml": pyproject, _INIT: init}
     out.update({f"src/example_bottle/{name}.py": text for name, text in files.items()})
     return out
+
+
+def _pointing_at(value: str) -> str:
+    """The example ``pyproject.toml`` with its entry point naming ``value``."""
+    return _BOTTLE_PYPROJECT.replace("example_bottle:get_cli", value)
 
 
 class BottleEntryPointUnresolved(PluginRule):
@@ -66,27 +76,14 @@ class BottleEntryPointUnresolved(PluginRule):
     severity = Severity.ERROR
     confidence = Confidence.HIGH
     VALID = (
-        Valid(path="src/example_bottle/__init__.py", files=_bottle(cli="app = None\n")),
-        Valid(
-            path="src/example_bottle/__init__.py",
-            files=_bottle(
-                init=_BOTTLE_INIT,
-                pyproject=_BOTTLE_PYPROJECT.replace("example_bottle:get_cli", "example_bottle.cli:app"),
-                cli="import typer\n\napp = typer.Typer()\n",
-            ),
-        ),
+        Valid(path=_INIT, files=_bottle(cli="app = None\n")),
+        Valid(path=_INIT, files=_bottle(
+            pyproject=_pointing_at("example_bottle.cli:app"), cli="import typer\n\napp = typer.Typer()\n"
+        )),
     )
     INVALID = (
-        Invalid(
-            path="pyproject.toml",
-            files=_bottle(pyproject=_BOTTLE_PYPROJECT.replace("example_bottle:get_cli", "example_bottle:main")),
-            line=8,
-        ),
-        Invalid(
-            path="pyproject.toml",
-            files=_bottle(pyproject=_BOTTLE_PYPROJECT.replace("example_bottle:get_cli", "example_botle:get_cli")),
-            line=8,
-        ),
+        Invalid(path="pyproject.toml", files=_bottle(pyproject=_pointing_at("example_bottle:main")), line=8),
+        Invalid(path="pyproject.toml", files=_bottle(pyproject=_pointing_at("example_botle:get_cli")), line=8),
     )
 
     def check(self, plugin: PluginContext) -> None:
@@ -131,18 +128,19 @@ class BottleMissingCli(PluginRule):
     severity = Severity.ERROR
     confidence = Confidence.HIGH
     VALID = (
-        Valid(path="src/example_bottle/__init__.py", files=_bottle(cli="app = None\n")),
+        Valid(path=_INIT, files=_bottle(cli="app = None\n")),
         Valid(
-            path="src/example_bottle/__init__.py",
-            files=_bottle(init='__alias__ = "x"\n__version__ = "1"\nfrom .cli import get_cli\n', cli="def get_cli():\n    return None\n"),
+            path=_INIT,
+            files=_bottle(
+                init='__alias__ = "x"\n__version__ = "1"\nfrom .cli import get_cli\n', cli="def get_cli():\n    return None\n"
+            ),
         ),
     )
     INVALID = (
         Invalid(
             path="src/example_bottle/cli.py",
             files=_bottle(
-                pyproject=_BOTTLE_PYPROJECT.replace("example_bottle:get_cli", "example_bottle.cli:app"),
-                cli='__alias__ = "x"\n__version__ = "1"\napp = None\n',
+                pyproject=_pointing_at("example_bottle.cli:app"), cli='__alias__ = "x"\n__version__ = "1"\napp = None\n'
             ),
             line=1,
         ),
@@ -175,14 +173,8 @@ class BottleMissingDunder(PluginRule):
     category = Category.INTERFACE
     severity = Severity.WARNING
     confidence = Confidence.HIGH
-    VALID = (Valid(path="src/example_bottle/__init__.py", files=_bottle(cli="app = None\n")),)
-    INVALID = (
-        Invalid(
-            path="src/example_bottle/__init__.py",
-            files=_bottle(init=_BOTTLE_INIT.replace('__alias__ = "example"\n', "")),
-            line=1,
-        ),
-    )
+    VALID = (Valid(path=_INIT, files=_bottle(cli="app = None\n")),)
+    INVALID = (Invalid(path=_INIT, files=_bottle(init=_BOTTLE_INIT.replace('__alias__ = "example"\n', "")), line=1),)
 
     def check(self, plugin: PluginContext) -> None:
         index = plugin.facts.interface.index
@@ -215,7 +207,7 @@ class BottleFunctionSignature(PluginRule):
     confidence = Confidence.HIGH
     VALID = (
         Valid(
-            path="src/example_bottle/__init__.py",
+            path=_INIT,
             files=_bottle(
                 init=_BOTTLE_INIT + "\n\ndef validate_config(config, strict=False):\n    return True\n",
                 cli="app = None\n",
@@ -223,21 +215,11 @@ class BottleFunctionSignature(PluginRule):
         ),
     )
     INVALID = (
+        Invalid(path=_INIT, files=_bottle(init=_BOTTLE_INIT + "\n\ndef validate_config():\n    return True\n"), line=11),
+        Invalid(path=_INIT, files=_bottle(init=_BOTTLE_INIT + "\n\nasync def health_check():\n    return {}\n"), line=11),
         Invalid(
-            path="src/example_bottle/__init__.py",
-            files=_bottle(init=_BOTTLE_INIT + "\n\ndef validate_config():\n    return True\n"),
-            line=11,
-        ),
-        Invalid(
-            path="src/example_bottle/__init__.py",
-            files=_bottle(init=_BOTTLE_INIT + "\n\nasync def health_check():\n    return {}\n"),
-            line=11,
-        ),
-        Invalid(
-            path="src/example_bottle/__init__.py",
-            files=_bottle(
-                init='import typer\n\n__alias__ = "example"\n__version__ = "1.0.0"\nget_cli = typer.Typer()\n'
-            ),
+            path=_INIT,
+            files=_bottle(init='import typer\n\n__alias__ = "example"\n__version__ = "1.0.0"\nget_cli = typer.Typer()\n'),
             line=5,
         ),
     )

@@ -21,7 +21,6 @@ from mbcheck.checks.interface.analysis import (
 )
 from mbcheck.checks.interface.contract import AWAITABLE_ANNOTATIONS, expected_shape
 from mbcheck.checks.interface.examples import (
-    EXAMPLE_IMPORT,
     EXAMPLE_PLUGIN,
     example_class,
     example_plugin,
@@ -61,17 +60,27 @@ class MissingInterfaceMethod(PluginRule):
     confidence = Confidence.HIGH
     VALID = (
         Valid(EXAMPLE_PLUGIN),
+        Valid("from .core import get_plugin_interface\n", files={
+            "base.py": example_class("Base", drop=("get_cli",)),
+            "core.py": """\
+from milkbottle.plugin_system.core import PluginInterface
+from .base import Base as B
+
+
+class Plugin(B):
+    def get_cli(self):
+        return None
+
+
+def get_plugin_interface():
+    return Plugin()
+""",
+        }),
         Valid(
-            "from .core import get_plugin_interface\n",
-            files={
-                "base.py": example_class("Base", drop=("get_cli",)),
-                "core.py": "from milkbottle.plugin_system.core import PluginInterface\n"
-                "from .base import Base as B\n\n\nclass Plugin(B):\n    def get_cli(self):\n        return None\n\n\n"
-                "def get_plugin_interface():\n    return Plugin()\n",
-            },
+            example_plugin(drop=("get_error_log",), bases="Mixin")
+            + "\n\nclass Mixin:\n    def get_error_log(self):\n        return []\n"
         ),
-        Valid(example_plugin(drop=("get_error_log",), bases="Mixin") + "\n\nclass Mixin:\n    def get_error_log(self):\n        return []\n"),
-        Valid(example_plugin(drop=("get_error_log",), bases="SomeSDKBase").replace(EXAMPLE_IMPORT, EXAMPLE_IMPORT + "from sdk import SomeSDKBase\n")),
+        Valid(example_plugin(drop=("get_error_log",), bases="SomeSDKBase", imports="from sdk import SomeSDKBase\n")),
     )
     INVALID = (
         invalid_at(example_plugin(drop=("get_error_log",)), "class Plugin"),
@@ -132,13 +141,10 @@ class InterfaceMethodAsync(PluginRule):
     confidence = Confidence.HIGH
     VALID = (
         Valid(EXAMPLE_PLUGIN),
-        Valid(
-            example_plugin(
-                replace={
-                    "initialize": "    def initialize(self) -> Awaitable[bool]:\n        return self._start()\n"
-                }
-            ).replace(EXAMPLE_IMPORT, EXAMPLE_IMPORT + "from typing import Awaitable\n")
-        ),
+        Valid(example_plugin(
+            imports="from typing import Awaitable\n",
+            replace={"initialize": "    def initialize(self) -> Awaitable[bool]:\n        return self._start()\n"},
+        )),
     )
     INVALID = (
         invalid_at(example_plugin(replace={"initialize": "    def initialize(self):\n        return True\n"}), "def initialize"),
@@ -152,36 +158,32 @@ class InterfaceMethodAsync(PluginRule):
     def check(self, plugin: PluginContext) -> None:
         if plugin.model.kind is not PluginKind.PLUGIN:
             return
-        spec = plugin.host.plugin_interface
-        for owner, method, name in checked_methods(plugin):
-            shape = spec[name]
-            kind = decorator_kind(method)
-            if kind in ("unknown", "property"):
+        for checked in checked_methods(plugin):
+            method = checked.method
+            if decorator_kind(method) in ("unknown", "property"):
                 continue
-            span = method.span or owner.fact.span or Span(owner.path)
-            expected = expected_shape(name, shape)
-            wants_async = bool(shape.get("async"))
+            wants_async = bool(checked.shape.get("async"))
             if wants_async and not method.is_async:
                 if method.returns_annotation in AWAITABLE_ANNOTATIONS:
                     continue
                 plugin.report(
                     self,
-                    span,
-                    f"`{owner.fact.name}.{name}` is a plain `def`, but the host awaits it; expected `{expected}`",
+                    checked.span,
+                    f"`{checked.label}` is a plain `def`, but the host awaits it; expected `{checked.expected}`",
                 )
             elif wants_async and method.is_generator:
                 plugin.report(
                     self,
-                    span,
-                    f"`{owner.fact.name}.{name}` is an async generator (it yields), which cannot be awaited; "
-                    f"expected `{expected}` returning its result",
+                    checked.span,
+                    f"`{checked.label}` is an async generator (it yields), which cannot be awaited; "
+                    f"expected `{checked.expected}` returning its result",
                 )
             elif not wants_async and method.is_async:
                 plugin.report(
                     self,
-                    span,
-                    f"`{owner.fact.name}.{name}` is `async def`, but the host calls it without awaiting and "
-                    f"gets a coroutine; expected `{expected}`",
+                    checked.span,
+                    f"`{checked.label}` is `async def`, but the host calls it without awaiting and "
+                    f"gets a coroutine; expected `{checked.expected}`",
                 )
 
 
@@ -207,16 +209,11 @@ class InterfaceMethodSignature(PluginRule):
     confidence = Confidence.HIGH
     VALID = (
         Valid(EXAMPLE_PLUGIN),
-        Valid(
-            example_plugin(
-                replace={
-                    "validate_config": "    def validate_config(self, cfg, strict=False, *, log=None, **kw):\n"
-                    "        return True\n",
-                    "get_capabilities": "    @staticmethod\n    def get_capabilities():\n        return ['example']\n",
-                    "get_dependencies": "    @classmethod\n    def get_dependencies(cls, *extra):\n        return []\n",
-                }
-            )
-        ),
+        Valid(example_plugin(replace={
+            "validate_config": "    def validate_config(self, cfg, strict=False, *, log=None, **kw):\n        return True\n",
+            "get_capabilities": "    @staticmethod\n    def get_capabilities():\n        return ['example']\n",
+            "get_dependencies": "    @classmethod\n    def get_dependencies(cls, *extra):\n        return []\n",
+        })),
     )
     INVALID = (
         invalid_at(
@@ -242,30 +239,26 @@ class InterfaceMethodSignature(PluginRule):
     def check(self, plugin: PluginContext) -> None:
         if plugin.model.kind is not PluginKind.PLUGIN:
             return
-        spec = plugin.host.plugin_interface
-        for owner, method, name in checked_methods(plugin):
-            shape = spec[name]
-            kind = decorator_kind(method)
-            span = method.span or owner.fact.span or Span(owner.path)
-            expected = expected_shape(name, shape)
-            call = f"{name}({', '.join(str(p) for p in shape.get('params', ()))})"
+        for checked in checked_methods(plugin):
+            kind = decorator_kind(checked.method)
+            params = checked.shape.get("params", ())
+            call = f"{checked.method.name}({', '.join(str(p) for p in params)})"
             if kind == "unknown":
                 continue
             if kind == "property":
                 plugin.report(
                     self,
-                    span,
-                    f"`{owner.fact.name}.{name}` is a property, but the host calls `{call}`; expected `{expected}`",
+                    checked.span,
+                    f"`{checked.label}` is a property, but the host calls `{call}`; expected `{checked.expected}`",
                 )
                 continue
-            implicit = 0 if kind == "static" else 1
-            problems = call_problems(method.params, len(shape.get("params", ())), implicit)
+            problems = call_problems(checked.method.params, len(params), 0 if kind == "static" else 1)
             if problems:
                 plugin.report(
                     self,
-                    span,
-                    f"`{owner.fact.name}.{name}` cannot take the host's call `{call}`: {'; '.join(problems)}; "
-                    f"expected `{expected}`",
+                    checked.span,
+                    f"`{checked.label}` cannot take the host's call `{call}`: {'; '.join(problems)}; "
+                    f"expected `{checked.expected}`",
                 )
 
 
@@ -292,9 +285,7 @@ class InterfaceManifestDrift(PluginRule):
     VALID = (
         Valid(EXAMPLE_PLUGIN),
         Valid(
-            example_plugin(
-                replace={"get_dependencies": "    def get_dependencies(self):\n        return ['Requests >= 2.0']\n"}
-            ),
+            example_plugin(replace={"get_dependencies": "    def get_dependencies(self):\n        return ['Requests >= 2.0']\n"}),
             files={"plugin.yaml": EXAMPLE_MANIFEST + "dependencies: [requests>=2.0]\n"},
         ),
     )
@@ -361,14 +352,9 @@ class HealthCheckStatus(PluginRule):
     confidence = Confidence.HIGH
     VALID = (
         Valid(EXAMPLE_PLUGIN),
-        Valid(
-            example_plugin(
-                replace={
-                    "health_check": "    def health_check(self):\n        state = 'ok'\n"
-                    "        return {'status': state, **self.extra()}\n"
-                }
-            )
-        ),
+        Valid(example_plugin(replace={
+            "health_check": "    def health_check(self):\n        state = 'ok'\n        return {'status': state, **self.extra()}\n"
+        })),
     )
     INVALID = (
         invalid_at(

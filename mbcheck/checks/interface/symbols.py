@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from mbcheck.checks.interface.contract import public_names
 from mbcheck.checks.interface.facts import (
@@ -35,40 +35,42 @@ _EMPTY_BASES = frozenset(
 )
 
 
+_Fact = TypeVar("_Fact", ClassFact, FunctionFact, InstanceFact, ValueFact)
+
+
 @dataclass(frozen=True)
-class ClassRef:
+class _Ref(Generic[_Fact]):
+    """Something a plugin module defines at module level: the module's file and name, and its fact."""
+
     path: str
     module: str
-    fact: ClassFact
+    fact: _Fact
+
+
+class ClassRef(_Ref[ClassFact]):
+    """A module-level class."""
 
     @property
     def qualname(self) -> str:
         return f"{self.module}.{self.fact.name}"
 
 
-@dataclass(frozen=True)
-class FunctionRef:
-    path: str
-    module: str
-    fact: FunctionFact
+class FunctionRef(_Ref[FunctionFact]):
+    """A module-level function (or a lambda bound to a name)."""
 
 
-@dataclass(frozen=True)
-class InstanceRef:
-    path: str
-    module: str
-    fact: InstanceFact
+class InstanceRef(_Ref[InstanceFact]):
+    """A module-level ``name = Callee(...)``."""
 
 
-@dataclass(frozen=True)
-class ValueRef:
-    path: str
-    module: str
-    fact: ValueFact
+class ValueRef(_Ref[ValueFact]):
+    """A module-level assignment to a tracked name that is not a function."""
 
 
 @dataclass(frozen=True)
 class ModuleRef:
+    """A module of the plugin, named where a class or function was expected."""
+
     path: str
     module: str
 
