@@ -398,8 +398,8 @@ def same_field(key: str, mine: Any, theirs: Any) -> bool:
 def metadata_drift(plugin: PluginContext) -> list[tuple[Span, str]]:
     """Literal ``PluginMetadata(...)`` fields returned by ``get_metadata()`` that disagree with the manifest.
 
-    MB111 (metadata drift) reports them; they are computed here, where the
-    interface is resolved.
+    The manifest's metadata-drift rule reports them; they are computed here,
+    where the interface is resolved.
     """
     model = plugin.model
     if model.kind is not PluginKind.PLUGIN or model.source is ManifestSource.NONE:

@@ -17,9 +17,7 @@ from typing import ClassVar
 from mbcheck.checks.interface.analysis import EntryProblemKind
 from mbcheck.checks.interface.contract import ENTRY_POINT
 from mbcheck.checks.interface.examples import (
-    EXAMPLE_IMPORT,
     EXAMPLE_PLUGIN,
-    example_class,
     example_plugin,
     invalid_at,
 )
@@ -55,7 +53,7 @@ class MissingEntryPoint(PluginRule):
         ),
     )
     INVALID = (
-        Invalid(EXAMPLE_IMPORT + "\n\n" + example_class() + "\n\ndef get_interface():\n    return Plugin()\n", line=1),
+        Invalid(example_plugin(entry="def get_interface():\n    return Plugin()\n"), line=1),
         Invalid("from .core import Plugin\n", files={"core.py": EXAMPLE_PLUGIN}, line=1),
         Invalid("class Holder:\n    def get_plugin_interface(self):\n        return None\n", line=1),
     )
