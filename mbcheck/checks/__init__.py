@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mbcheck.checks.compat.analysis import Analysis as CompatAnalysis
     from mbcheck.checks.deps.facts import Analysis as DependencyAnalysis
-    from mbcheck.checks.interface.rules import Analysis as InterfaceAnalysis
+    from mbcheck.checks.interface.analysis import Analysis as InterfaceAnalysis
     from mbcheck.checks.security.analysis import PermissionAnalysis
     from mbcheck.config import Config
     from mbcheck.context import PluginContext
@@ -39,7 +39,7 @@ class PluginFacts:
 
     @cached_property
     def interface(self) -> InterfaceAnalysis:
-        from mbcheck.checks.interface.rules import analyse
+        from mbcheck.checks.interface.analysis import analyse
 
         return analyse(self._plugin)
 

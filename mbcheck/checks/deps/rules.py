@@ -412,7 +412,8 @@ def _source_label(plugin: PluginContext) -> str:
 
 def _bottle_dependencies(plugin: PluginContext) -> list[tuple[str, list[Declared]]]:
     """Literal lists a bottle's ``get_dependencies()`` returns, as declarations with spans."""
-    from mbcheck.checks.interface.rules import ReturnKind, bottle_functions
+    from mbcheck.checks.interface.bottles import bottle_functions
+    from mbcheck.checks.interface.facts import ReturnKind
 
     python = plugin.host.python_versions or ("3.11",)
     out: list[tuple[str, list[Declared]]] = []

@@ -1,8 +1,8 @@
 """The ``interface`` collector: what each module offers the host's loader.
 
 One module-level pass records, per module, the facts the interface and config
-rules (:mod:`mbcheck.checks.interface.rules`, :mod:`mbcheck.checks.config.rules`)
-need: module-level classes (bases by qualified name, every method with its
+rules (:mod:`mbcheck.checks.interface.facts`; read by the interface and
+config rules) need: module-level classes (bases by qualified name, every method with its
 async-ness, parameters, decorators and span), module-level functions,
 instances (``plugin = MyPlugin()``), names and star imports, and what the
 functions the host calls return — literal values (with holes where a part is
@@ -17,31 +17,33 @@ or the host. Elsewhere facts carry no spans.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import libcst as cst
 
-from mbcheck.checks.interface.rules import (
+from mbcheck.checks.interface.collect_literals import LITERALS, LiteralBuilder, Resolver
+from mbcheck.checks.interface.contract import (
     ENTRY_POINT,
-    FACT_KEY,
     LITERAL_RETURNS,
+    OVERLOAD_DECORATORS,
     TRACKED_FUNCTIONS,
+    known_interface_methods,
+)
+from mbcheck.checks.interface.facts import (
+    FACT_KEY,
     ClassFact,
     FunctionFact,
     InstanceFact,
+    InterfaceFacts,
     LiteralFact,
-    ModuleFacts,
     Param,
     ParamKind,
     ReturnFact,
     ReturnKind,
     ValueFact,
-    known_interface_methods,
 )
-from mbcheck.documents.spans import escape_pointer_token
-from mbcheck.model import NOT_STATIC, Span
-from mbcheck.pyfile.collect import literal_value
+from mbcheck.model import Span
 from mbcheck.pyfile.names import dotted
 from mbcheck.pyfile.traverse import Collector, FileContext, collector
 
@@ -51,16 +53,6 @@ _MUTATORS = frozenset(
     {"update", "setdefault", "pop", "popitem", "clear", "append", "extend", "insert", "remove", "sort", "reverse",
      "add", "discard", "__setitem__"}
 )
-_SCALARS = (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float, cst.UnaryOperation)
-_LITERALS = (*_SCALARS, cst.List, cst.Tuple, cst.Set, cst.Dict, cst.FormattedString)
-_MAX_DEPTH = 60
-
-
-class _Hole:
-    """A value left out of a literal because it is not literal."""
-
-
-_HOLE = _Hole()
 
 
 @dataclass
@@ -120,98 +112,6 @@ def _base_name(node: cst.BaseExpression) -> cst.BaseExpression:
     while isinstance(node, cst.Attribute | cst.Subscript):
         node = node.value
     return node
-
-
-class _LiteralBuilder:
-    """Evaluates a literal, leaving out non-literal parts and recording spans."""
-
-    def __init__(self, ctx: FileContext, want_spans: bool, resolve: Any) -> None:
-        self.ctx = ctx
-        self.want = want_spans
-        self.resolve = resolve
-        self.spans: dict[str, Span] = {}
-        self.holes: list[str] = []
-        self.open: list[str] = []
-        self.resolving: set[str] = set()
-
-    def fact(self, node: cst.BaseExpression) -> LiteralFact:
-        value = self.build(node, "", 0)
-        return LiteralFact(
-            NOT_STATIC if value is _HOLE else value,
-            tuple(self.spans.items()),
-            tuple(self.holes),
-            tuple(self.open),
-        )
-
-    def _span(self, pointer: str, node: cst.CSTNode) -> None:
-        if self.want and pointer not in self.spans:
-            self.spans[pointer] = self.ctx.span(node)
-
-    def _name(self, node: cst.Name, pointer: str, depth: int) -> Any:
-        target = self.resolve(node.value)
-        if target is None or node.value in self.resolving:
-            return _HOLE
-        self.resolving.add(node.value)
-        try:
-            return self.build(target, pointer, depth + 1)
-        finally:
-            self.resolving.discard(node.value)
-
-    def key(self, node: cst.BaseExpression) -> Any:
-        if isinstance(node, cst.Name) and node.value not in ("True", "False", "None"):
-            target = self.resolve(node.value)
-            node = target if isinstance(target, _SCALARS) else node
-        if isinstance(node, (*_SCALARS, cst.Name)):
-            value = literal_value(node)
-            if value is None or (value is not NOT_STATIC and isinstance(value, (str, int, float, bool))):
-                return value
-        return NOT_STATIC
-
-    def build(self, node: cst.BaseExpression, pointer: str, depth: int) -> Any:
-        if depth > _MAX_DEPTH:
-            return _HOLE
-        self._span(pointer, node)
-        if isinstance(node, cst.Name):
-            if node.value in ("True", "False", "None"):
-                return literal_value(node)
-            return self._name(node, pointer, depth)
-        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-            items: list[Any] = []
-            hole = False
-            for index, element in enumerate(node.elements):
-                if not isinstance(element, cst.Element):
-                    hole = True
-                    continue
-                value = self.build(element.value, f"{pointer}/{index}", depth + 1)
-                if value is _HOLE:
-                    hole = True
-                else:
-                    items.append(value)
-            return _HOLE if hole else items
-        if isinstance(node, cst.Dict):
-            out: dict[Any, Any] = {}
-            for item in node.elements:
-                if not isinstance(item, cst.DictElement):
-                    self.open.append(pointer)
-                    continue
-                key = self.key(item.key)
-                if key is NOT_STATIC:
-                    self.open.append(pointer)
-                    continue
-                child = f"{pointer}/{escape_pointer_token(key)}"
-                self._span(child + "#key", item.key)
-                value = self.build(item.value, child, depth + 1)
-                if value is _HOLE:
-                    self.holes.append(child)
-                else:
-                    out[key] = value
-            return out
-        if isinstance(node, _SCALARS):
-            value = literal_value(node)
-            if value is NOT_STATIC or isinstance(value, (bytes, complex)):
-                return _HOLE
-            return value
-        return _HOLE
 
 
 @collector
@@ -327,7 +227,7 @@ class InterfaceCollector(Collector):
             kind = ReturnKind.NAME if target is not None else ReturnKind.OTHER
             out.append(_Raw(kind, expr, target, dotted(expr) or "", expr))
             return
-        if isinstance(expr, (*_LITERALS, cst.Name)):
+        if isinstance(expr, (*LITERALS, cst.Name)):
             out.append(_Raw(ReturnKind.LITERAL, expr, expr=expr))
             return
         out.append(_Raw(ReturnKind.OTHER, expr, expr=expr))
@@ -391,14 +291,16 @@ class InterfaceCollector(Collector):
             frame.is_generator = True
 
     # -- bindings ----------------------------------------------------------------
-    def visit_Import(self, node: cst.Import) -> None:
-        if self.frames:
-            return
-        for alias in node.names:
+    def _remember_aliases(self, aliases: Sequence[cst.ImportAlias]) -> None:
+        for alias in aliases:
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 self._remember(alias.asname.name.value)
             else:
                 self._remember((dotted(alias.name) or "").split(".", 1)[0])
+
+    def visit_Import(self, node: cst.Import) -> None:
+        if not self.frames:
+            self._remember_aliases(node.names)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if self.frames:
@@ -408,11 +310,7 @@ class InterfaceCollector(Collector):
             level = len(node.relative)
             self.stars.append(self.ctx.names.resolve_relative(level, module) if level else module or "")
             return
-        for alias in node.names:
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self._remember(alias.asname.name.value)
-            else:
-                self._remember((dotted(alias.name) or "").split(".", 1)[0])
+        self._remember_aliases(node.names)
 
     def _assigned(self, target: cst.BaseExpression, value: cst.BaseExpression, single: bool) -> None:
         frame = self._frame()
@@ -484,7 +382,7 @@ class InterfaceCollector(Collector):
         name = self.ctx.span(node.name)
         return Span(whole.path, whole.line, whole.column, name.end_line, name.end_column)
 
-    def _resolver(self, function: _Function | None) -> Any:
+    def _resolver(self, function: _Function | None) -> Resolver:
         params = {p.name for p in function.params} if function is not None else set()
 
         def resolve(name: str) -> cst.BaseExpression | None:
@@ -499,7 +397,7 @@ class InterfaceCollector(Collector):
         return resolve
 
     def _literal(self, node: cst.BaseExpression, want: bool, function: _Function | None) -> LiteralFact:
-        return _LiteralBuilder(self.ctx, want, self._resolver(function)).fact(node)
+        return LiteralBuilder(self.ctx, want, self._resolver(function)).fact(node)
 
     def _return(self, function: _Function, raw: _Raw, want: bool) -> ReturnFact:
         kind, target, expr = raw.kind, raw.target, raw.expr
@@ -512,13 +410,13 @@ class InterfaceCollector(Collector):
             ):
                 kind, target = ReturnKind.CALL, next(iter(calls))
                 expr = next(value for value, _ in values if isinstance(value, cst.Call))
-            elif len(values) == 1 and isinstance(values[0][0], _LITERALS) and raw.local not in self.mutated:
+            elif len(values) == 1 and isinstance(values[0][0], LITERALS) and raw.local not in self.mutated:
                 kind, expr = ReturnKind.LITERAL, values[0][0]
             else:
                 kind = ReturnKind.OTHER
         elif kind is ReturnKind.NAME and function.track_literals and raw.name:
             constant = self._resolver(function)(raw.name)
-            if isinstance(constant, _LITERALS) and target == f"{self.ctx.module_name}.{raw.name}":
+            if isinstance(constant, LITERALS) and target == f"{self.ctx.module_name}.{raw.name}":
                 kind, expr = ReturnKind.LITERAL, constant
         literal = None
         kwargs: tuple[tuple[str, LiteralFact], ...] = ()
@@ -558,7 +456,7 @@ class InterfaceCollector(Collector):
             returns_annotation=function.annotation,
         )
 
-    def result(self) -> ModuleFacts:
+    def result(self) -> InterfaceFacts:
         want = self.interesting
         classes = tuple(
             ClassFact(
@@ -568,7 +466,7 @@ class InterfaceCollector(Collector):
                 methods=tuple(
                     self._function_fact(m, want)
                     for m in cls.methods
-                    if not any(d in ("typing.overload", "typing_extensions.overload") for d in m.decorators)
+                    if not any(d in OVERLOAD_DECORATORS for d in m.decorators)
                 ),
                 attributes=tuple(dict.fromkeys(cls.attributes)),
             )
@@ -579,7 +477,7 @@ class InterfaceCollector(Collector):
             candidates = [bound] if bound is not None else []
             candidates += [c for c in self.history.get(name, ()) if c != bound]
             names.append((name, tuple(candidates)))
-        return ModuleFacts(
+        return InterfaceFacts(
             module=self.ctx.module_name,
             classes=classes,
             functions=tuple(self._function_fact(f, want) for f in self.functions),

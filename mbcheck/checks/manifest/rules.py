@@ -431,7 +431,7 @@ class MetadataDrift(PluginRule):
 
     def check(self, plugin: PluginContext) -> None:
         # the literal PluginMetadata(...) that get_metadata() returns, resolved with the interface
-        from mbcheck.checks.interface.rules import metadata_drift
+        from mbcheck.checks.interface.analysis import metadata_drift
 
         for span, message in metadata_drift(plugin):
             plugin.report(self, span, message)

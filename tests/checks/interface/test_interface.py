@@ -13,14 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import EXAMPLES, run, write_plugin
-from mbcheck.checks.interface.rules import (
+from mbcheck.checks.interface.examples import example_class
+from mbcheck.checks.interface.facts import (
     FACT_KEY,
-    ModuleFacts,
+    InterfaceFacts,
     Param,
     ParamKind,
     ReturnKind,
     call_problems,
-    example_class,
 )
 from mbcheck.config import Config
 from mbcheck.model import Category, Finding, Report
@@ -453,10 +453,10 @@ def test_bottle_submodule_entry_point(tmp_path: Path) -> None:
 # the facts
 
 
-def facts_of(code: str, path: str = "__init__.py", module: str = "example") -> ModuleFacts:
+def facts_of(code: str, path: str = "__init__.py", module: str = "example") -> InterfaceFacts:
     outcome = analyse_file(FileJob(path, code.encode(), module, "example", path.endswith("__init__.py")))
     facts = outcome.facts[FACT_KEY]
-    assert isinstance(facts, ModuleFacts)
+    assert isinstance(facts, InterfaceFacts)
     return facts
 
 
@@ -613,7 +613,8 @@ def test_plugin_rules_load_without_the_parser() -> None:
     import sys
 
     code = (
-        "import sys\nimport mbcheck.checks.interface.rules, mbcheck.checks.config.rules\n"
+        "import sys\nimport mbcheck.checks.interface.rules, mbcheck.checks.interface.rules_methods\n"
+        "import mbcheck.checks.interface.rules_bottles, mbcheck.checks.config.rules\n"
         "print('libcst' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
