@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+import mbcheck.rules.base
+
+#: every finding's severity must be one its rule declares
+mbcheck.rules.base.STRICT = True
+
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,7 +18,8 @@ This module imports no libcst: it runs on cached facts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import ClassVar
 
 from mbcheck.checks.compat.analysis import Analysis, backport_note, label, version_of
 from mbcheck.checks.compat.facts import (
@@ -112,6 +113,9 @@ class PythonFeatureAboveDeclared(PluginRule):
     name = "python-feature-above-declared"
     category = Category.COMPATIBILITY
     severity = Severity.WARNING
+    other_severities: ClassVar[Mapping[Severity, str]] = {
+        Severity.ERROR: "a Python the host runs is in the declared range and lacks what the code needs: the host loads the plugin there and it breaks",
+    }
     confidence = Confidence.HIGH
     VALID = (
         Valid("import tomllib\n\nmatch tomllib.loads('a = 1'):\n    case _:\n        pass\n"),
@@ -157,6 +161,9 @@ class RemovedStdlibInDeclaredRange(PluginRule):
     name = "removed-stdlib-in-declared-range"
     category = Category.COMPATIBILITY
     severity = Severity.WARNING
+    other_severities: ClassVar[Mapping[Severity, str]] = {
+        Severity.ERROR: "a Python the host runs is in the declared range and lacks what the code needs: the host loads the plugin there and it breaks",
+    }
     confidence = Confidence.HIGH
     VALID = (
         Valid("import importlib\n"),
@@ -271,6 +278,9 @@ class PythonVersionUndeclared(PluginRule):
     name = "python-version-undeclared"
     category = Category.COMPATIBILITY
     severity = Severity.INFO
+    other_severities: ClassVar[Mapping[Severity, str]] = {
+        Severity.WARNING: "without a declaration the host also loads the plugin on a Python where it fails",
+    }
     confidence = Confidence.MEDIUM
     VALID = (Valid("x = 1\n", files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.11'\n"}),)
     INVALID = (
@@ -321,6 +331,9 @@ class UnknownHostApi(PluginRule):
     name = "unknown-host-api"
     category = Category.COMPATIBILITY
     severity = Severity.ERROR
+    other_severities: ClassVar[Mapping[Severity, str]] = {
+        Severity.WARNING: "the name is missing only from an older MilkBottle that the declared range admits",
+    }
     confidence = Confidence.MEDIUM
     VALID = (
         Valid("from milkbottle.plugin_system.core import PluginInterface, PluginMetadata\n"),

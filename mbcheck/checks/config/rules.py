@@ -18,6 +18,8 @@ libcst (and jsonschema only when a schema is found).
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
+from typing import ClassVar
 
 from mbcheck.checks.config.defaults import default_config, error_spans
 from mbcheck.checks.config.schema import (
@@ -61,6 +63,9 @@ class ConfigSchemaInvalid(PluginRule):
     name = "config-schema-invalid"
     category = Category.CONFIG
     severity = Severity.ERROR
+    other_severities: ClassVar[Mapping[Severity, str]] = {
+        Severity.WARNING: "the schema names a `$schema` mbcheck does not know: it is checked as Draft 2020-12",
+    }
     confidence = Confidence.HIGH
     VALID = (
         Valid(_schema_example("{'type': 'object', 'properties': {'level': {'type': 'integer', 'minimum': 0}}}")),

@@ -31,6 +31,9 @@ and ``pyproject.toml``. This module imports no libcst.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from mbcheck.checks.deps.declarations import declared_requirement
 from mbcheck.checks.deps.emit import emit
 from mbcheck.checks.deps.facts import (
@@ -129,6 +132,10 @@ class MissingDependency(PluginRule):
     name = "missing-dependency"
     category = Category.DEPENDENCY
     severity = Severity.ERROR
+    other_severities: ClassVar[Mapping[Severity, str]] = {
+        Severity.WARNING: "the import runs only when a function that holds it is called",
+        Severity.INFO: "the import is optional (inside `try`/`except ImportError`)",
+    }
     confidence = Confidence.HIGH
     VALID = (
         Valid("import os\nimport yaml\nimport click\nfrom PIL import Image\nfrom milkbottle.plugin_system import PluginInterface\nfrom . import helpers\n"),

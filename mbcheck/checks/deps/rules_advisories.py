@@ -8,6 +8,9 @@ and this rule reports the matches. This module imports no libcst.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from mbcheck.checks.deps.emit import emit
 from mbcheck.context import PluginContext
 from mbcheck.model import Category, Confidence, Severity
@@ -41,6 +44,9 @@ class VulnerableDependency(PluginRule):
     name = "vulnerable-dependency"
     category = Category.DEPENDENCY
     severity = Severity.WARNING
+    other_severities: ClassVar[Mapping[Severity, str]] = {
+        Severity.ERROR: "the requirement pins a version the advisory names",
+    }
     confidence = Confidence.HIGH
     VALID = (
         Valid("import requests\n", files={"plugin.yaml": DEPENDENCIES + "  - requests>=2.31\n"}),

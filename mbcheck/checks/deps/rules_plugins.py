@@ -10,7 +10,8 @@ plugin of the run. This module imports no libcst.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import ClassVar
 
 from mbcheck.checks.deps.emit import emit
 from mbcheck.checks.deps.environment import Member, environment_conflicts
@@ -100,6 +101,9 @@ class RequiredPluginMissing(RunRule):
     name = "required-plugin-missing"
     category = Category.DEPENDENCY
     severity = Severity.ERROR
+    other_severities: ClassVar[Mapping[Severity, str]] = {
+        Severity.INFO: "the run checks a single plugin, so it cannot see the plugins installed beside it",
+    }
     confidence = Confidence.HIGH
     VALID = (Valid(files={"plugin.yaml": EXAMPLE_MANIFEST + "requires_plugins: [example]\n"}),)
     INVALID = (

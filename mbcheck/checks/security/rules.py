@@ -8,7 +8,8 @@ still infers permissions.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from mbcheck.checks.security.analysis import (
     PermissionAnalysis,
@@ -71,6 +72,9 @@ class UndeclaredPermission(_DeclaredPermissionsRule):
     name = "undeclared-permission"
     category = Category.SECURITY
     severity = Severity.ERROR
+    other_severities: ClassVar[Mapping[Severity, str]] = {
+        Severity.WARNING: "the use depends on a value mbcheck cannot see (`open(path, mode)` with a computed mode)",
+    }
     confidence = Confidence.HIGH
     VALID = (
         Valid("import subprocess\n\ndef run():\n    subprocess.run(['ls'], check=True)\n",
@@ -211,6 +215,9 @@ class ImportTimeSideEffect(PluginRule):
     name = "import-time-side-effect"
     category = Category.SECURITY
     severity = Severity.ERROR
+    other_severities: ClassVar[Mapping[Severity, str]] = {
+        Severity.WARNING: "the side effect runs when a module the host does not import at discovery is first imported",
+    }
     confidence = Confidence.HIGH
     VALID = (
         Valid("import urllib.request\n\ndef fetch(url):\n    return urllib.request.urlopen(url, timeout=5)\n"),

@@ -81,6 +81,11 @@ def _rule_classes() -> list[type[ExternalRule]]:
             "name": name.replace("_", "-"),
             "category": Category.SECURITY,
             "severity": Severity(levels.get(code, Severity.WARNING.value)),
+            # bandit rates each finding of a test that is not a blacklist test
+            "other_severities": {} if code in levels else {
+                Severity.ERROR: "bandit rates the finding's severity high",
+                Severity.INFO: "bandit rates the finding's severity low",
+            },
             "confidence": None,
             "enabled_by_default": code not in OFF_BY_DEFAULT,
             "bandit_name": name,

@@ -9,7 +9,8 @@ never on source text (see :mod:`mbcheck.checks.security.values`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import ClassVar
 
 import libcst as cst
 
@@ -96,6 +97,9 @@ class DynamicCodeExecution(SourceRule):
     name = "dynamic-code-execution"
     category = Category.SECURITY
     severity = Severity.ERROR
+    other_severities: ClassVar[Mapping[Severity, str]] = {
+        Severity.WARNING: "`compile()` of code that is not a constant: it runs only when a later call executes the result",
+    }
     confidence = Confidence.HIGH
     VALID = (
         Valid("import ast\n\ndef parse(text):\n    return ast.literal_eval(text)\n"),
@@ -141,6 +145,9 @@ class ComputedImport(SourceRule):
     name = "computed-import"
     category = Category.SECURITY
     severity = Severity.WARNING
+    other_severities: ClassVar[Mapping[Severity, str]] = {
+        Severity.ERROR: "the name folds to a constant through an assembled string, or a builtin is looked up by a computed name: obfuscation",
+    }
     confidence = Confidence.MEDIUM
     VALID = (
         Valid("import importlib\nyaml = importlib.import_module('yaml')\n"),

@@ -8,6 +8,9 @@ and every other plugin do.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 import libcst as cst
 
 from mbcheck.checks.security.classify import IMPORT_SYSTEM, short_name, tampered
@@ -81,6 +84,9 @@ class HostTampering(_AssignmentRule):
     name = "host-tampering"
     category = Category.SECURITY
     severity = Severity.ERROR
+    other_severities: ClassVar[Mapping[Severity, str]] = {
+        Severity.WARNING: "a tracing or profiling hook that observes the host's code",
+    }
     confidence = Confidence.HIGH
     VALID = (
         Valid("import sys\n\ndef version():\n    return sys.version_info[:2]\n"),

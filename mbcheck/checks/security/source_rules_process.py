@@ -7,7 +7,8 @@ when the distribution is installed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import ClassVar
 
 import libcst as cst
 
@@ -50,6 +51,9 @@ class ShellCommand(SourceRule):
     name = "shell-command-from-data"
     category = Category.SECURITY
     severity = Severity.ERROR
+    other_severities: ClassVar[Mapping[Severity, str]] = {
+        Severity.WARNING: "every piece of the command built at run time is shlex-quoted",
+    }
     confidence = Confidence.HIGH
     VALID = (
         Valid("import subprocess\n\ndef log(path):\n    subprocess.run(['git', 'log', path], check=True)\n"),

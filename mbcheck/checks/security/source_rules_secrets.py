@@ -7,6 +7,9 @@ assigned to secret-named variables, keywords, dictionary keys and defaults
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 import libcst as cst
 
 from mbcheck.checks.security.classify import (
@@ -39,6 +42,9 @@ class HardcodedSecret(SourceRule):
     name = "hardcoded-secret"
     category = Category.SECURITY
     severity = Severity.ERROR
+    other_severities: ClassVar[Mapping[Severity, str]] = {
+        Severity.WARNING: "a credential-like name is assigned a random-looking literal of no known token format",
+    }
     confidence = Confidence.HIGH
     VALID = (
         Valid("import os\nTOKEN = os.environ.get('HELLO_TOKEN', '')\nPASSWORD_FIELD = 'password'\n"),
