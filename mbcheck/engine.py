@@ -1,5 +1,12 @@
-"""The run: discover plugins, analyse their files (cached, in parallel), run
-plugin-level rules, then apply config and suppressions once, here.
+"""The run: plan -> analyse -> judge -> finalise.
+
+- **plan** (:mod:`mbcheck.plan`): each plugin's files, read once and digested;
+- **analyse**: each Python file through the per-file pass
+  (:mod:`mbcheck.pyfile`), from the cache or in worker processes;
+- **judge**: every theme's facts about each plugin (:mod:`mbcheck.checks`),
+  whatever the rule selection, then the selected plugin-level rules;
+- **finalise** (:mod:`mbcheck.finalise`): settings and suppressions applied
+  once, fingerprints, the frozen report.
 
 This module imports no libcst: when every file's outcome comes from the cache,
 the parser is never loaded. Workers import :mod:`mbcheck.pyfile.analyse` on demand.
@@ -11,90 +18,39 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from mbcheck.cache import Cache, default_cache_dir, file_key, run_key
-from mbcheck.checks import file_hooks
+from mbcheck.checks import analyse_run, file_hooks
 from mbcheck.config import Config, ConfigError
-from mbcheck.context import FileOutcome, HostProfile, PluginContext, Suppression
-from mbcheck.digest import PluginDigest, add_unlisted, config_digest
+from mbcheck.context import FileOutcome, HostProfile, PluginContext
+from mbcheck.digest import config_digest
 from mbcheck.discovery import (
     Discovery,
-    FileListing,
-    PluginTarget,
     discover,
-    list_files,
     module_name,
 )
+from mbcheck.finalise import finalise
 from mbcheck.model import (
-    Finding,
     ManifestSource,
     PluginKind,
-    PluginReport,
     Report,
     Severity,
     Span,
-    verdict_for,
 )
+from mbcheck.plan import PluginPlan, plan_targets
 from mbcheck.pool import Limits, Progress, run_pool
 from mbcheck.pyfile.jobs import FileJob, FileOptions
 from mbcheck.resources import data_digest, list_dir, load_json
 from mbcheck.rules import load_plugin_rules
 from mbcheck.rules.base import PluginRule, RunRule
-from mbcheck.rules.core import AnalysisFailed, UnreadableFile, UnusedSuppression
+from mbcheck.rules.core import AnalysisFailed
 
 #: (files done, files in all), called as the per-file pass goes
 ProgressCallback = Progress
-
-
-class PluginFiles(Protocol):
-    """Where a plugin's bytes come from: a directory, or an archive in memory."""
-
-    def listing(self) -> FileListing: ...
-
-    def read(self, rel: str) -> bytes: ...
-
-
-@dataclass
-class DirectoryFiles:
-    root: Path
-    config: Config
-
-    def listing(self) -> FileListing:
-        return list_files(self.root, self.config.excluded)
-
-    def read(self, rel: str) -> bytes:
-        return (self.root / rel).read_bytes()
-
-
-@dataclass
-class MemoryFiles:
-    files: Mapping[str, bytes]
-    problems: list[Finding] = field(default_factory=list)
-
-    def listing(self) -> FileListing:
-        return FileListing(sorted(self.files), list(self.problems))
-
-    def read(self, rel: str) -> bytes:
-        try:
-            return self.files[rel]
-        except KeyError:
-            raise FileNotFoundError(rel) from None
-
-
-def _open_archive(target: PluginTarget) -> tuple[MemoryFiles, str]:
-    """An archive's files in memory (never extracted); its problems become MB6xx findings."""
-    from mbcheck.archive.rules import read_archive
-
-    files, problems, package = read_archive(target.archive or target.root)
-    return MemoryFiles(files, problems), package
-
-
-#: turns an archive target into in-memory files (installed by mbcheck.archive.inspect support)
-ARCHIVE_OPENER: list[Callable[[PluginTarget], tuple[MemoryFiles, str]]] = [_open_archive]
 
 
 def load_host_profile(name: str) -> HostProfile:
@@ -151,32 +107,6 @@ def run_jobs(
     return run_pool(jobs, workers, _safe_analyse, limits or Limits(), progress)
 
 
-@dataclass
-class _Plan:
-    target: PluginTarget
-    files: PluginFiles
-    listing: FileListing
-    problems: list[Finding]
-    outcomes: dict[str, FileOutcome] = field(default_factory=dict)
-    digest: str = ""
-    name: str = ""
-    bytes_cache: dict[str, bytes] = field(default_factory=dict)
-
-    def read_bytes(self, rel: str) -> bytes | None:
-        if rel in self.bytes_cache:
-            return self.bytes_cache[rel]
-        try:
-            return self.files.read(rel)
-        except OSError:
-            return None
-
-    def read_text(self, rel: str) -> str | None:
-        data = self.read_bytes(rel)
-        if data is None:
-            return None
-        return data.decode("utf-8", errors="replace")
-
-
 def _worker_count(config: Config, jobs: int | None) -> int:
     wanted = config.jobs if jobs is None else jobs
     if wanted <= 0:
@@ -207,67 +137,52 @@ def check_targets(
     use_cache: bool | None = None,
     progress: ProgressCallback | None = None,
 ) -> Report:
+    """plan -> analyse -> judge -> finalise: the four phases of a run."""
     options = FileOptions(max_bytes=config.max_file_size, hooks=file_hooks(config))
     salt = "|".join((data_digest(), config.digest(), *(hook.key() for hook in options.hooks)))
     cache_on = config.cache if use_cache is None else use_cache
     cache = Cache(Path(config.cache_dir) if config.cache_dir else default_cache_dir(), salt) if cache_on else None
 
-    plans: list[_Plan] = []
-    pending: list[tuple[_Plan, str, Any]] = []
-    errors = list(discovery.errors)
-    sources: list[list[tuple[str, bytes]]] = []
-    for target in discovery.targets:
-        problems: list[Finding] = []
-        files: PluginFiles
-        if target.archive is not None:
-            if not ARCHIVE_OPENER:
-                errors.append(f"{target.display}: archives are not supported by this installation")
-                continue
-            memory, package = ARCHIVE_OPENER[0](target)
-            files = memory
-            target = PluginTarget(target.root, target.kind, target.display, package, target.only, target.archive)
-        else:
-            files = DirectoryFiles(target.root, config)
-        listing = files.listing()
-        problems.extend(listing.problems)
-        plan = _Plan(target, files, listing, problems)
-        digest = PluginDigest()
-        python: list[tuple[str, bytes]] = []
-        for rel in listing.files:
-            try:
-                data = files.read(rel)
-            except OSError as exc:
-                problems.append(
-                    UnreadableFile.finding(Span(rel), f"cannot read file: {exc.strerror or exc}")
-                )
-                continue
-            digest.add(rel, data)
-            if rel.endswith(".py"):
-                python.append((rel, data))
-            elif rel in ("plugin.yaml", "pyproject.toml") or rel.endswith((".yaml", ".yml", ".json", ".toml", ".txt", ".cfg")):
-                plan.bytes_cache[rel] = data
-        if isinstance(files, DirectoryFiles):
-            # excluded files and build output are digested too: the digest
-            # does not depend on the config, and it covers all importable code
-            add_unlisted(digest, files.root)
-        plan.digest = digest.value()
-        plans.append(plan)
-        sources.append(python)
-
+    plans, errors = plan_targets(discovery, config)
     # nothing changed since a previous run with the same settings: its report
-    run_key = _run_key(plans, errors, config, host, salt) if cache is not None else ""
+    key = _run_key(plans, errors, config, host, salt) if cache is not None else ""
     if cache is not None:
-        previous = cache.get_report(run_key)
+        previous = cache.get_report(key)
         if previous is not None:
-            files_total = sum(len(python) for python in sources)
-            return replace(
-                previous,
-                context={**previous.context, "cache": {"hits": files_total, "misses": 0, "run": True}},
-            )
+            files_total = sum(len(plan.sources) for plan in plans)
+            return replace(previous, context={**previous.context, "cache": {"hits": files_total, "misses": 0, "run": True}})
 
-    for plan, python in zip(plans, sources, strict=True):
+    analyse(plans, options, config, cache, salt, jobs=jobs, progress=progress)
+    contexts = [_plugin_context(plan, config, host) for plan in plans]
+    judge(contexts, config)
+    reports = tuple(finalise(plan, ctx, config) for plan, ctx in zip(plans, contexts, strict=True))
+
+    context: dict[str, Any] = {"host_profile": host.name, "config": config.path, "rules_digest": data_digest(),
+                               "config_digest": config_digest(config)}
+    context["files"] = sum(len(plan.outcomes) for plan in plans)
+    if cache is not None:
+        context["cache"] = {"hits": cache.hits, "misses": cache.misses}
+    report = Report(reports, tuple(errors), context)
+    if cache is not None and all(o.cacheable for plan in plans for o in plan.outcomes.values()):
+        cache.put_report(key, report)
+    return report
+
+
+def analyse(
+    plans: Sequence[PluginPlan],
+    options: FileOptions,
+    config: Config,
+    cache: Cache | None,
+    salt: str,
+    *,
+    jobs: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> None:
+    """Every plugin's Python files analysed once (from the cache where it has them), in parallel."""
+    pending: list[tuple[PluginPlan, str, FileJob]] = []
+    for plan in plans:
         target = plan.target
-        for rel, data in python:
+        for rel, data in plan.sources:
             name, is_package = module_name(rel, target.kind, target.package)
             job = FileJob(rel, data, name, target.package, is_package, options)
             key = ""
@@ -278,31 +193,22 @@ def check_targets(
                     plan.outcomes[rel] = cached
                     continue
             pending.append((plan, key, job))
-    del sources
+        plan.sources = []
+    if not pending:
+        return
+    limits = Limits(max_seconds=config.max_file_seconds, max_mib=config.max_file_memory)
+    outcomes = run_jobs([job for _, _, job in pending], _worker_count(config, jobs), progress, limits)
+    for (plan, key, _job), outcome in zip(pending, outcomes, strict=True):
+        plan.outcomes[outcome.path] = outcome
+        if cache is not None and key and outcome.cacheable:
+            cache.put(key, outcome)
 
-    if pending:
-        limits = Limits(max_seconds=config.max_file_seconds, max_mib=config.max_file_memory)
-        outcomes = run_jobs([job for _, _, job in pending], _worker_count(config, jobs), progress, limits)
-        for (plan, key, _job), outcome in zip(pending, outcomes, strict=True):
-            plan.outcomes[outcome.path] = outcome
-            if cache is not None and key and outcome.cacheable:
-                cache.put(key, outcome)
 
-    contexts = [_plugin_context(plan, config, host) for plan in plans]
-    for ctx in contexts:
-        # what the plugin does, whatever the rule selection: the report's facts
-        for name, error in ctx.facts.compute():
+def judge(contexts: Sequence[PluginContext], config: Config) -> None:
+    """What each plugin does (its facts, whatever the rule selection), then the selected rules."""
+    for ctx, failures in zip(contexts, analyse_run(contexts), strict=True):
+        for name, error in failures:
             ctx.report(AnalysisFailed, Span(""), f"{name} analysis failed: {type(error).__name__}: {error}")
-    # the run's facts: conflicts between the plugins' requirements (recorded in
-    # each plugin's dependency facts and report section), whatever the rule selection
-    if all(ctx.facts.computed("dependencies") is not None for ctx in contexts):
-        from mbcheck.checks.deps.environment import environment_conflicts
-
-        try:
-            environment_conflicts(contexts)
-        except Exception as exc:  # a broken analysis must not stop the run
-            for ctx in contexts:
-                ctx.report(AnalysisFailed, Span(""), f"environment analysis failed: {type(exc).__name__}: {exc}")
     rules = load_plugin_rules()
     for ctx in contexts:
         for rule_cls in rules:
@@ -319,19 +225,8 @@ def check_targets(
                 for ctx in contexts:
                     ctx.report(AnalysisFailed, Span(""), f"rule {rule_cls.code} failed: {type(exc).__name__}: {exc}")
 
-    reports = tuple(_finalize(plan, ctx, config) for plan, ctx in zip(plans, contexts, strict=True))
-    context: dict[str, Any] = {"host_profile": host.name, "config": config.path, "rules_digest": data_digest(),
-                               "config_digest": config_digest(config)}
-    context["files"] = sum(len(plan.outcomes) for plan in plans)
-    if cache is not None:
-        context["cache"] = {"hits": cache.hits, "misses": cache.misses}
-    report = Report(reports, tuple(errors), context)
-    if cache is not None and all(o.cacheable for plan in plans for o in plan.outcomes.values()):
-        cache.put_report(run_key, report)
-    return report
 
-
-def _run_key(plans: list[_Plan], errors: list[str], config: Config, host: HostProfile, salt: str) -> str:
+def _run_key(plans: list[PluginPlan], errors: list[str], config: Config, host: HostProfile, salt: str) -> str:
     """What a whole run's report depends on: every plugin's bytes, the settings, the host,
     mbcheck itself and the environment whose distribution metadata the dependency rules read."""
     material = {
@@ -361,7 +256,7 @@ def _environment_stamp() -> list[tuple[str, float]]:
     return stamp
 
 
-def _plugin_context(plan: _Plan, config: Config, host: HostProfile) -> PluginContext:
+def _plugin_context(plan: PluginPlan, config: Config, host: HostProfile) -> PluginContext:
     from mbcheck.checks.manifest.analysis import build_model
 
     result = build_model(
@@ -384,107 +279,6 @@ def _plugin_context(plan: _Plan, config: Config, host: HostProfile) -> PluginCon
         read_text=plan.read_text,
         manifest=result,
     )
-
-
-def _suppressed(finding: Finding, suppressions: Iterable[Suppression], used: dict[int, set[str]]) -> bool:
-    hit = False
-    for index, sup in enumerate(suppressions):
-        if not sup.matches(finding.rule):
-            continue
-        if sup.file_level or sup.line == finding.statement_line or sup.line <= finding.span.line <= sup.end_line:
-            used.setdefault(index, set()).add(finding.rule)
-            hit = True
-    return hit
-
-
-def _fingerprint(finding: Finding, line_text: str, occurrence: int) -> str:
-    material = "\0".join((finding.rule, finding.span.path, " ".join(line_text.split()), str(occurrence)))
-    return hashlib.sha256(material.encode()).hexdigest()[:20]
-
-
-def _finalize(plan: _Plan, ctx: PluginContext, config: Config) -> PluginReport:
-    name = ctx.model.name
-    names = (name, ctx.package)
-    raw: list[Finding] = [*plan.problems, *ctx.findings]
-    for outcome in plan.outcomes.values():
-        raw.extend(outcome.findings)
-    suppressions = {path: outcome.suppressions for path, outcome in plan.outcomes.items() if outcome.suppressions}
-    used: dict[str, dict[int, set[str]]] = {}
-    kept: list[Finding] = []
-    for finding in raw:
-        if not config.enabled(finding.rule, names) or config.ignored_in_file(finding.rule, finding.span.path):
-            continue
-        if finding.span.path in suppressions and _suppressed(
-            finding, suppressions[finding.span.path], used.setdefault(finding.span.path, {})
-        ):
-            continue
-        severity = config.severity_for(finding.rule, finding.severity)
-        if severity is not finding.severity:
-            finding = _replace(finding, severity=severity)
-        kept.append(finding)
-    if config.enabled(UnusedSuppression.code, names):
-        for path, sups in suppressions.items():
-            for index, sup in enumerate(sups):
-                matched = used.get(path, {}).get(index, set())
-                if not sup.codes:
-                    if not matched:
-                        kept.append(_unused(sup, "suppression comment matches no finding"))
-                    continue
-                unused = sorted(c for c in sup.codes if not any(m == c or m.startswith(c) for m in matched))
-                if unused:
-                    kept.append(_unused(sup, f"suppression of {', '.join(unused)} matches no finding"))
-    only = plan.target.only
-    if only is not None:
-        kept = [f for f in kept if f.span.path in only or not f.span.path.endswith(".py")]
-    kept.sort(key=Finding.sort_key)
-    lines: dict[str, list[str]] = {}
-    seen: dict[tuple[str, str, str], int] = {}
-    final: list[Finding] = []
-    for finding in kept:
-        path = finding.span.path
-        if path not in lines:
-            text = plan.read_text(path) if path else None
-            lines[path] = text.splitlines() if text else []
-        file_lines = lines[path]
-        line_text = file_lines[finding.span.line - 1] if 0 < finding.span.line <= len(file_lines) else ""
-        key = (finding.rule, path, " ".join(line_text.split()))
-        occurrence = seen.get(key, 0)
-        seen[key] = occurrence + 1
-        final.append(_replace(finding, fingerprint=_fingerprint(finding, line_text, occurrence)))
-    findings = tuple(final)
-    declared = ctx.model.value("permissions")
-    permissions: dict[str, Any] = {
-        "declared": sorted(p for p in declared if isinstance(p, str)) if isinstance(declared, list) else [],
-        "inferred": [],
-    }
-    facts = ctx.facts
-    if facts.computed("permissions") is not None:
-        permissions.update(facts.permissions.section())
-    compatibility = facts.compatibility.section if facts.computed("compatibility") is not None else None
-    dependencies = facts.dependencies.section if facts.computed("dependencies") is not None else None
-    return PluginReport(
-        name=name,
-        kind=ctx.model.kind,
-        path=plan.target.display,
-        verdict=verdict_for(findings),
-        metadata=ctx.model.metadata(),
-        permissions=permissions,
-        findings=findings,
-        digest=plan.digest,
-        manifest=ctx.model.source.value,
-        compatibility=compatibility,
-        dependencies=dependencies,
-    )
-
-
-def _unused(sup: Suppression, message: str) -> Finding:
-    return UnusedSuppression.finding(sup.span, message, statement_line=sup.line)
-
-
-def _replace(finding: Finding, **changes: Any) -> Finding:
-    from dataclasses import replace
-
-    return replace(finding, **changes)
 
 
 def failing(report: Report, fail_on: str) -> bool:

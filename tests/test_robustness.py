@@ -15,8 +15,8 @@ import pytest
 
 from helpers import EXAMPLES, run, write_plugin
 from mbcheck.config import Config
-from mbcheck.engine import DirectoryFiles
 from mbcheck.model import Verdict
+from mbcheck.plan import DirectoryFiles
 
 GOOD = EXAMPLES / "plugins" / "hello_world"
 

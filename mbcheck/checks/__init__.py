@@ -14,6 +14,7 @@ which rules ran. This module imports no libcst.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -80,6 +81,22 @@ class PluginFacts:
         return self.__dict__.get(name)
 
 
+def analyse_run(plugins: Sequence[PluginContext]) -> list[list[tuple[str, Exception]]]:
+    """Every analysis of every plugin of a run, then the run's own facts (conflicts
+    between the plugins' requirements, recorded in each plugin's dependency facts).
+    Returns, per plugin, the analyses that failed with their errors."""
+    failures = [plugin.facts.compute() for plugin in plugins]
+    if all(plugin.facts.computed("dependencies") is not None for plugin in plugins):
+        from mbcheck.checks.deps.environment import environment_conflicts
+
+        try:
+            environment_conflicts(plugins)
+        except Exception as exc:  # a broken analysis must not stop the run
+            for failed in failures:
+                failed.append(("environment", exc))
+    return failures
+
+
 def file_hooks(config: Config) -> tuple[FileHook, ...]:
     """The ``ast`` hooks each file's pass runs besides the rules and collectors (bandit's checks)."""
     from mbcheck.checks.security.bandit_hook import file_hook
@@ -88,4 +105,4 @@ def file_hooks(config: Config) -> tuple[FileHook, ...]:
     return (hook,) if hook is not None else ()
 
 
-__all__ = ["PluginFacts", "file_hooks"]
+__all__ = ["PluginFacts", "analyse_run", "file_hooks"]

@@ -1,0 +1,123 @@
+"""Finalising a plugin's report: the settings and suppressions applied once, fingerprints, facts.
+
+Rules report everything they find; here the selection (``select``/``ignore``,
+per-file ignores), severity overrides and ``# mbcheck: ignore`` comments are
+applied, unused suppressions are reported (MB002), each finding gets a stable
+fingerprint (for baselines and SARIF), and the plugin's facts become the
+report's sections. Nothing here depends on which rules ran but the findings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from mbcheck.config import Config
+from mbcheck.context import PluginContext, Suppression
+from mbcheck.model import Finding, PluginReport, verdict_for
+from mbcheck.plan import PluginPlan
+from mbcheck.rules.core import UnusedSuppression
+
+
+def _suppressed(finding: Finding, suppressions: Iterable[Suppression], used: dict[int, set[str]]) -> bool:
+    hit = False
+    for index, sup in enumerate(suppressions):
+        if not sup.matches(finding.rule):
+            continue
+        if sup.file_level or sup.line == finding.statement_line or sup.line <= finding.span.line <= sup.end_line:
+            used.setdefault(index, set()).add(finding.rule)
+            hit = True
+    return hit
+
+
+def _fingerprint(finding: Finding, line_text: str, occurrence: int) -> str:
+    material = "\0".join((finding.rule, finding.span.path, " ".join(line_text.split()), str(occurrence)))
+    return hashlib.sha256(material.encode()).hexdigest()[:20]
+
+
+def finalise(plan: PluginPlan, ctx: PluginContext, config: Config) -> PluginReport:
+    name = ctx.model.name
+    names = (name, ctx.package)
+    raw: list[Finding] = [*plan.problems, *ctx.findings]
+    for outcome in plan.outcomes.values():
+        raw.extend(outcome.findings)
+    suppressions = {path: outcome.suppressions for path, outcome in plan.outcomes.items() if outcome.suppressions}
+    used: dict[str, dict[int, set[str]]] = {}
+    kept: list[Finding] = []
+    for finding in raw:
+        if not config.enabled(finding.rule, names) or config.ignored_in_file(finding.rule, finding.span.path):
+            continue
+        if finding.span.path in suppressions and _suppressed(
+            finding, suppressions[finding.span.path], used.setdefault(finding.span.path, {})
+        ):
+            continue
+        severity = config.severity_for(finding.rule, finding.severity)
+        if severity is not finding.severity:
+            finding = _replace(finding, severity=severity)
+        kept.append(finding)
+    if config.enabled(UnusedSuppression.code, names):
+        for path, sups in suppressions.items():
+            for index, sup in enumerate(sups):
+                matched = used.get(path, {}).get(index, set())
+                if not sup.codes:
+                    if not matched:
+                        kept.append(_unused(sup, "suppression comment matches no finding"))
+                    continue
+                unused = sorted(c for c in sup.codes if not any(m == c or m.startswith(c) for m in matched))
+                if unused:
+                    kept.append(_unused(sup, f"suppression of {', '.join(unused)} matches no finding"))
+    only = plan.target.only
+    if only is not None:
+        kept = [f for f in kept if f.span.path in only or not f.span.path.endswith(".py")]
+    kept.sort(key=Finding.sort_key)
+    lines: dict[str, list[str]] = {}
+    seen: dict[tuple[str, str, str], int] = {}
+    final: list[Finding] = []
+    for finding in kept:
+        path = finding.span.path
+        if path not in lines:
+            text = plan.read_text(path) if path else None
+            lines[path] = text.splitlines() if text else []
+        file_lines = lines[path]
+        line_text = file_lines[finding.span.line - 1] if 0 < finding.span.line <= len(file_lines) else ""
+        key = (finding.rule, path, " ".join(line_text.split()))
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        final.append(_replace(finding, fingerprint=_fingerprint(finding, line_text, occurrence)))
+    findings = tuple(final)
+    declared = ctx.model.value("permissions")
+    permissions: dict[str, Any] = {
+        "declared": sorted(p for p in declared if isinstance(p, str)) if isinstance(declared, list) else [],
+        "inferred": [],
+    }
+    facts = ctx.facts
+    if facts.computed("permissions") is not None:
+        permissions.update(facts.permissions.section())
+    compatibility = facts.compatibility.section if facts.computed("compatibility") is not None else None
+    dependencies = facts.dependencies.section if facts.computed("dependencies") is not None else None
+    return PluginReport(
+        name=name,
+        kind=ctx.model.kind,
+        path=plan.target.display,
+        verdict=verdict_for(findings),
+        metadata=ctx.model.metadata(),
+        permissions=permissions,
+        findings=findings,
+        digest=plan.digest,
+        manifest=ctx.model.source.value,
+        compatibility=compatibility,
+        dependencies=dependencies,
+    )
+
+
+def _unused(sup: Suppression, message: str) -> Finding:
+    return UnusedSuppression.finding(sup.span, message, statement_line=sup.line)
+
+
+def _replace(finding: Finding, **changes: Any) -> Finding:
+    return replace(finding, **changes)
+
+
+__all__ = ["finalise"]

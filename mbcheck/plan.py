@@ -1,0 +1,138 @@
+"""Planning a run: each plugin's files, where their bytes come from, and their digest.
+
+A plugin is a directory or an archive read into memory (never extracted);
+either way its files are read once here, digested, and split into the Python
+sources the per-file pass analyses and the data files plugin-level analyses read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from mbcheck.config import Config
+from mbcheck.context import FileOutcome
+from mbcheck.digest import PluginDigest, add_unlisted
+from mbcheck.discovery import Discovery, FileListing, PluginTarget, list_files
+from mbcheck.model import Finding, Span
+from mbcheck.rules.core import UnreadableFile
+
+#: data files plugin-level analyses read (kept in memory with the plan)
+_DATA_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".txt", ".cfg")
+
+
+class PluginFiles(Protocol):
+    """Where a plugin's bytes come from: a directory, or an archive in memory."""
+
+    def listing(self) -> FileListing: ...
+
+    def read(self, rel: str) -> bytes: ...
+
+
+@dataclass
+class DirectoryFiles:
+    root: Path
+    config: Config
+
+    def listing(self) -> FileListing:
+        return list_files(self.root, self.config.excluded)
+
+    def read(self, rel: str) -> bytes:
+        return (self.root / rel).read_bytes()
+
+
+@dataclass
+class MemoryFiles:
+    files: Mapping[str, bytes]
+    problems: list[Finding] = field(default_factory=list)
+
+    def listing(self) -> FileListing:
+        return FileListing(sorted(self.files), list(self.problems))
+
+    def read(self, rel: str) -> bytes:
+        try:
+            return self.files[rel]
+        except KeyError:
+            raise FileNotFoundError(rel) from None
+
+
+def open_archive(target: PluginTarget) -> tuple[MemoryFiles, str]:
+    """An archive's files in memory (never extracted); its problems become MB6xx findings."""
+    from mbcheck.archive.rules import read_archive
+
+    files, problems, package = read_archive(target.archive or target.root)
+    return MemoryFiles(files, problems), package
+
+
+@dataclass
+class PluginPlan:
+    """One plugin to check: where its files come from, their bytes' digest, the
+    Python sources to analyse, and (filled as the run goes) their outcomes."""
+
+    target: PluginTarget
+    files: PluginFiles
+    listing: FileListing
+    problems: list[Finding]
+    outcomes: dict[str, FileOutcome] = field(default_factory=dict)
+    digest: str = ""
+    name: str = ""
+    bytes_cache: dict[str, bytes] = field(default_factory=dict)
+    #: the Python files to analyse, with their bytes (dropped once analysed)
+    sources: list[tuple[str, bytes]] = field(default_factory=list)
+
+    def read_bytes(self, rel: str) -> bytes | None:
+        if rel in self.bytes_cache:
+            return self.bytes_cache[rel]
+        try:
+            return self.files.read(rel)
+        except OSError:
+            return None
+
+    def read_text(self, rel: str) -> str | None:
+        data = self.read_bytes(rel)
+        if data is None:
+            return None
+        return data.decode("utf-8", errors="replace")
+
+
+def plan_targets(discovery: Discovery, config: Config) -> tuple[list[PluginPlan], list[str]]:
+    """Each discovered plugin's files, read once and digested; errors for what cannot be checked."""
+    plans: list[PluginPlan] = []
+    errors = list(discovery.errors)
+    for target in discovery.targets:
+        problems: list[Finding] = []
+        files: PluginFiles
+        if target.archive is not None:
+            files, package = open_archive(target)
+            target = PluginTarget(target.root, target.kind, target.display, package, target.only, target.archive)
+        else:
+            files = DirectoryFiles(target.root, config)
+        listing = files.listing()
+        problems.extend(listing.problems)
+        plan = PluginPlan(target, files, listing, problems)
+        digest = PluginDigest()
+        for rel in listing.files:
+            try:
+                data = files.read(rel)
+            except OSError as exc:
+                problems.append(
+                    UnreadableFile.finding(Span(rel), f"cannot read file: {exc.strerror or exc}")
+                )
+                continue
+            digest.add(rel, data)
+            if rel.endswith(".py"):
+                plan.sources.append((rel, data))
+            elif rel in ("plugin.yaml", "pyproject.toml") or rel.endswith(_DATA_SUFFIXES):
+                plan.bytes_cache[rel] = data
+        if isinstance(files, DirectoryFiles):
+            # excluded files and build output are digested too: the digest
+            # does not depend on the config, and it covers all importable code
+            add_unlisted(digest, files.root)
+        plan.digest = digest.value()
+        plans.append(plan)
+    return plans, errors
+
+
+__all__ = ["DirectoryFiles", "MemoryFiles", "PluginFiles", "PluginPlan", "plan_targets"]
