@@ -116,16 +116,6 @@ def load_report(path_or_dict: str | Path | Mapping[str, Any]) -> dict[str, Any]:
 
 
 __all__ = [
-    "ConfigValueError",
-    "Decision",
-    "GateError",
-    "Policy",
-    "PolicyError",
-    "ReportError",
-    "admit",
-    "check",
-    "load_policy",
-    "load_report",
-    "policy_from_mapping",
-    "report_json",
+    "ConfigValueError", "Decision", "GateError", "Policy", "PolicyError", "ReportError", "admit", "check",
+    "load_policy", "load_report", "policy_from_mapping", "report_json",
 ]

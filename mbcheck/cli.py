@@ -93,20 +93,31 @@ def _load_config(
     return config
 
 
+#: options `lint` and `baseline` share
+SelectOption = Annotated[list[str] | None, typer.Option("--select", help="Only these rule codes or prefixes (comma-separated).")]
+ExtendSelectOption = Annotated[list[str] | None, typer.Option("--extend-select", help="Add rule codes or prefixes to the selection.")]
+IgnoreOption = Annotated[list[str] | None, typer.Option("--ignore", help="Never report these codes or prefixes.")]
+ConfigFileOption = Annotated[Path | None, typer.Option("--config", help="Config file (default: mbcheck.toml or [tool.mbcheck] found above the first path).")]
+ProfileNameOption = Annotated[str | None, typer.Option("--profile", help="Context profile: pre-commit, ci, publish, or one from the config.")]
+HostProfileNameOption = Annotated[str | None, typer.Option("--host-profile", help="Host profile name or JSON file.")]
+JobsOption = Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (0 = all cores, 1 = in-process).")]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the result cache.")]
+
+
 @app.command()
 def lint(
     paths: Annotated[list[Path], typer.Argument(help="Plugin directories, directories of plugins, bottle distributions, archives or single files.")],
     format: Annotated[str, typer.Option("--format", "-f", help="text, json, sarif or github.")] = "text",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to FILE instead of stdout.")] = None,
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1: error (default), warning, info or never.")] = None,
-    select: Annotated[list[str] | None, typer.Option("--select", help="Only these rule codes or prefixes (comma-separated).")] = None,
-    extend_select: Annotated[list[str] | None, typer.Option("--extend-select", help="Add rule codes or prefixes to the selection.")] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Never report these codes or prefixes.")] = None,
-    config_file: Annotated[Path | None, typer.Option("--config", help="Config file (default: mbcheck.toml or [tool.mbcheck] found above the first path).")] = None,
-    profile: Annotated[str | None, typer.Option("--profile", help="Context profile: pre-commit, ci, publish, or one from the config.")] = None,
-    host_profile: Annotated[str | None, typer.Option("--host-profile", help="Host profile name or JSON file.")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (0 = all cores, 1 = in-process).")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the result cache.")] = False,
+    select: SelectOption = None,
+    extend_select: ExtendSelectOption = None,
+    ignore: IgnoreOption = None,
+    config_file: ConfigFileOption = None,
+    profile: ProfileNameOption = None,
+    host_profile: HostProfileNameOption = None,
+    jobs: JobsOption = None,
+    no_cache: NoCacheOption = False,
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Cache location.")] = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", help="Report only findings not recorded in this baseline file.")] = None,
     advisories: Annotated[Path | None, typer.Option("--advisories", help="OSV JSON advisories to match declared requirements against.")] = None,
@@ -326,14 +337,14 @@ def verify(
 def record_baseline(
     paths: Annotated[list[Path], typer.Argument(help="Plugin directories, directories of plugins, bottle distributions or archives.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(".mbcheck-baseline.json"),
-    select: Annotated[list[str] | None, typer.Option("--select", help="Only these rule codes or prefixes (comma-separated).")] = None,
-    extend_select: Annotated[list[str] | None, typer.Option("--extend-select", help="Add rule codes or prefixes to the selection.")] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Never report these codes or prefixes.")] = None,
-    config_file: Annotated[Path | None, typer.Option("--config", help="Config file (default: mbcheck.toml or [tool.mbcheck] found above the first path).")] = None,
-    profile: Annotated[str | None, typer.Option("--profile", help="Context profile: pre-commit, ci, publish, or one from the config.")] = None,
-    host_profile: Annotated[str | None, typer.Option("--host-profile", help="Host profile name or JSON file.")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (0 = all cores, 1 = in-process).")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the result cache.")] = False,
+    config_file: ConfigFileOption = None,
+    profile: ProfileNameOption = None,
+    host_profile: HostProfileNameOption = None,
+    select: SelectOption = None,
+    extend_select: ExtendSelectOption = None,
+    ignore: IgnoreOption = None,
+    jobs: JobsOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Record current findings, so `lint --baseline FILE` reports only new ones."""
     from mbcheck.baseline import write_baseline

@@ -91,6 +91,12 @@ def _mismatch(req: Requirement, analysis: Analysis, failing: Sequence[Minor]) ->
 # the rules
 
 
+#: when MB401 and MB402 are errors rather than warnings
+HOST_BREAKS = (
+    "a Python the host runs is in the declared range and lacks what the code needs: the host loads the "
+    "plugin there and it breaks"
+)
+
 class PythonFeatureAboveDeclared(PluginRule):
     """The code uses a syntax form or standard-library name newer than `python_version` admits.
 
@@ -113,9 +119,7 @@ class PythonFeatureAboveDeclared(PluginRule):
     name = "python-feature-above-declared"
     category = Category.COMPATIBILITY
     severity = Severity.WARNING
-    other_severities: ClassVar[Mapping[Severity, str]] = {
-        Severity.ERROR: "a Python the host runs is in the declared range and lacks what the code needs: the host loads the plugin there and it breaks",
-    }
+    other_severities: ClassVar[Mapping[Severity, str]] = {Severity.ERROR: HOST_BREAKS}
     confidence = Confidence.HIGH
     VALID = (
         Valid("import tomllib\n\nmatch tomllib.loads('a = 1'):\n    case _:\n        pass\n"),
@@ -161,9 +165,7 @@ class RemovedStdlibInDeclaredRange(PluginRule):
     name = "removed-stdlib-in-declared-range"
     category = Category.COMPATIBILITY
     severity = Severity.WARNING
-    other_severities: ClassVar[Mapping[Severity, str]] = {
-        Severity.ERROR: "a Python the host runs is in the declared range and lacks what the code needs: the host loads the plugin there and it breaks",
-    }
+    other_severities: ClassVar[Mapping[Severity, str]] = {Severity.ERROR: HOST_BREAKS}
     confidence = Confidence.HIGH
     VALID = (
         Valid("import importlib\n"),
