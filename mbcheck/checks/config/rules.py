@@ -26,7 +26,7 @@ from typing import Any, cast
 
 from mbcheck.checks.interface.rules import LiteralFact, config_schema_literals, example_plugin
 from mbcheck.context import PluginContext
-from mbcheck.documents.spans import (
+from mbcheck.documents.pointers import (
     DocumentError,
     LoadedDocument,
     LoadLimits,

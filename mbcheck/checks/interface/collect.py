@@ -39,7 +39,7 @@ from mbcheck.checks.interface.rules import (
     ValueFact,
     known_interface_methods,
 )
-from mbcheck.documents.spans import escape_pointer_token
+from mbcheck.documents.pointers import escape_pointer_token
 from mbcheck.model import NOT_STATIC, Span
 from mbcheck.pyfile.collect import literal_value
 from mbcheck.pyfile.names import dotted

@@ -14,7 +14,7 @@ from typing import Any
 
 from mbcheck.checks.manifest.rules import ManifestUnreadable
 from mbcheck.context import FileOutcome
-from mbcheck.documents.spans import (
+from mbcheck.documents.pointers import (
     DocumentError,
     LoadedDocument,
     LoadLimits,

@@ -16,7 +16,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from mbcheck.context import PluginContext
-from mbcheck.documents.spans import join_pointer
+from mbcheck.documents.pointers import join_pointer
 from mbcheck.model import NOT_STATIC, Category, ManifestSource, PluginKind, Severity
 from mbcheck.pyfile.facts import DunderFact
 from mbcheck.resources import load_json
