@@ -24,6 +24,7 @@ PLUGIN_RULE_MODULES: tuple[str, ...] = (
     "mbcheck.checks.deps.rules",
     "mbcheck.checks.interface.rules",
     "mbcheck.checks.manifest.rules",
+    "mbcheck.checks.manifest.rules_fields",
     "mbcheck.checks.security.rules",
 )
 

@@ -42,7 +42,7 @@ from mbcheck.checks.compat.facts import (
     minors_text,
     required,
 )
-from mbcheck.checks.manifest.rules import parse_python_spec
+from mbcheck.checks.manifest.rules_fields import parse_python_spec
 from mbcheck.context import PluginContext
 from mbcheck.model import Category, Confidence, Located, ManifestSource, Severity, Span
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
