@@ -1,10 +1,10 @@
-r"""Entries of an archive judged the same way whatever its format.
+"""Entries of an archive judged the same way whatever its format.
 
 The zip and tar readers (:mod:`mbcheck.archive.zip`, :mod:`mbcheck.archive.tar`)
-are :class:`Reader`\ s. They judge each entry's name here (:func:`normalise`)
-and record problems and the files worth keeping in a :class:`Collector`,
-which also finds duplicate names and the plugin root and builds the
-:class:`~mbcheck.archive.problems.ArchiveContents`.
+are :class:`Reader` subclasses. They judge each entry's name here
+(:func:`normalise`) and record problems and the files worth keeping in a
+:class:`Collector`, which also finds duplicate names and the plugin root and
+builds the :class:`~mbcheck.archive.problems.ArchiveContents`.
 """
 
 from __future__ import annotations

@@ -146,6 +146,8 @@ def inspect_tar(fp: BinaryIO, size: int, kind: str, limits: ArchiveLimits, out: 
 
 @dataclass
 class _TarReader(Reader):
+    """Judges and reads a tar's members one by one, as tarfile finds them."""
+
     tf: tarfile.TarFile
     #: member data beyond this many bytes means the archive expands beyond max_ratio
     ratio_bound: int | None

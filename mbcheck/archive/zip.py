@@ -149,6 +149,8 @@ def inspect_zip(fp: BinaryIO, size: int, end: _EndRecord | None, limits: Archive
 
 @dataclass
 class _ZipReader(Reader):
+    """Judges a zip's entries by their headers, then reads the readable ones with counters."""
+
     fp: BinaryIO
     end: _EndRecord
     infos: list[zipfile.ZipInfo]

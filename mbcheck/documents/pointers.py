@@ -226,7 +226,6 @@ def _encoding_error(
     return DocumentError(message, Span(path, line, column, line, column + 1))
 
 
-
 def too_deep(limits: LoadLimits, path: str) -> DocumentError:
     """The error for a document nested deeper than ``limits`` allow (no precise position)."""
     return DocumentError(f"nesting too deep: more than {limits.max_depth} levels", Span(path))
@@ -244,7 +243,8 @@ def refusing_exhaustion(limits: LoadLimits, path: str) -> Iterator[None]:
 
 
 # ---------------------------------------------------------------------------
-# loading
+# loading (the format readers import this module, so they are imported when
+# first used; a run that reads no YAML never imports PyYAML)
 
 _YAML_BREAKS = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 _TOML_BREAKS = re.compile("\n")
@@ -256,7 +256,7 @@ def load_yaml(text: str | bytes, path: str, limits: LoadLimits = DEFAULT_LIMITS)
     Raises :class:`DocumentError` for anything that is not a loadable,
     reasonably sized, single YAML document.
     """
-    from mbcheck.documents.yaml import read_yaml  # PyYAML only once a YAML document is read
+    from mbcheck.documents.yaml import read_yaml
 
     lines = Lines(_decode(text, path, limits, _YAML_BREAKS), _YAML_BREAKS)
     with refusing_exhaustion(limits, path):

@@ -1,10 +1,13 @@
-"""Load a TOML document with :mod:`tomllib`, with a best-effort span for every value.
+"""Read a TOML document with :mod:`tomllib`, with a best-effort span for every value.
 
 :mod:`tomllib` keeps no positions; a small scanner over the (already valid)
 text places keys and values. Whatever it cannot place falls back to the span
 of its nearest parent. Dates and times become ISO 8601 strings.
 
-Pointers, spans and limits are :mod:`mbcheck.documents.pointers`'.
+:func:`mbcheck.documents.pointers.load_toml` is the public entry point: it
+checks the raw text (size, encoding, NUL bytes) and builds the
+:class:`~mbcheck.documents.pointers.LoadedDocument` from what
+:func:`read_toml` returns.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Load one YAML document like ``yaml.safe_load``, with a span for every value.
+"""Read one YAML document like ``yaml.safe_load``, with a span for every value.
 
 YAML is read from the event stream of PyYAML's pure-Python ``SafeLoader`` --
 the parser the host itself runs through ``yaml.safe_load``. (libyaml's
@@ -12,7 +12,10 @@ composed node tree keeps the work iterative: no recursion, so no
 ``RecursionError`` however deep the input nests, and alias expansion is
 counted (and refused past the limit) as it happens.
 
-Pointers, spans and limits are :mod:`mbcheck.documents.pointers`'.
+:func:`mbcheck.documents.pointers.load_yaml` is the public entry point: it
+checks the raw text (size, encoding, NUL bytes) and builds the
+:class:`~mbcheck.documents.pointers.LoadedDocument` from what
+:func:`read_yaml` returns.
 """
 
 from __future__ import annotations
