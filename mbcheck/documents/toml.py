@@ -4,10 +4,7 @@
 text places keys and values. Whatever it cannot place falls back to the span
 of its nearest parent. Dates and times become ISO 8601 strings.
 
-:func:`mbcheck.documents.pointers.load_toml` is the public entry point: it
-checks the raw text (size, encoding, NUL bytes) and builds the
-:class:`~mbcheck.documents.pointers.LoadedDocument` from what
-:func:`read_toml` returns.
+The public entry point is :func:`mbcheck.documents.pointers.load_toml`.
 """
 
 from __future__ import annotations
@@ -55,7 +52,7 @@ def read_toml(
         except tomllib.TOMLDecodeError as exc:
             raise _toml_error(str(exc), lines, path) from None
     value = _plain_toml(raw, limits, path)
-    scanner = _TomlScanner(lines.text, path, lines)
+    scanner = _TomlScanner(lines, path)
     # best effort: what was placed before a surprise stays, the rest falls back
     with contextlib.suppress(
         RecursionError, _ScanStop, IndexError, ValueError, tomllib.TOMLDecodeError
@@ -139,10 +136,10 @@ class _ScanStop(Exception):
 class _TomlScanner:
     """Places keys and values of a *valid* TOML document (no validation here)."""
 
-    def __init__(self, text: str, path: str, lines: Lines) -> None:
-        self.text = text
-        self.path = path
+    def __init__(self, lines: Lines, path: str) -> None:
+        self.text = lines.text
         self.lines = lines
+        self.path = path
         #: pointer -> span of the value / of the key
         self.values: dict[str, Span] = {}
         self.keys: dict[str, Span] = {}

@@ -12,10 +12,7 @@ composed node tree keeps the work iterative: no recursion, so no
 ``RecursionError`` however deep the input nests, and alias expansion is
 counted (and refused past the limit) as it happens.
 
-:func:`mbcheck.documents.pointers.load_yaml` is the public entry point: it
-checks the raw text (size, encoding, NUL bytes) and builds the
-:class:`~mbcheck.documents.pointers.LoadedDocument` from what
-:func:`read_yaml` returns.
+The public entry point is :func:`mbcheck.documents.pointers.load_yaml`.
 """
 
 from __future__ import annotations
