@@ -60,7 +60,7 @@ class MemoryFiles:
 
 def open_archive(target: PluginTarget) -> tuple[MemoryFiles, str]:
     """An archive's files in memory (never extracted); its problems become MB6xx findings."""
-    from mbcheck.archive.rules import read_archive
+    from mbcheck.archive.inspect import read_archive
 
     files, problems, package = read_archive(target.archive or target.root)
     return MemoryFiles(files, problems), package

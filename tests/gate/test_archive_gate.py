@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from helpers import run
 from mbcheck.api import Policy, admit, check, report_json
-from mbcheck.archive import inspect as archive
+from mbcheck.archive import problems as archive
 from mbcheck.archive.rules import RULES, ArchiveRule, finding_for
 from mbcheck.cli import app
 from mbcheck.model import Category, PluginReport, Severity

@@ -34,7 +34,7 @@ from mbcheck.checks.compat.facts import (
     required,
 )
 from mbcheck.checks.compat.tables import HostApi, feature, host_api_from
-from mbcheck.checks.manifest.rules import parse_python_spec
+from mbcheck.checks.manifest.rules_fields import parse_python_spec
 from mbcheck.context import PluginContext
 from mbcheck.model import Located, Span
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from mbcheck.checks.interface.facts import json_type
 from mbcheck.context import PluginContext
-from mbcheck.documents.spans import (
+from mbcheck.documents.pointers import (
     DocumentError,
     LoadedDocument,
     LoadLimits,

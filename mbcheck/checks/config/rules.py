@@ -35,7 +35,7 @@ from mbcheck.checks.config.schema import (
 )
 from mbcheck.checks.interface.examples import example_plugin
 from mbcheck.context import PluginContext
-from mbcheck.documents.spans import join_pointer
+from mbcheck.documents.pointers import join_pointer
 from mbcheck.model import Category, Confidence, Severity, Span
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
 

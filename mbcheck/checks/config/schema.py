@@ -19,7 +19,7 @@ from typing import Any, cast
 from mbcheck.checks.interface.analysis import config_schema_literals
 from mbcheck.checks.interface.facts import LiteralFact, json_type
 from mbcheck.context import PluginContext
-from mbcheck.documents.spans import join_pointer
+from mbcheck.documents.pointers import join_pointer
 from mbcheck.model import NOT_STATIC, Span
 
 #: keywords holding one subschema / a map of subschemas / a list of subschemas

@@ -131,7 +131,7 @@ def manifest_requirements(plugin: PluginContext, analysis: Analysis, python: Seq
 
 
 def _optional_dependencies(plugin: PluginContext, analysis: Analysis, python: Sequence[str]) -> None:
-    from mbcheck.documents.spans import join_pointer
+    from mbcheck.documents.pointers import join_pointer
 
     document = getattr(plugin.manifest, "document", None)
     value = getattr(document, "value", None)

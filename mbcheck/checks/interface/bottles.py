@@ -37,7 +37,7 @@ class BottleEntry:
 
 
 def _entry_point_pointer(name: str) -> str:
-    from mbcheck.documents.spans import join_pointer
+    from mbcheck.documents.pointers import join_pointer
 
     return join_pointer(("project", "entry-points", BOTTLE_GROUP, name))
 

@@ -18,7 +18,7 @@ from typing import Any
 import libcst as cst
 
 from mbcheck.checks.interface.facts import LiteralFact
-from mbcheck.documents.spans import escape_pointer_token
+from mbcheck.documents.pointers import escape_pointer_token
 from mbcheck.model import NOT_STATIC, Span
 from mbcheck.pyfile.collect import literal_value
 from mbcheck.pyfile.traverse import FileContext

@@ -12,12 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mbcheck.checks.manifest.rules import ManifestUnreadable
 from mbcheck.context import FileOutcome
-from mbcheck.documents.spans import (
+from mbcheck.documents.pointers import (
     DocumentError,
     LoadedDocument,
-    LoadLimits,
     join_pointer,
     load_toml,
     load_yaml,
@@ -56,7 +54,16 @@ class ManifestResult:
 
 
 def _problem(error: DocumentError) -> Finding:
+    # imported here: the rules module reads DUNDER_FIELDS from this one
+    from mbcheck.checks.manifest.rules import ManifestUnreadable
+
     return ManifestUnreadable.finding(error.span, error.message)
+
+
+def _display_name(fields: Mapping[str, Located], name: str) -> str:
+    """The plugin's ``name`` field when it is a string, else its directory name."""
+    value = fields["name"].value if "name" in fields else None
+    return value if isinstance(value, str) else name
 
 
 def _from_document(
@@ -66,8 +73,7 @@ def _from_document(
     if isinstance(value, dict):
         for key, item in value.items():
             fields[str(key)] = Located(item, doc.span(join_pointer([key])))
-    display_name = fields["name"].value if "name" in fields and isinstance(fields["name"].value, str) else name
-    return PluginModel(display_name, kind, source, path, fields, dict(doc.pointers), value)
+    return PluginModel(_display_name(fields, name), kind, source, path, fields, dict(doc.pointers), value)
 
 
 def model_from_dunders(name: str, init: FileOutcome | None) -> PluginModel | None:
@@ -87,9 +93,8 @@ def model_from_dunders(name: str, init: FileOutcome | None) -> PluginModel | Non
             raw[key] = fact.value
     if not fields:
         return None
-    display = fields["name"].value if "name" in fields and isinstance(fields["name"].value, str) else name
     pointers.setdefault("", Span("__init__.py"))
-    return PluginModel(display, PluginKind.PLUGIN, ManifestSource.DUNDERS, "__init__.py", fields, pointers, raw)
+    return PluginModel(_display_name(fields, name), PluginKind.PLUGIN, ManifestSource.DUNDERS, "__init__.py", fields, pointers, raw)
 
 
 def _bottle_model(name: str, doc: LoadedDocument) -> PluginModel:
@@ -124,8 +129,7 @@ def _bottle_model(name: str, doc: LoadedDocument) -> PluginModel:
     if "requires-python" in project:
         put("python_version", project["requires-python"], "/project/requires-python")
     raw = {k: v.value for k, v in fields.items()}
-    display = fields["name"].value if "name" in fields and isinstance(fields["name"].value, str) else name
-    return PluginModel(display, PluginKind.BOTTLE, ManifestSource.PYPROJECT, "pyproject.toml", fields, pointers, raw)
+    return PluginModel(_display_name(fields, name), PluginKind.BOTTLE, ManifestSource.PYPROJECT, "pyproject.toml", fields, pointers, raw)
 
 
 def build_model(
@@ -137,25 +141,23 @@ def build_model(
 ) -> ManifestResult:
     """The plugin's model, from the source the host would use."""
     dunders = model_from_dunders(name, init)
-    limits = LoadLimits()
     if kind is PluginKind.BOTTLE and "pyproject.toml" in files:
-        data = read_bytes("pyproject.toml")
-        try:
-            doc = load_toml(data or b"", "pyproject.toml", limits)
-        except DocumentError as error:
-            empty = PluginModel(name, kind, ManifestSource.PYPROJECT, "pyproject.toml")
-            return ManifestResult(empty, (_problem(error),), None, dunders)
-        return ManifestResult(_bottle_model(name, doc), (), doc, dunders)
-    if "plugin.yaml" in files:
-        data = read_bytes("plugin.yaml")
-        try:
-            doc = load_yaml(data or b"", "plugin.yaml", limits)
-        except DocumentError as error:
-            empty = PluginModel(name, kind, ManifestSource.PLUGIN_YAML, "plugin.yaml")
-            return ManifestResult(empty, (_problem(error),), None, dunders)
-        model = _from_document(name, kind, ManifestSource.PLUGIN_YAML, "plugin.yaml", doc, doc.value)
-        return ManifestResult(model, (), doc, dunders)
-    if dunders is not None:
+        source, path, load = ManifestSource.PYPROJECT, "pyproject.toml", load_toml
+    elif "plugin.yaml" in files:
+        source, path, load = ManifestSource.PLUGIN_YAML, "plugin.yaml", load_yaml
+    elif dunders is not None:
         return ManifestResult(dunders, (), None, dunders)
-    path = "__init__.py" if "__init__.py" in files else ""
-    return ManifestResult(PluginModel(name, kind, ManifestSource.NONE, path, {}, {"": Span(path)}, None), (), None, None)
+    else:
+        path = "__init__.py" if "__init__.py" in files else ""
+        model = PluginModel(name, kind, ManifestSource.NONE, path, {}, {"": Span(path)}, None)
+        return ManifestResult(model, (), None, None)
+    try:
+        doc = load(read_bytes(path) or b"", path)
+    except DocumentError as error:
+        empty = PluginModel(name, kind, source, path)
+        return ManifestResult(empty, (_problem(error),), None, dunders)
+    if source is ManifestSource.PYPROJECT:
+        model = _bottle_model(name, doc)
+    else:
+        model = _from_document(name, kind, source, path, doc, doc.value)
+    return ManifestResult(model, (), doc, dunders)

@@ -1,7 +1,11 @@
-"""Manifest rules (category ``manifest``): the plugin's static metadata.
+"""Manifest rules (category ``manifest``): the plugin's static metadata as a whole.
 
-Each finding points at the offending value's own line in ``plugin.yaml``,
-``pyproject.toml`` or the ``__init__.py`` dunder that set it.
+Whether there is a manifest and whether it can be read, its schema, drift
+between ``plugin.yaml`` and the ``__init__.py`` dunders, duplicate keys and
+the fields the host warns about. Each finding points at the offending value's
+own line in ``plugin.yaml``, ``pyproject.toml`` or the ``__init__.py`` dunder
+that set it. The rules on each field's format (MB103-MB110) are in
+:mod:`mbcheck.checks.manifest.rules_fields`.
 """
 
 from __future__ import annotations
@@ -10,39 +14,18 @@ import difflib
 import re
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
-
+from mbcheck.checks.manifest.analysis import DUNDER_FIELDS
 from mbcheck.context import PluginContext
-from mbcheck.documents.spans import join_pointer
+from mbcheck.documents.pointers import join_pointer
 from mbcheck.model import NOT_STATIC, Category, ManifestSource, PluginKind, Severity
 from mbcheck.pyfile.facts import DunderFact
 from mbcheck.resources import load_json
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Rule, Valid
 
-EMAIL = re.compile(r"^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$")
-
-
-def _yaml(extra: str = "", drop: tuple[str, ...] = ()) -> str:
-    lines = [line for line in EXAMPLE_MANIFEST.splitlines() if line.split(":", 1)[0] not in drop]
-    return "\n".join(lines) + "\n" + extra
-
 
 def _static(value: Any) -> bool:
     return value is not NOT_STATIC and value is not None
-
-
-def parse_python_spec(text: str) -> SpecifierSet:
-    """A ``python_version``: a PEP 440 specifier; a bare version means ``>=`` it."""
-    stripped = text.strip()
-    if not stripped:
-        raise InvalidSpecifier("empty")
-    if stripped[0].isdigit():
-        Version(stripped)  # raises InvalidVersion
-        stripped = f">={stripped}"
-    return SpecifierSet(stripped)
 
 
 class ManifestUnreadable(Rule):
@@ -65,8 +48,17 @@ class ManifestUnreadable(Rule):
     INVALID = (
         Invalid(files={"plugin.yaml": "name: example\nversion: [1.0\n"}, path="plugin.yaml", line=3),
         Invalid(
-            files={"plugin.yaml": "a: &a [x, x, x, x, x, x, x, x, x]\n"
-            + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8))},
+            files={"plugin.yaml": """\
+a: &a [x, x, x, x, x, x, x, x, x]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
+"""},
             path="plugin.yaml",
         ),
     )
@@ -128,9 +120,9 @@ class ManifestSchema(PluginRule):
     severity = Severity.ERROR
     VALID = (Valid(files={"plugin.yaml": EXAMPLE_MANIFEST}),)
     INVALID = (
-        Invalid(files={"plugin.yaml": _yaml("dependancies: [requests]\n")}, path="plugin.yaml", line=10),
-        Invalid(files={"plugin.yaml": _yaml(drop=("author",))}, path="plugin.yaml", line=1),
-        Invalid(files={"plugin.yaml": _yaml("tags: yes\n", drop=("tags",))}, path="plugin.yaml", line=9),
+        Invalid(files={"plugin.yaml": EXAMPLE_MANIFEST + "dependancies: [requests]\n"}, path="plugin.yaml", line=10),
+        Invalid(files={"plugin.yaml": EXAMPLE_MANIFEST.replace("author: Example Author\n", "")}, path="plugin.yaml", line=1),
+        Invalid(files={"plugin.yaml": EXAMPLE_MANIFEST.replace("tags: [example]\n", "") + "tags: yes\n"}, path="plugin.yaml", line=9),
     )
 
     def check(self, plugin: PluginContext) -> None:
@@ -171,246 +163,6 @@ _DEDICATED = frozenset(
 )
 
 
-class InvalidVersion_(PluginRule):
-    """The plugin's `version` is not a valid PEP 440 version.
-
-    Why: the host parses it with `packaging.version`; an invalid version fails
-    metadata validation, and upgrades cannot be ordered.
-    Instead: use a PEP 440 version such as `1.2.0`.
-    """
-
-    code = "MB103"
-    name = "invalid-version"
-    category = Category.MANIFEST
-    severity = Severity.ERROR
-    VALID = (Valid(files={"plugin.yaml": EXAMPLE_MANIFEST}),)
-    INVALID = (
-        Invalid(files={"plugin.yaml": _yaml("version: one.two\n", drop=("version",))}, path="plugin.yaml", line=9),
-        Invalid('__version__ = "v1-final"\n__author__ = "A"\n', bare=True, line=1),
-    )
-
-    def check(self, plugin: PluginContext) -> None:
-        located = plugin.model.fields.get("version")
-        if located is None or not isinstance(located.value, str):
-            return
-        try:
-            Version(located.value)
-        except InvalidVersion:
-            plugin.report(self, located.span, f"version {located.value!r} is not a valid PEP 440 version")
-
-
-class InvalidEmail(PluginRule):
-    """The author's `email` is not a valid e-mail address.
-
-    Why: the MilkBottle SDK rejects it, and users cannot reach the author.
-    Instead: give an address such as `author@example.com`.
-    """
-
-    code = "MB104"
-    name = "invalid-email"
-    category = Category.MANIFEST
-    severity = Severity.ERROR
-    VALID = (Valid(files={"plugin.yaml": EXAMPLE_MANIFEST}),)
-    INVALID = (Invalid(files={"plugin.yaml": _yaml("email: author-at-example\n", drop=("email",))}, path="plugin.yaml", line=9),)
-
-    def check(self, plugin: PluginContext) -> None:
-        located = plugin.model.fields.get("email")
-        if located is not None and isinstance(located.value, str) and not EMAIL.match(located.value):
-            plugin.report(self, located.span, f"email {located.value!r} is not a valid e-mail address")
-
-
-@cache
-def _spdx() -> Any:
-    from license_expression import get_spdx_licensing
-
-    return get_spdx_licensing()
-
-
-class InvalidLicense(PluginRule):
-    """The `license` is not a valid SPDX license expression.
-
-    Why: marketplaces and compliance tools read the license mechanically; a
-    free-form string ("MIT-ish", "see LICENSE") cannot be checked.
-    Instead: use an SPDX expression such as `MIT` or `Apache-2.0 OR MIT`.
-    """
-
-    code = "MB105"
-    name = "invalid-license"
-    category = Category.MANIFEST
-    severity = Severity.WARNING
-    VALID = (
-        Valid(files={"plugin.yaml": EXAMPLE_MANIFEST}),
-        Valid(files={"plugin.yaml": _yaml("license: Apache-2.0 OR MIT\n", drop=("license",))}),
-    )
-    INVALID = (Invalid(files={"plugin.yaml": _yaml("license: MIT-ish licence\n", drop=("license",))}, path="plugin.yaml", line=9),)
-
-    def check(self, plugin: PluginContext) -> None:
-        located = plugin.model.fields.get("license")
-        if located is None or not isinstance(located.value, str) or not located.value.strip():
-            return
-        info = _spdx().validate(located.value, validate_strict=True)
-        if info.errors:
-            detail = "; ".join(str(e) for e in info.errors)
-            plugin.report(self, located.span, f"license {located.value!r} is not a valid SPDX expression ({detail})")
-
-
-class InvalidUrl(PluginRule):
-    """A `repository`, `documentation` or `homepage` value is not an http(s) URL.
-
-    Why: the host and the marketplace link to these; a malformed URL is a dead
-    link, and a non-http scheme (`javascript:`, `file:`) is unsafe to render.
-    Instead: use a full `https://` URL, or leave the field out.
-    """
-
-    code = "MB106"
-    name = "invalid-url"
-    category = Category.MANIFEST
-    severity = Severity.WARNING
-    VALID = (Valid(files={"plugin.yaml": _yaml("homepage: https://example.com/plugin\n")}),)
-    INVALID = (Invalid(files={"plugin.yaml": _yaml("homepage: example dot com\n")}, path="plugin.yaml", line=10),)
-
-    def check(self, plugin: PluginContext) -> None:
-        for key in ("repository", "documentation", "homepage"):
-            located = plugin.model.fields.get(key)
-            if located is None or not isinstance(located.value, str):
-                continue
-            parts = urlsplit(located.value)
-            if parts.scheme not in {"http", "https"} or not parts.netloc or " " in located.value:
-                plugin.report(self, located.span, f"{key} {located.value!r} is not an http(s) URL")
-
-
-class InvalidHostRange(PluginRule):
-    """`min_milkbottle_version`/`max_milkbottle_version` are invalid or inverted.
-
-    Why: the host compares them with `packaging.version`; an invalid version
-    or a minimum above the maximum makes the plugin unloadable everywhere.
-    Instead: give PEP 440 versions with minimum <= maximum.
-    """
-
-    code = "MB107"
-    name = "invalid-host-range"
-    category = Category.MANIFEST
-    severity = Severity.ERROR
-    VALID = (Valid(files={"plugin.yaml": _yaml("min_milkbottle_version: 0.9.0\nmax_milkbottle_version: 1.5.0\n")}),)
-    INVALID = (
-        Invalid(files={"plugin.yaml": _yaml("min_milkbottle_version: 2.0.0\nmax_milkbottle_version: 1.0.0\n")}, path="plugin.yaml", line=11),
-        Invalid(files={"plugin.yaml": _yaml("min_milkbottle_version: '>=1.0'\n")}, path="plugin.yaml", line=10),
-    )
-
-    def check(self, plugin: PluginContext) -> None:
-        versions: dict[str, Version] = {}
-        for key in ("min_milkbottle_version", "max_milkbottle_version"):
-            located = plugin.model.fields.get(key)
-            if located is None or not isinstance(located.value, str):
-                continue
-            try:
-                versions[key] = Version(located.value)
-            except InvalidVersion:
-                plugin.report(self, located.span, f"{key} {located.value!r} is not a PEP 440 version")
-        low, high = versions.get("min_milkbottle_version"), versions.get("max_milkbottle_version")
-        if low is not None and high is not None and low > high:
-            span = plugin.model.fields["max_milkbottle_version"].span
-            plugin.report(self, span, f"max_milkbottle_version {high} is below min_milkbottle_version {low}")
-
-
-class InvalidPythonVersion(PluginRule):
-    """`python_version` is not a valid PEP 440 specifier (or bare version).
-
-    Why: mbcheck compares it with what the code needs and what the host runs;
-    the host itself only understands a bare version and calls `>=3.8` invalid.
-    Instead: a specifier such as `>=3.11` or `>=3.11,<3.14` (a bare `3.11`
-    means `>=3.11`).
-    """
-
-    code = "MB108"
-    name = "invalid-python-version"
-    category = Category.MANIFEST
-    severity = Severity.ERROR
-    VALID = (Valid(files={"plugin.yaml": _yaml("python_version: '3.11'\n", drop=("python_version",))}),)
-    INVALID = (
-        Invalid(files={"plugin.yaml": _yaml("python_version: 'three'\n", drop=("python_version",))}, path="plugin.yaml", line=9),
-        Invalid(files={"plugin.yaml": _yaml("python_version: ''\n", drop=("python_version",))}, path="plugin.yaml", line=9),
-    )
-
-    def check(self, plugin: PluginContext) -> None:
-        located = plugin.model.fields.get("python_version")
-        if located is None or not isinstance(located.value, str):
-            return
-        try:
-            parse_python_spec(located.value)
-        except (InvalidSpecifier, InvalidVersion):
-            plugin.report(self, located.span, f"python_version {located.value!r} is not a valid version specifier")
-
-
-class RequiresNewerHost(PluginRule):
-    """The plugin requires a newer MilkBottle than the host profile.
-
-    Why: the host refuses to load a plugin whose `min_milkbottle_version` is
-    above its own version.
-    Instead: lower `min_milkbottle_version`, or check against a newer host
-    profile (`host-profile` in the config).
-    """
-
-    code = "MB109"
-    name = "requires-newer-host"
-    category = Category.MANIFEST
-    severity = Severity.ERROR
-    VALID = (Valid(files={"plugin.yaml": _yaml("min_milkbottle_version: 1.0.0\n")}),)
-    INVALID = (Invalid(files={"plugin.yaml": _yaml("min_milkbottle_version: 9.0.0\n")}, path="plugin.yaml", line=10),)
-
-    def check(self, plugin: PluginContext) -> None:
-        located = plugin.model.fields.get("min_milkbottle_version")
-        host = plugin.host.version
-        if located is None or not isinstance(located.value, str) or host is None:
-            return
-        try:
-            wanted = Version(located.value)
-        except InvalidVersion:
-            return
-        if wanted > host:
-            plugin.report(
-                self,
-                located.span,
-                f"requires MilkBottle >= {wanted}, but the host profile {plugin.host.name} is {host}",
-            )
-
-
-class HostAboveMaximum(PluginRule):
-    """The host profile is newer than the plugin's `max_milkbottle_version`.
-
-    The declared host range excludes the host: an error, like a minimum above
-    the host (MB109). The `compatibility` section of the report says
-    `host_ok: false`.
-    Why: the plugin says it does not support this host; the host only warns
-    on every start and loads it anyway, against the plugin's own declaration.
-    Instead: test against the newer host and raise `max_milkbottle_version`.
-    """
-
-    code = "MB110"
-    name = "host-above-maximum"
-    category = Category.MANIFEST
-    severity = Severity.ERROR
-    VALID = (Valid(files={"plugin.yaml": _yaml("max_milkbottle_version: 2.0.0\n")}),)
-    INVALID = (Invalid(files={"plugin.yaml": _yaml("max_milkbottle_version: 0.5.0\n")}, path="plugin.yaml", line=10),)
-
-    def check(self, plugin: PluginContext) -> None:
-        located = plugin.model.fields.get("max_milkbottle_version")
-        host = plugin.host.version
-        if located is None or not isinstance(located.value, str) or host is None:
-            return
-        try:
-            ceiling = Version(located.value)
-        except InvalidVersion:
-            return
-        if host > ceiling:
-            plugin.report(
-                self, located.span, f"host profile {plugin.host.name} ({host}) is above max_milkbottle_version {ceiling}"
-            )
-
-
-_DRIFT_FIELDS = ("name", "version", "description", "author", "email", "license", "dependencies", "capabilities", "tags")
-
-
 class MetadataDrift(PluginRule):
     """Metadata disagrees between `plugin.yaml` and the `__init__.py` dunders.
 
@@ -438,7 +190,7 @@ class MetadataDrift(PluginRule):
         manifest = plugin.manifest
         if manifest is None or manifest.dunders is None or plugin.model.source is not ManifestSource.PLUGIN_YAML:
             return
-        for key in _DRIFT_FIELDS:
+        for dunder, key in DUNDER_FIELDS.items():
             if key == "name":
                 continue  # __name__ is the module's own name unless reassigned
             mine = plugin.model.fields.get(key)
@@ -446,19 +198,11 @@ class MetadataDrift(PluginRule):
             if mine is None or theirs is None or not _static(mine.value) or not _static(theirs.value):
                 continue
             if mine.value != theirs.value:
-                dunder = next(d for d, f in _DUNDERS.items() if f == key)
                 plugin.report(
                     self,
                     theirs.span,
                     f"`{dunder}` is {theirs.value!r} but plugin.yaml says {key} {mine.value!r}",
                 )
-
-
-_DUNDERS = {
-    "__name__": "name", "__version__": "version", "__description__": "description", "__author__": "author",
-    "__email__": "email", "__license__": "license", "__dependencies__": "dependencies",
-    "__capabilities__": "capabilities", "__tags__": "tags",
-}
 
 
 class ModuleNameReassigned(PluginRule):
@@ -475,7 +219,7 @@ class ModuleNameReassigned(PluginRule):
     name = "module-name-reassigned"
     category = Category.MANIFEST
     severity = Severity.WARNING
-    VALID = (Valid('__version__ = "1.0.0"\n', files={"plugin.yaml": _yaml(drop=("version",)) + "version: 1.0.0\n"}),)
+    VALID = (Valid('__version__ = "1.0.0"\n', files={"plugin.yaml": EXAMPLE_MANIFEST.replace("version: 1.0.0\n", "") + "version: 1.0.0\n"}),)
     INVALID = (Invalid('__name__ = "hello"\n', line=1),)
 
     def check(self, plugin: PluginContext) -> None:
@@ -522,7 +266,7 @@ class ShortDescription(PluginRule):
     category = Category.MANIFEST
     severity = Severity.WARNING
     VALID = (Valid(files={"plugin.yaml": EXAMPLE_MANIFEST}),)
-    INVALID = (Invalid(files={"plugin.yaml": _yaml("description: Tool\n", drop=("description",))}, path="plugin.yaml", line=9),)
+    INVALID = (Invalid(files={"plugin.yaml": EXAMPLE_MANIFEST.replace("description: An example plugin for the rule documentation.\n", "") + "description: Tool\n"}, path="plugin.yaml", line=9),)
 
     def check(self, plugin: PluginContext) -> None:
         located = plugin.model.fields.get("description")
@@ -543,7 +287,7 @@ class MissingCapabilitiesOrTags(PluginRule):
     category = Category.MANIFEST
     severity = Severity.INFO
     VALID = (Valid(files={"plugin.yaml": EXAMPLE_MANIFEST}),)
-    INVALID = (Invalid(files={"plugin.yaml": _yaml(drop=("tags",))}, path="plugin.yaml", line=1),)
+    INVALID = (Invalid(files={"plugin.yaml": EXAMPLE_MANIFEST.replace("tags: [example]\n", "")}, path="plugin.yaml", line=1),)
 
     def check(self, plugin: PluginContext) -> None:
         model = plugin.model

@@ -353,7 +353,7 @@ class BuildHook(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        from mbcheck.documents.spans import DocumentError, load_toml
+        from mbcheck.documents.pointers import DocumentError, load_toml
 
         text = plugin.text("pyproject.toml")
         if text is None:

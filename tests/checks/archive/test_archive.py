@@ -20,14 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mbcheck.archive.inspect import (
-    CODES,
-    ArchiveContents,
-    ArchiveLimits,
-    ArchiveProblem,
-    inspect_archive,
-    is_archive,
-)
+from mbcheck.archive.inspect import inspect_archive, is_archive
+from mbcheck.archive.problems import CODES, ArchiveContents, ArchiveLimits, ArchiveProblem
 from mbcheck.model import Category, Severity
 
 UNREADABLE = "MBA001"

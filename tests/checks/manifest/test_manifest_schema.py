@@ -4,7 +4,7 @@ Every file in ``cases/valid`` must validate. Every file in ``cases/invalid``
 must fail, and starts with ``# expect: <text>``: a substring of one error's
 message, or the JSON Schema keyword that failed. An optional ``# line: N``
 says on which line the failing value (or, for an unknown key, the key) is
-written, as located through :mod:`mbcheck.documents.spans`.
+written, as located through :mod:`mbcheck.documents.pointers`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from mbcheck.documents.spans import LoadedDocument, join_pointer, load_yaml
+from mbcheck.documents.pointers import LoadedDocument, join_pointer, load_yaml
 from mbcheck.model import Span
 from mbcheck.resources import load_json
 

@@ -1,4 +1,4 @@
-"""mbcheck.documents.spans: YAML/TOML values with the exact span of every part."""
+"""mbcheck.documents: YAML/TOML values with the exact span of every part."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mbcheck.documents.spans import (
+from mbcheck.documents.pointers import (
     DocumentError,
     LoadedDocument,
     LoadLimits,
