@@ -222,6 +222,7 @@ def list_rules(
             "name": rule.name,
             "category": rule.category.value,
             "severity": rule.severity.value,
+            "other_severities": {s.value: why for s, why in rule.other_severities.items()},
             "summary": rule.docs().summary,
         }
         for code, rule in all_rules().items()
@@ -290,6 +291,9 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. MB102 or
     docs = rule.docs()
     out = [f"{rule.code} {rule.name} ({rule.category.value}, default severity {rule.severity.value})", ""]
     out.append(docs.what)
+    if rule.other_severities:
+        out += ["", "Severity:", f"{rule.severity.value} by default;"]
+        out += [f"{severity.value} when {why}" for severity, why in rule.other_severities.items()]
     if docs.why:
         out += ["", "Why:", docs.why]
     if docs.instead:
