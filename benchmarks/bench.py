@@ -4,6 +4,7 @@ Usage:
     python benchmarks/bench.py                     # download the default corpus with pip
     python benchmarks/bench.py --corpus DIR        # use a directory of plugin packages
     python benchmarks/bench.py --scale 1 2 4       # linearity: 1x, 2x, 4x copies of the corpus
+    python benchmarks/bench.py --compare REV       # also time mbcheck as of git revision REV
 
 Everything runs in this one script, side by side, on the same tree, so the
 ratios are comparable even on a shared, noisy machine: bandit and the mbcheck
@@ -120,6 +121,23 @@ def scaled(corpus: Path, factor: int, work: Path) -> Path:
     return target
 
 
+def _revision_measures(rev: str, lint_args: list[str], work: Path, factor: int) -> list[Measure]:
+    """mbcheck as of git revision ``rev`` (its source exported beside the corpus), cold and warm."""
+    source = work / f"rev-{rev}"
+    if not source.exists():
+        source.mkdir()
+        repo = Path(__file__).resolve().parent.parent
+        archive = subprocess.run(["git", "-C", str(repo), "archive", rev], check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+    cache = work / f"cache-{rev}-x{factor}"
+    env = {**os.environ, "PYTHONPATH": str(source), "MBCHECK_CACHE_DIR": str(cache)}
+    command = [sys.executable, "-m", "mbcheck", *lint_args]
+    return [
+        Measure(f"mbcheck@{rev} cold (no cache)", [*command, "--no-cache"], env=env),
+        Measure(f"mbcheck@{rev} warm (nothing changed)", command, env=env),
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, help="a directory of plugin packages (default: download)")
@@ -127,6 +145,8 @@ def main() -> int:
     parser.add_argument("--scale", type=int, nargs="*", default=[1])
     parser.add_argument("--jobs", type=int, default=0, help="mbcheck --jobs (0 = all cores)")
     parser.add_argument("--no-fixit", action="store_true", help="skip Fixit (it takes minutes)")
+    parser.add_argument("--compare", action="append", default=[], metavar="REV",
+                        help="also time mbcheck as of this git revision, in the same rounds (repeatable)")
     args = parser.parse_args()
 
     bindir = Path(sys.executable).parent
@@ -155,6 +175,8 @@ def main() -> int:
             measures.append(Measure("mbcheck cold (filling cache)", lint, env=env,
                                     prepare=[sys.executable, "-c", f"import shutil; shutil.rmtree({str(cache)!r}, True)"]))
             measures.append(Measure("mbcheck warm (nothing changed)", lint, env=env))
+            for rev in args.compare:
+                measures.extend(_revision_measures(rev, lint[len(mbcheck):], work, factor))
             run_rounds(measures, work, args.repeat)
             single = Measure("mbcheck cold (jobs=1)", [*lint[:-1], "1", "--no-cache"])
             run_once(single, work)
