@@ -266,7 +266,6 @@ def _plugin_context(plan: PluginPlan, config: Config, host: HostProfile) -> Plug
         plan.read_bytes,
         plan.outcomes.get("__init__.py") or plan.outcomes.get(f"src/{plan.target.package}/__init__.py"),
     )
-    plan.problems.extend(result.problems)
     plan.name = result.model.name
     return PluginContext(
         model=result.model,

@@ -22,7 +22,6 @@ from mbcheck.documents.pointers import (
 )
 from mbcheck.model import (
     NOT_STATIC,
-    Finding,
     Located,
     ManifestSource,
     PluginKind,
@@ -47,17 +46,11 @@ DUNDER_FIELDS: Mapping[str, str] = {
 @dataclass(frozen=True)
 class ManifestResult:
     model: PluginModel
-    problems: tuple[Finding, ...] = ()
+    #: why the manifest document could not be read (MB101 reports it)
+    errors: tuple[DocumentError, ...] = ()
     document: LoadedDocument | None = None
     #: metadata read from the dunders even when plugin.yaml wins (for drift checks)
     dunders: PluginModel | None = None
-
-
-def _problem(error: DocumentError) -> Finding:
-    # imported here: the rules module reads DUNDER_FIELDS from this one
-    from mbcheck.checks.manifest.rules import ManifestUnreadable
-
-    return ManifestUnreadable.finding(error.span, error.message)
 
 
 def _display_name(fields: Mapping[str, Located], name: str) -> str:
@@ -155,7 +148,7 @@ def build_model(
         doc = load(read_bytes(path) or b"", path)
     except DocumentError as error:
         empty = PluginModel(name, kind, source, path)
-        return ManifestResult(empty, (_problem(error),), None, dunders)
+        return ManifestResult(empty, (error,), None, dunders)
     if source is ManifestSource.PYPROJECT:
         model = _bottle_model(name, doc)
     else:

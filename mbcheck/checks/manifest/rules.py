@@ -21,14 +21,14 @@ from mbcheck.documents.pointers import join_pointer
 from mbcheck.model import NOT_STATIC, Category, ManifestSource, PluginKind, Severity
 from mbcheck.pyfile.facts import DunderFact
 from mbcheck.resources import load_json
-from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Rule, Valid
+from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
 
 
 def _static(value: Any) -> bool:
     return value is not NOT_STATIC and value is not None
 
 
-class ManifestUnreadable(Rule):
+class ManifestUnreadable(PluginRule):
     """`plugin.yaml` (or `pyproject.toml`) cannot be read as a document.
 
     Covers invalid YAML/TOML, invalid UTF-8, NUL bytes, a manifest too large,
@@ -62,6 +62,11 @@ i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
             path="plugin.yaml",
         ),
     )
+
+    def check(self, plugin: PluginContext) -> None:
+        if plugin.manifest is not None:
+            for error in plugin.manifest.errors:
+                plugin.report(self, error.span, error.message)
 
 
 class ManifestMissing(PluginRule):
