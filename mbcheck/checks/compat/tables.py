@@ -8,7 +8,10 @@ plugin's ``milkbottle`` imports with the catalogue:
   version written in code);
 * ``rules/compat/stdlib.json``: modules and members added or removed, with
   the patch releases that backported them;
-* ``rules/host-api/*.json``: the public ``milkbottle`` API per release.
+* the public ``milkbottle`` API per release: each shipped host profile's
+  ``public_api`` (``rules/hosts/*.json``), and ``rules/host-api/*.json`` only
+  for an older release no shipped profile describes (a module list is
+  written once).
 """
 
 from __future__ import annotations
@@ -144,20 +147,37 @@ def host_api_from(mapping: Mapping[str, Iterable[str]], version: Version | None,
     return HostApi(version, {module: frozenset(names) for module, names in mapping.items()}, label)
 
 
+#: where the catalogue's releases come from: folder, and the key of its module map
+_CATALOGUE_SOURCES = (("rules/hosts", "public_api"), ("rules/host-api", "modules"))
+
+
+def catalogue_documents() -> list[tuple[str, Any, Mapping[str, Any]]]:
+    """Every shipped statement of a release's API: (file, its ``milkbottle_version``, module map), profiles first."""
+    out = []
+    for folder, key in _CATALOGUE_SOURCES:
+        for filename in list_dir(folder):
+            if filename.endswith(".json"):
+                data = load_json(f"{folder}/{filename}")
+                out.append((f"{folder}/{filename}", data["milkbottle_version"], data[key]))
+    return out
+
+
 @cache
 def host_api_catalogue() -> tuple[HostApi, ...]:
-    """Every catalogued MilkBottle release, oldest first."""
-    out = []
-    for filename in list_dir("rules/host-api"):
-        if not filename.endswith(".json"):
-            continue
-        data = load_json(f"rules/host-api/{filename}")
+    """Every catalogued MilkBottle release, oldest first.
+
+    A release's API is its shipped host profile's ``public_api``; a file of
+    ``rules/host-api`` adds an older release that has no profile (a profile
+    wins over a file of the same version, which the tests refuse).
+    """
+    releases: dict[Version, Mapping[str, Iterable[str]]] = {}
+    for _path, text, modules in catalogue_documents():
         try:
-            version = Version(data["milkbottle_version"])
+            version = Version(text)
         except InvalidVersion:
             continue
-        out.append(host_api_from(data["modules"], version, f"MilkBottle {version}"))
-    return tuple(sorted(out, key=lambda api: api.version or Version("0")))
+        releases.setdefault(version, modules)
+    return tuple(host_api_from(modules, version, f"MilkBottle {version}") for version, modules in sorted(releases.items()))
 
 
 __all__ = [
@@ -165,6 +185,7 @@ __all__ = [
     "HostApi",
     "StdlibEntry",
     "builtin_names",
+    "catalogue_documents",
     "feature",
     "host_api_catalogue",
     "host_api_from",

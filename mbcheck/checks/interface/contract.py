@@ -76,7 +76,12 @@ AWAITABLE_ANNOTATIONS = frozenset(
 
 @cache
 def known_interface_methods() -> frozenset[str]:
-    """Every interface method name of the shipped host profiles (data, not code)."""
+    """Every interface method name of the shipped host profiles (data, not code).
+
+    The per-file pass runs in worker processes that are not given the run's
+    host profile, so the collector decides which modules are worth positions
+    by these names; the rules judge methods by ``plugin.host.plugin_interface``.
+    """
     names: set[str] = set()
     for entry in list_dir("rules/hosts"):
         if entry.endswith(".json"):

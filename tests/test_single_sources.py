@@ -1,0 +1,37 @@
+"""Each fact mbcheck states is written once: a second copy fails here when it drifts."""
+
+from __future__ import annotations
+
+from mbcheck.checks.compat.tables import catalogue_documents, host_api_catalogue
+from mbcheck.checks.interface.contract import known_interface_methods
+from mbcheck.resources import list_dir, load_json
+
+# --------------------------------------------------------------------------- the host profile
+
+
+def _profiles() -> list[dict[str, object]]:
+    return [load_json(f"rules/hosts/{name}") for name in list_dir("rules/hosts") if name.endswith(".json")]
+
+
+def test_a_release_s_public_api_is_written_once() -> None:
+    versions = [version for _path, version, _modules in catalogue_documents()]
+    assert len(versions) == len(set(versions)), "a rules/host-api file repeats a host profile's public_api"
+    assert {p["milkbottle_version"] for p in _profiles()} <= set(versions)
+
+
+def test_the_catalogue_is_the_profiles_public_api() -> None:
+    by_version = {str(api.version): api for api in host_api_catalogue()}
+    for profile in _profiles():
+        api = by_version[str(profile["milkbottle_version"])]
+        public_api = profile["public_api"]
+        assert isinstance(public_api, dict)
+        assert dict(api.modules) == {module: frozenset(names) for module, names in public_api.items()}
+
+
+def test_interface_methods_come_from_the_shipped_profiles() -> None:
+    names: set[str] = set()
+    for profile in _profiles():
+        interface = profile["plugin_interface"]
+        assert isinstance(interface, dict)
+        names.update(interface)
+    assert known_interface_methods() == names
