@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from mbcheck.checks.compat.tables import catalogue_documents, host_api_catalogue
 from mbcheck.checks.interface.contract import known_interface_methods
 from mbcheck.resources import list_dir, load_json
@@ -35,3 +38,21 @@ def test_interface_methods_come_from_the_shipped_profiles() -> None:
         assert isinstance(interface, dict)
         names.update(interface)
     assert known_interface_methods() == names
+
+
+# --------------------------------------------------------------------------- archive problem codes
+
+
+def test_an_archive_problem_code_is_written_once() -> None:
+    from mbcheck.archive import problems
+    from mbcheck.archive.rules import RULES
+
+    constants = {name: value for name, value in vars(problems).items()
+                 if name.isupper() and isinstance(value, str) and value.startswith("MBA")}
+    assert set(constants.values()) == set(problems.CODES) == set(RULES)
+    assert len(set(constants.values())) == len(constants)
+    # the codes' only literal is problems.py: everything else names the constant
+    package = Path(problems.__file__).parent
+    for path in package.parent.rglob("*.py"):
+        if path != Path(problems.__file__):
+            assert not re.search(r"[\"']MBA\d", path.read_text(encoding="utf-8")), path

