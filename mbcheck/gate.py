@@ -49,9 +49,8 @@ class ReportError(GateError):
 
 @cache
 def permission_vocabulary() -> tuple[str, ...]:
-    """The permission names a policy may grant (from the policy schema)."""
-    schema = load_json("schemas/policy.schema.json")
-    return tuple(schema["$defs"]["permission"]["enum"])
+    """The permission names a policy may grant, in report order (``rules/permissions.json``)."""
+    return tuple(load_json("rules/permissions.json")["permissions"])
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from jsonschema import Draft202012Validator
+
 from mbcheck.checks.compat.tables import catalogue_documents, host_api_catalogue
 from mbcheck.checks.interface.contract import known_interface_methods
 from mbcheck.resources import list_dir, load_json
@@ -56,3 +58,46 @@ def test_an_archive_problem_code_is_written_once() -> None:
     for path in package.parent.rglob("*.py"):
         if path != Path(problems.__file__):
             assert not re.search(r"[\"']MBA\d", path.read_text(encoding="utf-8")), path
+
+
+# --------------------------------------------------------------------------- the permission vocabulary
+
+#: every schema that lists the permission names, and where its list is
+PERMISSION_ENUMS = {
+    "schemas/plugin-manifest.schema.json": ("properties", "permissions", "items", "enum"),
+    "schemas/policy.schema.json": ("$defs", "permission", "enum"),
+    "schemas/rules-security-permissions.schema.json": ("$defs", "permission", "enum"),
+}
+
+
+def _vocabulary() -> dict[str, str]:
+    data = load_json("rules/permissions.json")
+    Draft202012Validator(load_json("schemas/rules-permissions.schema.json")).validate(data)
+    return dict(data["permissions"])
+
+
+def test_every_schema_s_permission_enum_is_the_vocabulary() -> None:
+    vocabulary = list(_vocabulary())
+    for schema, where in PERMISSION_ENUMS.items():
+        node = load_json(schema)
+        for key in where:
+            node = node[key]
+        assert node == vocabulary, schema
+    # the report schema takes any name (a report may come from a newer mbcheck): no second list there
+    assert "enum" not in load_json("schemas/report.schema.json")["$defs"]["permission"]
+
+
+def test_the_code_s_permission_names_are_the_vocabulary() -> None:
+    from mbcheck.checks.security.tables import PERMISSIONS, SIDE_EFFECT_PERMISSIONS
+    from mbcheck.gate import permission_vocabulary
+
+    vocabulary = tuple(_vocabulary())
+    assert permission_vocabulary() == vocabulary
+    assert vocabulary == PERMISSIONS
+    assert set(vocabulary) >= SIDE_EFFECT_PERMISSIONS
+
+
+def test_the_manifest_schema_explains_each_permission_as_the_vocabulary_does() -> None:
+    description = load_json("schemas/plugin-manifest.schema.json")["properties"]["permissions"]["description"]
+    for name, meaning in _vocabulary().items():
+        assert f"`{name}`: {meaning}" in description, name
