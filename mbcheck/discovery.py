@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mbcheck.archive.formats import has_archive_name
 from mbcheck.model import Finding, PluginKind, Span
 from mbcheck.rules.core import SymlinkOutsideRoot
 
@@ -28,7 +29,6 @@ CACHE_DIRS = frozenset(
 #: build output and environments: not analysed, but still covered by the digest
 BUILD_DIRS = frozenset({".venv", "venv", ".tox", ".nox", "build", "dist", "node_modules", ".eggs"})
 SKIP_DIRS = CACHE_DIRS | BUILD_DIRS
-ARCHIVE_SUFFIXES = (".zip", ".whl", ".tar.gz", ".tgz", ".tar")
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,8 @@ def display_path(path: Path) -> str:
 
 
 def is_archive(path: Path) -> bool:
-    return path.name.lower().endswith(ARCHIVE_SUFFIXES)
+    """Whether ``path``'s name says it is a plugin archive."""
+    return has_archive_name(path.name)
 
 
 def bottle_entry_points(pyproject: Path) -> dict[str, str] | None:

@@ -25,12 +25,11 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from mbcheck.archive.formats import ARCHIVE_SUFFIXES, WHEEL_SUFFIX, archive_suffix, has_archive_name
 from mbcheck.digest import DigestError, digest_directory, digest_files
 from mbcheck.model import Report, Severity
 from mbcheck.resources import load_json
 
-#: file name endings of archives, longest first
-_ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip", ".whl")
 #: blocking findings listed one by one before the rest are counted
 MAX_LISTED_FINDINGS = 20
 
@@ -214,11 +213,10 @@ def read_report(path: str | Path) -> dict[str, Any]:
 def identity(path: str) -> str:
     """What names a plugin in a path: its last component, without an archive suffix."""
     name = PurePosixPath(path.replace("\\", "/")).name
-    lowered = name.lower()
-    for suffix in _ARCHIVE_SUFFIXES:
-        if lowered.endswith(suffix) and len(name) > len(suffix):
-            stem = name[: -len(suffix)]
-            return stem.split("-", 1)[0] if suffix == ".whl" else stem
+    suffix = archive_suffix(name)
+    if suffix is not None and len(name) > len(suffix):
+        stem = name[: -len(suffix)]
+        return stem.split("-", 1)[0] if suffix == WHEEL_SUFFIX else stem
     return name
 
 
@@ -269,8 +267,8 @@ def admit(
     plugin = Path(plugin_path)
     if not plugin.exists():
         raise GateError(f"{plugin}: no such plugin directory or archive")
-    if not plugin.is_dir() and not (plugin.is_file() and plugin.name.lower().endswith(_ARCHIVE_SUFFIXES)):
-        raise GateError(f"{plugin}: not a plugin directory or archive ({', '.join(_ARCHIVE_SUFFIXES)})")
+    if not plugin.is_dir() and not (plugin.is_file() and has_archive_name(plugin.name)):
+        raise GateError(f"{plugin}: not a plugin directory or archive ({', '.join(ARCHIVE_SUFFIXES)})")
     data = report_dict(report) if isinstance(report, Report) else validate_report(report)
     if policy is None:
         policy = Policy()

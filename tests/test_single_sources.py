@@ -101,3 +101,30 @@ def test_the_manifest_schema_explains_each_permission_as_the_vocabulary_does() -
     description = load_json("schemas/plugin-manifest.schema.json")["properties"]["permissions"]["description"]
     for name, meaning in _vocabulary().items():
         assert f"`{name}`: {meaning}" in description, name
+
+
+# --------------------------------------------------------------------------- archive suffixes
+
+MBCHECK = Path(__file__).resolve().parent.parent / "mbcheck"
+
+
+def _sources_with(pattern: str) -> set[str]:
+    return {
+        path.relative_to(MBCHECK).as_posix()
+        for path in MBCHECK.rglob("*.py")
+        if re.search(pattern, path.read_text(encoding="utf-8"))
+    }
+
+
+def test_archive_suffixes_are_listed_once() -> None:
+    from mbcheck.archive.formats import ARCHIVE_SUFFIXES, has_archive_name
+    from mbcheck.archive.inspect import is_archive
+    from mbcheck.discovery import is_archive as discovered
+    from mbcheck.gate import identity
+
+    # requirements.py's list is pip's (requirement files and URLs), not the plugin archives'
+    assert _sources_with(r"[\"']\.(tgz|whl|tar\.gz)[\"']") == {"archive/formats.py", "checks/deps/requirements.py"}
+    for suffix in ARCHIVE_SUFFIXES:
+        name = f"Example-1.0{suffix.upper()}"
+        assert has_archive_name(name) and discovered(Path(name)) and not is_archive(Path("/nonexistent") / name)
+        assert identity(name) == ("Example" if suffix == ".whl" else "Example-1.0")

@@ -24,9 +24,9 @@ findings.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Final
 
 from mbcheck.archive.entries import Collector, show
+from mbcheck.archive.formats import has_archive_name, is_wheel
 from mbcheck.archive.problems import (
     AMBIGUOUS_FORMAT,
     DEFAULT_LIMITS,
@@ -39,15 +39,12 @@ from mbcheck.archive.tar import inspect_tar
 from mbcheck.archive.zip import SIGNATURES, end_record, inspect_zip
 from mbcheck.model import Finding
 
-__all__ = ["ARCHIVE_SUFFIXES", "default_package", "inspect_archive", "is_archive", "read_archive"]
-
-#: file names treated as archives by :func:`is_archive`
-ARCHIVE_SUFFIXES: Final = (".zip", ".whl", ".tar.gz", ".tgz", ".tar")
+__all__ = ["default_package", "inspect_archive", "is_archive", "read_archive"]
 
 
 def is_archive(path: Path) -> bool:
     """Whether ``path`` is a file whose name says it is an archive mbcheck inspects."""
-    return path.name.lower().endswith(ARCHIVE_SUFFIXES) and path.is_file()
+    return has_archive_name(path.name) and path.is_file()
 
 
 def inspect_archive(path: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> ArchiveContents:
@@ -61,7 +58,7 @@ def inspect_archive(path: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> Archi
         _inspect(path, limits, out)
     except Exception as exc:  # a defect no specific check anticipated: still a report, never a crash
         out.abort(UNREADABLE, f"{show(path.name)} cannot be inspected: {type(exc).__name__}: {exc}")
-    return out.result(wheel=path.name.lower().endswith(".whl"))
+    return out.result(wheel=is_wheel(path.name))
 
 
 
@@ -118,6 +115,6 @@ def read_archive(archive: Path) -> tuple[dict[str, bytes], list[Finding], str]:
 def default_package(archive: Path) -> str:
     """The import name of a plugin whose files sit at the archive's top level."""
     name = archive.name
-    if name.lower().endswith(".whl"):
+    if is_wheel(name):
         return name.split("-", 1)[0]
     return name.split(".", 1)[0]
