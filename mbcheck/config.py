@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import fnmatch
-import hashlib
-import json
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from mbcheck.digest import FILE_SETTINGS, config_digest
 from mbcheck.model import Severity
 from mbcheck.resources import load_json
 
@@ -92,9 +91,7 @@ class Config:
 
     def digest(self) -> str:
         """What in the config can change a file's analysis (part of the cache key)."""
-        relevant = {"max_file_size": self.max_file_size, "max_file_seconds": self.max_file_seconds,
-                    "max_file_memory": self.max_file_memory}
-        return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+        return config_digest(self, FILE_SETTINGS)
 
     def with_overrides(self, **changes: Any) -> Config:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -144,6 +141,30 @@ def validate(data: Mapping[str, Any], source: str) -> None:
     raise ConfigError(f"{source}: invalid value for `{where}`: {message}")
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
+#: a config file's keys (besides ``select``/``extend-select``) -> the Config field and how the value becomes it;
+#: a key left out keeps the field's default (the defaults are the Config class's, nowhere else)
+SETTINGS: Mapping[str, tuple[str, Callable[[Any], Any]]] = {
+    "ignore": ("ignore", tuple),
+    "severity": ("severity", lambda value: {k: Severity(v) for k, v in value.items()}),
+    "per-file-ignores": ("per_file_ignores", lambda value: {k: tuple(v) for k, v in value.items()}),
+    "fail-on": ("fail_on", _same),
+    "exclude": ("exclude", tuple),
+    "host-profile": ("host_profile", _same),
+    "max-file-size": ("max_file_size", _same),
+    "max-file-seconds": ("max_file_seconds", _same),
+    "max-file-memory": ("max_file_memory", _same),
+    "jobs": ("jobs", _same),
+    "cache": ("cache", _same),
+    "cache-dir": ("cache_dir", _same),
+    "plugins": ("plugins", _same),
+    "profiles": ("profiles", _same),
+}
+
+
 def from_mapping(data: Mapping[str, Any], source: str = "<config>", profile: str | None = None) -> Config:
     validate(data, source)
     merged: dict[str, Any] = dict(data)
@@ -154,25 +175,9 @@ def from_mapping(data: Mapping[str, Any], source: str = "<config>", profile: str
                 f"{source}: unknown profile `{profile}` (known: {', '.join(sorted(profiles))})"
             )
         merged.update(profiles[profile])
-    select = list(merged.get("select", ["ALL"])) + list(merged.get("extend-select", []))
-    return Config(
-        select=tuple(select),
-        ignore=tuple(merged.get("ignore", ())),
-        severity={k: Severity(v) for k, v in merged.get("severity", {}).items()},
-        per_file_ignores={k: tuple(v) for k, v in merged.get("per-file-ignores", {}).items()},
-        fail_on=merged.get("fail-on", "error"),
-        exclude=tuple(merged.get("exclude", ())),
-        host_profile=merged.get("host-profile", DEFAULT_HOST_PROFILE),
-        max_file_size=merged.get("max-file-size", 1_000_000),
-        max_file_seconds=merged.get("max-file-seconds", 60),
-        max_file_memory=merged.get("max-file-memory", 1024),
-        jobs=merged.get("jobs", 0),
-        cache=merged.get("cache", True),
-        cache_dir=merged.get("cache-dir"),
-        plugins=merged.get("plugins", {}),
-        profiles=merged.get("profiles", {}),
-        path=None if source == "<config>" else source,
-    )
+    select = tuple(merged.get("select", Config.select)) + tuple(merged.get("extend-select", ()))
+    values = {name: convert(merged[key]) for key, (name, convert) in SETTINGS.items() if key in merged}
+    return Config(select=select, path=None if source == "<config>" else source, **values)
 
 
 def read_file(path: Path) -> dict[str, Any] | None:

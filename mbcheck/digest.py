@@ -25,7 +25,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mbcheck.config import Config
@@ -120,27 +120,39 @@ def _file_digest(path: str | None) -> str | None:
         return None
 
 
-def config_digest(config: Config) -> str:
-    """``sha256:`` over the settings that decide a report's findings and verdicts."""
-    material = {
-        "select": list(config.select),
-        "ignore": list(config.ignore),
-        "severity": {code: severity.value for code, severity in sorted(config.severity.items())},
-        "per_file_ignores": {glob: list(codes) for glob, codes in sorted(config.per_file_ignores.items())},
-        "fail_on": config.fail_on,
-        "exclude": list(config.exclude),
-        "host_profile": config.host_profile,
-        "max_file_size": config.max_file_size,
-        "max_file_seconds": config.max_file_seconds,
-        "max_file_memory": config.max_file_memory,
-        "plugins": {name: dict(settings) for name, settings in sorted(config.plugins.items())},
-        "advisories": _file_digest(config.advisories),
-    }
+#: the settings that change one file's analysis (so they are part of the per-file cache key)
+FILE_SETTINGS: tuple[str, ...] = ("max_file_size", "max_file_seconds", "max_file_memory")
+#: the settings that decide a report's findings and verdicts (the report's ``config_digest``)
+REPORT_SETTINGS: tuple[str, ...] = (
+    "select", "ignore", "severity", "per_file_ignores", "fail_on", "exclude", "host_profile",
+    *FILE_SETTINGS, "plugins", "advisories",
+)
+
+
+def _setting(config: Config, name: str) -> Any:
+    """One setting as it enters a digest (a file a setting names: its content's digest)."""
+    value = getattr(config, name)
+    if name == "severity":
+        return {code: severity.value for code, severity in sorted(value.items())}
+    if name == "per_file_ignores":
+        return {glob: list(codes) for glob, codes in sorted(value.items())}
+    if name == "plugins":
+        return {plugin: dict(settings) for plugin, settings in sorted(value.items())}
+    if name == "advisories":
+        return _file_digest(value)
+    return list(value) if isinstance(value, tuple) else value
+
+
+def config_digest(config: Config, settings: Iterable[str] = REPORT_SETTINGS) -> str:
+    """``sha256:`` over ``settings`` of ``config``: by default those that decide a report's findings and verdicts."""
+    material = {name: _setting(config, name) for name in settings}
     encoded = json.dumps(material, sort_keys=True, separators=(",", ":"), default=str).encode()
     return f"{PREFIX}{hashlib.sha256(encoded).hexdigest()}"
 
 
 __all__ = [
+    "FILE_SETTINGS",
+    "REPORT_SETTINGS",
     "DigestError",
     "PluginDigest",
     "add_unlisted",

@@ -128,3 +128,57 @@ def test_archive_suffixes_are_listed_once() -> None:
         name = f"Example-1.0{suffix.upper()}"
         assert has_archive_name(name) and discovered(Path(name)) and not is_archive(Path("/nonexistent") / name)
         assert identity(name) == ("Example" if suffix == ".whl" else "Example-1.0")
+
+
+# --------------------------------------------------------------------------- the dunder map
+
+
+def test_the_dunder_map_is_the_only_one() -> None:
+    from mbcheck.checks.manifest.analysis import DUNDER_FIELDS
+
+    properties = load_json("schemas/plugin-manifest.schema.json")["properties"]
+    assert set(DUNDER_FIELDS.values()) <= set(properties)
+    # compat's "declare python_version in a plugin.yaml (the metadata dunders have no field for it)"
+    assert "python_version" not in DUNDER_FIELDS.values()
+    # deps' messages name the dependencies dunder as `__dependencies__`
+    assert DUNDER_FIELDS["__dependencies__"] == "dependencies"
+    # no other module spells the metadata dunders as data
+    only = {"checks/manifest/analysis.py"}
+    assert _sources_with(r"[\"']__(description|author|email|license|capabilities|tags)__[\"']") == only
+
+
+# --------------------------------------------------------------------------- config defaults and digest
+
+
+def test_config_defaults_are_the_config_class_s() -> None:
+    from mbcheck.config import SETTINGS, Config, from_mapping
+    from mbcheck.pyfile.jobs import FileOptions
+
+    schema = load_json("schemas/config.schema.json")
+    properties = schema["properties"]
+    assert from_mapping({}) == Config()
+    assert set(properties) == {*SETTINGS, "select", "extend-select"}
+    for key, spec in properties.items():
+        if key == "cache-dir":  # None: the user cache directory, which the description explains
+            assert "default" not in spec
+            continue
+        # stating a schema default changes nothing: it is the Config class's default
+        assert from_mapping({key: spec["default"]}) == Config(), key
+        assert "default" not in spec.get("description", "").lower(), key
+    for key, spec in schema["$defs"]["settings"]["properties"].items():
+        assert "default" not in spec.get("description", "").lower(), key
+    assert FileOptions().max_bytes == Config().max_file_size
+
+
+def test_one_function_digests_the_config() -> None:
+    import dataclasses
+
+    from mbcheck.config import Config
+    from mbcheck.digest import FILE_SETTINGS, REPORT_SETTINGS, config_digest
+
+    fields = {field.name for field in dataclasses.fields(Config)}
+    assert set(REPORT_SETTINGS) <= fields and set(FILE_SETTINGS) <= set(REPORT_SETTINGS)
+    config = Config(max_file_size=5)
+    assert config.digest() == config_digest(config, FILE_SETTINGS) != config_digest(Config(), FILE_SETTINGS)
+    assert config.digest() == Config(max_file_size=5, select=("MB1",)).digest()
+    assert config_digest(config) != config_digest(Config(max_file_size=5, select=("MB1",)))
