@@ -18,13 +18,12 @@ import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from mbcheck import __version__
+from mbcheck.documents.schema import first_error, path_text
 from mbcheck.model import Finding, PluginReport, Report, verdict_for
-from mbcheck.resources import load_json
 
 VERSION = 1
 DEFAULT_PATH = ".mbcheck-baseline.json"
@@ -100,13 +99,6 @@ def write_baseline(report: Report, path: str | Path) -> Baseline:
     return baseline
 
 
-@cache
-def _validator() -> Any:
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(load_json("schemas/baseline.schema.json"))
-
-
 def parse_baseline(data: Any, source: str = "baseline") -> Baseline:
     """A :class:`Baseline` from parsed JSON; raises ValueError naming the problem."""
     if not isinstance(data, Mapping):
@@ -117,11 +109,10 @@ def parse_baseline(data: Any, source: str = "baseline") -> Baseline:
             f"{source}: baseline version {version!r} is not supported (this mbcheck reads version {VERSION}); "
             "record it again with `mbcheck baseline`"
         )
-    errors = sorted(_validator().iter_errors(dict(data)), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
-    if errors:
-        error = errors[0]
-        where = "/" + "/".join(str(p) for p in error.absolute_path)
-        raise ValueError(f"{source}: does not match the baseline schema at `{where}`: {error.message}")
+    found = first_error("baseline", dict(data), "shallow")
+    if found is not None:
+        error, _count = found
+        raise ValueError(f"{source}: does not match the baseline schema at `/{path_text(error)}`: {error.message}")
     entries = tuple(
         Entry(
             plugin=item["plugin"],

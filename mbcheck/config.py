@@ -6,13 +6,12 @@ import fnmatch
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from mbcheck.digest import FILE_SETTINGS, config_digest
+from mbcheck.documents.schema import did_you_mean, first_error, path_text, unknown_keys
 from mbcheck.model import Severity
-from mbcheck.resources import load_json
 
 DEFAULT_HOST_PROFILE = "milkbottle-1.0.0"
 BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
@@ -114,31 +113,18 @@ def _glob_match(path: str, pattern: str) -> bool:
     )
 
 
-@cache
-def _validator() -> Any:
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(load_json("schemas/config.schema.json"))
-
-
 def validate(data: Mapping[str, Any], source: str) -> None:
-    errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
-    if not errors:
+    found = first_error("config", data, "path")
+    if found is None:
         return
-    error = errors[0]
-    where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
-    message = error.message
-    if error.validator == "additionalProperties":
-        known = sorted(error.schema.get("properties", {}))
-        extra = [k for k in error.instance if k not in known] if isinstance(error.instance, dict) else []
-        if extra:
-            import difflib
-
-            guess = difflib.get_close_matches(extra[0], known, n=1)
-            hint = f" (did you mean `{guess[0]}`?)" if guess else ""
-            prefix = f"{where}." if where != "(top level)" else ""
-            raise ConfigError(f"{source}: unknown key `{prefix}{extra[0]}`{hint}")
-    raise ConfigError(f"{source}: invalid value for `{where}`: {message}")
+    error, _count = found
+    where = path_text(error, ".") or "(top level)"
+    extra = unknown_keys(error)
+    if extra:
+        hint = did_you_mean(extra[0], sorted(error.schema.get("properties", {})))
+        prefix = f"{where}." if where != "(top level)" else ""
+        raise ConfigError(f"{source}: unknown key `{prefix}{extra[0]}`{hint}")
+    raise ConfigError(f"{source}: invalid value for `{where}`: {error.message}")
 
 
 def _same(value: Any) -> Any:

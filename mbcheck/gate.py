@@ -16,7 +16,6 @@ A policy is a small YAML or TOML file (schema: ``schemas/policy.schema.json``)::
 
 from __future__ import annotations
 
-import difflib
 import json
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -27,6 +26,7 @@ from typing import Any
 
 from mbcheck.archive.formats import ARCHIVE_SUFFIXES, WHEEL_SUFFIX, archive_suffix, has_archive_name
 from mbcheck.digest import DigestError, digest_directory, digest_files
+from mbcheck.documents.schema import did_you_mean, first_error, path_text, unknown_keys
 from mbcheck.model import Report, Severity
 from mbcheck.resources import load_json
 
@@ -80,20 +80,13 @@ class Decision:
 # --------------------------------------------------------------------------- policies
 
 
-@cache
-def _policy_validator() -> Any:
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(load_json("schemas/policy.schema.json"))
-
-
 def policy_from_mapping(data: Mapping[str, Any], source: str = "<policy>") -> Policy:
     """A :class:`Policy` from parsed YAML/TOML data; raises :class:`PolicyError`."""
     if not isinstance(data, Mapping):
         raise PolicyError(f"{source}: a policy must be a table of settings, not {type(data).__name__}")
-    errors = sorted(_policy_validator().iter_errors(dict(data)), key=lambda e: list(e.absolute_path))
-    if errors:
-        raise PolicyError(f"{source}: {_policy_problem(errors[0])}")
+    found = first_error("policy", dict(data), "path")
+    if found is not None:
+        raise PolicyError(f"{source}: {_policy_problem(found[0])}")
     return Policy(
         allow_permissions=frozenset(data.get("allow-permissions", ())),
         block_severity=Severity(data.get("block-severity", "error")),
@@ -105,19 +98,15 @@ def policy_from_mapping(data: Mapping[str, Any], source: str = "<policy>") -> Po
 
 
 def _policy_problem(error: Any) -> str:
-    where = "/".join(str(p) for p in error.absolute_path)
+    where = path_text(error)
     path = list(error.absolute_path)
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+    extra = unknown_keys(error)
+    if extra:
         known = sorted(error.schema.get("properties", {}))
-        extra = [k for k in error.instance if k not in known]
-        if extra:
-            guess = difflib.get_close_matches(str(extra[0]), known, n=1)
-            hint = f" (did you mean `{guess[0]}`?)" if guess else ""
-            return f"unknown key `{extra[0]}`{hint}; known keys: {', '.join(known)}"
+        return f"unknown key `{extra[0]}`{did_you_mean(str(extra[0]), known)}; known keys: {', '.join(known)}"
     if path and path[0] == "allow-permissions" and len(path) == 2 and error.validator == "enum":
         vocabulary = permission_vocabulary()
-        guess = difflib.get_close_matches(str(error.instance), vocabulary, n=1)
-        hint = f" (did you mean `{guess[0]}`?)" if guess else ""
+        hint = did_you_mean(str(error.instance), vocabulary)
         return (
             f"unknown permission `{error.instance}` in allow-permissions{hint}; "
             f"known permissions: {', '.join(vocabulary)}"
@@ -160,13 +149,6 @@ def load_policy(path: str | Path) -> Policy:
 # --------------------------------------------------------------------------- reports
 
 
-@cache
-def _report_validator() -> Any:
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(load_json("schemas/report.schema.json"))
-
-
 def validate_report(data: Any, source: str = "report") -> dict[str, Any]:
     """``data`` if it is a report this mbcheck understands; raises :class:`ReportError`."""
     from mbcheck.reporters.json import SCHEMA_VERSION
@@ -179,12 +161,13 @@ def validate_report(data: Any, source: str = "report") -> dict[str, Any]:
         raise ReportError(
             f"{source}: report schema version {version} is not supported (this mbcheck reads {SCHEMA_VERSION})"
         )
-    errors = sorted(_report_validator().iter_errors(report), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
-    if errors:
-        error = errors[0]
-        where = "/" + "/".join(str(p) for p in error.absolute_path)
-        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-        raise ReportError(f"{source}: does not match the mbcheck report schema at `{where}`: {error.message}{more}")
+    found = first_error("report", report, "shallow")
+    if found is not None:
+        error, count = found
+        more = f" (and {count - 1} more problems)" if count > 1 else ""
+        raise ReportError(
+            f"{source}: does not match the mbcheck report schema at `/{path_text(error)}`: {error.message}{more}"
+        )
     return report
 
 

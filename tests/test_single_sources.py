@@ -182,3 +182,26 @@ def test_one_function_digests_the_config() -> None:
     assert config.digest() == config_digest(config, FILE_SETTINGS) != config_digest(Config(), FILE_SETTINGS)
     assert config.digest() == Config(max_file_size=5, select=("MB1",)).digest()
     assert config_digest(config) != config_digest(Config(max_file_size=5, select=("MB1",)))
+
+
+# --------------------------------------------------------------------------- one schema helper
+
+#: modules that still build validators or hints by hand (the host profile's loader, the plugin config rules)
+NOT_YET_THROUGH_THE_HELPER = {"engine.py", "checks/config/rules.py", "checks/config/schema.py"}
+
+
+def test_shipped_schemas_are_validated_through_one_helper() -> None:
+    by_hand = _sources_with(r"Draft202012Validator|\.iter_errors\(|best_match|get_close_matches")
+    assert by_hand - {"documents/schema.py"} <= NOT_YET_THROUGH_THE_HELPER
+
+
+def test_the_helper_loads_every_shipped_schema() -> None:
+    from mbcheck.documents import schema
+
+    for name in list_dir("schemas"):
+        if name.endswith(".schema.json"):
+            Draft202012Validator.check_schema(schema.validator(name.removesuffix(".schema.json")).schema)
+    error, count = schema.first_error("policy", {"allow-permisions": [], "block-severity": "loud"}, "path") or (None, 0)
+    assert count == 2 and schema.unknown_keys(error) == ["allow-permisions"]
+    assert schema.did_you_mean("allow-permisions", ["allow-permissions", "allow-warn"]) == " (did you mean `allow-permissions`?)"
+    assert schema.did_you_mean("zzz", ["allow-warn"], clause=True) == ""

@@ -10,17 +10,21 @@ that set it. The rules on each field's format (MB103-MB110) are in
 
 from __future__ import annotations
 
-import difflib
 import re
-from functools import cache
 from typing import Any
 
 from mbcheck.checks.manifest.analysis import DUNDER_FIELDS
 from mbcheck.context import PluginContext
-from mbcheck.documents.pointers import join_pointer
+from mbcheck.documents.schema import (
+    did_you_mean,
+    errors,
+    locate,
+    path_text,
+    shipped_schema,
+    unknown_keys,
+)
 from mbcheck.model import NOT_STATIC, Category, ManifestSource, PluginKind, Severity
 from mbcheck.pyfile.facts import DunderFact
-from mbcheck.resources import load_json
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
 
 
@@ -96,17 +100,6 @@ class ManifestMissing(PluginRule):
             )
 
 
-@cache
-def _manifest_validator() -> Any:
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(load_json("schemas/plugin-manifest.schema.json"))
-
-
-def _pointer(path: Any) -> str:
-    return join_pointer(path)
-
-
 class ManifestSchema(PluginRule):
     """The manifest does not match the plugin manifest schema.
 
@@ -136,18 +129,14 @@ class ManifestSchema(PluginRule):
             return
         if model.source is ManifestSource.DUNDERS:
             return  # dunders: the field rules below check values; keys are fixed
-        validator = _manifest_validator()
-        properties = sorted(validator.schema.get("properties", {}))
-        for error in validator.iter_errors(model.raw):
+        properties = sorted(shipped_schema("plugin-manifest").get("properties", {}))
+        for error in errors("plugin-manifest", model.raw):
             path = list(error.absolute_path)
             if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-                allowed = set(error.schema.get("properties", {}))
-                for key in sorted(k for k in error.instance if k not in allowed):
-                    guess = difflib.get_close_matches(str(key), properties, n=1, cutoff=0.6)
-                    hint = f"; did you mean `{guess[0]}`?" if guess else ""
-                    document = getattr(plugin.manifest, "document", None)
-                    pointer = _pointer([*path, key])
-                    span = document.key_span(pointer) if document is not None else model.span(pointer)
+                document = getattr(plugin.manifest, "document", None)
+                for key in sorted(unknown_keys(error)):
+                    hint = did_you_mean(str(key), properties, clause=True)
+                    span = locate(error, document if document is not None else model, key)
                     plugin.report(self, span, f"unknown key `{key}`{hint}")
                 continue
             if error.validator in ("pattern", "format") and path and path[0] in _DEDICATED:
@@ -155,10 +144,10 @@ class ManifestSchema(PluginRule):
             if error.validator == "required":
                 missing = re.findall(r"'([^']+)' is a required property", error.message)
                 what = missing[0] if missing else error.message
-                plugin.report(self, model.span(_pointer(path)), f"required field `{what}` is missing")
+                plugin.report(self, locate(error, model), f"required field `{what}` is missing")
                 continue
-            where = ".".join(str(p) for p in path) or "manifest"
-            plugin.report(self, model.span(_pointer(path)), f"`{where}`: {error.message}")
+            where = path_text(error, ".") or "manifest"
+            plugin.report(self, locate(error, model), f"`{where}`: {error.message}")
 
 
 #: fields whose string format a dedicated rule checks (MB103-MB108)
