@@ -42,6 +42,20 @@ def test_interface_methods_come_from_the_shipped_profiles() -> None:
     assert known_interface_methods() == names
 
 
+def test_each_profile_states_its_release_once() -> None:
+    from packaging.specifiers import SpecifierSet
+
+    from mbcheck.config import Config
+
+    names = [name.removesuffix(".json") for name in list_dir("rules/hosts") if name.endswith(".json")]
+    assert Config().host_profile in names
+    for name, profile in zip(names, _profiles(), strict=True):
+        assert profile["name"] == name and name.endswith(f"-{profile['milkbottle_version']}")
+        versions = profile.get("python_versions", [])
+        assert isinstance(versions, list)
+        assert all(f"{minor}.0" in SpecifierSet(str(profile["requires_python"])) for minor in versions), name
+
+
 # --------------------------------------------------------------------------- archive problem codes
 
 
