@@ -55,9 +55,7 @@ ProgressCallback = Progress
 
 def load_host_profile(name: str) -> HostProfile:
     """A shipped profile by name, or a profile JSON file by path."""
-    import json
-
-    from jsonschema import Draft202012Validator
+    from mbcheck.documents.schema import first_error
 
     candidate = Path(name)
     if name.endswith(".json") and candidate.is_file():
@@ -70,9 +68,9 @@ def load_host_profile(name: str) -> HostProfile:
         if name not in known:
             raise ConfigError(f"unknown host profile `{name}` (shipped: {', '.join(known)}; or give a path to a .json file)")
         data = load_json(f"rules/hosts/{name}.json")
-    errors = list(Draft202012Validator(load_json("schemas/host-profile.schema.json")).iter_errors(data))
-    if errors:
-        raise ConfigError(f"host profile {name}: {errors[0].message}")
+    problem = first_error("host-profile", data)
+    if problem is not None:
+        raise ConfigError(f"host profile {name}: {problem[0].message}")
     return HostProfile.from_data(data)
 
 

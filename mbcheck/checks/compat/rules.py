@@ -317,7 +317,7 @@ class UnknownHostApi(PluginRule):
     host profile's `public_api` (error otherwise: for example
     `from milkbottle.internal import x`, or
     `from milkbottle.plugin_system.core import NotAThing`), and in every
-    catalogued MilkBottle release (`rules/host-api/`) between
+    catalogued MilkBottle release (each host profile's `public_api`) between
     `min_milkbottle_version` (the host profile's version when no minimum is
     declared) and `max_milkbottle_version` (warning otherwise). Imports in a
     `try` body whose handler catches `ImportError` do not count.

@@ -17,7 +17,6 @@ libcst (and jsonschema only when a schema is found).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from typing import ClassVar
 
@@ -36,6 +35,7 @@ from mbcheck.checks.config.schema import (
 from mbcheck.checks.interface.examples import example_plugin
 from mbcheck.context import PluginContext
 from mbcheck.documents.pointers import join_pointer
+from mbcheck.documents.schema import did_you_mean
 from mbcheck.model import Category, Confidence, Severity, Span
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
 
@@ -309,8 +309,7 @@ class ConfigSchemaUnknownKeyword(PluginRule):
                 for key in sub:
                     if not isinstance(key, str) or key in keywords or key.startswith("x-"):
                         continue
-                    guess = difflib.get_close_matches(key, sorted(keywords), n=1, cutoff=0.75)
-                    hint = f"; did you mean `{guess[0]}`?" if guess else ""
+                    hint = did_you_mean(key, sorted(keywords), cutoff=0.75, clause=True)
                     plugin.report(
                         self,
                         schema.key_span(join_pointer([*_split(pointer), key])),

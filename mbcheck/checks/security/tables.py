@@ -19,7 +19,8 @@ from mbcheck.resources import load_json
 TABLE = "rules/security/permissions.json"
 
 #: the permission vocabulary of the plugin contract, in report order
-PERMISSIONS: tuple[str, ...] = ("network", "subprocess", "fs-write", "dynamic-code", "native-code", "env")
+#: the permission vocabulary, in report order (``rules/permissions.json``: its one home)
+PERMISSIONS: tuple[str, ...] = tuple(load_json("rules/permissions.json")["permissions"])
 
 #: permissions whose use while a module is being imported is a side effect
 SIDE_EFFECT_PERMISSIONS = frozenset({"network", "subprocess", "fs-write", "dynamic-code"})
