@@ -21,8 +21,7 @@ import libcst as cst
 
 from mbcheck.checks.compat.facts import Minor, Patch
 from mbcheck.checks.compat.tables import StdlibEntry, stdlib_entry
-from mbcheck.pyfile.collect import literal_value
-from mbcheck.pyfile.names import literal_string
+from mbcheck.pyfile.literals import literal_string, literal_value
 from mbcheck.pyfile.traverse import Collector, FileContext
 
 #: what a ``try`` handler (or ``suppress``) catches, by the use it protects

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from mbcheck.checks.security.values import resolve
-from mbcheck.pyfile.names import literal_string
+from mbcheck.pyfile.literals import literal_string
 from mbcheck.pyfile.traverse import FileContext
 
 
