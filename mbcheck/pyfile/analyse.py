@@ -16,9 +16,9 @@ from typing import Any
 
 import libcst as cst
 
-from mbcheck.checks.deps.guards import guards_of
 from mbcheck.context import FileOutcome
 from mbcheck.model import Finding, Span
+from mbcheck.pyfile.guards import guards_of
 from mbcheck.pyfile.jobs import FileHook, FileJob, FileOptions, HookInput
 from mbcheck.pyfile.parse import decode_source, guard, libcst_parse, syntax_error
 from mbcheck.pyfile.suppressions import extend_to_statements, parse_suppressions
@@ -79,6 +79,8 @@ def analyse_file(job: FileJob) -> FileOutcome:
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, 20_000))
     try:
+        if tree is not None:
+            facts["guards"] = guards_of(tree)
         ctx.names.prebind_module(module)
         rules: list[SourceRule] = [cls(ctx) for cls in load_source_rules()]
         collectors = [cls(ctx) for cls in COLLECTORS.values()]
@@ -87,8 +89,6 @@ def analyse_file(job: FileJob) -> FileOutcome:
             rule.finish()
         for coll in collectors:
             facts[coll.key] = coll.result()
-        if tree is not None:
-            facts["guards"] = guards_of(tree)
         findings.extend(ctx.findings())
     except RecursionError:
         findings = [rule_finding(TooDeeplyNested, Span(job.path), "file is nested too deeply to analyse safely")]

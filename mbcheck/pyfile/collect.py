@@ -9,13 +9,13 @@ Dunder values are read by literal evaluation
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from mbcheck.model import Span
 from mbcheck.pyfile.facts import DunderFact, ImportFact
+from mbcheck.pyfile.guards import catches_import_error
 from mbcheck.pyfile.literals import literal_value
 from mbcheck.pyfile.traverse import Collector, FileContext, collector
 
@@ -59,9 +59,6 @@ class DunderCollector(Collector):
         return tuple(out)
 
 
-_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
-
-
 @collector
 class ImportCollector(Collector):
     """Every import, with whether it runs at import time and whether it is optional."""
@@ -74,27 +71,12 @@ class ImportCollector(Collector):
         self.raw: list[tuple[str, str, bool, bool, cst.CSTNode, cst.CSTNode | None, bool]] = []
 
     def visit_Try(self, node: cst.Try) -> None:
-        if self._catches_import_error(node.handlers):
+        if catches_import_error(node.handlers):
             self.optional_depth += 1
 
     def leave_Try(self, original_node: cst.Try) -> None:
-        if self._catches_import_error(original_node.handlers):
+        if catches_import_error(original_node.handlers):
             self.optional_depth -= 1
-
-    @staticmethod
-    def _catches_import_error(handlers: Any) -> bool:
-        for handler in handlers:
-            if handler.type is None:
-                return True
-            names: list[cst.BaseExpression] = (
-                [e.value for e in handler.type.elements] if isinstance(handler.type, cst.Tuple) else [handler.type]
-            )
-            for name in names:
-                if isinstance(name, cst.Name) and name.value in _IMPORT_ERRORS:
-                    return True
-                if isinstance(name, cst.Attribute) and name.attr.value in _IMPORT_ERRORS:
-                    return True
-        return False
 
     def _add(self, module: str, source: str, relative: bool, node: cst.CSTNode) -> None:
         self.raw.append(

@@ -34,4 +34,24 @@ class ImportFact:
     statement_line: int
 
 
-__all__ = ["DunderFact", "ImportFact"]
+@dataclass(frozen=True, slots=True)
+class GuardFact:
+    """An ``if`` that decides whether its imports run: ``if TYPE_CHECKING:``
+    (``kind="typing"``) or ``if sys.version_info[:length] <op> bound:``
+    (``kind="version"``), with the line ranges of its branches (first and last
+    line included).
+
+    Read from each file's ``ast`` tree (:func:`mbcheck.pyfile.guards.guards_of`);
+    what it means depends on the host's Pythons, which the plugin-level
+    dependency analysis knows.
+    """
+
+    kind: str
+    body: tuple[int, int] | None
+    orelse: tuple[int, int] | None
+    length: int = 0
+    op: str = ""
+    bound: tuple[int, ...] = ()
+
+
+__all__ = ["DunderFact", "GuardFact", "ImportFact"]

@@ -34,9 +34,9 @@ from mbcheck.checks.deps.facts import (
     ImportUse,
     Vulnerability,
 )
-from mbcheck.checks.deps.guards import Ranges, never_run, never_run_lines, within
 from mbcheck.checks.deps.imports import Resolution, resolve_import
 from mbcheck.checks.deps.names import canonical
+from mbcheck.checks.deps.reachability import Ranges, never_run, within
 from mbcheck.checks.deps.specifiers import intersect_satisfiable, is_satisfiable
 from mbcheck.context import PluginContext
 from mbcheck.pyfile.facts import ImportFact
@@ -93,11 +93,7 @@ def _drop_unreachable(plugin: PluginContext, analysis: Analysis) -> None:
         if use.path not in guards:
             outcome = plugin.modules.get(use.path)
             found = outcome.facts.get("guards") if outcome is not None else None
-            if found is not None:
-                guards[use.path] = never_run(found, pythons)
-            else:
-                text = plugin.text(use.path)
-                guards[use.path] = never_run_lines(text, pythons) if text else ([], [])
+            guards[use.path] = never_run(found or (), pythons)
         typing_only, dead = guards[use.path]
         if not (within(use.fact.span.line, typing_only) or within(use.fact.span.line, dead)):
             kept.append(use)
