@@ -18,6 +18,7 @@ import libcst as cst
 
 from mbcheck.context import FileOutcome
 from mbcheck.model import Finding, Span
+from mbcheck.pyfile.facts import ModuleFacts
 from mbcheck.pyfile.guards import guards_of
 from mbcheck.pyfile.jobs import FileHook, FileJob, FileOptions, HookInput
 from mbcheck.pyfile.parse import decode_source, guard, libcst_parse, syntax_error
@@ -74,6 +75,7 @@ def analyse_file(job: FileJob) -> FileOutcome:
         return FileOutcome(job.path, digest, (finding,), suppressions=suppressions, parsed=False)
 
     findings: list[Finding] = []
+    #: ModuleFacts' fields, as far as the analysis gets
     facts: dict[str, Any] = {}
     ctx = FileContext(module, job.path, job.module_name, job.package, job.is_package, tree, text)
     old_limit = sys.getrecursionlimit()
@@ -109,7 +111,7 @@ def analyse_file(job: FileJob) -> FileOutcome:
                     rule_finding(AnalysisFailed, Span(job.path), f"analysis failed: {type(exc).__name__}: {exc}")
                 )
     findings.sort(key=Finding.sort_key)
-    return FileOutcome(job.path, digest, tuple(findings), facts, suppressions)
+    return FileOutcome(job.path, digest, tuple(findings), ModuleFacts(**facts), suppressions)
 
 
 __all__ = ["FileHook", "FileJob", "FileOptions", "HookInput", "analyse_file"]

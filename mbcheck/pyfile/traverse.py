@@ -19,6 +19,7 @@ import libcst as cst
 from libcst._nodes.base import BaseLeaf
 
 from mbcheck.model import Confidence, Finding, Severity, Span
+from mbcheck.pyfile.facts import COLLECTED
 from mbcheck.pyfile.names import SCOPED_NODES, NameTracker, before_handler
 from mbcheck.pyfile.positions import EXPR_SHORTCUT, Positions
 from mbcheck.rules.base import Rule
@@ -141,7 +142,11 @@ class SourceRule(Rule, cst.BatchableCSTVisitor):
 
 
 class Collector(cst.BatchableCSTVisitor):
-    """Gathers picklable facts about one module for plugin-level rules."""
+    """Gathers picklable facts about one module for plugin-level rules.
+
+    ``key`` names the field of :class:`~mbcheck.pyfile.facts.ModuleFacts`
+    that :meth:`result` fills.
+    """
 
     key: ClassVar[str]
 
@@ -158,7 +163,9 @@ COLLECTORS: dict[str, type[Collector]] = {}
 
 
 def collector(cls: type[Collector]) -> type[Collector]:
-    """Class decorator registering a collector."""
+    """Class decorator registering a collector (its ``key`` must name a field of ModuleFacts)."""
+    if cls.key not in COLLECTED:
+        raise ValueError(f"collector key {cls.key!r} is not a collected field of ModuleFacts: {sorted(COLLECTED)}")
     if cls.key in COLLECTORS and COLLECTORS[cls.key] is not cls:
         raise ValueError(f"collector key {cls.key!r} registered twice")
     COLLECTORS[cls.key] = cls

@@ -19,7 +19,6 @@ from mbcheck.checks.manifest.analysis import DUNDER_FIELDS
 from mbcheck.context import PluginContext
 from mbcheck.documents.pointers import join_pointer
 from mbcheck.model import NOT_STATIC, Category, ManifestSource, PluginKind, Severity
-from mbcheck.pyfile.facts import DunderFact
 from mbcheck.resources import load_json
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Rule, Valid
 
@@ -226,8 +225,7 @@ class ModuleNameReassigned(PluginRule):
         init = plugin.modules.get("__init__.py")
         if init is None:
             return
-        dunders: tuple[DunderFact, ...] = init.fact("dunders", ())
-        for fact in dunders:
+        for fact in init.facts.dunders or ():
             if fact.name == "__name__":
                 plugin.report(self, fact.span, "`__name__` reassigned: it renames the module, not just the plugin")
 
