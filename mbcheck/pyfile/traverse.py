@@ -13,7 +13,7 @@ import inspect
 import re
 from collections.abc import Callable
 from functools import cache
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import libcst as cst
 from libcst._nodes.base import BaseLeaf
@@ -24,7 +24,8 @@ from mbcheck.pyfile.names import SCOPED_NODES, NameTracker, before_handler
 from mbcheck.pyfile.positions import EXPR_SHORTCUT, Positions
 from mbcheck.rules.base import Rule
 
-_T = TypeVar("_T")
+if TYPE_CHECKING:
+    from mbcheck.checks.security.values import FileState
 
 
 class FileContext:
@@ -55,14 +56,9 @@ class FileContext:
         self._pending: list[tuple[type[Rule], cst.CSTNode, cst.CSTNode | None, str, Severity | None, Confidence | None]] = []
         #: where each node is (filled as the traversal goes; resolved on demand)
         self.positions = Positions(module, path, tree, text)
-        #: state shared by the rules of one family for this file (see :meth:`shared`)
-        self.memo: dict[str, Any] = {}
-
-    def shared(self, key: str, compute: Callable[[], _T]) -> _T:
-        """The result of ``compute()``, computed once per file and shared by the rules that ask."""
-        if key not in self.memo:
-            self.memo[key] = compute()
-        return self.memo[key]  # type: ignore[no-any-return]
+        #: what the security collector and rules derive about this file and
+        #: share (made on first use by :func:`mbcheck.checks.security.values.state`)
+        self.security_state: FileState | None = None
 
     # -- names -------------------------------------------------------------
     def qualified_name(self, node: cst.BaseExpression) -> str | None:

@@ -12,7 +12,7 @@ expression, per file, without running anything:
   base64 / hex decoded as data — never run), and :func:`fold_bytes`;
 * :class:`FileState` — what these share per file (module-level string
   constants, star imports, resolved names, names holding paths or decoded
-  data), one per file in ``ctx.shared("security")``.
+  data), one per file in ``ctx.security_state`` (see :func:`state`).
 
 Only collectors and source rules use this module (it imports libcst).
 """
@@ -109,10 +109,13 @@ def _known_names() -> frozenset[str]:
 
 
 def state(ctx: FileContext) -> FileState:
-    return ctx.shared(
-        "security",
-        lambda: FileState(constants=_module_constants(ctx.module), star_modules=_star_modules(ctx.module)),
-    )
+    """The file's :class:`FileState`, made on first use (``ctx.security_state``)."""
+    found = ctx.security_state
+    if found is None:
+        found = ctx.security_state = FileState(
+            constants=_module_constants(ctx.module), star_modules=_star_modules(ctx.module)
+        )
+    return found
 
 
 def _bound_locally(ctx: FileContext, name: str) -> bool:
