@@ -81,7 +81,7 @@ def analyse_file(job: FileJob) -> FileOutcome:
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, 20_000))
     try:
-        if tree is not None:
+        if tree is not None:  # from the ast tree, first: they hold whatever a collector does
             facts["guards"] = guards_of(tree)
         ctx.names.prebind_module(module)
         rules: list[SourceRule] = [cls(ctx) for cls in load_source_rules()]

@@ -70,18 +70,22 @@ class Guard:
     def empty(self) -> bool:
         return self == _NOTHING
 
+    @property
+    def releases(self) -> Releases:
+        """The releases the region may run on."""
+        return Releases(self.low, self.high, self.never)
+
     def meet(self, other: Guard) -> Guard:
         """Both hold (nested regions, ``and``)."""
         if other.empty:
             return self
-        low = other.low if self.low is None else self.low if other.low is None else max(self.low, other.low)
-        high = other.high if self.high is None else self.high if other.high is None else min(self.high, other.high)
+        releases = self.releases.meet(other.releases)
         return Guard(
-            low,
-            high,
+            releases.low,
+            releases.high,
             self.names | other.names,
             self.catches | other.catches,
-            self.never or other.never,
+            releases.never,
             self.implied | other.implied,
         )
 
@@ -91,9 +95,11 @@ class Guard:
             return other
         if other.never:
             return self
-        low = None if self.low is None or other.low is None else min(self.low, other.low)
-        high = None if self.high is None or other.high is None else max(self.high, other.high)
-        return Guard(low, high, self.names & other.names, self.catches & other.catches, False, self.implied & other.implied)
+        releases = self.releases.join(other.releases)
+        return Guard(
+            releases.low, releases.high, self.names & other.names, self.catches & other.catches, False,
+            self.implied & other.implied,
+        )
 
     def protects(self, name: str, use: str) -> bool:
         """Whether a ``use`` of ``name`` here cannot fail: the region never runs, a
