@@ -15,6 +15,7 @@ from mbcheck.pyfile.guards import (
     hasattr_name,
     is_main_guard,
     is_type_checking,
+    suppressed,
     version_condition,
 )
 from mbcheck.pyfile.literals import literal_string, literal_value
@@ -102,3 +103,10 @@ def test_literal_strings_are_never_bytes_or_formatted() -> None:
     assert literal_string(cst.parse_expression("'a' 'b'")) == "ab"
     assert literal_string(cst.parse_expression("b'a'")) is None
     assert literal_string(cst.parse_expression("f'a'")) is None
+
+
+def test_suppress_names_its_exceptions() -> None:
+    names = _names("import contextlib\n")
+    item = cst.parse_expression("contextlib.suppress(ImportError, errors.Boom)")
+    assert suppressed(item, names.qualified_name) == ("ImportError",)
+    assert suppressed(cst.parse_expression("open(path)"), names.qualified_name) == ()

@@ -13,6 +13,7 @@ collectors and source rules of every theme:
   ``else`` branch;
 - :func:`caught` / :func:`catches_import_error`: what the ``except`` clauses
   of a ``try`` catch (an optional import is one under ``except ImportError``);
+  :func:`suppressed`: what a ``with contextlib.suppress(...)`` item catches;
 - :func:`hasattr_name`: the name a ``hasattr(module, "name")`` check shows
   to exist.
 
@@ -106,6 +107,13 @@ def catches_import_error(handlers: Sequence[cst.ExceptHandler] | Sequence[cst.Ex
     """Whether one of the handlers catches a failed import."""
     names = caught(handlers)
     return names is None or not names.isdisjoint(IMPORT_ERRORS)
+
+
+def suppressed(expression: cst.BaseExpression, qualify: Qualify) -> tuple[str, ...]:
+    """The exceptions a ``with contextlib.suppress(...)`` item names (plain names only); () for any other item."""
+    if not isinstance(expression, cst.Call) or qualify(expression.func) != "contextlib.suppress":
+        return ()
+    return tuple(arg.value.value for arg in expression.args if isinstance(arg.value, cst.Name))
 
 
 def hasattr_name(test: cst.BaseExpression, qualify: Qualify) -> str | None:
@@ -380,5 +388,6 @@ __all__ = [
     "hasattr_name",
     "is_main_guard",
     "is_type_checking",
+    "suppressed",
     "version_condition",
 ]

@@ -16,7 +16,7 @@ by :mod:`mbcheck.pyfile.guards`; this module combines the answers into regions.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import libcst as cst
@@ -28,6 +28,7 @@ from mbcheck.pyfile.guards import (
     caught,
     hasattr_name,
     is_type_checking,
+    suppressed,
     version_condition,
 )
 from mbcheck.pyfile.traverse import Collector, FileContext
@@ -126,6 +127,16 @@ _NOTHING = Guard()
 _NEVER = Guard(never=True)
 Condition = tuple[Guard, Guard]
 _UNKNOWN: Condition = (_NOTHING, _NOTHING)
+
+
+def _uses(exceptions: Iterable[str] | None) -> frozenset[str]:
+    """The uses whose failure catching these exceptions protects (None: every exception)."""
+    if exceptions is None:
+        return _ALL_CATCHES
+    uses: set[str] = set()
+    for name in exceptions:
+        uses |= _CATCHES.get(name, frozenset())
+    return frozenset(uses)
 
 
 def _guard(releases: Releases) -> Guard:
@@ -251,26 +262,15 @@ class GuardTracker(Collector):
     def leave_If(self, original_node: cst.If) -> None:
         self._leave(original_node)
 
-    @staticmethod
-    def _caught(handlers: Sequence[cst.ExceptHandler] | Sequence[cst.ExceptStarHandler]) -> frozenset[str]:
-        """The uses whose failure the handlers catch."""
-        names = caught(handlers)
-        if names is None:
-            return _ALL_CATCHES
-        uses: set[str] = set()
-        for name in names:
-            uses |= _CATCHES.get(name, frozenset())
-        return frozenset(uses)
-
     def visit_Try(self, node: cst.Try) -> None:
-        self._region(node.body, Guard(catches=self._caught(node.handlers)))
+        self._region(node.body, Guard(catches=_uses(caught(node.handlers))))
         detected: list[Detected] = []
         self._try_bodies[id(node.body)] = detected
         if node.orelse is not None:
             self._try_else[id(node.orelse)] = detected
 
     def visit_TryStar(self, node: cst.TryStar) -> None:
-        self._region(node.body, Guard(catches=self._caught(node.handlers)))
+        self._region(node.body, Guard(catches=_uses(caught(node.handlers))))
         super().visit_TryStar(node)
 
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -283,15 +283,9 @@ class GuardTracker(Collector):
                 self._flags.pop(name, None)
 
     def visit_With(self, node: cst.With) -> None:
-        caught: set[str] = set()
-        for item in node.items:
-            call = item.item
-            if isinstance(call, cst.Call) and self.ctx.qualified_name(call.func) == "contextlib.suppress":
-                for arg in call.args:
-                    name = arg.value.value if isinstance(arg.value, cst.Name) else ""
-                    caught |= _CATCHES.get(name, frozenset())
-        if caught:
-            self._region(node.body, Guard(catches=frozenset(caught)))
+        uses = _uses(name for item in node.items for name in suppressed(item.item, self.ctx.qualified_name))
+        if uses:
+            self._region(node.body, Guard(catches=uses))
         super().visit_With(node)
 
 
