@@ -23,8 +23,10 @@ resolver that follows more spellings); these functions only read the tree.
 :func:`guards_of` reads the module's ``if TYPE_CHECKING:`` and
 ``if sys.version_info[:n] <op> (...)`` statements from CPython's ``ast`` tree
 with their line ranges (a per-file fact, :class:`~mbcheck.pyfile.facts.GuardFact`,
-which the dependency analysis evaluates against the host's Pythons); it
-shares the comparison operators with the libcst side.
+which the dependency analysis evaluates against the host's Pythons). It reads
+the tests as written (``TYPE_CHECKING`` or ``<anything>.TYPE_CHECKING``,
+``sys.version_info`` by that name) and shares the comparison operators with
+the libcst side; line ranges are what CPython's tree gives for free.
 """
 
 from __future__ import annotations
