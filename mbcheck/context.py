@@ -1,8 +1,9 @@
 """Per-file outcomes and the per-plugin context that plugin-level rules see.
 
 A :class:`FileOutcome` is everything the engine keeps from one source file:
-findings of the source rules plus small *facts* (imports, dunders, classes, …)
-that plugin-level rules consume. Outcomes are frozen and picklable, so they
+findings of the source rules plus its typed *facts*
+(:class:`~mbcheck.pyfile.facts.ModuleFacts`: imports, dunders, classes, …)
+that plugin-level analyses and rules consume. Outcomes are frozen and picklable, so they
 cross process boundaries and live in the cache; the syntax tree never leaves
 the worker that parsed it.
 """
@@ -12,19 +13,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from mbcheck.model import Confidence, Finding, PluginModel, Severity, Span
+from mbcheck.pyfile.facts import ModuleFacts
 
 if TYPE_CHECKING:
     from mbcheck.checks import PluginFacts
     from mbcheck.config import Config
     from mbcheck.rules.base import Rule
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,17 +48,13 @@ class FileOutcome:
     path: str
     sha256: str
     findings: tuple[Finding, ...] = ()
-    facts: Mapping[str, Any] = field(default_factory=dict)
+    facts: ModuleFacts = field(default_factory=ModuleFacts)
     suppressions: tuple[Suppression, ...] = ()
     #: statement first lines: line -> first line of the enclosing statement
     parsed: bool = True
     #: False for an outcome that depends on the machine rather than the file
     #: (a time or memory ceiling reached, a crashed worker): never cached
     cacheable: bool = True
-
-    def fact(self, key: str, default: T) -> T:
-        value = self.facts.get(key, default)
-        return value  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -127,11 +123,10 @@ class PluginContext:
 
         self.facts = PluginFacts(self)
 
-    def file_facts(self, key: str) -> Iterator[tuple[str, Any]]:
+    def module_facts(self) -> Iterator[tuple[str, ModuleFacts]]:
+        """Every module's facts with its path, sorted by path."""
         for path in sorted(self.modules):
-            value = self.modules[path].facts.get(key)
-            if value is not None:
-                yield path, value
+            yield path, self.modules[path].facts
 
     def text(self, path: str) -> str | None:
         """The text of one of the plugin's files (never imported, only read)."""

@@ -16,9 +16,10 @@ from typing import Any
 
 import libcst as cst
 
-from mbcheck.checks.deps.guards import guards_of
 from mbcheck.context import FileOutcome
 from mbcheck.model import Finding, Span
+from mbcheck.pyfile.facts import ModuleFacts
+from mbcheck.pyfile.guards import guards_of
 from mbcheck.pyfile.jobs import FileHook, FileJob, FileOptions, HookInput
 from mbcheck.pyfile.parse import decode_source, guard, libcst_parse, syntax_error
 from mbcheck.pyfile.suppressions import extend_to_statements, parse_suppressions
@@ -74,11 +75,14 @@ def analyse_file(job: FileJob) -> FileOutcome:
         return FileOutcome(job.path, digest, (finding,), suppressions=suppressions, parsed=False)
 
     findings: list[Finding] = []
+    #: ModuleFacts' fields, as far as the analysis gets
     facts: dict[str, Any] = {}
     ctx = FileContext(module, job.path, job.module_name, job.package, job.is_package, tree, text)
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, 20_000))
     try:
+        if tree is not None:  # from the ast tree, first: they hold whatever a collector does
+            facts["guards"] = guards_of(tree)
         ctx.names.prebind_module(module)
         rules: list[SourceRule] = [cls(ctx) for cls in load_source_rules()]
         collectors = [cls(ctx) for cls in COLLECTORS.values()]
@@ -87,8 +91,6 @@ def analyse_file(job: FileJob) -> FileOutcome:
             rule.finish()
         for coll in collectors:
             facts[coll.key] = coll.result()
-        if tree is not None:
-            facts["guards"] = guards_of(tree)
         findings.extend(ctx.findings())
     except RecursionError:
         findings = [rule_finding(TooDeeplyNested, Span(job.path), "file is nested too deeply to analyse safely")]
@@ -109,7 +111,7 @@ def analyse_file(job: FileJob) -> FileOutcome:
                     rule_finding(AnalysisFailed, Span(job.path), f"analysis failed: {type(exc).__name__}: {exc}")
                 )
     findings.sort(key=Finding.sort_key)
-    return FileOutcome(job.path, digest, tuple(findings), facts, suppressions)
+    return FileOutcome(job.path, digest, tuple(findings), ModuleFacts(**facts), suppressions)
 
 
 __all__ = ["FileHook", "FileJob", "FileOptions", "HookInput", "analyse_file"]

@@ -1,70 +1,25 @@
 """Fact collectors shared by plugin-level rules: dunders and imports.
 
-Values are read by *literal evaluation* on the libcst tree: strings, numbers,
-booleans, ``None`` and lists/tuples/sets/dicts of them. Anything else is
+Dunder values are read by literal evaluation
+(:func:`~mbcheck.pyfile.literals.literal_value`): strings, numbers, booleans,
+``None`` and lists/tuples/sets/dicts of them. Anything else is
 :data:`~mbcheck.model.NOT_STATIC` — present, but never evaluated.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from mbcheck.model import NOT_STATIC, Span
+from mbcheck.model import Span
 from mbcheck.pyfile.facts import DunderFact, ImportFact
-from mbcheck.pyfile.names import literal_string
+from mbcheck.pyfile.guards import catches_import_error
+from mbcheck.pyfile.literals import literal_value
 from mbcheck.pyfile.traverse import Collector, FileContext, collector
 
 STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
-
-_NUMBER_TYPES = (cst.Integer, cst.Float, cst.Imaginary)
-
-
-def literal_value(node: cst.BaseExpression, depth: int = 0) -> Any:
-    """The value of a literal expression, or NOT_STATIC."""
-    if depth > 50:
-        return NOT_STATIC
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = literal_string(node)
-        if value is None and isinstance(node, cst.SimpleString):
-            raw = node.evaluated_value
-            return raw if isinstance(raw, (str, bytes)) else NOT_STATIC
-        return NOT_STATIC if value is None else value
-    if isinstance(node, _NUMBER_TYPES):
-        try:
-            return node.evaluated_value
-        except (ValueError, SyntaxError):
-            return NOT_STATIC
-    if isinstance(node, cst.Name) and node.value in {"True", "False", "None"}:
-        return {"True": True, "False": False, "None": None}[node.value]
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        inner = literal_value(node.expression, depth + 1)
-        return -inner if isinstance(inner, (int, float)) and not isinstance(inner, bool) else NOT_STATIC
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-        items = []
-        for element in node.elements:
-            if not isinstance(element, cst.Element):
-                return NOT_STATIC
-            value = literal_value(element.value, depth + 1)
-            if value is NOT_STATIC:
-                return NOT_STATIC
-            items.append(value)
-        return items
-    if isinstance(node, cst.Dict):
-        out: dict[Any, Any] = {}
-        for entry in node.elements:
-            if not isinstance(entry, cst.DictElement):
-                return NOT_STATIC
-            key = literal_value(entry.key, depth + 1)
-            value = literal_value(entry.value, depth + 1)
-            if key is NOT_STATIC or value is NOT_STATIC or isinstance(key, (list, dict)):
-                return NOT_STATIC
-            out[key] = value
-        return out
-    return NOT_STATIC
 
 
 @collector
@@ -104,9 +59,6 @@ class DunderCollector(Collector):
         return tuple(out)
 
 
-_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
-
-
 @collector
 class ImportCollector(Collector):
     """Every import, with whether it runs at import time and whether it is optional."""
@@ -119,27 +71,12 @@ class ImportCollector(Collector):
         self.raw: list[tuple[str, str, bool, bool, cst.CSTNode, cst.CSTNode | None, bool]] = []
 
     def visit_Try(self, node: cst.Try) -> None:
-        if self._catches_import_error(node.handlers):
+        if catches_import_error(node.handlers):
             self.optional_depth += 1
 
     def leave_Try(self, original_node: cst.Try) -> None:
-        if self._catches_import_error(original_node.handlers):
+        if catches_import_error(original_node.handlers):
             self.optional_depth -= 1
-
-    @staticmethod
-    def _catches_import_error(handlers: Any) -> bool:
-        for handler in handlers:
-            if handler.type is None:
-                return True
-            names: list[cst.BaseExpression] = (
-                [e.value for e in handler.type.elements] if isinstance(handler.type, cst.Tuple) else [handler.type]
-            )
-            for name in names:
-                if isinstance(name, cst.Name) and name.value in _IMPORT_ERRORS:
-                    return True
-                if isinstance(name, cst.Attribute) and name.attr.value in _IMPORT_ERRORS:
-                    return True
-        return False
 
     def _add(self, module: str, source: str, relative: bool, node: cst.CSTNode) -> None:
         self.raw.append(

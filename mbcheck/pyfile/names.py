@@ -23,6 +23,8 @@ from typing import Any
 
 import libcst as cst
 
+from mbcheck.pyfile.literals import literal_string
+
 BUILTINS = frozenset(dir(builtins))
 _CONSTANTS = frozenset({"None", "True", "False", "__debug__", "Ellipsis", "NotImplemented"})
 _DYNAMIC_IMPORTERS = frozenset({"builtins.__import__", "importlib.import_module"})
@@ -40,19 +42,6 @@ def dotted(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.Name):
         parts.append(node.value)
         return ".".join(reversed(parts))
-    return None
-
-
-def literal_string(node: cst.BaseExpression | None) -> str | None:
-    """The value of a plain (non-f) string literal, or implicit concatenation."""
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    if isinstance(node, cst.ConcatenatedString):
-        left = literal_string(node.left)
-        right = literal_string(node.right)
-        if left is not None and right is not None:
-            return left + right
     return None
 
 

@@ -13,17 +13,19 @@ import inspect
 import re
 from collections.abc import Callable
 from functools import cache
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import libcst as cst
 from libcst._nodes.base import BaseLeaf
 
 from mbcheck.model import Confidence, Finding, Severity, Span
+from mbcheck.pyfile.facts import COLLECTED
 from mbcheck.pyfile.names import SCOPED_NODES, NameTracker, before_handler
 from mbcheck.pyfile.positions import EXPR_SHORTCUT, Positions
 from mbcheck.rules.base import Rule
 
-_T = TypeVar("_T")
+if TYPE_CHECKING:
+    from mbcheck.checks.security.values import FileState
 
 
 class FileContext:
@@ -54,14 +56,9 @@ class FileContext:
         self._pending: list[tuple[type[Rule], cst.CSTNode, cst.CSTNode | None, str, Severity | None, Confidence | None]] = []
         #: where each node is (filled as the traversal goes; resolved on demand)
         self.positions = Positions(module, path, tree, text)
-        #: state shared by the rules of one family for this file (see :meth:`shared`)
-        self.memo: dict[str, Any] = {}
-
-    def shared(self, key: str, compute: Callable[[], _T]) -> _T:
-        """The result of ``compute()``, computed once per file and shared by the rules that ask."""
-        if key not in self.memo:
-            self.memo[key] = compute()
-        return self.memo[key]  # type: ignore[no-any-return]
+        #: what the security collector and rules derive about this file and
+        #: share (made on first use by :func:`mbcheck.checks.security.values.state`)
+        self.security_state: FileState | None = None
 
     # -- names -------------------------------------------------------------
     def qualified_name(self, node: cst.BaseExpression) -> str | None:
@@ -141,7 +138,11 @@ class SourceRule(Rule, cst.BatchableCSTVisitor):
 
 
 class Collector(cst.BatchableCSTVisitor):
-    """Gathers picklable facts about one module for plugin-level rules."""
+    """Gathers picklable facts about one module for plugin-level rules.
+
+    ``key`` names the field of :class:`~mbcheck.pyfile.facts.ModuleFacts`
+    that :meth:`result` fills.
+    """
 
     key: ClassVar[str]
 
@@ -158,7 +159,9 @@ COLLECTORS: dict[str, type[Collector]] = {}
 
 
 def collector(cls: type[Collector]) -> type[Collector]:
-    """Class decorator registering a collector."""
+    """Class decorator registering a collector (its ``key`` must name a field of ModuleFacts)."""
+    if cls.key not in COLLECTED:
+        raise ValueError(f"collector key {cls.key!r} is not a collected field of ModuleFacts: {sorted(COLLECTED)}")
     if cls.key in COLLECTORS and COLLECTORS[cls.key] is not cls:
         raise ValueError(f"collector key {cls.key!r} registered twice")
     COLLECTORS[cls.key] = cls

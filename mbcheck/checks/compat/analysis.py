@@ -20,8 +20,6 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from mbcheck.checks.compat.facts import (
-    FACT_KEY,
-    CompatFacts,
     HostApiUse,
     Minor,
     Required,
@@ -100,8 +98,9 @@ def _analyse(plugin: PluginContext) -> Analysis:
             analysis.declared = parse_python_spec(located.value)
         except (InvalidSpecifier, InvalidVersion):
             analysis.declared = None  # the manifest rules report it
-    for path, facts in plugin.file_facts(FACT_KEY):
-        if not isinstance(facts, CompatFacts):
+    for path, module in plugin.module_facts():
+        facts = module.compat
+        if facts is None:
             continue
         analysis.requirements.extend((path, req) for req in facts.requirements)
         analysis.host_api.extend((path, use) for use in facts.host_api)

@@ -33,7 +33,6 @@ import libcst as cst
 from mbcheck.checks.compat.collect_guards import GuardTracker
 from mbcheck.checks.compat.collect_syntax import SyntaxFeatures
 from mbcheck.checks.compat.facts import (
-    FACT_KEY,
     SPAN_FLOOR,
     Bound,
     CompatFacts,
@@ -65,7 +64,7 @@ class CompatCollector(SyntaxFeatures, GuardTracker):
     ``milkbottle`` names the module uses.
     """
 
-    key = FACT_KEY
+    key = "compat"
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
@@ -298,8 +297,8 @@ def analyse_source(text: str, path: str = "module.py", module_name: str = "modul
 
     job = FileJob(path, text.encode("utf-8"), module_name, package, path.endswith("__init__.py"), FileOptions())
     outcome = analyse_file(job)
-    facts = outcome.facts.get(FACT_KEY)
-    if not isinstance(facts, CompatFacts):
+    facts = outcome.facts.compat
+    if facts is None:
         raise ValueError("; ".join(f.message for f in outcome.findings) or "not analysed")
     return facts
 

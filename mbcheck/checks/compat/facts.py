@@ -28,8 +28,6 @@ Patch = tuple[int, int, int]
 Bound = Literal["min", "max"]
 Kind = Literal["syntax", "module", "member"]
 
-#: the fact key of the collector
-FACT_KEY = "compat"
 #: every Python 3 minor release the range logic reasons about (3.0 to 3.15)
 KNOWN_MINORS: tuple[Minor, ...] = tuple((3, minor) for minor in range(16))
 #: the oldest release the tables describe: code using nothing newer needs this
@@ -242,7 +240,6 @@ def required(requirements: Iterable[Requirement]) -> Required:
 
 __all__ = [
     "BASELINE",
-    "FACT_KEY",
     "KNOWN_MINORS",
     "SPAN_FLOOR",
     "CompatFacts",

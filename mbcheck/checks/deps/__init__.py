@@ -6,7 +6,7 @@ distributions provide a module), ``specifiers`` (satisfiability),
 ``requirements`` (PEP 508 strings, requirements files, suppression
 comments) and ``advisories`` (OSV vulnerability records). The plugin's
 dependency facts are ``facts``, computed by ``analysis`` (with
-``declarations`` and ``guards``); conflicts across the plugins of a run by
+``declarations`` and ``reachability``); conflicts across the plugins of a run by
 ``environment``. The rules read them: ``rules``, ``rules_names``,
 ``rules_advisories`` and ``rules_plugins``.
 """

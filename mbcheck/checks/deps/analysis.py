@@ -34,12 +34,11 @@ from mbcheck.checks.deps.facts import (
     ImportUse,
     Vulnerability,
 )
-from mbcheck.checks.deps.guards import Ranges, never_run, never_run_lines, within
 from mbcheck.checks.deps.imports import Resolution, resolve_import
 from mbcheck.checks.deps.names import canonical
+from mbcheck.checks.deps.reachability import Ranges, never_run, within
 from mbcheck.checks.deps.specifiers import intersect_satisfiable, is_satisfiable
 from mbcheck.context import PluginContext
-from mbcheck.pyfile.facts import ImportFact
 
 
 def is_dev_file(path: str) -> bool:
@@ -92,12 +91,8 @@ def _drop_unreachable(plugin: PluginContext, analysis: Analysis) -> None:
     for use in analysis.missing:
         if use.path not in guards:
             outcome = plugin.modules.get(use.path)
-            found = outcome.facts.get("guards") if outcome is not None else None
-            if found is not None:
-                guards[use.path] = never_run(found, pythons)
-            else:
-                text = plugin.text(use.path)
-                guards[use.path] = never_run_lines(text, pythons) if text else ([], [])
+            found = outcome.facts.guards if outcome is not None else None
+            guards[use.path] = never_run(found or (), pythons)
         typing_only, dead = guards[use.path]
         if not (within(use.fact.span.line, typing_only) or within(use.fact.span.line, dead)):
             kept.append(use)
@@ -107,13 +102,11 @@ def _drop_unreachable(plugin: PluginContext, analysis: Analysis) -> None:
 def _classify(plugin: PluginContext, analysis: Analysis, tops: set[str], provided: set[str]) -> None:
     """Every import of the plugin's files, by how it is provided; the missing ones."""
     host = set(analysis.host)
-    for path, facts in plugin.file_facts("imports"):
-        if not isinstance(facts, tuple):
+    for path, module in plugin.module_facts():
+        if module.imports is None:
             continue
         dev = is_dev_file(path)
-        for fact in facts:
-            if not isinstance(fact, ImportFact):
-                continue
+        for fact in module.imports:
             if fact.stdlib:
                 analysis.imports.append(ImportUse(path, fact, ImportKind.STDLIB, None, dev))
                 continue

@@ -31,7 +31,6 @@ from mbcheck.checks.interface.contract import (
     known_interface_methods,
 )
 from mbcheck.checks.interface.facts import (
-    FACT_KEY,
     ClassFact,
     FunctionFact,
     InstanceFact,
@@ -118,7 +117,7 @@ def _base_name(node: cst.BaseExpression) -> cst.BaseExpression:
 class InterfaceCollector(Collector):
     """Classes, functions, instances and names of one module (see the module docstring)."""
 
-    key = FACT_KEY
+    key = "interface"
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)

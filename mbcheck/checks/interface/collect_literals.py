@@ -20,7 +20,7 @@ import libcst as cst
 from mbcheck.checks.interface.facts import LiteralFact
 from mbcheck.documents.pointers import escape_pointer_token
 from mbcheck.model import NOT_STATIC, Span
-from mbcheck.pyfile.collect import literal_value
+from mbcheck.pyfile.literals import KEYWORDS, literal_value
 from mbcheck.pyfile.traverse import FileContext
 
 #: expressions that evaluate to one scalar value
@@ -76,7 +76,7 @@ class LiteralBuilder:
             self.resolving.discard(node.value)
 
     def key(self, node: cst.BaseExpression) -> Any:
-        if isinstance(node, cst.Name) and node.value not in ("True", "False", "None"):
+        if isinstance(node, cst.Name) and node.value not in KEYWORDS:
             target = self.resolve(node.value)
             node = target if isinstance(target, SCALARS) else node
         if isinstance(node, (*SCALARS, cst.Name)):
@@ -90,7 +90,7 @@ class LiteralBuilder:
             return _HOLE
         self._span(pointer, node)
         if isinstance(node, cst.Name):
-            if node.value in ("True", "False", "None"):
+            if node.value in KEYWORDS:
                 return literal_value(node)
             return self._name(node, pointer, depth)
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):

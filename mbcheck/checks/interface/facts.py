@@ -19,9 +19,6 @@ from typing import Any
 from mbcheck.checks.interface.contract import PROPERTY_DECORATORS, TRANSPARENT_DECORATORS
 from mbcheck.model import NOT_STATIC, Span
 
-#: the fact key the collector stores its :class:`InterfaceFacts` under
-FACT_KEY = "interface"
-
 
 class ParamKind(enum.StrEnum):
     POSITIONAL_ONLY = "positional-only"

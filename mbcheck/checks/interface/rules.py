@@ -21,7 +21,6 @@ from mbcheck.checks.interface.examples import (
     example_plugin,
     invalid_at,
 )
-from mbcheck.checks.interface.facts import FACT_KEY
 from mbcheck.context import PluginContext
 from mbcheck.model import Category, Confidence, PluginKind, Severity, Span
 from mbcheck.rules.base import Invalid, PluginRule, Valid
@@ -69,7 +68,7 @@ class MissingEntryPoint(PluginRule):
             )
             return
         init = plugin.modules.get("__init__.py")
-        if init is None or not init.parsed or FACT_KEY not in init.facts:
+        if init is None or not init.parsed or init.facts.interface is None:
             return  # a file that does not parse is reported as such
         analysis = plugin.facts.interface
         if analysis.entry_found or analysis.unresolved:

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from mbcheck.checks.interface.contract import public_names
 from mbcheck.checks.interface.facts import (
-    FACT_KEY,
     ClassFact,
     FunctionFact,
     InstanceFact,
@@ -100,8 +99,9 @@ class Index:
         self.names: dict[str, dict[str, tuple[str, ...]]] = {}
         self.instances: dict[str, InstanceRef] = {}
         self.values: dict[str, ValueRef] = {}
-        for path, facts in plugin.file_facts(FACT_KEY):
-            if not isinstance(facts, InterfaceFacts):
+        for path, module in plugin.module_facts():
+            facts = module.interface
+            if facts is None:
                 continue
             self.modules[facts.module] = (path, facts)
             self.names[facts.module] = dict(facts.names)

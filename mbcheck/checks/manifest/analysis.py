@@ -70,7 +70,7 @@ def _from_document(
 
 
 def model_from_dunders(name: str, init: FileOutcome | None) -> PluginModel | None:
-    facts: tuple[DunderFact, ...] = init.fact("dunders", ()) if init is not None else ()
+    facts: tuple[DunderFact, ...] = (init.facts.dunders if init is not None else None) or ()
     fields: dict[str, Located] = {}
     pointers: dict[str, Span] = {}
     raw: dict[str, Any] = {}

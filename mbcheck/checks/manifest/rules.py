@@ -24,7 +24,6 @@ from mbcheck.documents.schema import (
     unknown_keys,
 )
 from mbcheck.model import NOT_STATIC, Category, ManifestSource, PluginKind, Severity
-from mbcheck.pyfile.facts import DunderFact
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
 
 
@@ -220,8 +219,7 @@ class ModuleNameReassigned(PluginRule):
         init = plugin.modules.get("__init__.py")
         if init is None:
             return
-        dunders: tuple[DunderFact, ...] = init.fact("dunders", ())
-        for fact in dunders:
+        for fact in init.facts.dunders or ():
             if fact.name == "__name__":
                 plugin.report(self, fact.span, "`__name__` reassigned: it renames the module, not just the plugin")
 

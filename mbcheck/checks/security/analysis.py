@@ -41,11 +41,11 @@ def is_test_file(path: str) -> bool:
 
 def security_facts(plugin: PluginContext) -> dict[str, SecurityFacts]:
     """The collector's facts, by path."""
-    return {path: facts for path, facts in plugin.file_facts("security") if isinstance(facts, SecurityFacts)}
+    return {path: module.security for path, module in plugin.module_facts() if module.security is not None}
 
 
 def _imports(plugin: PluginContext) -> dict[str, tuple[ImportFact, ...]]:
-    return {path: tuple(f for f in facts if isinstance(f, ImportFact)) for path, facts in plugin.file_facts("imports")}
+    return {path: module.imports for path, module in plugin.module_facts() if module.imports is not None}
 
 
 def _imported_modules(facts: Iterable[ImportFact]) -> set[str]:

@@ -3,8 +3,9 @@
 :class:`ScopeTracker` is a mixin for batched visitors: module and class
 bodies, decorators and default values run while the module is imported;
 function bodies, lambda bodies and ``if __name__ == "__main__":`` blocks run
-later, and ``if TYPE_CHECKING:`` blocks never. The security theme's guard
-detection (the ``__main__`` guard, ``TYPE_CHECKING``) lives here, in one place.
+later, and ``if TYPE_CHECKING:`` blocks never (the tests are read by
+:mod:`mbcheck.pyfile.guards`, ``TYPE_CHECKING`` with the security resolver's
+names).
 """
 
 from __future__ import annotations
@@ -14,30 +15,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from mbcheck.checks.security.values import resolve
-from mbcheck.pyfile.names import literal_string
+from mbcheck.pyfile.guards import is_main_guard, is_type_checking
 from mbcheck.pyfile.traverse import FileContext
-
-
-def _is_main_guard(ctx: FileContext, test: cst.BaseExpression) -> bool:
-    """``if __name__ == "__main__":`` (also as one side of an ``and``)."""
-    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
-        return _is_main_guard(ctx, test.left) or _is_main_guard(ctx, test.right)
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
-        return False
-    target = test.comparisons[0]
-    if not isinstance(target.operator, cst.Equal):
-        return False
-    sides = (test.left, target.comparator)
-    names = [s for s in sides if isinstance(s, cst.Name) and s.value == "__name__"]
-    texts = [literal_string(s) for s in sides]
-    return bool(names) and "__main__" in texts
-
-
-def _is_type_checking(ctx: FileContext, test: cst.BaseExpression) -> bool:
-    name = resolve(ctx, test)
-    if name in ("typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING"):
-        return True
-    return isinstance(test, cst.Name) and test.value == "TYPE_CHECKING"
 
 
 @dataclass
@@ -102,9 +81,9 @@ class ScopeTracker(cst.BatchableCSTVisitor):
         self.frames.pop()
 
     def visit_If(self, node: cst.If) -> None:
-        if _is_main_guard(self.ctx, node.test):
+        if is_main_guard(node.test):
             self._blocks[id(node.body)] = ("main", "")
-        elif _is_type_checking(self.ctx, node.test):
+        elif is_type_checking(node.test, resolve(self.ctx, node.test)):
             self._blocks[id(node.body)] = ("typing", "")
 
     def _block(self, node: cst.CSTNode, step: int) -> None:

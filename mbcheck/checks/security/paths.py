@@ -18,7 +18,7 @@ import libcst as cst
 
 from mbcheck.checks.security.classify import StaticPath, parse_path
 from mbcheck.checks.security.values import fold_string, resolve, state
-from mbcheck.pyfile.names import literal_string
+from mbcheck.pyfile.literals import literal_string
 from mbcheck.pyfile.traverse import FileContext
 
 PATH_TYPES = frozenset(

@@ -13,7 +13,7 @@ from mbcheck.checks.security.calls import argument, keyword_value
 from mbcheck.checks.security.tables import tables
 from mbcheck.checks.security.values import resolve
 from mbcheck.model import Category, Confidence, Severity
-from mbcheck.pyfile.names import literal_string
+from mbcheck.pyfile.literals import literal_string
 from mbcheck.pyfile.traverse import FileContext, SourceRule
 from mbcheck.rules.base import Invalid, Valid
 

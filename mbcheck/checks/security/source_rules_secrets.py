@@ -19,7 +19,7 @@ from mbcheck.checks.security.classify import (
     may_hold_secret,
 )
 from mbcheck.model import Category, Confidence, Severity
-from mbcheck.pyfile.names import literal_string
+from mbcheck.pyfile.literals import literal_string
 from mbcheck.pyfile.traverse import FileContext, SourceRule
 from mbcheck.rules.base import Invalid, Valid
 
@@ -64,8 +64,8 @@ class HardcodedSecret(SourceRule):
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         if not may_hold_secret(node.value):
             return  # the literal as written: a token is never made of escapes
-        value = node.evaluated_value
-        if isinstance(value, str):
+        value = literal_string(node)
+        if value is not None:
             self._literal(node, value)
 
     def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:

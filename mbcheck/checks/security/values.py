@@ -12,7 +12,7 @@ expression, per file, without running anything:
   base64 / hex decoded as data — never run), and :func:`fold_bytes`;
 * :class:`FileState` — what these share per file (module-level string
   constants, star imports, resolved names, names holding paths or decoded
-  data), one per file in ``ctx.shared("security")``.
+  data), one per file in ``ctx.security_state`` (see :func:`state`).
 
 Only collectors and source rules use this module (it imports libcst).
 """
@@ -29,7 +29,7 @@ import libcst as cst
 
 from mbcheck.checks.security.classify import StaticPath, in_package
 from mbcheck.checks.security.tables import tables
-from mbcheck.pyfile.names import literal_string
+from mbcheck.pyfile.literals import KEYWORDS, literal_bytes, literal_int, literal_string
 from mbcheck.pyfile.traverse import FileContext
 
 #: calls that import a module by its name as a string
@@ -109,10 +109,13 @@ def _known_names() -> frozenset[str]:
 
 
 def state(ctx: FileContext) -> FileState:
-    return ctx.shared(
-        "security",
-        lambda: FileState(constants=_module_constants(ctx.module), star_modules=_star_modules(ctx.module)),
-    )
+    """The file's :class:`FileState`, made on first use (``ctx.security_state``)."""
+    found = ctx.security_state
+    if found is None:
+        found = ctx.security_state = FileState(
+            constants=_module_constants(ctx.module), star_modules=_star_modules(ctx.module)
+        )
+    return found
 
 
 def _bound_locally(ctx: FileContext, name: str) -> bool:
@@ -126,13 +129,6 @@ def _bound_anywhere(ctx: FileContext, name: str) -> bool:
 
 # --------------------------------------------------------------------------
 # Folding strings in disguise
-
-
-def _int_literal(node: cst.BaseExpression) -> int | None:
-    if isinstance(node, cst.Integer):
-        value = node.evaluated_value
-        return value if isinstance(value, int) else None
-    return None
 
 
 def _is_builtin(ctx: FileContext, node: cst.BaseExpression, name: str) -> bool:
@@ -175,7 +171,7 @@ def _fold_sequence(ctx: FileContext, node: cst.BaseExpression, depth: int) -> li
     if isinstance(codes, (cst.List, cst.Tuple)):
         chars: list[str] = []
         for element in codes.elements:
-            number = _int_literal(element.value) if isinstance(element, cst.Element) else None
+            number = literal_int(element.value) if isinstance(element, cst.Element) else None
             if number is None or not 0 <= number < 0x110000:
                 return None
             chars.append(chr(number))
@@ -210,8 +206,8 @@ def fold_bytes(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> by
     if depth > 20:
         return None
     if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, bytes) and len(value) <= _MAX_FOLD else None
+        value = literal_bytes(node)
+        return value if value is not None and len(value) <= _MAX_FOLD else None
     if isinstance(node, cst.Call) and node.args:
         if isinstance(node.func, cst.Attribute) and node.func.attr.value == "encode" and not node.args[1:]:
             text = fold_string(ctx, node.func.value, depth + 1)
@@ -273,7 +269,7 @@ def fold_string(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> s
             and inner_slice.upper is None
             and isinstance(inner_slice.step, cst.UnaryOperation)
             and isinstance(inner_slice.step.operator, cst.Minus)
-            and _int_literal(inner_slice.step.expression) == 1
+            and literal_int(inner_slice.step.expression) == 1
         ):
             value = fold_string(ctx, node.value, depth + 1)
             return value[::-1] if value is not None else None
@@ -297,7 +293,7 @@ def fold_string(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> s
                     except UnicodeDecodeError:
                         return data.decode("latin-1")
         if _is_builtin(ctx, func, "chr") and len(node.args) == 1:
-            number = _int_literal(node.args[0].value)
+            number = literal_int(node.args[0].value)
             return chr(number) if number is not None and 0 <= number < 0x110000 else None
         if len(node.args) == 2 and resolve(ctx, func) == "codecs.decode":
             encoding = fold_string(ctx, node.args[1].value, depth + 1)
@@ -318,7 +314,7 @@ def is_constant(ctx: FileContext, node: cst.BaseExpression) -> bool:
         return True
     if isinstance(node, (cst.Integer, cst.Float)):
         return True
-    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+    if isinstance(node, cst.Name) and node.value in KEYWORDS:
         return True
     if isinstance(node, (cst.List, cst.Tuple)):
         return all(isinstance(e, cst.Element) and is_constant(ctx, e.value) for e in node.elements)

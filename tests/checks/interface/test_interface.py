@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from helpers import EXAMPLES, run, write_plugin
 from mbcheck.checks.interface.examples import example_class
 from mbcheck.checks.interface.facts import (
-    FACT_KEY,
     InterfaceFacts,
     Param,
     ParamKind,
@@ -455,7 +454,7 @@ def test_bottle_submodule_entry_point(tmp_path: Path) -> None:
 
 def facts_of(code: str, path: str = "__init__.py", module: str = "example") -> InterfaceFacts:
     outcome = analyse_file(FileJob(path, code.encode(), module, "example", path.endswith("__init__.py")))
-    facts = outcome.facts[FACT_KEY]
+    facts = outcome.facts.interface
     assert isinstance(facts, InterfaceFacts)
     return facts
 

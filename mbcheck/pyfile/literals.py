@@ -1,0 +1,99 @@
+"""Literal evaluation on the libcst tree: the value an expression has as written.
+
+The one home of plain-literal evaluation for every collector and source rule:
+strings (plain or implicitly concatenated, never f-strings), bytes, numbers,
+``True``/``False``/``None``, a unary minus on a number, and lists, tuples,
+sets and dicts of them. Anything else is :data:`~mbcheck.model.NOT_STATIC`
+(present, but never evaluated). What a theme evaluates beyond that (names
+bound to constants, folded concatenations, decoded data) builds on these
+functions. Nothing is executed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from mbcheck.model import NOT_STATIC
+
+#: the names that are literals, with their values
+KEYWORDS: dict[str, bool | None] = {"True": True, "False": False, "None": None}
+_NUMBER_TYPES = (cst.Integer, cst.Float, cst.Imaginary)
+_MAX_DEPTH = 50
+
+
+def literal_string(node: cst.BaseExpression | None) -> str | None:
+    """The value of a plain (non-f) string literal, or implicit concatenation."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        left = literal_string(node.left)
+        right = literal_string(node.right)
+        if left is not None and right is not None:
+            return left + right
+    return None
+
+
+def literal_bytes(node: cst.BaseExpression | None) -> bytes | None:
+    """The value of one bytes literal (``b"..."``), or None."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, bytes) else None
+    return None
+
+
+def literal_int(node: cst.BaseExpression | None) -> int | None:
+    """The value of an integer literal as written (no sign), or None."""
+    if isinstance(node, cst.Integer):
+        value = node.evaluated_value
+        return value if isinstance(value, int) else None
+    return None
+
+
+def literal_value(node: cst.BaseExpression, depth: int = 0) -> Any:
+    """The value of a literal expression (see the module docstring), or NOT_STATIC."""
+    if depth > _MAX_DEPTH:
+        return NOT_STATIC
+    if isinstance(node, cst.SimpleString):
+        raw = node.evaluated_value
+        return raw if isinstance(raw, (str, bytes)) else NOT_STATIC
+    if isinstance(node, cst.ConcatenatedString):
+        value = literal_string(node)
+        return NOT_STATIC if value is None else value
+    if isinstance(node, _NUMBER_TYPES):
+        try:
+            return node.evaluated_value
+        except (ValueError, SyntaxError):
+            return NOT_STATIC
+    if isinstance(node, cst.Name) and node.value in KEYWORDS:
+        return KEYWORDS[node.value]
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        inner = literal_value(node.expression, depth + 1)
+        return -inner if isinstance(inner, (int, float)) and not isinstance(inner, bool) else NOT_STATIC
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        items = []
+        for element in node.elements:
+            if not isinstance(element, cst.Element):
+                return NOT_STATIC
+            value = literal_value(element.value, depth + 1)
+            if value is NOT_STATIC:
+                return NOT_STATIC
+            items.append(value)
+        return items
+    if isinstance(node, cst.Dict):
+        out: dict[Any, Any] = {}
+        for entry in node.elements:
+            if not isinstance(entry, cst.DictElement):
+                return NOT_STATIC
+            key = literal_value(entry.key, depth + 1)
+            value = literal_value(entry.value, depth + 1)
+            if key is NOT_STATIC or value is NOT_STATIC or isinstance(key, (list, dict)):
+                return NOT_STATIC
+            out[key] = value
+        return out
+    return NOT_STATIC
+
+
+__all__ = ["KEYWORDS", "literal_bytes", "literal_int", "literal_string", "literal_value"]
