@@ -136,8 +136,10 @@ def check_targets(
     progress: ProgressCallback | None = None,
 ) -> Report:
     """plan -> analyse -> judge -> finalise: the four phases of a run."""
-    options = FileOptions(max_bytes=config.max_file_size, hooks=file_hooks(config))
-    salt = "|".join((data_digest(), config.digest(), *(hook.key() for hook in options.hooks)))
+    options = FileOptions(
+        max_bytes=config.max_file_size, hooks=file_hooks(config), interface_methods=frozenset(host.plugin_interface)
+    )
+    salt = "|".join((data_digest(), config.digest(), options.key()))
     cache_on = config.cache if use_cache is None else use_cache
     cache = Cache(Path(config.cache_dir) if config.cache_dir else default_cache_dir(), salt) if cache_on else None
 

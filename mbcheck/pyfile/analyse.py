@@ -77,7 +77,7 @@ def analyse_file(job: FileJob) -> FileOutcome:
     findings: list[Finding] = []
     #: ModuleFacts' fields, as far as the analysis gets
     facts: dict[str, Any] = {}
-    ctx = FileContext(module, job.path, job.module_name, job.package, job.is_package, tree, text)
+    ctx = FileContext(module, job.path, job.module_name, job.package, job.is_package, tree, text, job.options)
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, 20_000))
     try:

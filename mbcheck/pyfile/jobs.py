@@ -32,6 +32,13 @@ class FileOptions:
     max_bytes: int = 1_000_000
     #: the ``ast`` hooks to run (none: only mbcheck's own rules and collectors)
     hooks: tuple[FileHook, ...] = ()
+    #: the interface method names of the run's host profile (None: every shipped profile's)
+    interface_methods: frozenset[str] | None = None
+
+    def key(self) -> str:
+        """What a file's outcome depends on besides its bytes and mbcheck itself."""
+        methods = ",".join(sorted(self.interface_methods)) if self.interface_methods is not None else "*"
+        return "|".join((str(self.max_bytes), methods, *(hook.key() for hook in self.hooks)))
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from libcst._nodes.base import BaseLeaf
 
 from mbcheck.model import Confidence, Finding, Severity, Span
 from mbcheck.pyfile.facts import COLLECTED
+from mbcheck.pyfile.jobs import FileOptions
 from mbcheck.pyfile.names import SCOPED_NODES, NameTracker, before_handler
 from mbcheck.pyfile.positions import EXPR_SHORTCUT, Positions
 from mbcheck.rules.base import Rule
@@ -44,8 +45,11 @@ class FileContext:
         is_package: bool,
         tree: ast.Module | None = None,
         text: str | None = None,
+        options: FileOptions | None = None,
     ) -> None:
         self.module = module
+        #: the run's settings for the per-file pass
+        self.options = options or FileOptions()
         self.path = path
         self.module_name = module_name
         self.package = package

@@ -121,6 +121,9 @@ class InterfaceCollector(Collector):
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
+        #: the interface methods of the run's host profile (a class defining one is worth positions)
+        methods = ctx.options.interface_methods
+        self.methods = methods if methods is not None else known_interface_methods()
         #: open classes and functions, innermost last (None: one not recorded)
         self.frames: list[_Class | _Function | None] = []
         self.classes: list[_Class] = []
@@ -258,7 +261,7 @@ class InterfaceCollector(Collector):
             self.frames.append(function)
         elif isinstance(frame, _Class):
             function = self._function(node, frame)
-            if function.name in known_interface_methods():
+            if function.name in self.methods:
                 self.interesting = True
             frame.methods.append(function)
             self.frames.append(function)

@@ -78,9 +78,10 @@ AWAITABLE_ANNOTATIONS = frozenset(
 def known_interface_methods() -> frozenset[str]:
     """Every interface method name of the shipped host profiles (data, not code).
 
-    The per-file pass runs in worker processes that are not given the run's
-    host profile, so the collector decides which modules are worth positions
-    by these names; the rules judge methods by ``plugin.host.plugin_interface``.
+    The collector uses the run's host profile's methods (given to the per-file
+    pass in its options); these are its fallback when the pass runs without a
+    run (a single file analysed on its own). The rules judge methods by
+    ``plugin.host.plugin_interface``.
     """
     names: set[str] = set()
     for entry in list_dir("rules/hosts"):

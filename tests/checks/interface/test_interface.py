@@ -623,3 +623,20 @@ def test_plugin_rules_load_without_the_parser() -> None:
 def test_entry_point_from_another_library_is_unresolved_not_missing(tmp_path: Path) -> None:
     found = lint(tmp_path, {"__init__.py": '"""Doc."""\nfrom sdk.loader import get_plugin_interface\n'})
     assert [(f.rule, f.span.path, f.span.line) for f in found] == [("MB209", "__init__.py", 1)]
+
+
+def test_the_collector_reads_the_methods_of_the_runs_host_profile() -> None:
+    """The per-file pass is given the run's host profile's interface methods; without a run it
+    falls back to every shipped profile's."""
+    import libcst as cst
+
+    from mbcheck.checks.interface.collect import InterfaceCollector
+    from mbcheck.checks.interface.contract import known_interface_methods
+    from mbcheck.pyfile.jobs import FileOptions
+    from mbcheck.pyfile.traverse import FileContext
+
+    module = cst.parse_module("class P:\n    def custom(self): ...\n")
+    given = FileContext(module, "m.py", "pkg.m", "pkg", False, options=FileOptions(interface_methods=frozenset({"custom"})))
+    assert InterfaceCollector(given).methods == {"custom"}
+    alone = FileContext(module, "m.py", "pkg.m", "pkg", False)
+    assert InterfaceCollector(alone).methods == known_interface_methods()
