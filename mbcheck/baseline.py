@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mbcheck import __version__
+from mbcheck.documents.files import read_json
 from mbcheck.documents.schema import first_error, path_text
 from mbcheck.model import Finding, PluginReport, Report, verdict_for
 
@@ -130,16 +131,7 @@ def parse_baseline(data: Any, source: str = "baseline") -> Baseline:
 def load_baseline(path: str | Path) -> Baseline:
     """Read a baseline file; raises ValueError with a clear message."""
     baseline_path = Path(path)
-    try:
-        text = baseline_path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValueError(f"{baseline_path}: baseline file not found (create it with `mbcheck baseline`)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{baseline_path}: cannot read the baseline: {exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{baseline_path}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    data = read_json(baseline_path, "baseline", ValueError, " (create it with `mbcheck baseline`)")
     return parse_baseline(data, str(baseline_path))
 
 

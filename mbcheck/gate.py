@@ -16,7 +16,6 @@ A policy is a small YAML or TOML file (schema: ``schemas/policy.schema.json``)::
 
 from __future__ import annotations
 
-import json
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from typing import Any
 
 from mbcheck.archive.formats import ARCHIVE_SUFFIXES, WHEEL_SUFFIX, archive_suffix, has_archive_name
 from mbcheck.digest import DigestError, digest_directory, digest_files
+from mbcheck.documents.files import read_json, read_text
 from mbcheck.documents.schema import did_you_mean, first_error, path_text, unknown_keys
 from mbcheck.model import Report, Severity
 from mbcheck.resources import load_json
@@ -119,12 +119,7 @@ def _policy_problem(error: Any) -> str:
 def load_policy(path: str | Path) -> Policy:
     """Read a policy file (``.toml``, ``.yaml``/``.yml`` or ``.json``); raises :class:`PolicyError`."""
     policy_path = Path(path)
-    try:
-        text = policy_path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PolicyError(f"{policy_path}: policy file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"{policy_path}: cannot read the policy: {exc}") from None
+    text = read_text(policy_path, "policy", PolicyError)
     suffix = policy_path.suffix.lower()
     data: Any
     if suffix == ".toml":
@@ -174,19 +169,7 @@ def validate_report(data: Any, source: str = "report") -> dict[str, Any]:
 def read_report(path: str | Path) -> dict[str, Any]:
     """Read and validate a JSON report file; raises :class:`ReportError`."""
     report_path = Path(path)
-    try:
-        text = report_path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ReportError(f"{report_path}: report file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportError(f"{report_path}: cannot read the report: {exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReportError(
-            f"{report_path}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-            "write the report with `mbcheck lint --format json`"
-        ) from None
+    data = read_json(report_path, "report", ReportError, json_hint="; write the report with `mbcheck lint --format json`")
     return validate_report(data, str(report_path))
 
 
