@@ -54,3 +54,17 @@ def test_api_never_imports_plugin_code(tmp_path: Path) -> None:
     # the dunder that is not a literal is "not statically known", never evaluated
     assert report.plugins[0].metadata["dependencies"] is None
     assert report.plugins[0].metadata["version"] == "1.0.0"
+
+
+def test_a_file_hook_names_only_mbchecks_own_code() -> None:
+    """The per-file pass imports a hook's module by name: only mbcheck's own modules, never a
+    path or a module a plugin could provide."""
+    import pytest
+
+    from mbcheck.pyfile.analyse import _hook_function
+    from mbcheck.pyfile.jobs import FileHook
+
+    for name in ("os:system", "evil:run", "mbcheck_evil.hook:run", "mbcheck.checks.security.bandit_hook"):
+        with pytest.raises(ValueError, match="not an mbcheck hook"):
+            _hook_function(FileHook(name))
+    assert callable(_hook_function(FileHook("mbcheck.checks.security.bandit_hook:bandit_hook")))

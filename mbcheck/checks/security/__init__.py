@@ -13,7 +13,3 @@ The permission and dangerous-pattern tables the security rules read live in
 ``schemas/rules-security-permissions.schema.json``); load them with
 ``mbcheck.resources.load_json``.
 """
-
-from mbcheck.checks.security.bandit import BanditIssue, bandit_tests, bandit_version, run_bandit
-
-__all__ = ["BanditIssue", "bandit_tests", "bandit_version", "run_bandit"]
