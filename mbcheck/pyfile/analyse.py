@@ -37,16 +37,11 @@ def _hook_function(hook: FileHook) -> Callable[[HookInput, FileHook], list[Findi
     return function  # type: ignore[no-any-return]
 
 
-def rule_finding(rule: Any, span: Span, message: str) -> Finding:
-    return rule.finding(span, message)  # type: ignore[no-any-return]
-
-
 def analyse_file(job: FileJob) -> FileOutcome:
     """Everything mbcheck keeps from one Python file (never raises for bad input)."""
     digest = hashlib.sha256(job.data).hexdigest()
     if len(job.data) > job.options.max_bytes:
-        finding = rule_finding(
-            FileNotAnalysed,
+        finding = FileNotAnalysed.finding(
             Span(job.path),
             f"file not analysed: {len(job.data)} bytes exceeds the limit of {job.options.max_bytes} "
             "(raise `max-file-size` to analyse it)",
@@ -65,13 +60,13 @@ def analyse_file(job: FileJob) -> FileOutcome:
         module = libcst_parse(text, validated=tree is not None)
     except cst.ParserSyntaxError as exc:
         span, message = syntax_error(job.path, exc)
-        finding = rule_finding(SyntaxErrorRule, span, f"syntax error: {message}")
+        finding = SyntaxErrorRule.finding(span, f"syntax error: {message}")
         return FileOutcome(job.path, digest, (finding,), suppressions=suppressions, parsed=False)
     except (RecursionError, MemoryError):
-        finding = rule_finding(TooDeeplyNested, Span(job.path), "file is nested too deeply to analyse safely")
+        finding = TooDeeplyNested.finding(Span(job.path), "file is nested too deeply to analyse safely")
         return FileOutcome(job.path, digest, (finding,), suppressions=suppressions, parsed=False)
     except Exception as exc:  # libcst validation errors on odd input (e.g. exotic identifiers)
-        finding = rule_finding(SyntaxErrorRule, Span(job.path), f"cannot parse: {exc}".splitlines()[0])
+        finding = SyntaxErrorRule.finding(Span(job.path), f"cannot parse: {exc}".splitlines()[0])
         return FileOutcome(job.path, digest, (finding,), suppressions=suppressions, parsed=False)
 
     findings: list[Finding] = []
@@ -93,10 +88,10 @@ def analyse_file(job: FileJob) -> FileOutcome:
             facts[coll.key] = coll.result()
         findings.extend(ctx.findings())
     except RecursionError:
-        findings = [rule_finding(TooDeeplyNested, Span(job.path), "file is nested too deeply to analyse safely")]
+        findings = [TooDeeplyNested.finding(Span(job.path), "file is nested too deeply to analyse safely")]
     except Exception as exc:  # one broken analysis must not stop the run
         findings.append(
-            rule_finding(AnalysisFailed, Span(job.path), f"analysis failed: {type(exc).__name__}: {exc}")
+            AnalysisFailed.finding(Span(job.path), f"analysis failed: {type(exc).__name__}: {exc}")
         )
     finally:
         sys.setrecursionlimit(old_limit)
@@ -108,7 +103,7 @@ def analyse_file(job: FileJob) -> FileOutcome:
                 findings.extend(_hook_function(hook)(hook_input, hook))
             except Exception as exc:  # pragma: no cover - defensive
                 findings.append(
-                    rule_finding(AnalysisFailed, Span(job.path), f"analysis failed: {type(exc).__name__}: {exc}")
+                    AnalysisFailed.finding(Span(job.path), f"analysis failed: {type(exc).__name__}: {exc}")
                 )
     findings.sort(key=Finding.sort_key)
     return FileOutcome(job.path, digest, tuple(findings), ModuleFacts(**facts), suppressions)

@@ -19,7 +19,6 @@ import libcst as cst
 
 from mbcheck.model import Finding, Span
 from mbcheck.pyfile.jobs import FileJob
-from mbcheck.rules.base import Rule
 from mbcheck.rules.core import SyntaxErrorRule, TooDeeplyNested
 
 #: CPython's own parser gives up beyond these; libcst's native parser would
@@ -39,7 +38,7 @@ def decode_source(job: FileJob) -> tuple[str | None, Finding | None]:
     data = job.data
     if b"\x00" in data:
         line, col = _line_col_of_offset(data, data.index(b"\x00"))
-        return None, _finding(SyntaxErrorRule, Span(job.path, line, col), "file contains NUL bytes: not Python source")
+        return None, SyntaxErrorRule.finding(Span(job.path, line, col), "file contains NUL bytes: not Python source")
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError:
@@ -49,18 +48,13 @@ def decode_source(job: FileJob) -> tuple[str | None, Finding | None]:
     except (UnicodeDecodeError, LookupError) as exc:
         start = exc.start if isinstance(exc, UnicodeDecodeError) else 0
         line, col = _line_col_of_offset(data, start)
-        return None, _finding(
-            SyntaxErrorRule,
+        return None, SyntaxErrorRule.finding(
             Span(job.path, line, col),
             f"file is not valid {encoding}: cannot decode byte at line {line}, column {col}",
         )
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, None
-
-
-def _finding(rule: type[Rule], span: Span, message: str) -> Finding:
-    return rule.finding(span, message)
 
 
 def _nesting_problem(text: str) -> str | None:
@@ -104,11 +98,10 @@ def guard(text: str, path: str) -> tuple[ast.Module | None, Finding | None]:
         try:
             return ast.parse(text, filename=path), None
         except (RecursionError, MemoryError):
-            return None, _finding(TooDeeplyNested, Span(path), "file is nested too deeply to analyse safely")
+            return None, TooDeeplyNested.finding(Span(path), "file is nested too deeply to analyse safely")
         except SyntaxError as exc:
             if any(m in (exc.msg or "") for m in _NESTING_MESSAGES):
-                return None, _finding(
-                    TooDeeplyNested, Span(path, exc.lineno or 1, exc.offset or 1), f"not analysed: {exc.msg}"
+                return None, TooDeeplyNested.finding(Span(path, exc.lineno or 1, exc.offset or 1), f"not analysed: {exc.msg}"
                 )
         except ValueError:
             pass
@@ -116,7 +109,7 @@ def guard(text: str, path: str) -> tuple[ast.Module | None, Finding | None]:
     # the file cannot crash the native parser before handing it over.
     problem = _nesting_problem(text)
     if problem is not None:
-        return None, _finding(TooDeeplyNested, Span(path), f"not analysed: {problem}")
+        return None, TooDeeplyNested.finding(Span(path), f"not analysed: {problem}")
     return None, None
 
 
