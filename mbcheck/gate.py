@@ -8,10 +8,14 @@ imports or runs the plugin.
 
 A policy is a small YAML or TOML file (schema: ``schemas/policy.schema.json``)::
 
-    allow-permissions = ["network"]   # what plugins may do (default: nothing)
+    grant-declared = true             # declared permissions are granted (default: true)
+    allow-permissions = ["network"]   # what plugins may have at most (default: no limit
+                                      # with grant-declared, nothing without it)
     block-severity = "warning"        # findings at or above this refuse (default: error)
     block-rules = ["MB3", "B602"]     # codes or prefixes that always refuse
     allow-warn = false                # whether `warn` plugins load (default: true)
+
+A plugin whose code uses a permission it does not declare is always refused.
 """
 
 from __future__ import annotations
@@ -54,9 +58,18 @@ def permission_vocabulary() -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Policy:
-    """What a host admits. The defaults grant no permission and admit `warn` plugins."""
+    """What a host admits.
 
-    allow_permissions: frozenset[str] = frozenset()
+    By default the permissions a plugin declares are granted (the user consented
+    to them when installing it) and `warn` plugins are admitted; code that uses a
+    permission its plugin does not declare is always refused.
+    """
+
+    #: the most a plugin may declare or use (None: no limit beyond its declaration
+    #: when ``grant_declared``; nothing when not)
+    allow_permissions: frozenset[str] | None = None
+    #: whether a plugin's declared permissions are granted (up to ``allow_permissions``)
+    grant_declared: bool = True
     block_severity: Severity = Severity.ERROR
     block_rules: tuple[str, ...] = ()
     allow_warn: bool = True
@@ -88,7 +101,8 @@ def policy_from_mapping(data: Mapping[str, Any], source: str = "<policy>") -> Po
     if found is not None:
         raise PolicyError(f"{source}: {_policy_problem(found[0])}")
     return Policy(
-        allow_permissions=frozenset(data.get("allow-permissions", ())),
+        allow_permissions=frozenset(data["allow-permissions"]) if "allow-permissions" in data else None,
+        grant_declared=bool(data.get("grant-declared", True)),
         block_severity=Severity(data.get("block-severity", "error")),
         block_rules=tuple(data.get("block-rules", ())),
         allow_warn=bool(data.get("allow-warn", True)),
@@ -259,13 +273,25 @@ def admit(
             f"digest mismatch: the plugin's files changed after it was checked "
             f"(the report judged {entry['digest']}; on disk now {digest})"
         )
-    tool = data.get("tool", {})
-    if policy.host_profile is not None and tool.get("host_profile") != policy.host_profile:
-        reasons.append(
-            f"the report was made against host profile `{tool.get('host_profile', 'unknown')}`; "
-            f"the policy requires `{policy.host_profile}`"
-        )
+    reasons.extend(_host_profile(policy, data))
+    reasons.extend(_findings(policy, entry))
+    reasons.extend(_permissions(policy, entry))
+    return Decision(not reasons, tuple(reasons))
 
+
+def _host_profile(policy: Policy, data: Mapping[str, Any]) -> list[str]:
+    tool = data.get("tool", {})
+    if policy.host_profile is None or tool.get("host_profile") == policy.host_profile:
+        return []
+    return [
+        f"the report was made against host profile `{tool.get('host_profile', 'unknown')}`; "
+        f"the policy requires `{policy.host_profile}`"
+    ]
+
+
+def _findings(policy: Policy, entry: Mapping[str, Any]) -> list[str]:
+    """The verdict, and each finding the policy blocks."""
+    reasons: list[str] = []
     findings: list[Mapping[str, Any]] = list(entry["findings"])
     verdict = entry["verdict"]
     if verdict == "fail":
@@ -287,14 +313,27 @@ def admit(
     reasons.extend(blocking[:MAX_LISTED_FINDINGS])
     if len(blocking) > MAX_LISTED_FINDINGS:
         reasons.append(f"and {len(blocking) - MAX_LISTED_FINDINGS} more blocking findings")
+    return reasons
 
+
+def _permissions(policy: Policy, entry: Mapping[str, Any]) -> list[str]:
+    """Code that uses more than its plugin declares; declared or used permissions the policy does not grant."""
     permissions = entry["permissions"]
-    covered: set[str] = set(policy.allow_permissions)  # granted, or already reported
+    declared = set(permissions.get("declared", ()))
+    inferred = set(permissions.get("inferred", ()))
+    reasons: list[str] = []
+    if policy.grant_declared:
+        for name in sorted(inferred - declared):
+            reasons.append(f"the plugin uses permission `{name}` but does not declare it")
+        if policy.allow_permissions is None:
+            return reasons
+    allowed = policy.allow_permissions or frozenset()
+    covered: set[str] = set(allowed)  # granted, or already reported
     for kind, verb in (("inferred", "uses"), ("declared", "declares")):
         for name in sorted(set(permissions.get(kind, ())) - covered):
             covered.add(name)
             reasons.append(f"the plugin {verb} permission `{name}`, which the policy does not grant")
-    return Decision(not reasons, tuple(reasons))
+    return reasons
 
 
 __all__ = [

@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 
-from mbcheck.api import GateError, Policy, admit, check, report_json
+from mbcheck.api import (
+    GateError,
+    Policy,
+    PolicyError,
+    admit,
+    check,
+    policy_from_mapping,
+    report_json,
+)
 from mbcheck.digest import digest_directory
 from mbcheck.model import Severity
 
@@ -140,23 +148,52 @@ def test_many_blocking_findings_are_summarised(make_plugin: PluginFactory) -> No
     assert decision.reasons[-1] == "and 10 more blocking findings"
 
 
-def test_inferred_permissions_need_a_grant(make_plugin: PluginFactory) -> None:
-    plugin = make_plugin("clean")
+def test_inferred_permissions_need_a_declaration(make_plugin: PluginFactory) -> None:
+    plugin = make_plugin("clean", extra="permissions: [subprocess]\n")
     report = _report(plugin)
     inferred = copy.deepcopy(report)
     inferred["plugins"][0]["permissions"]["inferred"] = ["network", "subprocess"]
-    decision = admit(plugin, inferred, Policy(allow_permissions=frozenset({"subprocess"})))
-    assert decision.reasons == ("the plugin uses permission `network`, which the policy does not grant",)
-    assert admit(plugin, inferred, Policy(allow_permissions=frozenset({"network", "subprocess"}))).allowed
+    # the default policy grants what the plugin declares, never more
+    decision = admit(plugin, inferred, Policy())
+    assert decision.reasons == ("the plugin uses permission `network` but does not declare it",)
+    # whatever allow-permissions grants: code beyond its declaration is always refused
+    everything = Policy(allow_permissions=frozenset({"network", "subprocess"}))
+    assert admit(plugin, inferred, everything).reasons == decision.reasons
+    inferred["plugins"][0]["permissions"]["declared"] = ["network", "subprocess"]
+    assert admit(plugin, inferred, Policy()).allowed
+    assert admit(plugin, inferred, everything).allowed
 
 
-def test_declared_permissions_need_a_grant(make_plugin: PluginFactory) -> None:
+def test_allow_permissions_narrows_what_a_declaration_grants(make_plugin: PluginFactory) -> None:
     plugin = make_plugin("asks", extra="permissions: [network]\n")
     report = _report(plugin)
     assert report["plugins"][0]["permissions"]["declared"] == ["network"]
-    decision = admit(plugin, report, Policy())
+    assert admit(plugin, report, Policy()).allowed
+    decision = admit(plugin, report, Policy(allow_permissions=frozenset({"env"})))
     assert decision.reasons == ("the plugin declares permission `network`, which the policy does not grant",)
     assert admit(plugin, report, Policy(allow_permissions=frozenset({"network"}))).allowed
+
+
+def test_without_grant_declared_only_allow_permissions_grants(make_plugin: PluginFactory) -> None:
+    plugin = make_plugin("asks", extra="permissions: [network]\n")
+    report = _report(plugin)
+    strict = Policy(grant_declared=False)
+    decision = admit(plugin, report, strict)
+    assert decision.reasons == ("the plugin declares permission `network`, which the policy does not grant",)
+    assert admit(plugin, report, Policy(grant_declared=False, allow_permissions=frozenset({"network"}))).allowed
+    inferred = copy.deepcopy(report)
+    inferred["plugins"][0]["permissions"]["inferred"] = ["subprocess"]
+    both = admit(plugin, inferred, Policy(grant_declared=False, allow_permissions=frozenset({"network"})))
+    assert both.reasons == ("the plugin uses permission `subprocess`, which the policy does not grant",)
+
+
+def test_grant_declared_policy_key() -> None:
+    assert policy_from_mapping({}).grant_declared is True
+    assert policy_from_mapping({}).allow_permissions is None
+    assert policy_from_mapping({"grant-declared": False}).grant_declared is False
+    assert policy_from_mapping({"allow-permissions": []}).allow_permissions == frozenset()
+    with pytest.raises(PolicyError):
+        policy_from_mapping({"grant-declared": "yes"})
 
 
 def test_host_profile_requirement(make_plugin: PluginFactory) -> None:
