@@ -185,6 +185,8 @@ def load_private_key(source: PrivateKey) -> Ed25519PrivateKey:
     name = "<private key bytes>" if isinstance(source, bytes) else str(source)
     data = source if isinstance(source, bytes) else _read_key(source, "private")
     hint = "; write one with `mbcheck keygen`"
+    if b"PUBLIC KEY-----" in data:
+        raise KeyFileError(f"{name}: this is a public key; sign with the private key (the file without `.pub`)")
     if _PEM not in data:
         raise KeyFileError(f"{name}: not a PEM private key{hint}")
     try:
