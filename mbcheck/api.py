@@ -27,10 +27,12 @@ when the policy requires signatures. JSON data — a report file, or any dict,
 one, digest and all. A host that receives reports from elsewhere (a CI, a
 marketplace) trusts the public key of whoever signs them::
 
-    pair = generate_key("ci-signing.key")             # once, on the signer: ci-signing.key(.pub)
-    signed = sign_report(report_json(check(plugin)), "ci-signing.key")   # on the signer
-    decision = admit(plugin, load_report("hello_world.report.json"), policy,
-                     trusted_keys=["ci-signing.key.pub"])   # on the host
+    generate_key("ci-signing.key")       # once: ci-signing.key (secret), ci-signing.key.pub
+    signed = sign_report(report_json(check(plugin)), "ci-signing.key")         # the signer
+    Path("hello_world.report.json").write_text(json.dumps(signed, indent=2))   # it travels
+    decision = admit(plugin, load_report("hello_world.report.json"), policy,   # the host
+                     trusted_keys=["ci-signing.key.pub"])
+    assert decision.authenticated   # when allowed with trusted keys: signed by one of them
 
 With trusted keys (or ``Policy(require_signature=True)``) an unsigned report, one
 signed by another key, or one edited after signing is refused before anything

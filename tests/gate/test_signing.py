@@ -489,3 +489,18 @@ def test_version_import_and_plain_lint_do_not_load_cryptography(make_plugin: Plu
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False, timeout=120)
     assert result.stdout.strip().endswith("[]"), (result.stdout, result.stderr)
     assert json.loads((tmp_path / "r.json").read_text())["plugins"]
+
+
+def test_the_readme_signed_policy_example_is_a_valid_policy(ci_key: Path, tmp_path: Path) -> None:
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```toml\n(.*?)```", readme, re.S) if "require-signature" in b]
+    assert blocks, "the README shows a policy that requires signatures"
+    host = tmp_path / "host"
+    (host / "keys").mkdir(parents=True)
+    (host / "keys" / "ci.pub").write_bytes(_pub(ci_key).read_bytes())
+    for block in blocks:
+        (host / "policy.toml").write_text(block)
+        policy = load_policy(host / "policy.toml")
+        assert policy.require_signature and policy.trusted_keys == (_pub(ci_key).read_bytes(),)
