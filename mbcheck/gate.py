@@ -116,7 +116,12 @@ class Decision:
 
 
 def policy_from_mapping(data: Mapping[str, Any], source: str = "<policy>") -> Policy:
-    """A :class:`Policy` from parsed YAML/TOML data; raises :class:`PolicyError`."""
+    """A :class:`Policy` from parsed YAML/TOML data; raises :class:`PolicyError`.
+
+    ``source`` is the policy file's path: relative ``trusted-keys`` are read relative to
+    its directory (to the working directory when there is no file), and now, so a key
+    that cannot be used is reported as a problem of the policy.
+    """
     if not isinstance(data, Mapping):
         raise PolicyError(f"{source}: a policy must be a table of settings, not {type(data).__name__}")
     found = first_error("policy", dict(data), "path")
