@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
+from typing import ClassVar
 
 from mbcheck.model import Category, Severity
 from mbcheck.rules.base import Invalid, Rule, Valid
@@ -157,7 +159,9 @@ class UnverifiedBytecode(EngineRule):
     name = "unverified-bytecode"
     category = Category.SECURITY
     severity = Severity.ERROR
-    other_severities = {Severity.WARNING: "bytecode for another Python than the one mbcheck runs on"}
+    other_severities: ClassVar[Mapping[Severity, str]] = {
+        Severity.WARNING: "the bytecode is for another Python than the one mbcheck runs on"
+    }
     VALID = (
         Valid("x = 1\n", path="mod.py"),
         Valid(files={f"__pycache__/gone.{_TAG}.pyc": "no source beside it: never loaded"}),
