@@ -2,16 +2,29 @@
 
 A plugin's digest is ``sha256:`` + the SHA-256 over its files, in sorted order
 of their relative POSIX paths, each contributing ``path NUL sha256(content)``.
-Version control and tool caches (``.git``, ``__pycache__``, …) are left out:
-the host writes byte caches when it imports a plugin, and they are not the
-plugin's code. Build output and virtualenvs inside a plugin are not analysed
-but are digested: a plugin could import code from there. A directory and an
-archive holding the same files have the same digest.
+It covers every file the host's import system could load (see
+:func:`mbcheck.discovery.list_files`): sources anywhere in the plugin, build
+output and virtual environments inside it, and directories reached through a
+symbolic link inside the plugin, under the link's name. Only two things are
+left out:
 
-The digest covers every file the plugin directory lists (see
-:func:`mbcheck.discovery.list_files`), including files the configuration
-excludes from analysis, so it does not depend on the configuration and the
-host can recompute it without knowing how the plugin was checked.
+* version control and tool caches (``.git``, ``.mypy_cache``, …): no import
+  reaches them by name (a link into one is followed under its own name);
+* bytecode caches (``__pycache__/mod.<tag>[.opt-N].pyc``): the host writes them
+  when it imports the plugin, so the digest cannot cover them. They are not
+  trusted for that: CPython runs such a file instead of its source when the
+  file says it is current, which an attacker's file can claim. Each one whose
+  source exists is checked when the plugin is linted and again when the gate
+  admits it (:mod:`mbcheck.bytecode`), and refused unless it is provably the
+  compilation of its source. Anything else in ``__pycache__`` (a ``.py`` file,
+  a ``mod.pyc`` that ``from .__pycache__ import mod`` loads) is digested.
+
+A directory and an archive holding the same files have the same digest.
+
+The digest covers every file the plugin directory lists, including files the
+configuration excludes from analysis, so it does not depend on the
+configuration and the host can recompute it without knowing how the plugin
+was checked.
 
 The configuration digest names the settings that decide what a report says
 (rule selection, severities, ignores, host profile, limits), so two reports
@@ -34,8 +47,10 @@ PREFIX = "sha256:"
 
 
 def counted(rel: str) -> bool:
-    """Whether the file at ``rel`` (relative POSIX path) is part of the digest."""
-    return "/__pycache__/" not in f"/{rel}"
+    """Whether the file at ``rel`` (relative POSIX path) is part of the digest (not a bytecode cache)."""
+    from mbcheck.bytecode import is_cache_file
+
+    return not is_cache_file(rel)
 
 
 @dataclass
@@ -81,7 +96,7 @@ def digest_directory(root: Path) -> str:
     """
     from mbcheck.discovery import list_files
 
-    listing = list_files(root, for_digest=True)
+    listing = list_files(root)
     if listing.problems:
         raise DigestError("; ".join(problem.message for problem in listing.problems))
     builder = PluginDigest()
@@ -93,15 +108,13 @@ def digest_directory(root: Path) -> str:
     return builder.value()
 
 
-def add_unlisted(builder: PluginDigest, root: Path) -> None:
-    """Add the files of ``root`` the builder has not seen (those excluded from analysis).
+def add_unlisted(builder: PluginDigest, root: Path, files: Iterable[str]) -> None:
+    """Add the ``files`` of ``root`` the builder has not seen (those excluded from analysis).
 
     Unreadable files are skipped here: they are digested (or reported) where
     they are read for analysis.
     """
-    from mbcheck.discovery import list_files
-
-    for rel in list_files(root, for_digest=True).files:
+    for rel in files:
         if rel in builder or not counted(rel):
             continue
         try:

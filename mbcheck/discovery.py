@@ -19,16 +19,26 @@ from mbcheck.archive.formats import has_archive_name
 from mbcheck.model import Finding, PluginKind, Span
 from mbcheck.rules.core import SymlinkOutsideRoot
 
-#: never part of a plugin: version control and tool caches
+#: directories no import statement reaches (their names are not identifiers): version
+#: control and tool caches. Not listed, not digested; a symbolic link inside the plugin
+#: that points into one is followed under its own name, like any linked directory.
 CACHE_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+        ".git", ".hg", ".svn", ".mypy_cache", ".pytest_cache", ".ruff_cache",
         ".mbcheck_cache", ".hypothesis", ".idea", ".vscode",
     }
 )
-#: build output and environments: not analysed, but still covered by the digest
-BUILD_DIRS = frozenset({".venv", "venv", ".tox", ".nox", "build", "dist", "node_modules", ".eggs"})
-SKIP_DIRS = CACHE_DIRS | BUILD_DIRS
+#: virtual environments (and any directory holding a ``pyvenv.cfg``): listed and
+#: digested, not analysed (thousands of third-party files), reported as not analysed
+ENV_DIRS = frozenset({".venv", "venv", ".tox", ".nox"})
+#: build output and other generated directories: listed, digested and analysed like
+#: any other (``from .build import helper`` works); never taken for a plugin of their own
+BUILD_DIRS = frozenset({"build", "dist", "node_modules", ".eggs", "__pycache__"})
+#: directories never searched for plugins of their own
+SKIP_DIRS = CACHE_DIRS | ENV_DIRS | BUILD_DIRS
+#: files reached through symbolic links to directories, at most (links to links to the
+#: same directory could otherwise list it an exponential number of times)
+MAX_LINKED_FILES = 20_000
 
 
 @dataclass(frozen=True)
@@ -178,40 +188,60 @@ def discover(paths: Iterable[Path]) -> Discovery:
 
 @dataclass
 class FileListing:
+    #: every file the plugin's digest covers (relative POSIX paths, sorted)
     files: list[str] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)
+    #: bytecode caches (``__pycache__/mod.<tag>.pyc``): written by the host when it
+    #: imports the plugin, so not digested; checked against their sources instead
+    bytecode: list[str] = field(default_factory=list)
+    #: virtual environments inside the plugin (``venv/``): digested, not analysed
+    environments: list[str] = field(default_factory=list)
+
+    def in_environment(self, rel: str) -> bool:
+        """Whether ``rel`` lies in one of the listing's virtual environments."""
+        return any(rel.startswith(env) for env in self.environments)
 
 
 def _is_venv(path: Path) -> bool:
     return (path / "pyvenv.cfg").is_file()
 
 
-def list_files(
-    root: Path, excluded: Callable[[str], bool] = lambda _p: False, *, for_digest: bool = False
-) -> FileListing:
-    """Every regular file below ``root`` (relative POSIX paths, sorted).
+def list_files(root: Path, excluded: Callable[[str], bool] = lambda _p: False) -> FileListing:
+    """Every file below ``root`` the host's import system could reach.
 
-    Skips version control and cache directories, and (unless ``for_digest``)
-    virtualenvs and build output; never follows a symlink out of the root,
-    nor into a loop (each is reported). The digest covers build output too:
-    a plugin could import code from there.
+    Skips only version control and tool caches (:data:`CACHE_DIRS`: no import
+    reaches them by name); lists build output and virtual environments (the
+    latter in ``environments`` too). A symbolic link is followed when it stays
+    inside the root, and a linked directory is listed under the link's name
+    (``helpers -> .git/modules/helpers`` lists ``helpers/__init__.py``: that
+    is the module ``from . import helpers`` runs). A link out of the root, a
+    dangling one, one that loops back to a directory it is in, and links that
+    expand beyond :data:`MAX_LINKED_FILES` files are reported, not followed.
+    Bytecode caches go to ``bytecode``, not ``files``.
     """
+    from mbcheck.bytecode import is_cache_file
+
     listing = FileListing()
     real_root = os.path.realpath(root)
-    seen_dirs: set[tuple[int, int]] = set()
+    linked_files = 0
 
     def link_problem(rel: str, message: str) -> None:
         listing.problems.append(SymlinkOutsideRoot.finding(Span(rel), message))
 
-    def walk(directory: Path, prefix: str) -> None:
+    def add_file(rel: str, linked: bool) -> None:
+        nonlocal linked_files
+        if linked:
+            linked_files += 1
+        (listing.bytecode if is_cache_file(rel) else listing.files).append(rel)
+
+    def walk(directory: Path, prefix: str, ancestors: frozenset[tuple[int, int]], linked: bool) -> None:
         try:
             info = directory.stat()
         except OSError:
             return
-        key = (info.st_dev, info.st_ino)
-        if key in seen_dirs:
-            return
-        seen_dirs.add(key)
+        ancestors = ancestors | {(info.st_dev, info.st_ino)}
+        if prefix and (directory.name in ENV_DIRS or _is_venv(directory)):
+            listing.environments.append(prefix)
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
@@ -223,7 +253,7 @@ def list_files(
             if entry.is_symlink():
                 target = os.path.realpath(entry.path)
                 try:
-                    os.stat(entry.path)
+                    target_info = os.stat(entry.path)
                 except OSError as exc:
                     if exc.errno is not None and exc.errno == 40:  # ELOOP
                         link_problem(rel, f"symlink `{rel}` forms a loop; not followed")
@@ -233,27 +263,36 @@ def list_files(
                 if os.path.commonpath([real_root, target]) != real_root:
                     link_problem(rel, f"symlink `{rel}` points outside the plugin root; not followed")
                     continue
-                if os.path.isdir(target):
-                    continue  # inside the root: its files are listed where they live
-                listing.files.append(rel)
+                if linked_files > MAX_LINKED_FILES:
+                    link_problem(rel, f"symlinks to directories expand to more than {MAX_LINKED_FILES} files; "
+                                      f"`{rel}` not followed")
+                    continue
+                if stat.S_ISDIR(target_info.st_mode):
+                    if entry.name in CACHE_DIRS:
+                        continue
+                    if (target_info.st_dev, target_info.st_ino) in ancestors:
+                        link_problem(rel, f"symlink `{rel}` points to a directory it is in (a loop); not followed")
+                        continue
+                    walk(Path(entry.path), f"{rel}/", ancestors, True)
+                    continue
+                add_file(rel, linked)
                 continue
             try:
                 mode = entry.stat(follow_symlinks=False).st_mode
             except OSError:
-                listing.files.append(rel)  # reading it will report the problem
+                add_file(rel, linked)  # reading it will report the problem
                 continue
             if stat.S_ISDIR(mode):
                 if entry.name in CACHE_DIRS:
                     continue
-                build = entry.name in BUILD_DIRS or entry.name.endswith(".egg-info") or _is_venv(Path(entry.path))
-                if build and not for_digest:
-                    continue
-                walk(Path(entry.path), f"{rel}/")
+                walk(Path(entry.path), f"{rel}/", ancestors, linked)
             elif stat.S_ISREG(mode):
-                listing.files.append(rel)
+                add_file(rel, linked)
 
-    walk(root, "")
+    walk(root, "", frozenset(), False)
     listing.files.sort()
+    listing.bytecode.sort()
+    listing.environments.sort()
     return listing
 
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from mbcheck.config import Config
 from mbcheck.context import PluginContext, Suppression
-from mbcheck.model import Finding, PluginReport, verdict_for
+from mbcheck.coverage import outcome_reason
+from mbcheck.model import Finding, PluginReport, Unanalysed, verdict_for
 from mbcheck.plan import PluginPlan
 from mbcheck.rules.core import UnusedSuppression
 
@@ -109,7 +110,19 @@ def finalise(plan: PluginPlan, ctx: PluginContext, config: Config) -> PluginRepo
         manifest=ctx.model.source.value,
         compatibility=compatibility,
         dependencies=dependencies,
+        not_analysed=not_analysed(plan),
     )
+
+
+def not_analysed(plan: PluginPlan) -> tuple[Unanalysed, ...]:
+    """Every file of the plan the host could load that was not analysed: from the plan
+    and the files' outcomes, never from the (configurable) findings."""
+    reasons = dict(plan.skipped)
+    for path, outcome in plan.outcomes.items():
+        reason = outcome_reason(outcome)
+        if reason is not None:
+            reasons[path] = reason
+    return tuple(sorted(Unanalysed(path, reason) for path, reason in reasons.items()))
 
 
 def _unused(sup: Suppression, message: str) -> Finding:

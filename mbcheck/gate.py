@@ -17,8 +17,14 @@ A policy is a small YAML or TOML file (schema: ``schemas/policy.schema.json``)::
     require-signature = true          # only reports signed by a trusted key (default: false)
     trusted-keys = ["keys/ci.pub"]    # public keys whose signatures are accepted (paths
                                       # relative to the policy file); any key requires a signature
+    allow-unanalysed = false          # whether files mbcheck did not analyse may load (default: false)
 
 A plugin whose code uses a permission it does not declare is always refused.
+So is one the report says holds files mbcheck did not analyse (its
+``not_analysed`` field: too large, too slow, native code, ...), unless the policy
+allows it, and one whose ``__pycache__`` holds bytecode that is not provably the
+compilation of its source (checked on disk here, since the digest cannot cover
+the caches the host writes).
 
 A JSON report (a file or a dict) has travelled: anyone can write one, digest included. With
 trusted keys or ``require-signature`` it must carry a signature by a trusted key over its whole
@@ -30,7 +36,7 @@ needs no signature.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -83,6 +89,8 @@ class Policy:
     block_severity: Severity = Severity.ERROR
     block_rules: tuple[str, ...] = ()
     allow_warn: bool = True
+    #: whether a plugin with files mbcheck did not analyse is admitted
+    allow_unanalysed: bool = False
     #: when set, the report must have been made against this host profile
     host_profile: str | None = None
     #: whether a JSON report must be signed by a trusted key (a ``Report`` object from
@@ -133,6 +141,7 @@ def policy_from_mapping(data: Mapping[str, Any], source: str = "<policy>") -> Po
         block_severity=Severity(data.get("block-severity", "error")),
         block_rules=tuple(data.get("block-rules", ())),
         allow_warn=bool(data.get("allow-warn", True)),
+        allow_unanalysed=bool(data.get("allow-unanalysed", False)),
         host_profile=data.get("host-profile"),
         source=None if source == "<policy>" else source,
         require_signature=bool(data.get("require-signature", False)),
@@ -340,6 +349,8 @@ def admit(
     reasons.extend(_host_profile(policy, data))
     reasons.extend(_findings(policy, entry))
     reasons.extend(_permissions(policy, entry))
+    reasons.extend(_unanalysed(policy, entry))
+    reasons.extend(_bytecode(plugin))
     return Decision(not reasons, tuple(reasons), authenticated, signer)
 
 
@@ -407,6 +418,70 @@ def _findings(policy: Policy, entry: Mapping[str, Any]) -> list[str]:
     if len(blocking) > MAX_LISTED_FINDINGS:
         reasons.append(f"and {len(blocking) - MAX_LISTED_FINDINGS} more blocking findings")
     return reasons
+
+
+def _capped(reasons: list[str], what: str) -> list[str]:
+    if len(reasons) <= MAX_LISTED_FINDINGS:
+        return reasons
+    return [*reasons[:MAX_LISTED_FINDINGS], f"and {len(reasons) - MAX_LISTED_FINDINGS} more {what}"]
+
+
+#: reasons the gate judges on disk itself (:func:`_bytecode`), not from the report
+_ON_DISK = frozenset({"unverified-bytecode", "foreign-bytecode"})
+
+
+def _unanalysed(policy: Policy, entry: Mapping[str, Any]) -> list[str]:
+    """Files the host could load that mbcheck did not analyse: not analysed, not admitted."""
+    if policy.allow_unanalysed:
+        return []
+    if "not_analysed" not in entry:
+        return [
+            "the report does not say which files mbcheck did not analyse (it was made by an older mbcheck); "
+            "check the plugin again, or set allow-unanalysed = true"
+        ]
+    from mbcheck.coverage import REASONS
+
+    reasons = [
+        f"`{item['path']}` was not analysed ({item['reason']}: {REASONS.get(item['reason'], 'unknown reason')}); "
+        "the policy does not admit unanalysed code (allow-unanalysed: false)"
+        for item in entry["not_analysed"]
+        if item["reason"] not in _ON_DISK
+    ]
+    return _capped(reasons, "files not analysed")
+
+
+def _bytecode(plugin: Path) -> list[str]:
+    """Bytecode caches the host would run instead of their sources, checked as they are now."""
+    from mbcheck.bytecode import check_bytecode
+
+    try:
+        names, candidates, read = _bytecode_candidates(plugin)
+    except (OSError, DigestError):
+        return []  # unreadable: the digest check already refuses it
+    problems = check_bytecode(candidates, names, read)
+    return _capped([f"`{problem.path}`: {problem.message}" for problem in problems], "bytecode files")
+
+
+def _bytecode_candidates(plugin: Path) -> tuple[set[str], list[str], Callable[[str], bytes | None]]:
+    """A plugin's files, its bytecode caches and a reader, from its directory or its archive."""
+    if plugin.is_dir():
+        from mbcheck.discovery import list_files
+
+        listing = list_files(plugin)
+
+        def read(rel: str) -> bytes | None:
+            try:
+                return (plugin / rel).read_bytes()
+            except OSError:
+                return None
+
+        candidates = [rel for rel in listing.bytecode if not listing.in_environment(rel)]
+        return set(listing.files), candidates, read
+    from mbcheck.archive.inspect import inspect_archive
+    from mbcheck.bytecode import is_cache_file
+
+    files = inspect_archive(plugin).files
+    return set(files), [rel for rel in files if is_cache_file(rel)], files.get
 
 
 def _permissions(policy: Policy, entry: Mapping[str, Any]) -> list[str]:

@@ -168,6 +168,15 @@ class PluginModel:
         return out
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Unanalysed:
+    """A file (or a directory, ending in ``/``) of a plugin that mbcheck did not analyse,
+    and why (a reason of :data:`mbcheck.coverage.REASONS`)."""
+
+    path: str
+    reason: str
+
+
 @dataclass(frozen=True, slots=True)
 class PluginReport:
     name: str
@@ -184,6 +193,8 @@ class PluginReport:
     compatibility: Mapping[str, Any] | None = None
     #: what the plugin declares and imports (None: the analysis failed)
     dependencies: Mapping[str, Any] | None = None
+    #: every file the host could load that was not analysed, whatever the rule selection
+    not_analysed: tuple[Unanalysed, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,12 @@
 A plugin is a directory or an archive read into memory (never extracted);
 either way its files are read once here, digested, and split into the Python
 sources the per-file pass analyses and the data files plugin-level analyses read.
+
+Files the host could load but mbcheck cannot read (native extensions, ``.pth``
+files, sourceless bytecode, bytecode caches that are not provably compiled
+from their sources) and files it will not analyse (excluded ones, virtual
+environments) are reported here, as findings and in the plan's ``skipped``
+(the report's ``not_analysed``, see :mod:`mbcheck.coverage`).
 """
 
 from __future__ import annotations
@@ -12,12 +18,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from mbcheck.bytecode import check_bytecode, is_cache_file
 from mbcheck.config import Config
 from mbcheck.context import FileOutcome
+from mbcheck.coverage import REASONS, code_kind
 from mbcheck.digest import PluginDigest, add_unlisted
 from mbcheck.discovery import Discovery, FileListing, PluginTarget, list_files
-from mbcheck.model import Finding, Span
-from mbcheck.rules.core import UnreadableFile
+from mbcheck.model import Finding, Severity, Span
+from mbcheck.rules.base import Rule
+from mbcheck.rules.core import (
+    FileNotAnalysed,
+    NativeExtension,
+    PathConfigurationFile,
+    SourcelessModule,
+    UnreadableFile,
+    UnverifiedBytecode,
+)
 
 #: data files plugin-level analyses read (kept in memory with the plan)
 _DATA_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".txt", ".cfg")
@@ -27,6 +43,10 @@ class PluginFiles(Protocol):
     """Where a plugin's bytes come from: a directory, or an archive in memory."""
 
     def listing(self) -> FileListing: ...
+
+    def full_listing(self) -> FileListing:
+        """Every file, whatever the configuration excludes."""
+        ...
 
     def read(self, rel: str) -> bytes: ...
 
@@ -39,6 +59,9 @@ class DirectoryFiles:
     def listing(self) -> FileListing:
         return list_files(self.root, self.config.excluded)
 
+    def full_listing(self) -> FileListing:
+        return list_files(self.root)
+
     def read(self, rel: str) -> bytes:
         return (self.root / rel).read_bytes()
 
@@ -49,7 +72,13 @@ class MemoryFiles:
     problems: list[Finding] = field(default_factory=list)
 
     def listing(self) -> FileListing:
-        return FileListing(sorted(self.files), list(self.problems))
+        names = sorted(self.files)
+        return FileListing(
+            [rel for rel in names if not is_cache_file(rel)], list(self.problems), [rel for rel in names if is_cache_file(rel)]
+        )
+
+    def full_listing(self) -> FileListing:
+        return self.listing()
 
     def read(self, rel: str) -> bytes:
         try:
@@ -81,6 +110,9 @@ class PluginPlan:
     bytes_cache: dict[str, bytes] = field(default_factory=dict)
     #: the Python files to analyse, with their bytes (dropped once analysed)
     sources: list[tuple[str, bytes]] = field(default_factory=list)
+    #: files (or directories, ending in ``/``) the host could load that are not
+    #: analysed for a reason other than their outcome: path -> reason (see ``coverage.REASONS``)
+    skipped: dict[str, str] = field(default_factory=dict)
 
     def read_bytes(self, rel: str) -> bytes | None:
         if rel in self.bytes_cache:
@@ -120,19 +152,68 @@ def plan_targets(discovery: Discovery, config: Config) -> tuple[list[PluginPlan]
                 problems.append(
                     UnreadableFile.finding(Span(rel), f"cannot read file: {exc.strerror or exc}")
                 )
+                plan.skipped[rel] = "unreadable"
                 continue
             digest.add(rel, data)
+            if listing.in_environment(rel):
+                continue
             if rel.endswith(".py"):
                 plan.sources.append((rel, data))
             elif rel in ("plugin.yaml", "pyproject.toml") or rel.endswith(_DATA_SUFFIXES):
                 plan.bytes_cache[rel] = data
+        full = files.full_listing() if isinstance(files, DirectoryFiles) else listing
         if isinstance(files, DirectoryFiles):
-            # excluded files and build output are digested too: the digest
-            # does not depend on the config, and it covers all importable code
-            add_unlisted(digest, files.root)
+            # excluded files are digested too: the digest does not depend on
+            # the config, and it covers all importable code
+            add_unlisted(digest, files.root, full.files)
         plan.digest = digest.value()
+        _unreadable_code(plan, full)
         plans.append(plan)
     return plans, errors
+
+
+#: the rule reporting each kind of code mbcheck cannot read
+_CODE_RULES: dict[str, type[Rule]] = {
+    "sourceless-bytecode": SourcelessModule,
+    "extension-module": NativeExtension,
+    "pth": PathConfigurationFile,
+}
+
+
+def _unreadable_code(plan: PluginPlan, full: FileListing) -> None:
+    """Report what the host could load from the plugin that mbcheck does not analyse.
+
+    ``full`` lists every file (configuration exclusions included): excluded
+    sources are not analysed, code mbcheck cannot read is reported whether or
+    not it is excluded, and bytecode caches are checked against their sources.
+    """
+    names = set(full.files)
+    analysed = set(plan.listing.files)
+    for env in full.environments:
+        plan.skipped[env] = "environment"
+        plan.problems.append(FileNotAnalysed.finding(
+            Span(env.rstrip("/")),
+            f"virtual environment `{env}` is digested but not analysed: a plugin should not ship one "
+            "(its code is importable from the plugin)",
+        ))
+    for rel in full.files:
+        if full.in_environment(rel):
+            continue
+        kind = code_kind(rel, names)
+        if kind is not None:
+            plan.skipped[rel] = kind
+            plan.problems.append(_CODE_RULES[kind].finding(
+                Span(rel), f"code mbcheck cannot read: `{rel}` is {REASONS[kind]}; it was not analysed"
+            ))
+        elif rel.endswith(".py") and rel not in analysed:
+            plan.skipped[rel] = "excluded"
+    candidates = [rel for rel in full.bytecode if not full.in_environment(rel)]
+    if not candidates:
+        return
+    for problem in check_bytecode(candidates, names, plan.read_bytes):
+        plan.skipped[problem.path] = problem.reason
+        severity = Severity.WARNING if problem.reason == "foreign-bytecode" else Severity.ERROR
+        plan.problems.append(UnverifiedBytecode.finding(Span(problem.path), problem.message, severity=severity))
 
 
 __all__ = ["DirectoryFiles", "MemoryFiles", "PluginFiles", "PluginPlan", "plan_targets"]

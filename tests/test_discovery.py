@@ -77,7 +77,14 @@ def test_skipped_directories(tmp_path: Path) -> None:
             "node_modules/a.js": "",
         },
     )
-    assert list_files(root).files == ["__init__.py", "mod.py"]
+    listing = list_files(root)
+    # only version control and tool caches are skipped: no import reaches them
+    assert listing.files == [
+        "__init__.py", "build/lib/x.py", "env/lib/site.py", "env/pyvenv.cfg", "mod.py", "node_modules/a.js",
+        "thing.egg-info/PKG-INFO",
+    ]
+    assert listing.bytecode == ["__pycache__/mod.cpython-311.pyc"]
+    assert listing.environments == ["env/"]
 
 
 def test_bottle_and_plugins_in_one_run_via_cli(tmp_path: Path) -> None:
@@ -86,12 +93,12 @@ def test_bottle_and_plugins_in_one_run_via_cli(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
-def test_build_output_is_not_analysed_but_is_digested(tmp_path: Path) -> None:
+def test_build_output_is_analysed_and_digested(tmp_path: Path) -> None:
     from mbcheck.digest import digest_directory
 
     root = write_plugin(tmp_path, {"__init__.py": "", "build/evil.py": "x = (\n", ".git/HEAD": "ref"})
-    assert list_files(root).files == ["__init__.py"]
-    assert list_files(root, for_digest=True).files == ["__init__.py", "build/evil.py"]
+    assert list_files(root).files == ["__init__.py", "build/evil.py"]
+    assert any(f.rule == "MB001" and f.span.path == "build/evil.py" for f in run(root).plugins[0].findings)
     before = digest_directory(root)
     (root / "build" / "evil.py").write_text("import os\n")
     assert digest_directory(root) != before

@@ -68,3 +68,45 @@ def test_a_file_hook_names_only_mbchecks_own_code() -> None:
         with pytest.raises(ValueError, match="not an mbcheck hook"):
             _hook_function(FileHook(name))
     assert callable(_hook_function(FileHook("mbcheck.checks.security.bandit_hook:bandit_hook")))
+
+
+def test_bytecode_pth_build_and_linked_code_never_run(tmp_path: Path) -> None:
+    """Code only the import system would run (byte caches, sourceless modules, .pth files,
+    build output, a directory linked in from .git) never runs during lint or verify."""
+    import py_compile
+
+    marker = tmp_path / "marker.txt"
+    trap = TRAP.format(marker=str(marker))
+    root = write_plugin(
+        tmp_path,
+        {
+            "__init__.py": "from . import helpers\nfrom .build import helper\n",
+            "evil.pth": f"import pathlib; pathlib.Path({str(marker)!r}).write_text('pth!')\n",
+            "build/helper.py": trap,
+            ".git/modules/helpers/__init__.py": trap,
+        },
+        name="trap_plugin",
+    )
+    (root / "helpers").symlink_to(".git/modules/helpers", target_is_directory=True)
+    source = tmp_path / "trap_source.py"
+    source.write_text(trap, encoding="utf-8")
+    (root / "__pycache__").mkdir()
+    py_compile.compile(str(source), cfile=str(root / "__pycache__" / f"__init__.{sys.implementation.cache_tag}.pyc"),
+                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH, doraise=True)
+    py_compile.compile(str(source), cfile=str(root / "legacy.pyc"), doraise=True)
+    source.unlink()
+    report_path = tmp_path / "report.json"
+    lint = subprocess.run(
+        [sys.executable, "-m", "mbcheck", "lint", str(root), "--no-cache", "-f", "json", "--jobs", "2"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert lint.returncode == 1, lint.stderr
+    report_path.write_text(lint.stdout, encoding="utf-8")
+    verify = subprocess.run(
+        [sys.executable, "-m", "mbcheck", "verify", str(root), str(report_path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert verify.returncode == 1, verify.stdout + verify.stderr
+    assert "is not the compilation of that source" in verify.stdout
+    assert not marker.exists(), "plugin code ran during lint or verify"
+    assert "trap_plugin" not in sys.modules

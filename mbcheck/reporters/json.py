@@ -57,6 +57,7 @@ def plugin_dict(plugin: PluginReport) -> dict[str, Any]:
         out["dependencies"] = plugin.dependencies
     if plugin.manifest:
         out["manifest"] = plugin.manifest
+    out["not_analysed"] = [{"path": item.path, "reason": item.reason} for item in plugin.not_analysed]
     out["findings"] = [finding_dict(f) for f in plugin.findings]
     return out
 

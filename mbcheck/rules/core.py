@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Mapping
+from typing import ClassVar
+
 from mbcheck.model import Category, Severity
 from mbcheck.rules.base import Invalid, Rule, Valid
+
+_TAG = sys.implementation.cache_tag
 
 
 class EngineRule(Rule):
@@ -52,12 +58,18 @@ class FileNotAnalysed(EngineRule):
     Files larger than `max-file-size` bytes are not read as Python. In worker
     processes (any `--jobs` but 1), a file whose analysis runs longer than
     `max-file-seconds`, or makes its worker pass `max-file-memory` MiB, is
-    stopped; the worker is replaced and the run goes on.
+    stopped; the worker is replaced and the run goes on. A virtual environment
+    inside the plugin (`venv/`, `.venv/`, any directory with a `pyvenv.cfg`) is
+    digested but not analysed, and reported here too.
+
+    Every such file is also listed in the report's `not_analysed` field,
+    whatever the rule selection, and the gate refuses the plugin unless its
+    policy says `allow-unanalysed = true`.
 
     Why: one huge (usually generated) file would set the whole run's time and
     memory; mbcheck skips it and says so rather than judging it silently.
     Instead: exclude generated files with `exclude`, or raise the limit the
-    message names.
+    message names; do not ship a virtual environment inside a plugin.
     """
 
     code = "MB003"
@@ -123,3 +135,97 @@ class SymlinkOutsideRoot(EngineRule):
     name = "symlink-outside-root"
     category = Category.ARCHIVE
     severity = Severity.ERROR
+
+
+class UnverifiedBytecode(EngineRule):
+    """Bytecode in `__pycache__` that Python would run instead of its source is not provably compiled from it.
+
+    CPython imports `mod.py` by running `__pycache__/mod.<tag>.pyc` when that
+    file claims to be current: a timestamp pyc by the source's mtime and size,
+    a checked-hash pyc by the source's hash, an unchecked-hash pyc by nothing.
+    Each claim is the file's own, so a pyc beside a clean source can run other
+    code. mbcheck accepts a pyc only when its code equals the compilation of
+    its source (compared in an isolated interpreter); the gate checks again
+    before admitting the plugin. Bytecode for another Python (another `<tag>`)
+    cannot be verified by this one and is a warning (this Python never loads
+    it; the gate refuses it).
+
+    Why: the host would run code mbcheck never saw.
+    Instead: ship sources only: delete every `__pycache__` directory before
+    packaging (the host writes its own).
+    """
+
+    code = "MB008"
+    name = "unverified-bytecode"
+    category = Category.SECURITY
+    severity = Severity.ERROR
+    other_severities: ClassVar[Mapping[Severity, str]] = {
+        Severity.WARNING: "the bytecode is for another Python than the one mbcheck runs on"
+    }
+    VALID = (
+        Valid("x = 1\n", path="mod.py"),
+        Valid(files={f"__pycache__/gone.{_TAG}.pyc": "no source beside it: never loaded"}),
+    )
+    INVALID = (
+        Invalid(files={f"__pycache__/__init__.{_TAG}.pyc": "not the compilation of __init__.py"},
+                path=f"__pycache__/__init__.{_TAG}.pyc"),
+    )
+
+
+class SourcelessModule(EngineRule):
+    """A compiled `.pyc` module without its source, which Python imports as a module.
+
+    A legacy `mod.pyc` with no `mod.py` beside it is loaded by `import mod`
+    (and `pkg/__init__.pyc` makes `pkg` a package). mbcheck reads source, not
+    bytecode, so the code it runs is not judged.
+
+    Why: the host would run code mbcheck cannot read.
+    Instead: ship the module's source instead of its bytecode.
+    """
+
+    code = "MB009"
+    name = "sourceless-module"
+    category = Category.SECURITY
+    severity = Severity.ERROR
+    VALID = (Valid(files={"helper.py": "x = 1\n", "helper.pyc": "ignored: the source wins"}),)
+    INVALID = (Invalid(files={"helper.pyc": "compiled code"}, path="helper.pyc"),)
+
+
+class NativeExtension(EngineRule):
+    """A native extension module (`.so`, `.pyd`), which Python imports as machine code.
+
+    Why: mbcheck cannot read machine code; the host would run it unjudged,
+    with the host's rights.
+    Instead: ship pure Python, or depend on a published distribution that
+    provides the extension (declared in `dependencies`).
+    """
+
+    code = "MB010"
+    name = "native-extension"
+    category = Category.SECURITY
+    severity = Severity.ERROR
+    VALID = (Valid("import json\n"),)
+    INVALID = (
+        Invalid(files={"fast.so": "machine code"}, path="fast.so"),
+        Invalid(files={"fast.pyd": "machine code"}, path="fast.pyd"),
+    )
+
+
+class PathConfigurationFile(EngineRule):
+    """A path-configuration file (`.pth`), whose `import` lines Python runs at every start.
+
+    `site` runs a `.pth` file's lines that begin with `import` in every
+    interpreter started with that directory on its site path, and adds its
+    other lines to `sys.path` (where unjudged code can be imported from).
+
+    Why: an installer or a host that treats the plugin's directory as a site
+    directory would run its code before any plugin is loaded.
+    Instead: remove the `.pth` file; a plugin needs no path configuration.
+    """
+
+    code = "MB011"
+    name = "path-configuration-file"
+    category = Category.SECURITY
+    severity = Severity.ERROR
+    VALID = (Valid("import json\n"),)
+    INVALID = (Invalid(files={"evil.pth": "import os; os.system('id')\n"}, path="evil.pth"),)

@@ -77,9 +77,13 @@ def test_files_excluded_from_analysis_are_still_bound(make_plugin: PluginFactory
     plugin = make_plugin("clean", {"vendor/lib.py": "X = 1\n"})
     report = _report(plugin, {"exclude": ["vendor"]})
     assert report["plugins"][0]["digest"] == digest_directory(plugin)
-    assert admit(plugin, report, Policy()).allowed
+    # excluded from analysis = not analysed: refused unless the policy allows it
+    assert report["plugins"][0]["not_analysed"] == [{"path": "vendor/lib.py", "reason": "excluded"}]
+    refused = admit(plugin, report, Policy())
+    assert not refused.allowed and any("`vendor/lib.py` was not analysed (excluded" in r for r in refused.reasons)
+    assert admit(plugin, report, Policy(allow_unanalysed=True)).allowed
     (plugin / "vendor" / "lib.py").write_text("X = 2\n")
-    assert not admit(plugin, report, Policy()).allowed
+    assert not admit(plugin, report, Policy(allow_unanalysed=True)).allowed
 
 
 def test_report_for_another_plugin_is_refused(make_plugin: PluginFactory) -> None:

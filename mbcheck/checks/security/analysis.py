@@ -11,8 +11,10 @@ reaches through the plugin's own functions.
 
 Which files count: every Python file of the plugin, except a root ``setup.py``
 (install-time code, MB350) and test files (``tests/``, ``test_*.py``,
-``*_test.py``, ``conftest.py``) that no other module of the plugin imports: the
-host never runs them. This module imports no libcst.
+``*_test.py``, ``conftest.py``) that the plugin's other modules do not import,
+directly or through each other (``from .tests import helper`` makes
+``tests/helper.py`` count, and what it imports in turn): the host never runs
+them. This module imports no libcst.
 """
 
 from __future__ import annotations
@@ -89,10 +91,14 @@ def analyse_permissions(plugin: PluginContext) -> PermissionAnalysis:
     facts = security_facts(plugin)
     imports = _imports(plugin)
     runtime = {path for path in facts if path != "setup.py" and not is_test_file(path)}
-    used = _imported_modules(f for path in runtime for f in imports.get(path, ()))
-    for path, fact in facts.items():
-        if path not in runtime and path != "setup.py" and fact.module in used:
-            runtime.add(path)  # a test helper the plugin itself imports
+    # a test file or setup.py the plugin's code imports (directly or through
+    # other such files) runs on the host: it counts
+    while True:
+        used = _imported_modules(f for path in runtime for f in imports.get(path, ()))
+        reached = {path for path, fact in facts.items() if path not in runtime and fact.module in used}
+        if not reached:
+            break
+        runtime |= reached
     evidence = sorted(
         ((path, e) for path in runtime for e in facts[path].evidence),
         key=lambda item: (item[0], item[1].span.line, item[1].span.column, item[1].permission, item[1].via),
