@@ -23,9 +23,9 @@ and whether the report satisfies the host's policy::
 A report kept on disk (or received with the plugin) is validated first with
 ``admit(plugin, load_report("hello_world.report.json"), policy)``.
 
-``check`` never reads a configuration file from the plugin's directory: with
-``config=None`` the defaults apply, so a plugin cannot switch its own checks
-off. Bad input raises ``ValueError`` subclasses with a message naming the
+``check`` never searches for a configuration file, neither in the plugin's
+directory nor in the current directory: with ``config=None`` the defaults
+apply, so a plugin cannot switch its own checks off. Bad input raises ``ValueError`` subclasses with a message naming the
 file and the problem: :class:`~mbcheck.gate.ReportError`,
 :class:`~mbcheck.gate.PolicyError`, :class:`~mbcheck.gate.GateError` and,
 for a configuration :func:`check` cannot use, :class:`ConfigValueError`.
@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from mbcheck.config import Config, ConfigError, from_mapping, read_file
+from mbcheck.config import Config, ConfigError, from_mapping, load
 from mbcheck.gate import (
     Decision,
     GateError,
@@ -65,10 +65,7 @@ def _config(config: Config | Mapping[str, Any] | str | Path | None) -> Config:
     try:
         if isinstance(config, Mapping):
             return from_mapping(config)
-        path = Path(config)
-        if not path.is_file():
-            raise ConfigError(f"{path}: config file not found")
-        return from_mapping(read_file(path) or {}, str(path))
+        return load(Path(config))  # that file only: no search, neither from the plugin nor the current directory
     except ConfigError as exc:
         raise ConfigValueError(str(exc)) from None
 

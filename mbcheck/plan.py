@@ -17,10 +17,12 @@ from mbcheck.context import FileOutcome
 from mbcheck.digest import PluginDigest, add_unlisted
 from mbcheck.discovery import Discovery, FileListing, PluginTarget, list_files
 from mbcheck.model import Finding, Span
-from mbcheck.rules.core import UnreadableFile
+from mbcheck.rules.core import UnreadableFile, UnusedPluginConfig
 
 #: data files plugin-level analyses read (kept in memory with the plan)
 _DATA_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".txt", ".cfg")
+#: the names of the files mbcheck's configuration is read from
+_CONFIG_NAMES = ("mbcheck.toml", "pyproject.toml")
 
 
 class PluginFiles(Protocol):
@@ -122,6 +124,8 @@ def plan_targets(discovery: Discovery, config: Config) -> tuple[list[PluginPlan]
                 )
                 continue
             digest.add(rel, data)
+            if rel.rsplit("/", 1)[-1] in _CONFIG_NAMES:
+                problems.extend(_unused_config(target, rel, data, config))
             if rel.endswith(".py"):
                 plan.sources.append((rel, data))
             elif rel in ("plugin.yaml", "pyproject.toml") or rel.endswith(_DATA_SUFFIXES):
@@ -133,6 +137,38 @@ def plan_targets(discovery: Discovery, config: Config) -> tuple[list[PluginPlan]
         plan.digest = digest.value()
         plans.append(plan)
     return plans, errors
+
+
+def _unused_config(target: PluginTarget, rel: str, data: bytes, config: Config) -> list[Finding]:
+    """MB008 for a config file inside the plugin that is not the run's config.
+
+    The run's config is never read from a checked plugin (see
+    :func:`mbcheck.config.load`); it is this file only when mbcheck runs from
+    the plugin's own directory. A file inside an archive is never the run's config.
+    """
+    if target.archive is None and config.path is not None:
+        try:
+            if Path(config.path) == (target.root / rel).resolve():
+                return []
+        except OSError:
+            pass
+    span = Span(rel)
+    if rel.rsplit("/", 1)[-1] == "pyproject.toml":
+        from mbcheck.documents.pointers import DocumentError, load_toml
+
+        try:
+            document = load_toml(data, rel)
+        except DocumentError:
+            return []  # not TOML: it configures nothing (the manifest rules report it)
+        tool = document.value.get("tool") if isinstance(document.value, dict) else None
+        if not isinstance(tool, dict) or "mbcheck" not in tool:
+            return []
+        span = document.pointers.get("/tool/mbcheck", span)
+        what = f"the [tool.mbcheck] table of {rel} inside the plugin was not used"
+    else:
+        what = f"{rel} inside the plugin was not used"
+    message = f"{what}: configuration is read from the current directory or --config, never from the plugin it checks"
+    return [UnusedPluginConfig.finding(span, message)]
 
 
 __all__ = ["DirectoryFiles", "MemoryFiles", "PluginFiles", "PluginPlan", "plan_targets"]
