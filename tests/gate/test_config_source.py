@@ -236,6 +236,19 @@ def test_the_report_records_its_config_source_and_settings(tmp_path: Path, monke
     assert data["tool"]["config"]["source"] == str(config.resolve())
 
 
+def test_sarif_records_the_config_source_and_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plugin = evil_plugin(tmp_path / "plugins")
+    config = tmp_path / "mbcheck.toml"
+    config.write_text('ignore = ["B"]\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["lint", str(plugin), "-f", "sarif", "--no-cache", "--jobs", "1"])
+    assert result.exit_code == 1, result.output
+    invocation = json.loads(result.output)["runs"][0]["invocations"][0]
+    assert invocation["properties"]["config"] == {"source": str(config.resolve()), "isolated": False}
+    assert invocation["properties"]["settings"]["ignore"] == ["B"]
+    assert invocation["executionSuccessful"] is True
+
+
 def test_api_check_reads_no_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     plugin = evil_plugin(tmp_path / "plugins", **{"mbcheck.toml": 'ignore = ["ALL"]\n'})
     (tmp_path / "mbcheck.toml").write_text('ignore = ["ALL"]\nexclude = ["evil.py"]\n', encoding="utf-8")
