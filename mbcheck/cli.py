@@ -77,7 +77,12 @@ def _load_config(
     from mbcheck.config import ConfigError, load
 
     try:
-        config = load(config_file, cwd=Path.cwd(), profile=profile, isolated=isolated)
+        cwd = Path.cwd() if config_file is None and not isolated else None
+    except OSError as exc:
+        raise _fail(f"cannot find the current directory to read the config from: {exc.strerror or exc}; "
+                    "run mbcheck from an existing directory, or pass --isolated or --config FILE") from None
+    try:
+        config = load(config_file, cwd=cwd, profile=profile, isolated=isolated)
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     sel = _codes(select)
