@@ -20,8 +20,26 @@ and whether the report satisfies the host's policy::
         for reason in decision.reasons:
             print("refused:", reason)
 
-A report kept on disk (or received with the plugin) is validated first with
-``admit(plugin, load_report("hello_world.report.json"), policy)``.
+A :class:`~mbcheck.model.Report` that :func:`check` returned in this process
+never left it: ``admit(plugin, check(plugin), policy)`` trusts it as it is, even
+when the policy requires signatures. JSON data — a report file, or any dict,
+``report_json(...)`` included — is treated as having travelled: anyone can write
+one, digest and all. A host that receives reports from elsewhere (a CI, a
+marketplace) trusts the public key of whoever signs them::
+
+    generate_key("ci-signing.key")       # once: ci-signing.key (secret), ci-signing.key.pub
+    signed = sign_report(report_json(check(plugin)), "ci-signing.key")         # the signer
+    Path("hello_world.report.json").write_text(json.dumps(signed, indent=2))   # it travels
+    decision = admit(plugin, load_report("hello_world.report.json"), policy,   # the host
+                     trusted_keys=["ci-signing.key.pub"])
+    assert decision.authenticated   # when allowed with trusted keys: signed by one of them
+
+With trusted keys (or ``Policy(require_signature=True)``) an unsigned report, one
+signed by another key, or one edited after signing is refused before anything
+in it is judged. Without them a dict is judged as it is and the decision says
+``authenticated=False``. The format (an Ed25519 signature over the RFC 8785
+canonical JSON of the report without its ``signature`` member) is described in
+:mod:`mbcheck.signing`; :func:`verify_signature` checks one without a plugin.
 
 ``check`` never searches for a configuration file, neither in the plugin's
 directory nor in the current directory: with ``config=None`` the defaults
@@ -51,6 +69,19 @@ from mbcheck.gate import (
     validate_report,
 )
 from mbcheck.model import Report
+from mbcheck.signing import (
+    KeyFileError,
+    KeyPair,
+    SignatureError,
+    SigningError,
+    TrustedKey,
+    generate_key,
+    key_id,
+    load_private_key,
+    load_public_key,
+    sign_report,
+    verify_signature,
+)
 
 
 class ConfigValueError(ValueError):
@@ -113,6 +144,27 @@ def load_report(path_or_dict: str | Path | Mapping[str, Any]) -> dict[str, Any]:
 
 
 __all__ = [
-    "ConfigValueError", "Decision", "GateError", "Policy", "PolicyError", "ReportError", "admit", "check",
-    "load_policy", "load_report", "policy_from_mapping", "report_json",
+    "ConfigValueError",
+    "Decision",
+    "GateError",
+    "KeyFileError",
+    "KeyPair",
+    "Policy",
+    "PolicyError",
+    "ReportError",
+    "SignatureError",
+    "SigningError",
+    "TrustedKey",
+    "admit",
+    "check",
+    "generate_key",
+    "key_id",
+    "load_policy",
+    "load_private_key",
+    "load_public_key",
+    "load_report",
+    "policy_from_mapping",
+    "report_json",
+    "sign_report",
+    "verify_signature",
 ]

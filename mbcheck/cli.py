@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from mbcheck import __version__
+from mbcheck.signing import DEFAULT_KEY_FILE
 
 app = typer.Typer(
     name="mbcheck",
@@ -132,6 +133,7 @@ def lint(
     baseline: Annotated[Path | None, typer.Option("--baseline", help="Report only findings not recorded in this baseline file.")] = None,
     advisories: Annotated[Path | None, typer.Option("--advisories", help="OSV JSON advisories to match declared requirements against.")] = None,
     statistics: Annotated[bool, typer.Option("--statistics", help="Print timing and cache statistics to stderr.")] = False,
+    sign: Annotated[Path | None, typer.Option("--sign", metavar="KEY", help="Sign the JSON report with this Ed25519 private key (`mbcheck keygen`); needs --format json.")] = None,
 ) -> None:
     """Check plugins and report findings; exit 1 when any reaches --fail-on."""
     from mbcheck import reporters
@@ -141,6 +143,7 @@ def lint(
     started = time.perf_counter()
     if format not in reporters.FORMATS:
         raise _fail(f"unknown format {format!r} (choose from {', '.join(reporters.FORMATS)})")
+    signing_key = _signing_key(sign, format) if sign is not None else None
     config = _load_config(config_file, profile, select, extend_select, ignore, fail_on, host_profile, isolated)
     if cache_dir is not None:
         config = config.with_overrides(cache_dir=str(cache_dir))
@@ -170,7 +173,10 @@ def lint(
             report = apply_baseline(report, baseline)
         except ValueError as exc:
             raise _fail(str(exc)) from None
-    _write(reporters.get(format)(report), output)
+    if signing_key is not None:
+        _write(_signed_json(report, signing_key), output)
+    else:
+        _write(reporters.get(format)(report), output)
     if statistics:
         files = report.context.get("files", 0)
         hits = report.context.get("cache", {}).get("hits", 0)
@@ -192,6 +198,33 @@ def lint(
     if report.errors:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if failing(report, config.fail_on) else EXIT_OK)
+
+
+def _signing_key(path: Path, format: str) -> Any:
+    """The private key of ``lint --sign``, read before any work; a usage error when unusable."""
+    if format != "json":
+        raise _fail(f"--sign signs JSON reports only; add --format json (got --format {format})")
+    from mbcheck.signing import KeyFileError, load_private_key
+
+    try:
+        return load_private_key(path)
+    except KeyFileError as exc:
+        raise _fail(f"--sign: {exc}") from None
+
+
+def _signed_json(report: Any, key: Any) -> str:
+    """The JSON report as the json reporter writes it, with its ``signature`` member."""
+    import json
+
+    from mbcheck.reporters import get
+    from mbcheck.signing import SigningError, sign_report
+
+    data = json.loads(get("json")(report))  # exactly the data a reader of the file will parse
+    try:
+        signed = sign_report(data, key)
+    except SigningError as exc:
+        raise _fail(f"cannot sign the report: {exc}") from None
+    return json.dumps(signed, indent=2) + "\n"
 
 
 class _progress:
@@ -328,6 +361,7 @@ def verify(
     plugin: Annotated[Path, typer.Argument(help="The plugin directory (or archive) the host is about to load.")],
     report: Annotated[Path, typer.Argument(help="Its JSON report (`mbcheck lint --format json`).")],
     policy: Annotated[Path | None, typer.Option("--policy", help="Load policy file (TOML or YAML; schemas/policy.schema.json). Default: no permissions, errors block.")] = None,
+    trust: Annotated[list[Path] | None, typer.Option("--trust", metavar="PUBKEY", help="Accept only a report signed by this Ed25519 public key (the .pub file of `mbcheck keygen`); repeatable.")] = None,
 ) -> None:
     """Decide whether a host may load PLUGIN: exit 0 admitted, 1 refused (reasons printed), 2 bad input."""
     from mbcheck.gate import GateError, Policy, admit, load_policy, read_report
@@ -335,9 +369,15 @@ def verify(
     try:
         data = read_report(report)
         rules = load_policy(policy) if policy is not None else Policy()
-        decision = admit(plugin, data, rules)
+        decision = admit(plugin, data, rules, trusted_keys=trust or ())
     except GateError as exc:
         raise _fail(str(exc)) from None
+    if not decision.authenticated and not (trust or rules.trusted_keys or rules.require_signature):
+        typer.echo(
+            f"mbcheck: note: {report} was not authenticated (anyone can write a report); "
+            "to accept only reports you signed, pass --trust PUBKEY (see `mbcheck keygen`)",
+            err=True,
+        )
     if decision.allowed:
         typer.echo(f"admitted: {plugin}")
         raise typer.Exit(EXIT_OK)
@@ -345,6 +385,23 @@ def verify(
     for reason in decision.reasons:
         typer.echo(f"  - {reason}")
     raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+def keygen(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The private key file to write; the public key goes to FILE.pub.")] = Path(DEFAULT_KEY_FILE),
+    force: Annotated[bool, typer.Option("--force", help="Replace existing key files.")] = False,
+) -> None:
+    """Write an Ed25519 key pair for signing reports (FILE, mode 0600, and FILE.pub); print its key id."""
+    from mbcheck.signing import KeyFileError, generate_key
+
+    try:
+        pair = generate_key(output, force=force)
+    except KeyFileError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"key id: {pair.key_id}")
+    typer.echo(f"private key: {pair.private_path} (keep it secret: `mbcheck lint -f json --sign {pair.private_path}`)")
+    typer.echo(f"public key: {pair.public_path} (give it to hosts: `mbcheck verify --trust {pair.public_path}`)")
 
 
 @app.command("baseline")

@@ -16,14 +16,23 @@ A policy is a small YAML or TOML file (schema: ``schemas/policy.schema.json``)::
     allow-warn = false                # whether `warn` plugins load (default: true)
     complete = true                   # the report must leave nothing out: every rule,
                                       # no ignores, exclusions, lowered severities or limits
+    require-signature = true          # only reports signed by a trusted key (default: false)
+    trusted-keys = ["keys/ci.pub"]    # public keys whose signatures are accepted (paths
+                                      # relative to the policy file); any key requires a signature
 
 A plugin whose code uses a permission it does not declare is always refused.
+
+A JSON report (a file or a dict) has travelled: anyone can write one, digest included. With
+trusted keys or ``require-signature`` it must carry a signature by a trusted key over its whole
+content (``mbcheck.signing``), checked before anything else in it is believed. A
+:class:`~mbcheck.model.Report` returned by ``check()`` in the same process never left it and
+needs no signature.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -35,6 +44,7 @@ from mbcheck.documents.files import read_json, read_text
 from mbcheck.documents.schema import did_you_mean, first_error, path_text, unknown_keys
 from mbcheck.model import Report, Severity
 from mbcheck.resources import load_json
+from mbcheck.signing import KeyFileError, TrustedKey
 
 #: blocking findings listed one by one before the rest are counted
 MAX_LISTED_FINDINGS = 20
@@ -80,6 +90,12 @@ class Policy:
     #: whether the report must come from a complete check: every rule selected, nothing
     #: ignored or excluded, no severity lowered, the default per-file limits (``complete``)
     complete: bool = False
+    #: whether a JSON report must be signed by a trusted key (a ``Report`` object from
+    #: ``check()`` in the same process needs no signature)
+    require_signature: bool = False
+    #: public keys whose signatures are accepted (paths, PEM bytes or ``Ed25519PublicKey``
+    #: objects); with any key, a JSON report must be signed by one of them
+    trusted_keys: tuple[TrustedKey, ...] = ()
     #: where the policy came from (None: built in code)
     source: str | None = None
 
@@ -93,13 +109,24 @@ class Decision:
 
     allowed: bool
     reasons: tuple[str, ...] = field(default=())
+    #: whether the report is known to come from mbcheck unchanged: a ``Report`` object from
+    #: ``check()`` in this process, or JSON signed by a trusted key. False for JSON judged
+    #: without trusted keys: anyone could have written it.
+    authenticated: bool = False
+    #: the key id of the trusted key that signed the report (None when not verified)
+    signed_by: str | None = None
 
 
 # --------------------------------------------------------------------------- policies
 
 
 def policy_from_mapping(data: Mapping[str, Any], source: str = "<policy>") -> Policy:
-    """A :class:`Policy` from parsed YAML/TOML data; raises :class:`PolicyError`."""
+    """A :class:`Policy` from parsed YAML/TOML data; raises :class:`PolicyError`.
+
+    ``source`` is the policy file's path: relative ``trusted-keys`` are read relative to
+    its directory (to the working directory when there is no file), and now, so a key
+    that cannot be used is reported as a problem of the policy.
+    """
     if not isinstance(data, Mapping):
         raise PolicyError(f"{source}: a policy must be a table of settings, not {type(data).__name__}")
     found = first_error("policy", dict(data), "path")
@@ -114,7 +141,26 @@ def policy_from_mapping(data: Mapping[str, Any], source: str = "<policy>") -> Po
         host_profile=data.get("host-profile"),
         complete=bool(data.get("complete", False)),
         source=None if source == "<policy>" else source,
+        require_signature=bool(data.get("require-signature", False)),
+        trusted_keys=_policy_keys(data.get("trusted-keys", ()), source),
     )
+
+
+def _policy_keys(paths: Iterable[str], source: str) -> tuple[TrustedKey, ...]:
+    """The policy's trusted keys, read now (paths relative to the policy file) as PEM bytes."""
+    if not paths:
+        return ()
+    from mbcheck.signing import load_public_key, public_key_pem
+
+    base = Path(source).parent if source != "<policy>" else Path.cwd()
+    keys: list[TrustedKey] = []
+    for name in paths:
+        path = base / Path(name).expanduser()
+        try:
+            keys.append(public_key_pem(load_public_key(path)))
+        except KeyFileError as exc:
+            raise PolicyError(f"{source}: trusted-keys: {exc}") from None
+    return tuple(keys)
 
 
 def _policy_problem(error: Any) -> str:
@@ -241,12 +287,24 @@ def admit(
     plugin_path: str | Path,
     report: Report | Mapping[str, Any],
     policy: Policy | str | Path | None = None,
+    *,
+    trusted_keys: Iterable[TrustedKey] = (),
 ) -> Decision:
     """Whether the host may load the plugin at ``plugin_path``, judged by ``report`` and ``policy``.
 
+    ``report`` is either the :class:`~mbcheck.model.Report` that ``check()`` returned
+    in this process, which never left it and is trusted as it is, or JSON data (a
+    dict, e.g. a parsed report file), which is treated as having travelled: when
+    ``trusted_keys`` (paths, PEM bytes or ``Ed25519PublicKey`` objects, added to the
+    policy's ``trusted_keys``) are given or the policy sets ``require_signature``, it
+    is refused unless it carries a signature by one of those keys over its whole
+    content, and nothing else in it is judged before that. Without keys and without
+    ``require_signature`` an unsigned dict is judged as it is, and the decision says
+    ``authenticated=False``.
+
     Raises :class:`GateError` (a ``ValueError``) for input it cannot judge: a
     missing plugin path, a report that does not match the report schema, a
-    policy file that cannot be used.
+    policy file or a trusted key that cannot be used.
     """
     from mbcheck.reporters.json import report_dict
 
@@ -255,11 +313,17 @@ def admit(
         raise GateError(f"{plugin}: no such plugin directory or archive")
     if not plugin.is_dir() and not (plugin.is_file() and has_archive_name(plugin.name)):
         raise GateError(f"{plugin}: not a plugin directory or archive ({', '.join(ARCHIVE_SUFFIXES)})")
+    in_process = isinstance(report, Report)
     data = report_dict(report) if isinstance(report, Report) else validate_report(report)
     if policy is None:
         policy = Policy()
     elif not isinstance(policy, Policy):
         policy = load_policy(policy)
+
+    signer, refusal = _signature(policy, trusted_keys, data, in_process)
+    if refusal is not None:
+        return Decision(False, (refusal,))
+    authenticated = in_process or signer is not None
 
     reasons: list[str] = []
     try:
@@ -272,7 +336,7 @@ def admit(
     if entry is None:
         listed = ", ".join(f"`{e['name']}` ({e['path']})" for e in entries) or "no plugin"
         reasons.append(f"the report is for a different plugin: it covers {listed}, not `{identity(plugin.resolve().as_posix())}`")
-        return Decision(False, tuple(reasons))
+        return Decision(False, tuple(reasons), authenticated, signer)
 
     if digest is not None and entry["digest"] != digest:
         reasons.append(
@@ -283,7 +347,36 @@ def admit(
     reasons.extend(_completeness(policy, data))
     reasons.extend(_findings(policy, entry))
     reasons.extend(_permissions(policy, entry))
-    return Decision(not reasons, tuple(reasons))
+    return Decision(not reasons, tuple(reasons), authenticated, signer)
+
+
+def _signature(
+    policy: Policy, extra_keys: Iterable[TrustedKey], data: Mapping[str, Any], in_process: bool
+) -> tuple[str | None, str | None]:
+    """(the key id that signed the report, or the reason it is refused before being judged).
+
+    A report from ``check()`` in this process needs no signature; JSON data needs one by a
+    trusted key when any key is trusted or the policy requires signatures.
+    """
+    trusted = [*policy.trusted_keys, *extra_keys]
+    if in_process or not (trusted or policy.require_signature):
+        return None, None
+    from mbcheck.signing import SignatureError, load_trusted_keys, verify_signature
+
+    try:
+        keys = load_trusted_keys(trusted)
+    except KeyFileError as exc:
+        raise GateError(f"trusted key: {exc}") from None
+    if not keys:
+        return None, (
+            "the report is not signed by a trusted key: the policy requires a signature "
+            "(require-signature) but no trusted key is configured; add `trusted-keys` to the "
+            "policy or pass the key (`--trust PUBKEY`, `trusted_keys=`)"
+        )
+    try:
+        return verify_signature(data, keys.values()), None
+    except SignatureError as exc:
+        return None, f"the report is not signed by a trusted key: {exc}"
 
 
 def _host_profile(policy: Policy, data: Mapping[str, Any]) -> list[str]:

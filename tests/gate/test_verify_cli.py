@@ -25,18 +25,28 @@ def verify(*args: str | Path) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def verify_streams(*args: str | Path) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["verify", *map(str, args)])
+    return result.exit_code, result.stdout, result.stderr
+
+
 def test_admitted_plugin_exits_zero(make_plugin: PluginFactory, tmp_path: Path) -> None:
     plugin = make_plugin("clean")
     report = _lint_json(plugin, tmp_path / "r.json")
-    code, out = verify(plugin, report)
+    code, out, err = verify_streams(plugin, report)
     assert (code, out) == (0, f"admitted: {plugin}\n")
+    # an unsigned report judged without trusted keys: admitted as before, with a note
+    assert err == (
+        f"mbcheck: note: {report} was not authenticated (anyone can write a report); to accept "
+        "only reports you signed, pass --trust PUBKEY (see `mbcheck keygen`)\n"
+    )
 
 
 def test_changed_plugin_exits_one_with_reason(make_plugin: PluginFactory, tmp_path: Path) -> None:
     plugin = make_plugin("clean")
     report = _lint_json(plugin, tmp_path / "r.json")
     (plugin / "__init__.py").write_text("import os\nos.system('echo hi')\n")
-    code, out = verify(plugin, report)
+    code, out, _ = verify_streams(plugin, report)
     assert code == 1
     assert out.startswith(f"refused: {plugin}\n  - digest mismatch: ")
 
