@@ -41,9 +41,9 @@ in it is judged. Without them a dict is judged as it is and the decision says
 canonical JSON of the report without its ``signature`` member) is described in
 :mod:`mbcheck.signing`; :func:`verify_signature` checks one without a plugin.
 
-``check`` never reads a configuration file from the plugin's directory: with
-``config=None`` the defaults apply, so a plugin cannot switch its own checks
-off. Bad input raises ``ValueError`` subclasses with a message naming the
+``check`` never searches for a configuration file, neither in the plugin's
+directory nor in the current directory: with ``config=None`` the defaults
+apply, so a plugin cannot switch its own checks off. Bad input raises ``ValueError`` subclasses with a message naming the
 file and the problem: :class:`~mbcheck.gate.ReportError`,
 :class:`~mbcheck.gate.PolicyError`, :class:`~mbcheck.gate.GateError` and,
 for a configuration :func:`check` cannot use, :class:`ConfigValueError`.
@@ -55,7 +55,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from mbcheck.config import Config, ConfigError, from_mapping, read_file
+from mbcheck.config import Config, ConfigError, from_mapping, load
 from mbcheck.gate import (
     Decision,
     GateError,
@@ -96,10 +96,7 @@ def _config(config: Config | Mapping[str, Any] | str | Path | None) -> Config:
     try:
         if isinstance(config, Mapping):
             return from_mapping(config)
-        path = Path(config)
-        if not path.is_file():
-            raise ConfigError(f"{path}: config file not found")
-        return from_mapping(read_file(path) or {}, str(path))
+        return load(Path(config))  # that file only: no search, neither from the plugin nor the current directory
     except ConfigError as exc:
         raise ConfigValueError(str(exc)) from None
 

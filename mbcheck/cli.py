@@ -63,7 +63,6 @@ def _root(
 
 
 def _load_config(
-    paths: list[Path],
     config_file: Path | None,
     profile: str | None,
     select: list[str] | None,
@@ -71,11 +70,20 @@ def _load_config(
     ignore: list[str] | None,
     fail_on: str | None,
     host_profile: str | None,
+    isolated: bool = False,
 ) -> Any:
+    """The run's config: --config FILE, else the one found from the current directory
+    upwards (never from the checked paths: a checked plugin cannot configure its own check);
+    none with --isolated. Then the command line's options on top."""
     from mbcheck.config import ConfigError, load
 
     try:
-        config = load(config_file, paths, profile=profile)
+        cwd = Path.cwd() if config_file is None and not isolated else None
+    except OSError as exc:
+        raise _fail(f"cannot find the current directory to read the config from: {exc.strerror or exc}; "
+                    "run mbcheck from an existing directory, or pass --isolated or --config FILE") from None
+    try:
+        config = load(config_file, cwd=cwd, profile=profile, isolated=isolated)
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     sel = _codes(select)
@@ -98,7 +106,8 @@ def _load_config(
 SelectOption = Annotated[list[str] | None, typer.Option("--select", help="Only these rule codes or prefixes (comma-separated).")]
 ExtendSelectOption = Annotated[list[str] | None, typer.Option("--extend-select", help="Add rule codes or prefixes to the selection.")]
 IgnoreOption = Annotated[list[str] | None, typer.Option("--ignore", help="Never report these codes or prefixes.")]
-ConfigFileOption = Annotated[Path | None, typer.Option("--config", help="Config file (default: mbcheck.toml or [tool.mbcheck] found above the first path).")]
+ConfigFileOption = Annotated[Path | None, typer.Option("--config", help="Config file: mbcheck.toml, or pyproject.toml with [tool.mbcheck] (default: the first one found from the current directory upwards; never one inside a checked plugin).")]
+IsolatedOption = Annotated[bool, typer.Option("--isolated", help="Read no config file at all: the defaults and the command line's options only.")]
 ProfileNameOption = Annotated[str | None, typer.Option("--profile", help="Context profile: pre-commit, ci, publish, or one from the config.")]
 HostProfileNameOption = Annotated[str | None, typer.Option("--host-profile", help="Host profile name or JSON file.")]
 JobsOption = Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (0 = all cores, 1 = in-process).")]
@@ -115,6 +124,7 @@ def lint(
     extend_select: ExtendSelectOption = None,
     ignore: IgnoreOption = None,
     config_file: ConfigFileOption = None,
+    isolated: IsolatedOption = False,
     profile: ProfileNameOption = None,
     host_profile: HostProfileNameOption = None,
     jobs: JobsOption = None,
@@ -134,7 +144,7 @@ def lint(
     if format not in reporters.FORMATS:
         raise _fail(f"unknown format {format!r} (choose from {', '.join(reporters.FORMATS)})")
     signing_key = _signing_key(sign, format) if sign is not None else None
-    config = _load_config(paths, config_file, profile, select, extend_select, ignore, fail_on, host_profile)
+    config = _load_config(config_file, profile, select, extend_select, ignore, fail_on, host_profile, isolated)
     if cache_dir is not None:
         config = config.with_overrides(cache_dir=str(cache_dir))
     if advisories is not None:
@@ -399,6 +409,7 @@ def record_baseline(
     paths: Annotated[list[Path], typer.Argument(help="Plugin directories, directories of plugins, bottle distributions or archives.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(".mbcheck-baseline.json"),
     config_file: ConfigFileOption = None,
+    isolated: IsolatedOption = False,
     profile: ProfileNameOption = None,
     host_profile: HostProfileNameOption = None,
     select: SelectOption = None,
@@ -412,7 +423,7 @@ def record_baseline(
     from mbcheck.config import ConfigError
     from mbcheck.engine import check
 
-    config = _load_config(paths, config_file, profile, select, extend_select, ignore, None, host_profile)
+    config = _load_config(config_file, profile, select, extend_select, ignore, None, host_profile, isolated)
     try:
         report = check(paths, config, jobs=jobs, use_cache=False if no_cache else None)
     except ConfigError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -47,8 +47,10 @@ class Config:
     cache_dir: str | None = None
     plugins: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     profiles: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    #: where the config came from (None: defaults)
+    #: the absolute path of the config file the settings came from (None: no file)
     path: str | None = None
+    #: whether config files were ignored (``--isolated``)
+    isolated: bool = False
     #: an OSV JSON file of known vulnerabilities (``--advisories``; MB510)
     advisories: str | None = None
 
@@ -185,7 +187,7 @@ def read_file(path: Path) -> dict[str, Any] | None:
 
 
 def find_config_file(start: Path) -> Path | None:
-    """Walk up from ``start``: the first ``mbcheck.toml``, or ``pyproject.toml`` with [tool.mbcheck]."""
+    """Walk up from the directory ``start``: the first ``mbcheck.toml``, or ``pyproject.toml`` with [tool.mbcheck]."""
     current = start if start.is_dir() else start.parent
     current = current.resolve()
     for directory in (current, *current.parents):
@@ -202,17 +204,32 @@ def find_config_file(start: Path) -> Path | None:
     return None
 
 
-def load(path: Path | None, start: Sequence[Path] = (), profile: str | None = None) -> Config:
-    """The config for a run: an explicit file, or the one found above the first path."""
+def load(
+    path: Path | None = None,
+    *,
+    cwd: Path | None = None,
+    profile: str | None = None,
+    isolated: bool = False,
+) -> Config:
+    """The config for a run: ``path`` (``--config``), else the one found walking up from ``cwd``.
+
+    The checked paths never take part: a plugin's own ``mbcheck.toml`` (or one in
+    a directory above it) cannot change how it is judged; it is read only when
+    it is the file of the current directory (a plugin author running mbcheck in
+    their own repository). With ``cwd`` None no file is searched for, and with
+    ``isolated`` (``--isolated``) no file is read at all: the defaults apply.
+    """
+    if isolated:
+        if path is not None:
+            raise ConfigError(f"{path}: --config cannot be used with --isolated (which reads no config file)")
+        return replace(from_mapping({}, profile=profile), isolated=True)
     config_path = path
-    if config_path is None:
-        for candidate in start:
-            if candidate.exists():
-                config_path = find_config_file(candidate)
-                break
+    if config_path is None and cwd is not None:
+        config_path = find_config_file(cwd)
     if config_path is None:
         return from_mapping({}, profile=profile)
     if not config_path.is_file():
         raise ConfigError(f"{config_path}: config file not found")
     data = read_file(config_path) or {}
-    return from_mapping(data, str(config_path), profile=profile)
+    config = from_mapping(data, str(config_path), profile=profile)
+    return replace(config, path=str(config_path.resolve()))

@@ -156,11 +156,23 @@ def _setting(config: Config, name: str) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
+def report_settings(config: Config, settings: Iterable[str] = REPORT_SETTINGS) -> dict[str, Any]:
+    """``settings`` of ``config`` as JSON data, as a digest covers them (the report's ``tool.settings``).
+
+    A setting that names a file (``advisories``) appears as its content's SHA-256.
+    """
+    return {name: _setting(config, name) for name in settings}
+
+
+def settings_digest(settings: Mapping[str, Any]) -> str:
+    """``sha256:`` over settings as :func:`report_settings` gives them (canonical JSON)."""
+    encoded = json.dumps(settings, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return f"{PREFIX}{hashlib.sha256(encoded).hexdigest()}"
+
+
 def config_digest(config: Config, settings: Iterable[str] = REPORT_SETTINGS) -> str:
     """``sha256:`` over ``settings`` of ``config``: by default those that decide a report's findings and verdicts."""
-    material = {name: _setting(config, name) for name in settings}
-    encoded = json.dumps(material, sort_keys=True, separators=(",", ":"), default=str).encode()
-    return f"{PREFIX}{hashlib.sha256(encoded).hexdigest()}"
+    return settings_digest(report_settings(config, settings))
 
 
 __all__ = [
@@ -173,4 +185,6 @@ __all__ = [
     "counted",
     "digest_directory",
     "digest_files",
+    "report_settings",
+    "settings_digest",
 ]

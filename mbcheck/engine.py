@@ -27,7 +27,7 @@ from mbcheck.cache import Cache, default_cache_dir, file_key, run_key
 from mbcheck.checks import analyse_run, file_hooks
 from mbcheck.config import Config, ConfigError
 from mbcheck.context import FileOutcome, HostProfile, PluginContext
-from mbcheck.digest import config_digest
+from mbcheck.digest import config_digest, report_settings
 from mbcheck.discovery import (
     Discovery,
     discover,
@@ -157,8 +157,9 @@ def check_targets(
     judge(contexts, config)
     reports = tuple(finalise(plan, ctx, config) for plan, ctx in zip(plans, contexts, strict=True))
 
-    context: dict[str, Any] = {"host_profile": host.name, "config": config.path, "rules_digest": data_digest(),
+    context: dict[str, Any] = {"host_profile": host.name, "rules_digest": data_digest(),
                                "config_digest": config_digest(config)}
+    context.update(config_record(config))
     context["files"] = sum(len(plan.outcomes) for plan in plans)
     if cache is not None:
         context["cache"] = {"hits": cache.hits, "misses": cache.misses}
@@ -166,6 +167,15 @@ def check_targets(
     if cache is not None and all(o.cacheable for plan in plans for o in plan.outcomes.values()):
         cache.put_report(key, report)
     return report
+
+
+def config_record(config: Config) -> dict[str, Any]:
+    """Where a run's config came from and its effective settings (the report's ``tool.config``
+    and ``tool.settings``; ``config_digest`` is the digest of exactly these settings)."""
+    return {
+        "config": {"source": config.path, "isolated": config.isolated},
+        "settings": report_settings(config),
+    }
 
 
 def analyse(
@@ -232,6 +242,8 @@ def _run_key(plans: list[PluginPlan], errors: list[str], config: Config, host: H
     material = {
         "salt": salt,
         "config": config_digest(config),
+        # where the settings came from is part of the report (and decides MB012)
+        "config_source": (config.path, config.isolated),
         "host": repr(host),
         "environment": _environment_stamp(),
         "errors": errors,

@@ -14,6 +14,8 @@ A policy is a small YAML or TOML file (schema: ``schemas/policy.schema.json``)::
     block-severity = "warning"        # findings at or above this refuse (default: error)
     block-rules = ["MB3", "B602"]     # codes or prefixes that always refuse
     allow-warn = false                # whether `warn` plugins load (default: true)
+    complete = true                   # the report must leave nothing out: every rule,
+                                      # no ignores, exclusions, lowered severities or limits
     require-signature = true          # only reports signed by a trusted key (default: false)
     trusted-keys = ["keys/ci.pub"]    # public keys whose signatures are accepted (paths
                                       # relative to the policy file); any key requires a signature
@@ -43,7 +45,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mbcheck.archive.formats import ARCHIVE_SUFFIXES, WHEEL_SUFFIX, archive_suffix, has_archive_name
-from mbcheck.digest import DigestError, digest_directory, digest_files
+from mbcheck.digest import DigestError, digest_directory, digest_files, settings_digest
 from mbcheck.documents.files import read_json, read_text
 from mbcheck.documents.schema import did_you_mean, first_error, path_text, unknown_keys
 from mbcheck.model import Report, Severity
@@ -93,6 +95,9 @@ class Policy:
     allow_unanalysed: bool = False
     #: when set, the report must have been made against this host profile
     host_profile: str | None = None
+    #: whether the report must come from a complete check: every rule selected, nothing
+    #: ignored or excluded, no severity lowered, the default per-file limits (``complete``)
+    complete: bool = False
     #: whether a JSON report must be signed by a trusted key (a ``Report`` object from
     #: ``check()`` in the same process needs no signature)
     require_signature: bool = False
@@ -143,6 +148,7 @@ def policy_from_mapping(data: Mapping[str, Any], source: str = "<policy>") -> Po
         allow_warn=bool(data.get("allow-warn", True)),
         allow_unanalysed=bool(data.get("allow-unanalysed", False)),
         host_profile=data.get("host-profile"),
+        complete=bool(data.get("complete", False)),
         source=None if source == "<policy>" else source,
         require_signature=bool(data.get("require-signature", False)),
         trusted_keys=_policy_keys(data.get("trusted-keys", ()), source),
@@ -347,6 +353,7 @@ def admit(
             f"(the report judged {entry['digest']}; on disk now {digest})"
         )
     reasons.extend(_host_profile(policy, data))
+    reasons.extend(_completeness(policy, data))
     reasons.extend(_findings(policy, entry))
     reasons.extend(_permissions(policy, entry))
     reasons.extend(_unanalysed(policy, entry))
@@ -391,6 +398,76 @@ def _host_profile(policy: Policy, data: Mapping[str, Any]) -> list[str]:
         f"the report was made against host profile `{tool.get('host_profile', 'unknown')}`; "
         f"the policy requires `{policy.host_profile}`"
     ]
+
+
+#: how a policy that requires a complete check is named in a refusal
+_COMPLETE = "the policy requires a complete check (complete = true)"
+
+
+def _codes_text(codes: Sequence[str]) -> str:
+    return ", ".join(codes)
+
+
+def _covers_all(select: Sequence[str]) -> bool:
+    """Whether a selection matches every rule code (each starts with ``MB`` or ``B``)."""
+    return "ALL" in select or all(any(family.startswith(sel) for sel in select) for family in ("MB", "B"))
+
+
+def _lowered_severities(overrides: Mapping[str, str]) -> list[str]:
+    """Each severity override below the highest severity its rule reports (from the shipped catalog)."""
+    from mbcheck.rules.catalog import describe
+
+    known = describe(sorted(overrides), rule_modules=False)
+    lowered = []
+    for code, value in sorted(overrides.items()):
+        rule = known.get(code)
+        # a code this mbcheck does not know: only `error` is sure not to lower anything
+        highest = rule.highest_severity if rule is not None else Severity.ERROR
+        if Severity(value).rank < highest.rank:
+            lowered.append(f"{code} from {highest.value} to {value}")
+    return lowered
+
+
+def _completeness(policy: Policy, data: Mapping[str, Any]) -> list[str]:
+    """With ``complete``: each way the report's recorded settings left something out."""
+    if not policy.complete:
+        return []
+    settings = data.get("tool", {}).get("settings")
+    if settings is None:
+        return [f"the report does not record the settings it was made with; {_COMPLETE}"]
+    if settings_digest(settings) != data["tool"].get("config_digest"):
+        return [
+            "the report's recorded settings do not match its config_digest: it was changed after it "
+            f"was made; {_COMPLETE}"
+        ]
+    from mbcheck.config import Config
+
+    defaults = Config()
+    weakened: list[str] = []
+    select = list(settings["select"])
+    if not _covers_all(select):
+        weakened.append(f"only some rules selected (select: {_codes_text(select)})")
+    if settings["ignore"]:
+        weakened.append(f"rules ignored (ignore: {_codes_text(settings['ignore'])})")
+    for glob, codes in sorted(settings["per_file_ignores"].items()):
+        if codes:
+            weakened.append(f"rules ignored in some files (per-file-ignores: {glob!r} = {_codes_text(codes)})")
+    for name, table in sorted(settings["plugins"].items()):
+        for key, what in (("ignore", "rules ignored for a plugin"),
+                          ("ignore-unused-dependencies", "unused dependencies waived for a plugin")):
+            values = table.get(key) or []
+            if values:
+                weakened.append(f"{what} (plugins.{name}.{key}: {_codes_text([str(v) for v in values])})")
+    lowered = _lowered_severities(settings["severity"])
+    if lowered:
+        weakened.append(f"severities lowered (severity: {'; '.join(lowered)})")
+    if settings["exclude"]:
+        weakened.append(f"files excluded from analysis (exclude: {_codes_text(settings['exclude'])})")
+    for key, unlimited in (("max_file_size", False), ("max_file_seconds", True), ("max_file_memory", True)):
+        value, default = settings[key], getattr(defaults, key)
+        if value < default and not (unlimited and value == 0):
+            weakened.append(f"a lower limit ({key.replace('_', '-')}: {value}; the default is {default})")
+    return [f"the report was made with {what}; {_COMPLETE}" for what in weakened]
 
 
 def _findings(policy: Policy, entry: Mapping[str, Any]) -> list[str]:

@@ -32,11 +32,14 @@ from mbcheck.rules.core import (
     PathConfigurationFile,
     SourcelessModule,
     UnreadableFile,
+    UnusedPluginConfig,
     UnverifiedBytecode,
 )
 
 #: data files plugin-level analyses read (kept in memory with the plan)
 _DATA_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".txt", ".cfg")
+#: the names of the files mbcheck's configuration is read from
+_CONFIG_NAMES = ("mbcheck.toml", "pyproject.toml")
 
 
 class PluginFiles(Protocol):
@@ -155,6 +158,8 @@ def plan_targets(discovery: Discovery, config: Config) -> tuple[list[PluginPlan]
                 plan.skipped[rel] = "unreadable"
                 continue
             digest.add(rel, data)
+            if rel.rsplit("/", 1)[-1] in _CONFIG_NAMES:
+                problems.extend(_unused_config(target, rel, data, config))
             if listing.in_environment(rel):
                 continue
             if rel.endswith(".py"):
@@ -214,6 +219,38 @@ def _unreadable_code(plan: PluginPlan, full: FileListing) -> None:
         plan.skipped[problem.path] = problem.reason
         severity = Severity.WARNING if problem.reason == "foreign-bytecode" else Severity.ERROR
         plan.problems.append(UnverifiedBytecode.finding(Span(problem.path), problem.message, severity=severity))
+
+
+def _unused_config(target: PluginTarget, rel: str, data: bytes, config: Config) -> list[Finding]:
+    """MB012 for a config file inside the plugin that is not the run's config.
+
+    The run's config is never read from a checked plugin (see
+    :func:`mbcheck.config.load`); it is this file only when mbcheck runs from
+    the plugin's own directory. A file inside an archive is never the run's config.
+    """
+    if target.archive is None and config.path is not None:
+        try:
+            if Path(config.path) == (target.root / rel).resolve():
+                return []
+        except OSError:
+            pass
+    span = Span(rel)
+    if rel.rsplit("/", 1)[-1] == "pyproject.toml":
+        from mbcheck.documents.pointers import DocumentError, load_toml
+
+        try:
+            document = load_toml(data, rel)
+        except DocumentError:
+            return []  # not TOML: it configures nothing (the manifest rules report it)
+        tool = document.value.get("tool") if isinstance(document.value, dict) else None
+        if not isinstance(tool, dict) or "mbcheck" not in tool:
+            return []
+        span = document.pointers.get("/tool/mbcheck", span)
+        what = f"the [tool.mbcheck] table of {rel} inside the plugin was not used"
+    else:
+        what = f"{rel} inside the plugin was not used"
+    message = f"{what}: configuration is read from the current directory or --config, never from the plugin it checks"
+    return [UnusedPluginConfig.finding(span, message)]
 
 
 __all__ = ["DirectoryFiles", "MemoryFiles", "PluginFiles", "PluginPlan", "plan_targets"]

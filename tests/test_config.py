@@ -18,21 +18,24 @@ runner = CliRunner()
 BAD_NAME = {"__init__.py": '__name__ = "x"\n', "sub/mod.py": "def f(:\n"}
 
 
-def test_config_found_walking_up(tmp_path: Path) -> None:
+def test_config_found_walking_up_from_the_current_directory(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.mbcheck]\nignore = ["MB112"]\n')
-    root = write_plugin(tmp_path / "plugins", BAD_NAME)
-    assert find_config_file(root) == tmp_path / "pyproject.toml"
-    config = load(None, [root])
+    cwd = tmp_path / "work" / "sub"
+    cwd.mkdir(parents=True)
+    assert find_config_file(cwd) == tmp_path / "pyproject.toml"
+    config = load(cwd=cwd)
     assert config.ignore == ("MB112",)
-    (tmp_path / "plugins" / "mbcheck.toml").write_text('ignore = ["MB001"]\n')
-    assert load(None, [root]).ignore == ("MB001",)
+    assert config.path == str((tmp_path / "pyproject.toml").resolve())
+    (tmp_path / "work" / "mbcheck.toml").write_text('ignore = ["MB001"]\n')
+    assert load(cwd=cwd).ignore == ("MB001",)
+    assert load().path is None  # no directory to search from: the defaults
 
 
 def test_pyproject_without_table_is_skipped(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.mbcheck]\nfail-on = "warning"\n')
     (tmp_path / "inner").mkdir()
     (tmp_path / "inner" / "pyproject.toml").write_text('[project]\nname = "x"\n')
-    assert load(None, [tmp_path / "inner"]).fail_on == "warning"
+    assert load(cwd=tmp_path / "inner").fail_on == "warning"
 
 
 @pytest.mark.parametrize(
@@ -72,8 +75,9 @@ def test_select_ignore_severity_and_per_file_ignores(tmp_path: Path) -> None:
     assert all(r != "MB112" for r, _, _ in rules(from_mapping({"select": ["MB0", "MB112"], "plugins": {"example": {"ignore": ["MB112"]}}})))
 
 
-def test_per_file_ignores_hold_for_explicit_file_names(tmp_path: Path) -> None:
-    """pre-commit passes single files: per-file ignores still apply."""
+def test_per_file_ignores_hold_for_explicit_file_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pre-commit passes single files, from the repository's root: per-file ignores still apply."""
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "mbcheck.toml").write_text('select = ["MB0"]\n[per-file-ignores]\n"sub/*.py" = ["MB001"]\n')
     root = write_plugin(tmp_path, BAD_NAME)
     result = runner.invoke(app, ["lint", str(root / "sub" / "mod.py"), "--no-cache"])

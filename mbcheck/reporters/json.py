@@ -68,7 +68,7 @@ def report_dict(report: Report) -> dict[str, Any]:
     for plugin in report.plugins:
         verdicts[plugin.verdict.value] += 1
     tool: dict[str, Any] = {"name": "mbcheck", "version": __version__}
-    for key in ("rules_digest", "config_digest", "host_profile"):
+    for key in ("rules_digest", "config_digest", "config", "settings", "host_profile"):
         if key in report.context:
             tool[key] = report.context[key]
     return {

@@ -63,22 +63,25 @@ def render(report: Report) -> str:
         if finding.confidence is not None:
             result["properties"]["confidence"] = finding.confidence.value
         results.append(result)
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "mbcheck",
+                "version": __version__,
+                "informationUri": "https://mbcheck.dev",
+                "rules": [rule_descriptor(code, rules.get(code)) for code in codes],
+            }
+        },
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+    }
     document = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "mbcheck",
-                        "version": __version__,
-                        "informationUri": "https://mbcheck.dev",
-                        "rules": [rule_descriptor(code, rules.get(code)) for code in codes],
-                    }
-                },
-                "results": results,
-                "columnKind": "unicodeCodePoints",
-            }
-        ],
+        "runs": [run],
     }
+    if "settings" in report.context:
+        # where the run's settings came from and what they were (as in the JSON report's `tool`)
+        properties = {key: report.context[key] for key in ("config", "settings", "config_digest") if key in report.context}
+        run["invocations"] = [{"executionSuccessful": not report.errors, "properties": properties}]
     return json.dumps(document, indent=2) + "\n"

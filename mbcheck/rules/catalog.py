@@ -102,8 +102,14 @@ def _shipped() -> dict[str, RuleInfo]:
     return {entry["code"]: RuleInfo.from_data(entry) for entry in data["rules"]}
 
 
-def describe(codes: Iterable[str]) -> dict[str, RuleInfo]:
-    """Metadata of the given codes that are rules (unknown codes are left out)."""
+def describe(codes: Iterable[str], *, rule_modules: bool = True) -> dict[str, RuleInfo]:
+    """Metadata of the given codes that are rules (unknown codes are left out).
+
+    A code the shipped catalog does not list is looked up in bandit (B-codes)
+    and, unless ``rule_modules`` is False, in the rule classes, which loads
+    every rule module (and libcst). The gate passes False: a code in a report
+    it judges must not make it load the parser.
+    """
     shipped = _shipped()
     out: dict[str, RuleInfo] = {}
     missing: list[str] = []
@@ -119,7 +125,7 @@ def describe(codes: Iterable[str]) -> dict[str, RuleInfo]:
 
         out.update({code: info(BANDIT_RULES[code]) for code in bandit if code in BANDIT_RULES})
     rest = [code for code in missing if not code.startswith("B")]
-    if rest:
+    if rest and rule_modules:
         # a catalog out of date (a development checkout): from the rule classes
         from mbcheck.rules import all_rules
 

@@ -1,4 +1,4 @@
-"""Rules the engine itself reports: files it cannot read or parse, suppressions."""
+"""Rules the engine itself reports: files it cannot read or parse, suppressions, unused plugin configs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from mbcheck.model import Category, Severity
-from mbcheck.rules.base import Invalid, Rule, Valid
+from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, Rule, Valid
 
 _TAG = sys.implementation.cache_tag
 
@@ -229,3 +229,42 @@ class PathConfigurationFile(EngineRule):
     severity = Severity.ERROR
     VALID = (Valid("import json\n"),)
     INVALID = (Invalid(files={"evil.pth": "import os; os.system('id')\n"}, path="evil.pth"),)
+
+
+class UnusedPluginConfig(EngineRule):
+    """A configuration file inside the checked plugin was not used.
+
+    mbcheck reads its configuration from the current directory (walking up to
+    the first `mbcheck.toml`, or `pyproject.toml` with a `[tool.mbcheck]`
+    table) or from `--config FILE`, never from the plugin it checks. A
+    plugin's own `mbcheck.toml`, or the `[tool.mbcheck]` table of its
+    `pyproject.toml`, therefore changes nothing: it cannot ignore rules,
+    exclude files, lower severities or limits, or move the cache. The file is
+    reported so that whoever reads the report sees its settings did not apply.
+
+    Why: whoever ships a plugin must not decide how it is judged. Settings read
+    from next to the code would let any plugin switch its own checks off and
+    pass the host's gate. A plugin author who runs `mbcheck lint .` in their
+    own repository still gets their config; that run does not report it.
+    Instead: keep settings in the config of the directory mbcheck runs from, or
+    pass `--config FILE`; leave the file out of the plugin you distribute if it
+    is only for development.
+    """
+
+    code = "MB012"
+    name = "unused-plugin-config"
+    category = Category.CONFIG
+    severity = Severity.INFO
+    VALID = (
+        Valid("x = 1\n"),
+        Valid(path="pyproject.toml", code='[tool.ruff]\nline-length = 100\n', files={"plugin.yaml": EXAMPLE_MANIFEST}),
+    )
+    INVALID = (
+        Invalid(path="mbcheck.toml", code='ignore = ["ALL"]\n', line=1),
+        Invalid(
+            path="pyproject.toml",
+            code='[tool.ruff]\nline-length = 100\n\n[tool.mbcheck]\nexclude = ["evil.py"]\n',
+            files={"plugin.yaml": EXAMPLE_MANIFEST},
+            line=4,
+        ),
+    )
