@@ -9,6 +9,7 @@ never pays for the parser.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -161,11 +162,34 @@ class PluginModel:
         return self.pointers.get("", Span(self.manifest_path))
 
     def metadata(self) -> dict[str, Any]:
-        """The resolved metadata as plain JSON data (non-literals as ``None``)."""
+        """The resolved metadata as plain JSON data (non-literals as ``None``).
+
+        Numbers JSON readers cannot all represent exactly (integers beyond
+        ±2**53, infinities, NaN) are given as their text, so every report can be
+        written as standard JSON and signed over its canonical form.
+        """
         out: dict[str, Any] = {}
         for key, located in sorted(self.fields.items()):
-            out[key] = None if located.value is NOT_STATIC else located.value
+            out[key] = None if located.value is NOT_STATIC else _json_safe(located.value)
         return out
+
+
+#: the largest integer every JSON reader represents exactly (RFC 8785, I-JSON)
+_JSON_INT_LIMIT = 2**53 - 1
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) <= _JSON_INT_LIMIT else str(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -204,3 +204,14 @@ def test_a_policy_requiring_signatures(make_plugin: PluginFactory, tmp_path: Pat
     assert invoke("verify", plugin, signed, "--policy", policy)[:2] == (0, f"admitted: {plugin}\n")
     code, out, _ = invoke("verify", plugin, unsigned, "--policy", policy)
     assert code == 1 and f"{NOT_TRUSTED}the report is not signed" in out
+
+
+def test_a_plugin_cannot_make_its_report_unsignable(make_plugin: PluginFactory, tmp_path: Path) -> None:
+    # numbers canonical JSON cannot represent, written by the plugin into its own manifest
+    plugin = make_plugin("loud", extra="build: 123456789012345678901234567890\nweight: .nan\nsize: -.inf\n")
+    keygen(tmp_path / "ci.key")
+    data = lint_signed(plugin, tmp_path / "ci.key", tmp_path / "loud.json")
+    metadata = data["plugins"][0]["metadata"]  # type: ignore[index]
+    assert (metadata["build"], metadata["weight"], metadata["size"]) == ("123456789012345678901234567890", "nan", "-inf")
+    code, out, _ = invoke("verify", plugin, tmp_path / "loud.json", "--trust", tmp_path / "ci.key.pub")
+    assert "not signed" not in out and "signature" not in out
