@@ -213,5 +213,5 @@ def test_a_plugin_cannot_make_its_report_unsignable(make_plugin: PluginFactory, 
     data = lint_signed(plugin, tmp_path / "ci.key", tmp_path / "loud.json")
     metadata = data["plugins"][0]["metadata"]  # type: ignore[index]
     assert (metadata["build"], metadata["weight"], metadata["size"]) == ("123456789012345678901234567890", "nan", "-inf")
-    code, out, _ = invoke("verify", plugin, tmp_path / "loud.json", "--trust", tmp_path / "ci.key.pub")
+    _code, out, _ = invoke("verify", plugin, tmp_path / "loud.json", "--trust", tmp_path / "ci.key.pub")
     assert "not signed" not in out and "signature" not in out
