@@ -23,9 +23,10 @@ from packaging.requirements import InvalidRequirement, Requirement
 SUPPRESSION = re.compile(r"#\s*mbcheck:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?", re.IGNORECASE)
 
 #: pip: a comment starts with ``#`` at the start of a line or after whitespace
-_COMMENT = re.compile(r"(^|\s+)#.*$")
+_COMMENT = re.compile(r"(^|(?<!\s)\s+)#.*$")
 _INCLUDE_OPTIONS = {"-r", "--requirement"}
-_OPTION = re.compile(r"\s+--?[A-Za-z]")
+#: (the lookbehinds start a match only where a run of whitespace starts: linear time)
+_OPTION = re.compile(r"(?<!\s)\s+--?[A-Za-z]")
 _ARCHIVE_SUFFIXES = (".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar")
 #: include depth beyond which ``-r`` chains are not followed
 MAX_INCLUDE_DEPTH = 10
@@ -122,7 +123,7 @@ def _position(starts: list[tuple[int, int]], offset: int) -> tuple[int, int]:
     return line, offset - base + 1
 
 
-_NAMED_URL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*@")
+_NAMED_URL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\]\s*)?@")
 
 
 def _names_no_distribution(text: str) -> bool:
