@@ -69,6 +69,9 @@ def finalise(plan: PluginPlan, ctx: PluginContext, config: Config) -> PluginRepo
             silenced.append((finding, sup))
             continue
         kept.append(finding)
+    for finding, sup in ctx.silenced:  # comments in requirements files and manifests
+        if config.enabled(finding.rule, names) and not config.ignored_in_file(finding.rule, finding.span.path):
+            silenced.append((_replace(finding, severity=config.severity_for(finding.rule, finding.severity)), sup))
     if config.enabled(UnusedSuppression.code, names):
         for path, sups in suppressions.items():
             for index, sup in enumerate(sups):
@@ -83,7 +86,7 @@ def finalise(plan: PluginPlan, ctx: PluginContext, config: Config) -> PluginRepo
     only = plan.target.only
     if only is not None:
         kept = [f for f in kept if f.span.path in only or not f.span.path.endswith(".py")]
-        silenced = [(f, s) for f, s in silenced if f.span.path in only]
+        silenced = [(f, s) for f, s in silenced if f.span.path in only or not f.span.path.endswith(".py")]
     # one numbering for kept and silenced findings: a finding keeps its fingerprint
     # whether or not a comment silences it
     tagged: list[tuple[Finding, Suppression | None]] = [*((f, None) for f in kept), *silenced]

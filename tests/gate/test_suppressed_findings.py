@@ -185,3 +185,21 @@ def test_sarif_marks_silenced_results_as_suppressed_in_source(make_plugin: Plugi
     assert suppression["kind"] == "inSource"
     assert suppression["location"]["physicalLocation"]["region"]["startLine"] == 1
     assert all(r.get("suppressions") for r in run["results"])
+
+
+def test_comments_in_requirements_files_are_listed_and_judged(make_plugin: PluginFactory) -> None:
+    """Dependency findings in requirements.txt honour `# mbcheck: ignore` there too: same treatment."""
+    plugin = make_plugin(
+        "pinned",
+        {"__init__.py": "import rich\n", "requirements.txt": "# mbcheck: ignore-file[MB5]\nrich==12.0\n"},
+    )
+    report = report_json(check(plugin, {"select": ["MB503"]}, jobs=1, use_cache=False))
+    entry = report["plugins"][0]
+    assert entry["findings"] == [] and entry["verdict"] == "pass"
+    [silenced] = entry["suppressed"]
+    assert (silenced["rule"], silenced["path"], silenced["line"]) == ("MB503", "requirements.txt", 2)
+    assert silenced["suppressed_by"] == {"path": "requirements.txt", "line": 1, "column": 1, "codes": ["MB5"], "scope": "file"}
+    refused = admit(plugin, report)
+    assert not refused.allowed
+    assert any("suppressed in the source at requirements.txt:1" in r for r in refused.reasons), refused.reasons
+    assert admit(plugin, report, Policy(honour_suppressions=True)).allowed

@@ -232,8 +232,16 @@ def suppressed(text: str | None, line: int, code: str) -> bool:
     Used for the files the engine does not tokenize: requirements files,
     ``plugin.yaml`` and ``pyproject.toml``.
     """
+    return suppression_comment(text, line, code) is not None
+
+
+def suppression_comment(text: str | None, line: int, code: str) -> tuple[int, int, tuple[str, ...], bool] | None:
+    """The comment :func:`suppressed` finds: (line, column, codes, whether ``ignore-file``), or None.
+
+    Columns are 1-based; ``codes`` is empty for a bare comment (every code).
+    """
     if not text or "mbcheck:" not in text:
-        return False
+        return None
     lines = text.splitlines()
     for number, content in enumerate(lines, 1):
         if "mbcheck:" not in content:
@@ -244,8 +252,8 @@ def suppressed(text: str | None, line: int, code: str) -> bool:
                 continue
             codes = [c.strip().upper() for c in (match.group(2) or "").split(",") if c.strip()]
             if not codes or any(code == c or code.startswith(c) for c in codes):
-                return True
-    return False
+                return number, match.start() + 1, tuple(codes), kind == "ignore-file"
+    return None
 
 
 def marker_may_apply(marker: Marker | None, python_versions: Sequence[str]) -> bool:
@@ -290,4 +298,5 @@ __all__ = [
     "parse_requirements_file",
     "requirement_names",
     "suppressed",
+    "suppression_comment",
 ]
