@@ -114,6 +114,9 @@ class PluginContext:
     #: every plugin of the run by name (for cross-plugin rules)
     run_plugins: Any = None
     findings: list[Finding] = field(default_factory=list)
+    #: findings an ``# mbcheck: ignore`` comment in a file the engine does not
+    #: tokenize silenced (requirements files, plugin.yaml), with the comment
+    silenced: list[tuple[Finding, Suppression]] = field(default_factory=list)
     #: every theme's analysis of the plugin (computed by the engine whatever
     #: the rule selection; rules only read it)
     facts: PluginFacts = field(init=False, repr=False)
@@ -134,6 +137,10 @@ class PluginContext:
             return None
         result = self.read_text(path)
         return result if isinstance(result, str) else None
+
+    def silence(self, finding: Finding, comment: Suppression) -> None:
+        """Keep a finding a suppression comment silenced (finalise lists it as suppressed)."""
+        self.silenced.append((finding, comment))
 
     def report(
         self,

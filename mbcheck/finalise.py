@@ -4,7 +4,10 @@ Rules report everything they find; here the selection (``select``/``ignore``,
 per-file ignores), severity overrides and ``# mbcheck: ignore`` comments are
 applied, unused suppressions are reported (MB002), each finding gets a stable
 fingerprint (for baselines and SARIF), and the plugin's facts become the
-report's sections. Nothing here depends on which rules ran but the findings.
+report's sections. Findings a comment silenced leave ``findings`` and the
+verdict but are kept, with the comment's location, in the report's
+``suppressed`` section: the comment is the plugin author's claim, which a
+host's gate need not accept. Nothing here depends on which rules ran but the findings.
 """
 
 from __future__ import annotations
@@ -17,20 +20,23 @@ from typing import Any
 from mbcheck.config import Config
 from mbcheck.context import PluginContext, Suppression
 from mbcheck.coverage import outcome_reason
-from mbcheck.model import Finding, PluginReport, Unanalysed, verdict_for
+from mbcheck.model import Finding, PluginReport, SuppressedFinding, Unanalysed, verdict_for
 from mbcheck.plan import PluginPlan
 from mbcheck.rules.core import UnusedSuppression
 
 
-def _suppressed(finding: Finding, suppressions: Iterable[Suppression], used: dict[int, set[str]]) -> bool:
-    hit = False
+def _suppressed(
+    finding: Finding, suppressions: Iterable[Suppression], used: dict[int, set[str]]
+) -> Suppression | None:
+    """The first comment that silences ``finding`` (every matching one is marked used), or None."""
+    first: Suppression | None = None
     for index, sup in enumerate(suppressions):
         if not sup.matches(finding.rule):
             continue
         if sup.file_level or sup.line == finding.statement_line or sup.line <= finding.span.line <= sup.end_line:
             used.setdefault(index, set()).add(finding.rule)
-            hit = True
-    return hit
+            first = first or sup
+    return first
 
 
 def _fingerprint(finding: Finding, line_text: str, occurrence: int) -> str:
@@ -47,17 +53,26 @@ def finalise(plan: PluginPlan, ctx: PluginContext, config: Config) -> PluginRepo
     suppressions = {path: outcome.suppressions for path, outcome in plan.outcomes.items() if outcome.suppressions}
     used: dict[str, dict[int, set[str]]] = {}
     kept: list[Finding] = []
+    # silenced by the plugin's own comments: reported in their own section, never dropped
+    silenced: list[tuple[Finding, Suppression]] = []
     for finding in raw:
         if not config.enabled(finding.rule, names) or config.ignored_in_file(finding.rule, finding.span.path):
-            continue
-        if finding.span.path in suppressions and _suppressed(
-            finding, suppressions[finding.span.path], used.setdefault(finding.span.path, {})
-        ):
             continue
         severity = config.severity_for(finding.rule, finding.severity)
         if severity is not finding.severity:
             finding = _replace(finding, severity=severity)
+        sup = (
+            _suppressed(finding, suppressions[finding.span.path], used.setdefault(finding.span.path, {}))
+            if finding.span.path in suppressions
+            else None
+        )
+        if sup is not None:
+            silenced.append((finding, sup))
+            continue
         kept.append(finding)
+    for finding, sup in ctx.silenced:  # comments in requirements files and manifests
+        if config.enabled(finding.rule, names) and not config.ignored_in_file(finding.rule, finding.span.path):
+            silenced.append((_replace(finding, severity=config.severity_for(finding.rule, finding.severity)), sup))
     if config.enabled(UnusedSuppression.code, names):
         for path, sups in suppressions.items():
             for index, sup in enumerate(sups):
@@ -72,11 +87,16 @@ def finalise(plan: PluginPlan, ctx: PluginContext, config: Config) -> PluginRepo
     only = plan.target.only
     if only is not None:
         kept = [f for f in kept if f.span.path in only or not f.span.path.endswith(".py")]
-    kept.sort(key=Finding.sort_key)
+        silenced = [(f, s) for f, s in silenced if f.span.path in only or not f.span.path.endswith(".py")]
+    # one numbering for kept and silenced findings: a finding keeps its fingerprint
+    # whether or not a comment silences it
+    tagged: list[tuple[Finding, Suppression | None]] = [*((f, None) for f in kept), *silenced]
+    tagged.sort(key=lambda pair: pair[0].sort_key())
     lines: dict[str, list[str]] = {}
     seen: dict[tuple[str, str, str], int] = {}
     final: list[Finding] = []
-    for finding in kept:
+    hidden: list[SuppressedFinding] = []
+    for finding, sup in tagged:
         path = finding.span.path
         if path not in lines:
             text = plan.read_text(path) if path else None
@@ -86,7 +106,12 @@ def finalise(plan: PluginPlan, ctx: PluginContext, config: Config) -> PluginRepo
         key = (finding.rule, path, " ".join(line_text.split()))
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
-        final.append(_replace(finding, fingerprint=_fingerprint(finding, line_text, occurrence)))
+        printed = _replace(finding, fingerprint=_fingerprint(finding, line_text, occurrence))
+        if sup is None:
+            final.append(printed)
+        else:
+            codes = tuple(sorted(sup.codes)) if sup.codes else None
+            hidden.append(SuppressedFinding(printed, sup.span, codes, sup.file_level))
     findings = tuple(final)
     declared = ctx.model.value("permissions")
     permissions: dict[str, Any] = {
@@ -111,6 +136,7 @@ def finalise(plan: PluginPlan, ctx: PluginContext, config: Config) -> PluginRepo
         compatibility=compatibility,
         dependencies=dependencies,
         not_analysed=not_analysed(plan),
+        suppressed=tuple(hidden),
     )
 
 

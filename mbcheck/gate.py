@@ -20,6 +20,8 @@ A policy is a small YAML or TOML file (schema: ``schemas/policy.schema.json``)::
     trusted-keys = ["keys/ci.pub"]    # public keys whose signatures are accepted (paths
                                       # relative to the policy file); any key requires a signature
     allow-unanalysed = false          # whether files mbcheck did not analyse may load (default: false)
+    honour-suppressions = false       # whether `# mbcheck: ignore` comments in the plugin
+                                      # silence findings here too (default: false)
 
 A plugin whose code uses a permission it does not declare is always refused.
 So is one the report says holds files mbcheck did not analyse (its
@@ -33,6 +35,9 @@ trusted keys or ``require-signature`` it must carry a signature by a trusted key
 content (``mbcheck.signing``), checked before anything else in it is believed. A
 :class:`~mbcheck.model.Report` returned by ``check()`` in the same process never left it and
 needs no signature.
+
+Findings silenced by ``# mbcheck: ignore`` comments are the plugin author's
+claim: unless the policy honours suppressions they are judged like the others.
 """
 
 from __future__ import annotations
@@ -93,6 +98,9 @@ class Policy:
     allow_warn: bool = True
     #: whether a plugin with files mbcheck did not analyse is admitted
     allow_unanalysed: bool = False
+    #: whether findings silenced by ``# mbcheck: ignore`` comments in the plugin's
+    #: own source stay silenced (default: no, they are judged like any other)
+    honour_suppressions: bool = False
     #: when set, the report must have been made against this host profile
     host_profile: str | None = None
     #: whether the report must come from a complete check: every rule selected, nothing
@@ -147,6 +155,7 @@ def policy_from_mapping(data: Mapping[str, Any], source: str = "<policy>") -> Po
         block_rules=tuple(data.get("block-rules", ())),
         allow_warn=bool(data.get("allow-warn", True)),
         allow_unanalysed=bool(data.get("allow-unanalysed", False)),
+        honour_suppressions=bool(data.get("honour-suppressions", False)),
         host_profile=data.get("host-profile"),
         complete=bool(data.get("complete", False)),
         source=None if source == "<policy>" else source,
@@ -471,24 +480,37 @@ def _completeness(policy: Policy, data: Mapping[str, Any]) -> list[str]:
 
 
 def _findings(policy: Policy, entry: Mapping[str, Any]) -> list[str]:
-    """The verdict, and each finding the policy blocks."""
+    """The verdict, and each finding the policy blocks.
+
+    Findings silenced by ``# mbcheck: ignore`` comments in the plugin's own
+    source count like the others unless the policy honours suppressions: the
+    verdict is then the worse of the report's and the one they make.
+    """
     reasons: list[str] = []
     findings: list[Mapping[str, Any]] = list(entry["findings"])
-    verdict = entry["verdict"]
+    suppressed: list[Mapping[str, Any]] = [] if policy.honour_suppressions else list(entry.get("suppressed", ()))
+    verdict = _worse(entry["verdict"], _verdict_of(suppressed))
+    unhonoured = "suppressed in the source; the policy does not honour suppressions"
     if verdict == "fail":
         errors = sum(1 for f in findings if f["severity"] == "error")
-        reasons.append(f"the verdict is fail ({errors} error{'s' if errors != 1 else ''})")
+        hidden = sum(1 for f in suppressed if f["severity"] == "error")
+        detail = f"{errors + hidden} error{'s' if errors + hidden != 1 else ''}"
+        reasons.append(f"the verdict is fail ({detail}" + (f", {hidden} of them {unhonoured})" if hidden else ")"))
     elif verdict == "warn" and not policy.allow_warn:
-        reasons.append("the verdict is warn and the policy does not admit warnings (allow-warn: false)")
+        hidden_note = f" (the warnings are {unhonoured})" if entry["verdict"] == "pass" else ""
+        reasons.append(f"the verdict is warn and the policy does not admit warnings (allow-warn: false){hidden_note}")
 
     threshold = policy.block_severity.rank
     blocking: list[str] = []
-    for finding in findings:
+    for finding in [*findings, *suppressed]:
         why = []
         if Severity(finding["severity"]).rank >= threshold:
             why.append(f"severity {finding['severity']} is at or above block-severity {policy.block_severity.value}")
         if policy.blocks_rule(finding["rule"]):
             why.append("the rule is in block-rules")
+        comment = finding.get("suppressed_by")
+        if why and isinstance(comment, Mapping):
+            why.append(f"suppressed in the source at {_where(comment)}; the policy does not honour suppressions")
         if why:
             blocking.append(f"{finding['rule']} at {_where(finding)}: {finding['message']} ({'; '.join(why)})")
     reasons.extend(blocking[:MAX_LISTED_FINDINGS])
@@ -559,6 +581,16 @@ def _bytecode_candidates(plugin: Path) -> tuple[set[str], list[str], Callable[[s
 
     files = inspect_archive(plugin).files
     return set(files), [rel for rel in files if is_cache_file(rel)], files.get
+_VERDICT_RANK = {"pass": 0, "warn": 1, "fail": 2}
+
+
+def _verdict_of(findings: Sequence[Mapping[str, Any]]) -> str:
+    severities = {f["severity"] for f in findings}
+    return "fail" if "error" in severities else "warn" if "warning" in severities else "pass"
+
+
+def _worse(first: str, second: str) -> str:
+    return first if _VERDICT_RANK.get(first, 2) >= _VERDICT_RANK.get(second, 2) else second
 
 
 def _permissions(policy: Policy, entry: Mapping[str, Any]) -> list[str]:

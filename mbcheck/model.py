@@ -89,6 +89,24 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class SuppressedFinding:
+    """A finding a ``# mbcheck: ignore`` comment in the plugin's source silenced.
+
+    The comment is the plugin author's claim, not evidence: reports keep these
+    findings in their own section and the gate judges them unless its policy
+    honours suppressions.
+    """
+
+    finding: Finding
+    #: where the comment is written
+    by: Span
+    #: the codes (or prefixes) the comment names; None for a bare comment (every code)
+    codes: tuple[str, ...] | None = None
+    #: ``ignore-file`` (the whole file) rather than ``ignore`` (one statement)
+    file_level: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Located:
     """A value read from a manifest together with where it was written."""
 
@@ -219,6 +237,9 @@ class PluginReport:
     dependencies: Mapping[str, Any] | None = None
     #: every file the host could load that was not analysed, whatever the rule selection
     not_analysed: tuple[Unanalysed, ...] = ()
+    #: findings silenced by ``# mbcheck: ignore`` comments (not in ``findings``
+    #: nor the verdict; the gate judges them unless its policy honours them)
+    suppressed: tuple[SuppressedFinding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

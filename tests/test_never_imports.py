@@ -110,3 +110,92 @@ def test_bytecode_pth_build_and_linked_code_never_run(tmp_path: Path) -> None:
     assert "is not the compilation of that source" in verify.stdout
     assert not marker.exists(), "plugin code ran during lint or verify"
     assert "trap_plugin" not in sys.modules
+#: modules a plugin might ship that mbcheck (or Python itself) imports by name
+SHADOWED = ("operator", "warnings", "jsonschema", "yaml", "typer", "libcst")
+TRIPWIRE = """\
+with open({marker!r}, "w") as marker:  # builtins only: the standard library may be what is shadowed
+    marker.write("imported {name}")
+"""
+
+
+def _tripwire_plugin(tmp_path: Path, shadowed: tuple[str, ...] = SHADOWED) -> tuple[Path, Path]:
+    """A plugin whose own modules shadow the standard library's and mbcheck's dependencies."""
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    files: dict[str, str] = {"__init__.py": "", "plugin.yaml": "name: tripwire\nversion: 1.0.0\n"}
+    for name in shadowed:
+        files[f"{name}.py"] = TRIPWIRE.format(marker=str(markers / name), name=name)
+    return write_plugin(tmp_path, files, name="tripwire"), markers
+
+
+def _env() -> dict[str, str]:
+    """The subprocess finds this checkout's mbcheck (an editable install finds the same code)."""
+    import os
+
+    from helpers import ROOT
+
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def _console_script() -> str:
+    import shutil
+    import sysconfig
+
+    found = shutil.which("mbcheck", path=sysconfig.get_path("scripts")) or shutil.which("mbcheck")
+    assert found, "the mbcheck console script is not installed"
+    return found
+
+
+def _lint_here(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*command, "lint", ".", "--no-cache", "-f", "json"],
+        capture_output=True, text=True, timeout=120, cwd=cwd, env=_env(), check=False,
+    )
+
+
+def _assert_normal_report(result: subprocess.CompletedProcess[str]) -> None:
+    import json
+
+    assert result.returncode in (0, 1), result.stderr
+    report = json.loads(result.stdout)
+    assert [plugin["name"] for plugin in report["plugins"]] == ["tripwire"]
+
+
+def test_the_console_script_inside_a_plugin_imports_none_of_its_modules(tmp_path: Path) -> None:
+    root, markers = _tripwire_plugin(tmp_path)
+    result = _lint_here([_console_script()], root)
+    _assert_normal_report(result)
+    assert sorted(p.name for p in markers.iterdir()) == []
+    assert "python -m mbcheck" not in result.stderr
+
+
+def test_safe_path_module_form_inside_a_plugin_imports_none_of_its_modules(tmp_path: Path) -> None:
+    root, markers = _tripwire_plugin(tmp_path)
+    result = _lint_here([sys.executable, "-P", "-m", "mbcheck"], root)
+    _assert_normal_report(result)
+    assert sorted(p.name for p in markers.iterdir()) == []
+    assert "warning" not in result.stderr
+
+
+def test_plain_module_form_inside_a_plugin_warns(tmp_path: Path) -> None:
+    """`python -m mbcheck` there is the documented unsafe form: it says so (its modules may already be imported).
+
+    Without `operator.py`: with it, Python's own `runpy` fails to import before any of
+    mbcheck's code runs, which is exactly why the form is unsafe.
+    """
+    root, _markers = _tripwire_plugin(tmp_path, tuple(name for name in SHADOWED if name != "operator"))
+    result = _lint_here([sys.executable, "-m", "mbcheck"], root)
+    assert "mbcheck: warning: `python -m mbcheck` puts the current directory first on sys.path" in result.stderr
+    assert "`python -P -m mbcheck`" in result.stderr
+
+
+def test_plain_module_form_elsewhere_does_not_warn(tmp_path: Path) -> None:
+    root, _markers = _tripwire_plugin(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "mbcheck", "lint", str(root), "--no-cache", "-f", "json"],
+        capture_output=True, text=True, timeout=120, cwd=elsewhere, env=_env(), check=False,
+    )
+    _assert_normal_report(result)
+    assert "warning" not in result.stderr

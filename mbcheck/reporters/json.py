@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from mbcheck import __version__
-from mbcheck.model import Finding, PluginReport, Report
+from mbcheck.model import Finding, PluginReport, Report, SuppressedFinding
 
 SCHEMA_VERSION = "1.0"
 
@@ -37,10 +37,25 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     return out
 
 
+def suppressed_dict(item: SuppressedFinding) -> dict[str, Any]:
+    """A silenced finding, and the ``# mbcheck: ignore`` comment that silenced it."""
+    return {
+        **finding_dict(item.finding),
+        "suppressed_by": {
+            "path": item.by.path,
+            "line": item.by.line,
+            "column": item.by.column,
+            "codes": list(item.codes) if item.codes is not None else None,
+            "scope": "file" if item.file_level else "statement",
+        },
+    }
+
+
 def plugin_dict(plugin: PluginReport) -> dict[str, Any]:
     counts = {"error": 0, "warning": 0, "info": 0}
     for finding in plugin.findings:
         counts[finding.severity.value] += 1
+    counts["suppressed"] = len(plugin.suppressed)
     out: dict[str, Any] = {
         "name": plugin.name,
         "kind": plugin.kind.value,
@@ -59,6 +74,7 @@ def plugin_dict(plugin: PluginReport) -> dict[str, Any]:
         out["manifest"] = plugin.manifest
     out["not_analysed"] = [{"path": item.path, "reason": item.reason} for item in plugin.not_analysed]
     out["findings"] = [finding_dict(f) for f in plugin.findings]
+    out["suppressed"] = [suppressed_dict(s) for s in plugin.suppressed]
     return out
 
 
@@ -81,6 +97,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "findings": sum(counts.values()),
             **counts,
             "verdicts": verdicts,
+            "suppressed": sum(len(p.suppressed) for p in report.plugins),
         },
     }
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from mbcheck import __version__
-from mbcheck.model import Report, Severity
+from mbcheck.model import Finding, PluginReport, Report, Severity, Span
 from mbcheck.reporters.text import _join
 from mbcheck.rules.catalog import RuleInfo, describe
 
@@ -32,36 +32,54 @@ def rule_descriptor(code: str, rule: RuleInfo | None) -> dict[str, Any]:
     }
 
 
+def _result(plugin: PluginReport, finding: Finding, rule_index: int) -> dict[str, Any]:
+    span = finding.span
+    result: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "ruleIndex": rule_index,
+        "level": LEVELS[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [_location(plugin, span)],
+        "partialFingerprints": {"mbcheck/v1": finding.fingerprint},
+        "properties": {"category": finding.category.value, "plugin": plugin.name},
+    }
+    if finding.confidence is not None:
+        result["properties"]["confidence"] = finding.confidence.value
+    return result
+
+
+def _location(plugin: PluginReport, span: Span) -> dict[str, Any]:
+    return {
+        "physicalLocation": {
+            "artifactLocation": {"uri": _join(plugin.path, span.path)},
+            "region": {
+                "startLine": span.line,
+                "startColumn": span.column,
+                "endLine": span.end_line,
+                "endColumn": max(span.end_column, span.column),
+            },
+        }
+    }
+
+
 def render(report: Report) -> str:
-    codes = sorted({f.rule for _, f in report.findings()})
+    silenced = [(plugin, item) for plugin in report.plugins for item in plugin.suppressed]
+    codes = sorted({f.rule for _, f in report.findings()} | {item.finding.rule for _, item in silenced})
     rules = describe(codes)
     index = {code: i for i, code in enumerate(codes)}
-    results: list[dict[str, Any]] = []
-    for plugin, finding in report.findings():
-        span = finding.span
-        result: dict[str, Any] = {
-            "ruleId": finding.rule,
-            "ruleIndex": index[finding.rule],
-            "level": LEVELS[finding.severity],
-            "message": {"text": finding.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": _join(plugin.path, span.path)},
-                        "region": {
-                            "startLine": span.line,
-                            "startColumn": span.column,
-                            "endLine": span.end_line,
-                            "endColumn": max(span.end_column, span.column),
-                        },
-                    }
-                }
-            ],
-            "partialFingerprints": {"mbcheck/v1": finding.fingerprint},
-            "properties": {"category": finding.category.value, "plugin": plugin.name},
-        }
-        if finding.confidence is not None:
-            result["properties"]["confidence"] = finding.confidence.value
+    results = [_result(plugin, finding, index[finding.rule]) for plugin, finding in report.findings()]
+    for plugin, item in silenced:
+        # SARIF's own way to say a result was silenced in the source
+        result = _result(plugin, item.finding, index[item.finding.rule])
+        named = ", ".join(item.codes) if item.codes else "every code"
+        kind = "ignore-file" if item.file_level else "ignore"
+        result["suppressions"] = [
+            {
+                "kind": "inSource",
+                "location": _location(plugin, item.by),
+                "justification": f"`# mbcheck: {kind}` comment ({named})",
+            }
+        ]
         results.append(result)
     run: dict[str, Any] = {
         "tool": {

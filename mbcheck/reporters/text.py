@@ -27,6 +27,13 @@ def render(report: Report) -> str:
         lines.append(f"{plugin.name} ({plugin.kind.value}, {plugin.path}): {plugin.verdict.value.upper()}" + (f" - {detail}" if detail else ""))
     for error in report.errors:
         lines.append(f"error: {error}")
+    silenced = sum(len(plugin.suppressed) for plugin in report.plugins)
+    if silenced:
+        lines.append(
+            f"note: {silenced} finding{'s' if silenced != 1 else ''} suppressed by `# mbcheck: ignore` comments "
+            "(listed under `suppressed` in the JSON report; `mbcheck verify` judges them unless the policy "
+            "sets honour-suppressions)"
+        )
     stale = report.context.get("baseline", {}).get("stale", [])
     if stale:
         lines.append(f"note: {len(stale)} baseline entr{'ies' if len(stale) != 1 else 'y'} no longer occur (record the baseline again to drop them):")

@@ -10,11 +10,11 @@ validation error in it (an unknown key at the key itself). No libcst.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from mbcheck.checks.config.bounded import search
 from mbcheck.checks.interface.facts import json_type
 from mbcheck.context import PluginContext
 from mbcheck.documents.pointers import (
@@ -108,9 +108,7 @@ def error_spans(config: DefaultConfig, error: Any) -> list[tuple[Span, str]]:
     return [(config.span(pointer), error.message)]
 
 
-def _search(pattern: str, text: str) -> bool:
-    try:
-        return re.search(pattern, text) is not None
-    except re.error:
-        return False
+def _search(pattern: Any, text: str) -> bool:
+    """Whether a ``patternProperties`` pattern matches ``text`` (on RE2; one it cannot run matches nothing)."""
+    return isinstance(pattern, str) and search(pattern, text) is True
 

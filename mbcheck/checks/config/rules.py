@@ -20,9 +20,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
+from mbcheck.checks.config.bounded import Unbounded, static_problems
 from mbcheck.checks.config.defaults import default_config, error_spans
 from mbcheck.checks.config.schema import (
-    contains_ref,
+    config_errors,
+    default_errors,
     keywords_of,
     leaf_error,
     meta_errors,
@@ -134,26 +136,18 @@ class ConfigSchemaDefaultInvalid(PluginRule):
         for schema in schemas(plugin):
             if not usable(schema):
                 continue
-            cls, _known = validator_class(schema.value)
-            root = cls(schema.value)
-            whole_unsafe = unsafe(schema.literal)
-            for pointer, sub in subschemas(schema.value):
-                if "default" not in sub or schema.literal.holes_under(pointer + "/default"):
-                    continue
-                if unsafe(schema.literal, pointer) or (whole_unsafe and contains_ref(sub)):
-                    continue
-                try:
-                    errors = list(root.evolve(schema=sub).iter_errors(sub["default"]))
-                except Exception:  # an unresolvable $ref, a bad pattern: not this rule's finding
-                    continue
-                if errors:
-                    leaf = leaf_error(errors[0])
-                    plugin.report(
-                        self,
-                        schema.span(pointer + "/default"),
-                        f"{schema.owner}: default {sub['default']!r} at `{pointer or '/'}` does not match "
-                        f"its own schema: {leaf.message}",
-                    )
+            try:
+                found = default_errors(schema)
+            except Unbounded:  # MB255 reports it
+                continue
+            for pointer, sub, errors in found:
+                leaf = leaf_error(errors[0])
+                plugin.report(
+                    self,
+                    schema.span(pointer + "/default"),
+                    f"{schema.owner}: default {sub['default']!r} at `{pointer or '/'}` does not match "
+                    f"its own schema: {leaf.message}",
+                )
 
 
 class DefaultConfigInvalid(PluginRule):
@@ -221,10 +215,9 @@ class DefaultConfigInvalid(PluginRule):
         for schema in schemas(plugin):
             if not usable(schema) or unsafe(schema.literal):
                 continue
-            cls, _known = validator_class(schema.value)
             try:
-                errors = sorted(cls(schema.value).iter_errors(config.value), key=lambda e: list(map(str, e.absolute_path)))
-            except Exception:  # an unresolvable $ref, a bad pattern: nothing to say about the config
+                errors = config_errors(schema, config.value)
+            except Unbounded:  # MB255 reports it
                 continue
             for error in errors:
                 for span, message in error_spans(config, leaf_error(error)):
@@ -315,6 +308,73 @@ class ConfigSchemaUnknownKeyword(PluginRule):
                         schema.key_span(join_pointer([*_split(pointer), key])),
                         f"{schema.owner}: `{key}` is not a JSON Schema keyword (validators ignore it){hint}",
                     )
+
+
+class ConfigSchemaUnbounded(PluginRule):
+    """Part of the config schema cannot be checked in bounded time, so mbcheck did not check it.
+
+    mbcheck validates with the plugin's schema in its own process, so the
+    schema cannot be allowed to decide how long that takes. Patterns run on
+    RE2, which has no backtracking: a `pattern` or `patternProperties` regex
+    that needs it (lookahead, lookbehind, backreferences) is not evaluated,
+    and validation goes on without it. A schema with more than 2,000
+    subschemas or nesting deeper than 24 levels is not validated at all, and
+    a validation that runs past its work limit (`$ref` chains that fan out,
+    `$ref` loops) is stopped; the other config checks then say nothing about
+    what was not checked.
+    Why: a pattern like `^(a+)+$` takes Python's backtracking engine minutes
+    on a 35-character string; a checker that runs it blocks every host and CI
+    job that checks the plugin. What mbcheck could not check, the host's own
+    validation may hang on too.
+    Instead: write patterns without lookaround or backreferences (RE2 syntax:
+    `^[a-z][a-z0-9_]*$`), keep schemas small and `$ref` chains acyclic.
+    """
+
+    code = "MB255"
+    name = "config-schema-unbounded"
+    category = Category.CONFIG
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+    VALID = (
+        Valid(_schema_example("{'type': 'object', 'properties': {'name': {'type': 'string', 'pattern': '^(a+)+$'}}}")),
+        Valid(_schema_example("{'type': 'object', 'patternProperties': {'^x-[a-z]+$': {'type': 'string'}}}")),
+    )
+    INVALID = (
+        Invalid(_schema_example("{'type': 'object', 'properties': {'name': {'pattern': '^(?!admin).*$'}}}"), line=22),
+        Invalid(
+            _schema_example(
+                "{'$defs': {'loop': {'$ref': '#/$defs/loop'}}, 'properties': {'x': {'$ref': '#/$defs/loop', 'default': 1}}}"
+            ),
+            line=22,
+        ),
+    )
+
+    def check(self, plugin: PluginContext) -> None:
+        config, _problem = default_config(plugin)
+        for schema in schemas(plugin):
+            if not isinstance(schema.value, dict):
+                continue
+            problems = static_problems(schema.value)
+            for pointer, message in problems:
+                plugin.report(self, schema.span(pointer), f"{schema.owner}: {message}")
+            if not usable(schema):
+                continue
+            stopped: list[tuple[str, Unbounded]] = []
+            try:
+                default_errors(schema)
+            except Unbounded as in_defaults:
+                stopped.append(("the defaults inside it", in_defaults))
+            if config is not None and not unsafe(schema.literal):
+                try:
+                    config_errors(schema, config.value)
+                except Unbounded as in_config:
+                    stopped.append((f"default config {config.label}", in_config))
+            for what, reason in stopped:
+                plugin.report(
+                    self,
+                    schema.span(""),
+                    f"{schema.owner}: {what} could not be checked against the schema in bounded time: {reason}",
+                )
 
 
 def _split(pointer: str) -> list[str]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
 
+from mbcheck.checks.config.bounded import Unbounded, too_large, validate, validator_for
 from mbcheck.checks.interface.analysis import config_schema_literals
 from mbcheck.checks.interface.facts import LiteralFact, json_type
 from mbcheck.context import PluginContext
@@ -151,16 +152,26 @@ def leaf_error(error: Any) -> Any:
 
 
 def meta_errors(schema: Schema) -> list[tuple[str, str]]:
-    """Metaschema violations of a literal schema: (pointer, message)."""
+    """Metaschema violations of a literal schema: (pointer, message).
+
+    A schema too large to validate in bounded time has none here (MB255 says so).
+    """
     value = schema.value
     if isinstance(value, bool):
         return []
     if not isinstance(value, dict):
         return [("", f"it is a {json_type(value)}, not a JSON Schema object")]
+    if too_large(value) is not None:
+        return []
     cls, _known = validator_class(value)
+    meta = validator_for(cls, cls.META_SCHEMA)
+    try:
+        found = validate(lambda: list(meta.iter_errors(value)))
+    except Unbounded:
+        return []
     out: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
-    for error in cls(cls.META_SCHEMA).iter_errors(value):
+    for error in found:
         leaf = leaf_error(error)
         pointer = join_pointer(leaf.absolute_path)
         if error.validator in ("required", "dependencies", "dependentRequired") and schema.literal.holes_under(
@@ -175,6 +186,58 @@ def meta_errors(schema: Schema) -> list[tuple[str, str]]:
 
 
 def usable(schema: Schema) -> bool:
-    """Whether a schema can validate anything: a dict without metaschema errors."""
-    return isinstance(schema.value, dict) and not meta_errors(schema)
+    """Whether a schema can validate anything: a dict of bounded size without metaschema errors."""
+    return isinstance(schema.value, dict) and too_large(schema.value) is None and not meta_errors(schema)
+
+
+def default_errors(schema: Schema) -> list[tuple[str, dict[str, Any], list[Any]]]:
+    """Every checkable ``default`` inside a usable schema that its own subschema rejects.
+
+    (pointer of the subschema, the subschema, its errors). Defaults whose check
+    could depend on parts left out are skipped. One budget covers them all;
+    raises :class:`~mbcheck.checks.config.bounded.Unbounded` when it runs out.
+    """
+    cls, _known = validator_class(schema.value)
+    root = validator_for(cls, schema.value)
+    whole_unsafe = unsafe(schema.literal)
+
+    def run() -> list[tuple[str, dict[str, Any], list[Any]]]:
+        out: list[tuple[str, dict[str, Any], list[Any]]] = []
+        for pointer, sub in subschemas(schema.value):
+            if "default" not in sub or schema.literal.holes_under(pointer + "/default"):
+                continue
+            if unsafe(schema.literal, pointer) or (whole_unsafe and contains_ref(sub)):
+                continue
+            try:
+                errors = list(root.evolve(schema=sub).iter_errors(sub["default"]))
+            except (Unbounded, RecursionError):
+                raise
+            except Exception:  # an unresolvable $ref, a bad value: nothing to say about this default
+                continue
+            if errors:
+                out.append((pointer, sub, errors))
+        return out
+
+    return validate(run)
+
+
+def config_errors(schema: Schema, value: Any) -> list[Any]:
+    """The errors of a configuration ``value`` against a usable schema, by path.
+
+    Raises :class:`~mbcheck.checks.config.bounded.Unbounded` when the check
+    cannot finish in bounded time; returns [] when the schema cannot be
+    applied (an unresolvable ``$ref``).
+    """
+    cls, _known = validator_class(schema.value)
+    validator = validator_for(cls, schema.value)
+
+    def run() -> list[Any]:
+        try:
+            return sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
+        except (Unbounded, RecursionError):
+            raise
+        except Exception:  # an unresolvable $ref: nothing to say about the config
+            return []
+
+    return validate(run)
 

@@ -3,15 +3,15 @@
 Dependency findings are often reported in ``requirements.txt``,
 ``plugin.yaml`` or ``pyproject.toml``, whose ``# mbcheck: ignore[...]``
 comments the engine does not read (it applies suppressions of Python files
-itself): :func:`emit` honours them. This module imports no libcst.
+itself): :func:`emit` honours them, keeping what they silence for the report. This module imports no libcst.
 """
 
 from __future__ import annotations
 
 from typing import TypedDict, Unpack
 
-from mbcheck.checks.deps.requirements import suppressed
-from mbcheck.context import PluginContext
+from mbcheck.checks.deps.requirements import suppression_comment
+from mbcheck.context import PluginContext, Suppression
 from mbcheck.model import Confidence, Severity, Span
 from mbcheck.rules.base import Rule
 
@@ -27,10 +27,20 @@ class ReportOptions(TypedDict, total=False):
 def emit(
     plugin: PluginContext, rule: type[Rule] | Rule, span: Span, message: str, **options: Unpack[ReportOptions]
 ) -> None:
-    """Report, unless an ``# mbcheck: ignore[...]`` comment in a non-Python file covers it."""
-    if span.path and not span.path.endswith(".py") and suppressed(plugin.text(span.path), span.line, rule.code):
+    """Report; a finding an ``# mbcheck: ignore[...]`` comment in a non-Python file covers is silenced.
+
+    A silenced finding is kept with the comment's place (the report lists it
+    under ``suppressed``; a host's gate may still judge it).
+    """
+    comment = None
+    if span.path and not span.path.endswith(".py"):
+        comment = suppression_comment(plugin.text(span.path), span.line, rule.code)
+    if comment is None:
+        plugin.report(rule, span, message, **options)
         return
-    plugin.report(rule, span, message, **options)
+    line, column, codes, file_level = comment
+    where = Span(span.path, line, column)
+    plugin.silence(rule.finding(span, message, **options), Suppression(line, frozenset(codes), file_level, where, line))
 
 
 __all__ = ["ReportOptions", "emit"]

@@ -23,9 +23,10 @@ from packaging.requirements import InvalidRequirement, Requirement
 SUPPRESSION = re.compile(r"#\s*mbcheck:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?", re.IGNORECASE)
 
 #: pip: a comment starts with ``#`` at the start of a line or after whitespace
-_COMMENT = re.compile(r"(^|\s+)#.*$")
+_COMMENT = re.compile(r"(^|(?<!\s)\s+)#.*$")
 _INCLUDE_OPTIONS = {"-r", "--requirement"}
-_OPTION = re.compile(r"\s+--?[A-Za-z]")
+#: (the lookbehinds start a match only where a run of whitespace starts: linear time)
+_OPTION = re.compile(r"(?<!\s)\s+--?[A-Za-z]")
 _ARCHIVE_SUFFIXES = (".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar")
 #: include depth beyond which ``-r`` chains are not followed
 MAX_INCLUDE_DEPTH = 10
@@ -122,7 +123,7 @@ def _position(starts: list[tuple[int, int]], offset: int) -> tuple[int, int]:
     return line, offset - base + 1
 
 
-_NAMED_URL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*@")
+_NAMED_URL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\]\s*)?@")
 
 
 def _names_no_distribution(text: str) -> bool:
@@ -231,8 +232,16 @@ def suppressed(text: str | None, line: int, code: str) -> bool:
     Used for the files the engine does not tokenize: requirements files,
     ``plugin.yaml`` and ``pyproject.toml``.
     """
+    return suppression_comment(text, line, code) is not None
+
+
+def suppression_comment(text: str | None, line: int, code: str) -> tuple[int, int, tuple[str, ...], bool] | None:
+    """The comment :func:`suppressed` finds: (line, column, codes, whether ``ignore-file``), or None.
+
+    Columns are 1-based; ``codes`` is empty for a bare comment (every code).
+    """
     if not text or "mbcheck:" not in text:
-        return False
+        return None
     lines = text.splitlines()
     for number, content in enumerate(lines, 1):
         if "mbcheck:" not in content:
@@ -243,8 +252,8 @@ def suppressed(text: str | None, line: int, code: str) -> bool:
                 continue
             codes = [c.strip().upper() for c in (match.group(2) or "").split(",") if c.strip()]
             if not codes or any(code == c or code.startswith(c) for c in codes):
-                return True
-    return False
+                return number, match.start() + 1, tuple(codes), kind == "ignore-file"
+    return None
 
 
 def marker_may_apply(marker: Marker | None, python_versions: Sequence[str]) -> bool:
@@ -289,4 +298,5 @@ __all__ = [
     "parse_requirements_file",
     "requirement_names",
     "suppressed",
+    "suppression_comment",
 ]
