@@ -2,7 +2,8 @@
 
 Rules report everything they find; here the selection (``select``/``ignore``,
 per-file ignores), severity overrides and ``# mbcheck: ignore`` comments are
-applied, unused suppressions are reported (MB002), each finding gets a stable
+applied (and bandit's ``# nosec``, which the bandit hook marks on its
+findings), unused suppressions are reported (MB002), each finding gets a stable
 fingerprint (for baselines and SARIF), and the plugin's facts become the
 report's sections. Findings a comment silenced leave ``findings`` and the
 verdict but are kept, with the comment's location, in the report's
@@ -66,6 +67,8 @@ def finalise(plan: PluginPlan, ctx: PluginContext, config: Config) -> PluginRepo
             if finding.span.path in suppressions
             else None
         )
+        if sup is None and finding.silenced_at is not None:  # bandit's `# nosec`
+            sup = Suppression(finding.silenced_at.line, frozenset({finding.rule}), False, finding.silenced_at)
         if sup is not None:
             silenced.append((finding, sup))
             continue

@@ -83,6 +83,9 @@ class Finding:
     #: the rule's kebab-case name (kept with the finding so reports never
     #: need to load the rule modules)
     name: str = ""
+    #: where a comment of another tool in the plugin's source silences it
+    #: (bandit's ``# nosec``): treated like a ``# mbcheck: ignore`` comment there
+    silenced_at: Span | None = None
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.span.path, self.span.line, self.span.column, self.rule, self.message)

@@ -30,8 +30,8 @@ def render(report: Report) -> str:
     silenced = sum(len(plugin.suppressed) for plugin in report.plugins)
     if silenced:
         lines.append(
-            f"note: {silenced} finding{'s' if silenced != 1 else ''} suppressed by `# mbcheck: ignore` comments "
-            "(listed under `suppressed` in the JSON report; `mbcheck verify` judges them unless the policy "
+            f"note: {silenced} finding{'s' if silenced != 1 else ''} suppressed by comments in the source "
+            "(`# mbcheck: ignore`, `# nosec`; listed under `suppressed` in the JSON report; `mbcheck verify` judges them unless the policy "
             "sets honour-suppressions)"
         )
     stale = report.context.get("baseline", {}).get("stale", [])

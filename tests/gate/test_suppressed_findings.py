@@ -166,7 +166,7 @@ def test_lint_still_honours_the_comments(make_plugin: PluginFactory) -> None:
     assert result.exit_code == 0, result.output
     assert "hider (plugin, " in result.output and "): PASS" in result.output
     assert "MB311" not in result.output
-    assert "note: 2 findings suppressed by `# mbcheck: ignore` comments" in result.output
+    assert "note: 2 findings suppressed by comments in the source (`# mbcheck: ignore`, `# nosec`;" in result.output
 
 
 @pytest.mark.skipif(not SHARED_SARIF_SCHEMA.is_file(), reason="the shared SARIF 2.1.0 schema is not beside this checkout")
@@ -202,4 +202,33 @@ def test_comments_in_requirements_files_are_listed_and_judged(make_plugin: Plugi
     refused = admit(plugin, report)
     assert not refused.allowed
     assert any("suppressed in the source at requirements.txt:1" in r for r in refused.reasons), refused.reasons
+    assert admit(plugin, report, Policy(honour_suppressions=True)).allowed
+
+
+#: bandit's own comments: a bare `# nosec` and one naming its test
+NOSEC = (
+    "import hashlib\n"
+    "\n"
+    "\n"
+    "def digest(data: bytes) -> str:\n"
+    "    return hashlib.md5(data).hexdigest()  # nosec\n"
+    "\n"
+    "\n"
+    "def short(data: bytes) -> str:\n"
+    "    value = hashlib.sha1(data).hexdigest()  # nosec B324 -- a cache key\n"
+    "    return value[:8]\n"
+)
+
+
+def test_bandit_nosec_comments_are_claims_too(make_plugin: PluginFactory, tmp_path: Path) -> None:
+    plugin = make_plugin("quiet", {"__init__.py": NOSEC})
+    report = report_json(check(plugin, jobs=1, use_cache=False))
+    entry = report["plugins"][0]
+    assert not any(f["rule"].startswith("B") for f in entry["findings"])  # lint honours them
+    silenced = {(s["rule"], s["line"]): s["suppressed_by"] for s in entry["suppressed"]}
+    assert silenced[("B324", 5)] == {"path": "__init__.py", "line": 5, "column": 43, "codes": ["B324"], "scope": "statement"}
+    assert silenced[("B324", 9)]["column"] == 45 and silenced[("B324", 9)]["codes"] == ["B324"]
+    decision = admit(plugin, report)
+    assert not decision.allowed
+    assert any(r.startswith("B324 at __init__.py:5") and "suppressed in the source at __init__.py:5" in r for r in decision.reasons)
     assert admit(plugin, report, Policy(honour_suppressions=True)).allowed

@@ -83,6 +83,8 @@ class BanditIssue:
     col: int
     end_line: int
     end_col: int
+    #: the line of a ``# nosec`` comment that silences it (only with ``keep_nosec``)
+    nosec_line: int | None = None
 
 
 # --------------------------------------------------------------------------
@@ -453,11 +455,12 @@ def _issue(result: Any, lines: _Lines) -> BanditIssue:
         col=col,
         end_line=end_line,
         end_col=end_col,
+        nosec_line=getattr(result, "mbcheck_nosec", None),
     )
 
 
 def _run(
-    source: str | bytes, filename: str, skip: frozenset[str], tree: ast.Module | None = None
+    source: str | bytes, filename: str, skip: frozenset[str], tree: ast.Module | None = None, keep_nosec: bool = False
 ) -> list[BanditIssue]:
     b = _bandit()
     tests = _test_set(skip)
@@ -477,6 +480,7 @@ def _run(
             metrics,
         )
         visitor.tester.cannot_match = cannot_match(source)
+        visitor.tester.keep_nosec = keep_nosec
         if tree is None:
             visitor.process(source)
         else:
@@ -498,7 +502,12 @@ def _run(
 
 
 def run_bandit(
-    source: str | bytes, filename: str, *, skip: Collection[str] = (), tree: ast.Module | None = None
+    source: str | bytes,
+    filename: str,
+    *,
+    skip: Collection[str] = (),
+    tree: ast.Module | None = None,
+    keep_nosec: bool = False,
 ) -> list[BanditIssue]:
     """bandit's findings for one file's source, sorted by position.
 
@@ -507,12 +516,13 @@ def run_bandit(
     tests see as the file name (B101's path exclusions match it); the file is
     not read. ``skip`` holds bandit test ids that must not run (``B001`` skips
     every blacklist test). ``# nosec`` and ``# nosec B602, eval`` comments are
-    honoured as bandit honours them. Never raises: source bandit cannot parse,
+    honoured as bandit honours them; with ``keep_nosec`` the results they silence
+    are kept, each with its comment's line in ``nosec_line``. Never raises: source bandit cannot parse,
     or an internal bandit failure, gives ``[]``. ``tree``, the file's ``ast``
     tree when the caller already parsed it, saves bandit a second parse (bandit
     annotates its nodes: pass a tree nothing else will read afterwards).
     """
     try:
-        return _run(source, filename, frozenset(str(s).strip().upper() for s in skip), tree)
+        return _run(source, filename, frozenset(str(s).strip().upper() for s in skip), tree, keep_nosec)
     except Exception:
         return []

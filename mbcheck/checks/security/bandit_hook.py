@@ -5,7 +5,10 @@
 :func:`bandit_hook` with it, which runs bandit's checks on the file's source
 and tree and drops a bandit result where an mbcheck rule of
 :data:`~mbcheck.checks.security.bandit_policy.SUPERSEDED_BY` already reports
-the same lines. bandit itself is imported on first use.
+the same lines. A result a ``# nosec`` comment silences is kept, marked with
+the comment's location (``Finding.silenced_at``): like a ``# mbcheck: ignore``
+comment, it is the plugin author's claim, which the report lists and the gate
+judges. bandit itself is imported on first use.
 """
 
 from __future__ import annotations
@@ -53,7 +56,8 @@ def bandit_hook(hook_input: HookInput, hook: FileHook) -> list[Finding]:
 
     job = hook_input.job
     source: str | bytes = hook_input.text or job.data
-    issues = run_bandit(source, job.path, skip=hook.skip, tree=hook_input.tree)
+    issues = run_bandit(source, job.path, skip=hook.skip, tree=hook_input.tree, keep_nosec=True)
+    lines = hook_input.text.splitlines()
     already = [f for f in hook_input.findings if f.category is Category.SECURITY]
     out: list[Finding] = []
     for issue in issues:
@@ -75,9 +79,20 @@ def bandit_hook(hook_input: HookInput, hook: FileHook) -> list[Finding]:
                 confidence=Confidence(issue.confidence),
                 statement_line=issue.line,
                 name=issue.test_name.replace("_", "-"),
+                silenced_at=None if issue.nosec_line is None else _comment_span(job.path, issue.nosec_line, lines),
             )
         )
     return out
+
+
+def _comment_span(path: str, line: int, lines: list[str]) -> Span:
+    """Where the ``# nosec`` comment on ``line`` is written (the whole line when not found)."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    word = text.lower().rfind("nosec")
+    start = text.rfind("#", 0, word) if word >= 0 else -1
+    if start < 0:
+        return Span(path, line, 1, line, len(text) + 1)
+    return Span(path, line, start + 1, line, len(text.rstrip()) + 1)
 
 
 __all__ = ["bandit_hook", "file_hook", "selection"]

@@ -34,6 +34,17 @@ def cannot_match(source: str | bytes) -> frozenset[str]:
     return frozenset({"B613"})
 
 
+def _nosec_line(nosec_lines: dict[int, set[str]], result: Any, context: dict[str, Any]) -> int:
+    """The line of the ``# nosec`` comment that silences ``result``: its own line, else the
+    first line of its statement's range that carries one (as bandit looks them up)."""
+    if result.lineno in nosec_lines:
+        return int(result.lineno)
+    for line in context.get("linerange") or ():
+        if line in nosec_lines:
+            return int(line)
+    return int(result.lineno or 1)
+
+
 @cache
 def _fast_tester(base: type) -> type:
     """bandit's tester, for a caller that reads results and never scores.
@@ -48,6 +59,8 @@ def _fast_tester(base: type) -> type:
     class FastTester(base):  # type: ignore[misc]
         #: tests that cannot report on this file (see :func:`cannot_match`)
         cannot_match: frozenset[str] = frozenset()
+        #: keep results a ``# nosec`` comment silences (marked ``mbcheck_nosec``)
+        keep_nosec: bool = False
 
         def run_tests(self, raw_context: dict[str, Any], checktype: str) -> None:
             for test in self.testset.get_tests(checktype):
@@ -77,7 +90,10 @@ def _fast_tester(base: type) -> type:
                     if result.test_id == "":
                         result.test_id = test._test_id
                     if skip is not None and (not skip or result.test_id in skip):
-                        continue
+                        if not self.keep_nosec:
+                            continue
+                        # kept, with the line of the comment that silences it
+                        result.mbcheck_nosec = _nosec_line(self.nosec_lines, result, temp_context)
                     self.results.append(result)
                 except Exception:  # bandit logs a test's internal error and goes on
                     continue
