@@ -181,9 +181,8 @@ def _open_directory(directory: Path) -> int:
     fix = "use a directory only you can write (--cache-dir or MBCHECK_CACHE_DIR), or --no-cache"
     try:
         directory.parent.mkdir(parents=True, exist_ok=True)
-        os.mkdir(directory, 0o700)
-    except FileExistsError:
-        pass
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(directory, 0o700)
     except OSError as exc:
         raise CacheUnavailable(f"cannot create the cache directory {directory} ({exc.strerror}); {fix}") from None
     try:

@@ -172,9 +172,10 @@ def lint(
     if statistics:
         files = report.context.get("files", 0)
         hits = report.context.get("cache", {}).get("hits", 0)
+        whole = "; the whole report from the cache" if report.context.get("cache", {}).get("run") else ""
         typer.echo(
             f"mbcheck: {len(report.plugins)} plugins, {files} Python files "
-            f"({hits} from the cache, {files - hits} analysed) "
+            f"({hits} from the cache, {files - hits} analysed{whole}) "
             f"in {time.perf_counter() - started:.2f}s",
             err=True,
         )

@@ -68,3 +68,27 @@ def test_a_file_hook_names_only_mbchecks_own_code() -> None:
         with pytest.raises(ValueError, match="not an mbcheck hook"):
             _hook_function(FileHook(name))
     assert callable(_hook_function(FileHook("mbcheck.checks.security.bandit_hook:bandit_hook")))
+
+
+def test_a_warm_cache_never_imports_plugin_code(tmp_path: Path) -> None:
+    """Served from the cache (per file, then whole), a run still never runs the plugin."""
+    root, marker = _trap_plugin(tmp_path)
+    cache_dir = tmp_path / "cache"
+    command = [sys.executable, "-m", "mbcheck", "lint", str(root), "--cache-dir", str(cache_dir), "--jobs", "2",
+               "--statistics", "-f", "json", "-o", str(tmp_path / "report.json")]
+    outputs, stderrs = [], []
+    for run_index in range(3):
+        if run_index == 1:  # the second run from the per-file entries, the third whole
+            for entry in (cache_dir / "ru").glob("*.bin"):
+                entry.unlink()
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode in (0, 1), result.stderr
+        assert "cache not used" not in result.stderr
+        stderrs.append(result.stderr)
+        outputs.append((tmp_path / "report.json").read_text())
+        assert not marker.exists(), f"plugin code ran during run {run_index + 1}"
+    assert "(0 from the cache, 3 analysed)" in stderrs[0]
+    assert "(3 from the cache, 0 analysed)" in stderrs[1]
+    assert "(3 from the cache, 0 analysed; the whole report from the cache)" in stderrs[2]
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert "trap_plugin" not in sys.modules
