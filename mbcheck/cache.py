@@ -41,6 +41,7 @@ import json
 import os
 import secrets
 import stat
+import time
 import weakref
 from functools import cache
 from pathlib import Path
@@ -55,6 +56,8 @@ MAGIC = b"MBCHECK-CACHE-2\n"
 KEY_FILE = "cache.key"
 KEY_BYTES = 32
 _MAC_HEX = 64
+#: reads of a key file another run is creating (it may be empty for a moment)
+_KEY_TRIES = 20
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -132,7 +135,7 @@ def load_key(directory: Path | None = None) -> bytes:
             f"cannot create {directory} for the cache key ({exc.strerror}); "
             "set MBCHECK_CONFIG_DIR to a directory of yours, or use --no-cache"
         ) from None
-    for _ in range(2):
+    for _ in range(_KEY_TRIES):
         try:
             fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _CLOEXEC | getattr(os, "O_NONBLOCK", 0))
         except FileNotFoundError:
@@ -150,10 +153,12 @@ def load_key(directory: Path | None = None) -> bytes:
             key = os.read(fd, KEY_BYTES + 1)
         finally:
             os.close(fd)
-        if len(key) != KEY_BYTES:
-            raise CacheUnavailable(f"the cache key {path} is not a {KEY_BYTES}-byte key (damaged?); {remove}")
-        return key
-    raise CacheUnavailable(f"the cache key {path} disappeared while it was created; try again")
+        if len(key) == KEY_BYTES:
+            return key
+        if len(key) > KEY_BYTES or time.time() - info.st_mtime > 2:
+            break
+        time.sleep(0.05)  # another run is writing the key it just created
+    raise CacheUnavailable(f"the cache key {path} is not a {KEY_BYTES}-byte key (damaged?); {remove}")
 
 
 def _create_key(path: Path) -> None:

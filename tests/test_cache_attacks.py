@@ -407,7 +407,22 @@ def test_a_key_file_owned_by_another_user_disables_the_cache(
 @pytest.mark.parametrize("content", [b"", b"short", b"k" * 64])
 def test_a_damaged_key_file_disables_the_cache(plugin: Path, tmp_path: Path, cold: Report, content: bytes) -> None:
     _key_file().write_bytes(content)
+    os.utime(_key_file(), (1, 1))  # not one another run is writing right now
     assert "is not a 32-byte key" in _disabled(_run(plugin, tmp_path / "cache"))
+
+
+def test_a_key_another_run_is_still_writing_is_waited_for(tmp_path: Path) -> None:
+    import threading
+
+    directory = tmp_path / "config"
+    directory.mkdir(mode=0o700)
+    fd = os.open(directory / "cache.key", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    writer = threading.Timer(0.2, lambda: (os.write(fd, b"k" * 32), os.close(fd)))
+    writer.start()
+    try:
+        assert cache_module.load_key(directory) == b"k" * 32
+    finally:
+        writer.join()
 
 
 def test_a_directory_at_the_key_path_disables_the_cache(plugin: Path, tmp_path: Path, cold: Report) -> None:
