@@ -39,6 +39,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import stat
 import time
@@ -58,6 +59,8 @@ KEY_BYTES = 32
 _MAC_HEX = 64
 #: reads of a key file another run is creating (it may be empty for a moment)
 _KEY_TRIES = 20
+#: what the engine's keys look like (a hex digest, ``run-`` and one for a whole run)
+_KEY_SHAPE = re.compile(r"[0-9a-z][0-9a-z-]{2,}")
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -269,7 +272,7 @@ class Cache:
 
     @staticmethod
     def _names(key: str) -> tuple[str, str]:
-        if len(key) < 3 or not all(c.isalnum() or c == "-" for c in key):
+        if not _KEY_SHAPE.fullmatch(key):
             raise ValueError(f"not a cache key: {key!r}")
         return key[:2], f"{key[2:]}.bin"
 

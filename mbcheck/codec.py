@@ -5,7 +5,7 @@ driven by a *declared type* (``FileOutcome``, ``Report``, ``tuple[Finding, ...]`
 never by the data: the data cannot name a class to construct. The declared
 type is read from the dataclasses' own annotations
 (:func:`typing.get_type_hints`), and only the classes listed in
-:func:`allowed_classes` are ever built; any other class in an annotation is a
+:data:`ALLOWED` are ever built; any other class in an annotation is a
 programming error raised when the codec for it is first made.
 
 - a dataclass is a JSON object with exactly its fields, rebuilt by calling the
@@ -30,6 +30,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import enum
+import importlib
 import math
 import types
 import typing
@@ -50,49 +51,50 @@ class CodecError(ValueError):
     """The value or the data does not fit the declared type."""
 
 
+#: every class the codec may build, by module and qualified name: mbcheck's frozen outcome
+#: and report types and their enums (checked by name, so decoding a report imports no
+#: per-file fact module)
+ALLOWED: frozenset[str] = frozenset({
+    "mbcheck.model.Span", "mbcheck.model.Finding", "mbcheck.model.PluginReport", "mbcheck.model.Report",
+    "mbcheck.model.Severity", "mbcheck.model.Confidence", "mbcheck.model.Category", "mbcheck.model.Verdict",
+    "mbcheck.model.PluginKind",
+    "mbcheck.context.FileOutcome", "mbcheck.context.Suppression",
+    "mbcheck.pyfile.facts.ModuleFacts", "mbcheck.pyfile.facts.DunderFact", "mbcheck.pyfile.facts.ImportFact",
+    "mbcheck.pyfile.facts.GuardFact",
+    "mbcheck.checks.interface.facts.InterfaceFacts", "mbcheck.checks.interface.facts.ClassFact",
+    "mbcheck.checks.interface.facts.FunctionFact", "mbcheck.checks.interface.facts.Param",
+    "mbcheck.checks.interface.facts.ParamKind", "mbcheck.checks.interface.facts.ReturnFact",
+    "mbcheck.checks.interface.facts.ReturnKind", "mbcheck.checks.interface.facts.LiteralFact",
+    "mbcheck.checks.interface.facts.InstanceFact", "mbcheck.checks.interface.facts.ValueFact",
+    "mbcheck.checks.security.facts.SecurityFacts", "mbcheck.checks.security.facts.Evidence",
+    "mbcheck.checks.security.facts.FunctionSummary", "mbcheck.checks.security.facts.ImportTimeCall",
+    "mbcheck.checks.compat.facts.CompatFacts", "mbcheck.checks.compat.facts.Requirement",
+    "mbcheck.checks.compat.facts.HostApiUse",
+})
+
+
+def _allowed(cls: type) -> bool:
+    return f"{cls.__module__}.{cls.__qualname__}" in ALLOWED
+
+
 @cache
 def allowed_classes() -> frozenset[type]:
-    """Every class the codec may build: mbcheck's frozen outcome and report types and their enums."""
-    from mbcheck.checks.compat.facts import CompatFacts, HostApiUse, Requirement
-    from mbcheck.checks.interface.facts import (
-        ClassFact,
-        FunctionFact,
-        InstanceFact,
-        InterfaceFacts,
-        LiteralFact,
-        Param,
-        ParamKind,
-        ReturnFact,
-        ReturnKind,
-        ValueFact,
-    )
-    from mbcheck.checks.security.facts import (
-        Evidence,
-        FunctionSummary,
-        ImportTimeCall,
-        SecurityFacts,
-    )
-    from mbcheck.context import FileOutcome, Suppression
-    from mbcheck.model import (
-        Category,
-        Confidence,
-        Finding,
-        PluginKind,
-        PluginReport,
-        Report,
-        Severity,
-        Span,
-        Verdict,
-    )
-    from mbcheck.pyfile.facts import DunderFact, GuardFact, ImportFact, ModuleFacts
+    """The classes of :data:`ALLOWED` (importing their modules)."""
+    out = set()
+    for name in ALLOWED:
+        module, _, qualname = name.rpartition(".")
+        out.add(getattr(importlib.import_module(module), qualname))
+    return frozenset(out)
 
-    return frozenset({
-        Span, Finding, Suppression, FileOutcome, ModuleFacts, DunderFact, ImportFact, GuardFact,
-        InterfaceFacts, ClassFact, FunctionFact, Param, ReturnFact, LiteralFact, InstanceFact, ValueFact,
-        SecurityFacts, Evidence, FunctionSummary, ImportTimeCall, CompatFacts, Requirement, HostApiUse,
-        PluginReport, Report,
-        Severity, Confidence, Category, Verdict, PluginKind, ParamKind, ReturnKind,
-    })
+
+def _type_hints(cls: type) -> dict[str, Any]:
+    """A dataclass's resolved annotations. Names imported for type checking only (the theme
+    facts in :class:`~mbcheck.pyfile.facts.ModuleFacts`) are looked up among the allowed
+    classes, whose modules are imported only then."""
+    try:
+        return typing.get_type_hints(cls)
+    except NameError:
+        return typing.get_type_hints(cls, localns={c.__name__: c for c in allowed_classes()})
 
 
 def encode(value: Any, declared: Any) -> Any:
@@ -176,7 +178,7 @@ def _decode_plain_float(data: Any) -> float:
 
 
 def _enum_codec(cls: type[enum.Enum]) -> tuple[Encoder, Decoder]:
-    if cls not in allowed_classes():
+    if not _allowed(cls):
         raise TypeError(f"{cls.__qualname__} is not a type the cache stores")
 
     def enc(value: Any) -> Any:
@@ -184,19 +186,20 @@ def _enum_codec(cls: type[enum.Enum]) -> tuple[Encoder, Decoder]:
             raise CodecError(f"expected {cls.__name__}, got {type(value).__name__}")
         return value.value
 
+    members = {member.value: member for member in cls}
+
     def dec(data: Any) -> Any:
-        if type(data) is not str:
+        if type(data) is not str or data not in members:
             raise CodecError(f"expected a {cls.__name__} value")
-        return cls(data)
+        return members[data]
 
     return enc, dec
 
 
 def _dataclass_codec(cls: type) -> tuple[Encoder, Decoder]:
-    if cls not in allowed_classes():
+    if not _allowed(cls):
         raise TypeError(f"{cls.__qualname__} is not a type the cache stores")
-    names = {c.__name__: c for c in allowed_classes()}
-    hints = typing.get_type_hints(cls, localns=names)
+    hints = _type_hints(cls)
     fields = [f for f in dataclasses.fields(cls)]
     if any(not f.init or f.kw_only for f in fields):
         raise TypeError(f"{cls.__qualname__} has fields its constructor does not take by position")
@@ -300,10 +303,17 @@ def _fixed_tuple_codec(items: tuple[Any, ...]) -> tuple[Encoder, Decoder]:
             raise CodecError(f"expected a tuple of {len(codecs)}")
         return [c[0](v) for c, v in zip(codecs, value, strict=True)]
 
+    exact = items[0] if items and items[0] in (str, int) and all(i is items[0] for i in items) else None
+
     def dec(data: Any) -> Any:
         if type(data) is not list or len(data) != len(codecs):
             raise CodecError(f"expected a list of {len(codecs)}")
-        return tuple(c[1](v) for c, v in zip(codecs, data, strict=True))
+        if exact is not None:
+            for v in data:
+                if type(v) is not exact:
+                    raise CodecError(f"expected a list of {exact.__name__}")
+            return tuple(data)
+        return tuple([c[1](v) for c, v in zip(codecs, data, strict=True)])
 
     return enc, dec
 
@@ -388,4 +398,4 @@ def _decode_plain(data: Any) -> Any:
     raise CodecError(f"unknown tagged value {tag!r}")
 
 
-__all__ = ["CodecError", "allowed_classes", "decode", "encode"]
+__all__ = ["ALLOWED", "CodecError", "allowed_classes", "decode", "encode"]
