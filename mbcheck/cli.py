@@ -35,6 +35,13 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_ERROR)
 
 
+def _warn_cache_unused(report: Any) -> None:
+    """Say once, on stderr, why the cache was wanted but not used (the run went on without it)."""
+    reason = report.context.get("cache", {}).get("disabled")
+    if reason:
+        typer.echo(f"mbcheck: warning: cache not used: {reason}", err=True)
+
+
 def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
@@ -164,6 +171,7 @@ def lint(
     finally:
         if progress:
             progress.close()
+    _warn_cache_unused(report)
     if baseline is not None:
         try:
             from mbcheck.baseline import apply_baseline
@@ -180,9 +188,10 @@ def lint(
     if statistics:
         files = report.context.get("files", 0)
         hits = report.context.get("cache", {}).get("hits", 0)
+        whole = "; the whole report from the cache" if report.context.get("cache", {}).get("run") else ""
         typer.echo(
             f"mbcheck: {len(report.plugins)} plugins, {files} Python files "
-            f"({hits} from the cache, {files - hits} analysed) "
+            f"({hits} from the cache, {files - hits} analysed{whole}) "
             f"in {time.perf_counter() - started:.2f}s",
             err=True,
         )
@@ -428,6 +437,7 @@ def record_baseline(
         report = check(paths, config, jobs=jobs, use_cache=False if no_cache else None)
     except ConfigError as exc:
         raise _fail(str(exc)) from None
+    _warn_cache_unused(report)
     if report.errors:
         for error in report.errors:
             typer.echo(f"mbcheck: error: {error}", err=True)

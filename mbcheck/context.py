@@ -4,8 +4,8 @@ A :class:`FileOutcome` is everything the engine keeps from one source file:
 findings of the source rules plus its typed *facts*
 (:class:`~mbcheck.pyfile.facts.ModuleFacts`: imports, dunders, classes, …)
 that plugin-level analyses and rules consume. Outcomes are frozen and picklable, so they
-cross process boundaries and live in the cache; the syntax tree never leaves
-the worker that parsed it.
+cross process boundaries (the worker pool), and live in the cache as typed JSON
+(:mod:`mbcheck.codec`); the syntax tree never leaves the worker that parsed it.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ the parser is never loaded. Workers import :mod:`mbcheck.pyfile.analyse` on dema
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -142,7 +143,29 @@ def check_targets(
     salt = "|".join((data_digest(), config.digest(), options.key()))
     cache_on = config.cache if use_cache is None else use_cache
     cache = Cache(Path(config.cache_dir) if config.cache_dir else default_cache_dir(), salt) if cache_on else None
+    #: why the cache was wanted but not used (reported in the context; the CLI warns)
+    cache_disabled = cache.disabled_reason if cache is not None else None
+    if cache is not None and not cache.enabled:
+        cache = None
+    try:
+        return _run(discovery, config, host, options, salt, cache, cache_disabled, jobs, progress)
+    finally:
+        if cache is not None:
+            cache.close()
 
+
+def _run(
+    discovery: Discovery,
+    config: Config,
+    host: HostProfile,
+    options: FileOptions,
+    salt: str,
+    cache: Cache | None,
+    cache_disabled: str | None,
+    jobs: int | None,
+    progress: ProgressCallback | None,
+) -> Report:
+    """The four phases with the cache (None: no cache) already opened."""
     plans, errors = plan_targets(discovery, config)
     # nothing changed since a previous run with the same settings: its report
     key = _run_key(plans, errors, config, host, salt) if cache is not None else ""
@@ -163,6 +186,8 @@ def check_targets(
     context["files"] = sum(len(plan.outcomes) for plan in plans)
     if cache is not None:
         context["cache"] = {"hits": cache.hits, "misses": cache.misses}
+    elif cache_disabled is not None:
+        context["cache"] = {"hits": 0, "misses": 0, "disabled": cache_disabled}
     report = Report(reports, tuple(errors), context)
     if cache is not None and all(o.cacheable for plan in plans for o in plan.outcomes.values()):
         cache.put_report(key, report)
@@ -258,14 +283,37 @@ def _run_key(plans: list[PluginPlan], errors: list[str], config: Config, host: H
 
 def _environment_stamp() -> list[tuple[str, float]]:
     """Modification times of the import path's directories: installing or removing a
-    distribution changes them (cheap; no metadata is read)."""
+    distribution changes them (cheap; no metadata is read).
+
+    The directory Python put first on the path for ``python -m mbcheck`` (the working
+    directory) or a script (its directory) is left out unless distributions are installed
+    in it: any file made there would change the stamp, and with it every run's key."""
+    launched = set()
+    with contextlib.suppress(OSError):  # the working directory may have been removed
+        launched.add(os.getcwd())
+    if sys.argv and sys.argv[0]:
+        launched.add(os.path.dirname(os.path.abspath(sys.argv[0])))
     stamp = []
     for entry in sys.path:
         try:
-            stamp.append((entry, os.stat(entry or ".").st_mtime))
+            path = os.path.abspath(entry or ".")
+            if path in launched and not _holds_distributions(path):
+                continue
+            stamp.append((entry, os.stat(path).st_mtime))
         except OSError:
             continue
     return stamp
+
+
+def _holds_distributions(path: str) -> bool:
+    """Whether ``path`` is a site-packages style directory (distributions' metadata in it)."""
+    if os.path.basename(path) in ("site-packages", "dist-packages"):
+        return True
+    try:
+        with os.scandir(path) as entries:
+            return any(e.name.endswith((".dist-info", ".egg-info", ".egg-link", ".pth")) for e in entries)
+    except OSError:
+        return False
 
 
 def _plugin_context(plan: PluginPlan, config: Config, host: HostProfile) -> PluginContext:

@@ -12,5 +12,6 @@ mbcheck.rules.base.STRICT = True
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Never touch the user's cache from the tests."""
+    """Never touch the user's cache or cache key from the tests."""
     monkeypatch.setenv("MBCHECK_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("MBCHECK_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))

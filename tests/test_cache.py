@@ -13,6 +13,7 @@ import pytest
 
 from helpers import EXAMPLES, run, write_plugin
 from mbcheck import cache as cache_module
+from mbcheck import codec as codec_module
 from mbcheck.config import Config
 from mbcheck.reporters.json import report_dict
 
@@ -57,7 +58,7 @@ def test_new_version_invalidates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert stats["misses"] == 1
 
 
-@pytest.mark.parametrize("damage", ["truncate", "flip", "foreign", "empty"])
+@pytest.mark.parametrize("damage", ["truncate", "flip", "foreign", "empty", "old-format"])
 def test_corrupt_or_foreign_entries_are_ignored(tmp_path: Path, damage: str) -> None:
     root = write_plugin(tmp_path / "src", {"__init__.py": "x = (\n"})
     first, _ = _report([root], tmp_path / "cache")
@@ -69,12 +70,17 @@ def test_corrupt_or_foreign_entries_are_ignored(tmp_path: Path, damage: str) -> 
         entries[0].write_bytes(blob[: len(blob) // 2])
     elif damage == "flip":
         entries[0].write_bytes(blob[:-5] + bytes([blob[-5] ^ 0xFF]) + blob[-4:])
-    elif damage == "foreign":
+    elif damage == "foreign":  # well-formed JSON of another type, with the unkeyed checksum anyone can compute
+        import hashlib
+
+        body = b'{"mbcheck":"0.1.0"}\n["os", "system"]'
+        entries[0].write_bytes(cache_module.MAGIC + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    elif damage == "old-format":  # an entry of the pickle-based format this version replaced
         import hashlib
         import pickle
 
-        payload = pickle.dumps(("os", "system"))  # valid checksum, wrong type
-        entries[0].write_bytes(cache_module.MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload)
+        payload = pickle.dumps(("os", "system"))
+        entries[0].write_bytes(b"MBCHECK-CACHE-1\n" + hashlib.sha256(payload).hexdigest().encode() + payload)
     else:
         entries[0].write_bytes(b"")
     second, stats = _report([root], tmp_path / "cache")
@@ -82,13 +88,16 @@ def test_corrupt_or_foreign_entries_are_ignored(tmp_path: Path, damage: str) -> 
     assert second == first
 
 
-def test_restricted_unpickler_refuses_other_classes() -> None:
-    import hashlib
-    import pickle
+def test_cache_code_never_unpickles() -> None:
+    """The cache (and the codec it decodes with) import no deserialiser that can build arbitrary objects."""
+    import ast
 
-    payload = pickle.dumps(Path("/"))
-    blob = cache_module.MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload
-    assert cache_module.Cache._decode(blob) is None
+    for module in (cache_module, codec_module):
+        tree = ast.parse(Path(module.__file__ or "").read_text())
+        imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                    for alias in node.names}
+        imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert not imported & {"pickle", "marshal", "shelve", "dill", "cloudpickle", "copyreg"}, module.__name__
 
 
 def test_jobs_one_and_two_give_identical_reports(tmp_path: Path) -> None:
@@ -142,3 +151,47 @@ def test_a_fully_cached_run_loads_neither_libcst_nor_bandit(tmp_path: Path, outp
     assert runs[0].stdout.strip().endswith("['bandit', 'libcst']"), runs[0].stderr  # the cold run parses
     assert runs[1].stdout.strip().endswith("[]"), runs[1].stderr  # the warm run only reads the cache
     assert json.loads(out.read_text())  # and still writes the whole report
+
+
+def test_the_environment_stamp_ignores_the_launch_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``python -m mbcheck`` puts the working directory first on the import path: files made
+    there (a report written with ``-o``, the cache itself) must not change every run's key,
+    unless distributions are installed there."""
+    from mbcheck import engine
+
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setattr(sys, "path", [str(work), *sys.path])
+    before = engine._environment_stamp()
+    assert str(work) not in [entry for entry, _ in before]
+    (work / "report.json").write_text("{}")
+    os.utime(work, (1, 1))
+    assert engine._environment_stamp() == before
+    # a directory distributions are installed in counts, wherever it is
+    (work / "thing-1.0.dist-info").mkdir()
+    assert str(work) in [entry for entry, _ in engine._environment_stamp()]
+    # and site-packages always does
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    monkeypatch.setattr(sys, "path", [str(site)])
+    monkeypatch.chdir(site)
+    assert [entry for entry, _ in engine._environment_stamp()] == [str(site)]
+
+
+def test_a_module_run_from_a_busy_directory_is_served_whole(tmp_path: Path) -> None:
+    root = write_plugin(tmp_path / "src", {"__init__.py": "x = 1\n"})
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {**os.environ, "MBCHECK_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(Path(__file__).parent.parent)}
+    command = [sys.executable, "-m", "mbcheck", "lint", str(root), "--statistics", "-f", "json"]
+    stats = []
+    for index in range(3):
+        out = work / f"report{index}.json"  # a new file in the working directory each time
+        result = subprocess.run([*command, "-o", str(out)], cwd=work, capture_output=True, text=True, env=env,
+                                check=False, timeout=120)
+        assert result.returncode in (0, 1), result.stderr
+        stats.append(result.stderr)
+    assert "(0 from the cache, 1 analysed)" in stats[0]
+    assert "(1 from the cache, 0 analysed; the whole report from the cache)" in stats[1]
+    assert "(1 from the cache, 0 analysed; the whole report from the cache)" in stats[2]

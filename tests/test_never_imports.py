@@ -38,7 +38,7 @@ def test_cli_never_imports_plugin_code(tmp_path: Path) -> None:
     root, marker = _trap_plugin(tmp_path)
     for fmt in ("text", "json", "sarif", "github"):
         result = subprocess.run(
-            [sys.executable, "-m", "mbcheck", "lint", str(root), "--no-cache", "-f", fmt, "--jobs", "2"],
+            [sys.executable, "-P", "-m", "mbcheck", "lint", str(root), "--no-cache", "-f", fmt, "--jobs", "2"],
             capture_output=True, text=True, timeout=120,
         )
         assert result.returncode in (0, 1), result.stderr
@@ -97,19 +97,21 @@ def test_bytecode_pth_build_and_linked_code_never_run(tmp_path: Path) -> None:
     source.unlink()
     report_path = tmp_path / "report.json"
     lint = subprocess.run(
-        [sys.executable, "-m", "mbcheck", "lint", str(root), "--no-cache", "-f", "json", "--jobs", "2"],
+        [sys.executable, "-P", "-m", "mbcheck", "lint", str(root), "--no-cache", "-f", "json", "--jobs", "2"],
         capture_output=True, text=True, timeout=120,
     )
     assert lint.returncode == 1, lint.stderr
     report_path.write_text(lint.stdout, encoding="utf-8")
     verify = subprocess.run(
-        [sys.executable, "-m", "mbcheck", "verify", str(root), str(report_path)],
+        [sys.executable, "-P", "-m", "mbcheck", "verify", str(root), str(report_path)],
         capture_output=True, text=True, timeout=120,
     )
     assert verify.returncode == 1, verify.stdout + verify.stderr
     assert "is not the compilation of that source" in verify.stdout
     assert not marker.exists(), "plugin code ran during lint or verify"
     assert "trap_plugin" not in sys.modules
+
+
 #: modules a plugin might ship that mbcheck (or Python itself) imports by name
 SHADOWED = ("operator", "warnings", "jsonschema", "yaml", "typer", "libcst")
 TRIPWIRE = """\
@@ -194,8 +196,32 @@ def test_plain_module_form_elsewhere_does_not_warn(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     result = subprocess.run(
-        [sys.executable, "-m", "mbcheck", "lint", str(root), "--no-cache", "-f", "json"],
+        [sys.executable, "-P", "-m", "mbcheck", "lint", str(root), "--no-cache", "-f", "json"],
         capture_output=True, text=True, timeout=120, cwd=elsewhere, env=_env(), check=False,
     )
     _assert_normal_report(result)
     assert "warning" not in result.stderr
+
+
+def test_a_warm_cache_never_imports_plugin_code(tmp_path: Path) -> None:
+    """Served from the cache (per file, then whole), a run still never runs the plugin."""
+    root, marker = _trap_plugin(tmp_path)
+    cache_dir = tmp_path / "cache"
+    command = [sys.executable, "-P", "-m", "mbcheck", "lint", str(root), "--cache-dir", str(cache_dir), "--jobs", "2",
+               "--statistics", "-f", "json", "-o", str(tmp_path / "report.json")]
+    outputs, stderrs = [], []
+    for run_index in range(3):
+        if run_index == 1:  # the second run from the per-file entries, the third whole
+            for entry in (cache_dir / "ru").glob("*.bin"):
+                entry.unlink()
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode in (0, 1), result.stderr
+        assert "cache not used" not in result.stderr
+        stderrs.append(result.stderr)
+        outputs.append((tmp_path / "report.json").read_text())
+        assert not marker.exists(), f"plugin code ran during run {run_index + 1}"
+    assert "(0 from the cache, 3 analysed)" in stderrs[0]
+    assert "(3 from the cache, 0 analysed)" in stderrs[1]
+    assert "(3 from the cache, 0 analysed; the whole report from the cache)" in stderrs[2]
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert "trap_plugin" not in sys.modules
