@@ -8,7 +8,7 @@ from typing import Any
 from mbcheck import __version__
 from mbcheck.model import Finding, PluginReport, Report, SuppressedFinding
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def _rule_name(code: str) -> str:
