@@ -366,7 +366,7 @@ def admit(
     reasons.extend(_findings(policy, entry))
     reasons.extend(_permissions(policy, entry))
     reasons.extend(_unanalysed(policy, entry))
-    reasons.extend(_bytecode(plugin))
+    reasons.extend(_bytecode(plugin, entry))
     return Decision(not reasons, tuple(reasons), authenticated, signer)
 
 
@@ -549,15 +549,18 @@ def _unanalysed(policy: Policy, entry: Mapping[str, Any]) -> list[str]:
     return _capped(reasons, "files not analysed")
 
 
-def _bytecode(plugin: Path) -> list[str]:
-    """Bytecode caches the host would run instead of their sources, checked as they are now."""
+def _bytecode(plugin: Path, entry: Mapping[str, Any]) -> list[str]:
+    """Bytecode caches the host would run instead of their sources, checked as they are now
+    (those the report already names as findings are not named twice)."""
     from mbcheck.bytecode import check_bytecode
 
     try:
         names, candidates, read = _bytecode_candidates(plugin)
     except (OSError, DigestError):
         return []  # unreadable: the digest check already refuses it
-    problems = check_bytecode(candidates, names, read)
+    # a finding that already refuses the plugin (an error) names the same file
+    reported = {f["path"] for f in entry["findings"] if f["rule"] == "MB008" and f["severity"] == "error"}
+    problems = [problem for problem in check_bytecode(candidates, names, read) if problem.path not in reported]
     return _capped([f"`{problem.path}`: {problem.message}" for problem in problems], "bytecode files")
 
 
@@ -581,6 +584,8 @@ def _bytecode_candidates(plugin: Path) -> tuple[set[str], list[str], Callable[[s
 
     files = inspect_archive(plugin).files
     return set(files), [rel for rel in files if is_cache_file(rel)], files.get
+
+
 _VERDICT_RANK = {"pass": 0, "warn": 1, "fail": 2}
 
 
