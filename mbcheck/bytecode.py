@@ -16,6 +16,11 @@ what CPython's import would compile. Code objects compare by their bytecode,
 constants (nested code included), names, flags and line tables, not by file
 name, so where the source was compiled does not matter.
 
+A timestamp pyc whose recorded modification time and size differ from the
+source's on disk is stale: CPython compiles the source instead (and the host
+rewrites the cache), so it is not reported. That holds only for a directory,
+whose sources have times; an archive's cache files are always proven.
+
 ``marshal.loads`` is not safe on hostile bytes (CPython's documentation says
 so), so the comparison runs in a separate, isolated interpreter (``-I``)
 under a timeout and an address-space limit; a crash, a timeout or anything
@@ -159,13 +164,37 @@ def prove(items: list[tuple[int, bytes, bytes]]) -> list[bool]:
     return results
 
 
+#: what :func:`check_bytecode` needs to know of a source on disk: its modification time and size
+SourceStat = Callable[[str], "os.stat_result | None"]
+
+
+def stale(pyc: bytes, source: os.stat_result) -> bool:
+    """Whether CPython would ignore this timestamp pyc and compile the source instead.
+
+    A timestamp pyc (flags 0) is loaded only when the modification time and size
+    it records equal the source's own (``SourceLoader.get_code``); hash-based
+    pycs carry no such check and are never stale here.
+    """
+    if len(pyc) < 16 or int.from_bytes(pyc[4:8], "little") != 0:
+        return False
+    mtime, size = int.from_bytes(pyc[8:12], "little"), int.from_bytes(pyc[12:16], "little")
+    return (mtime, size) != (int(source.st_mtime) & 0xFFFFFFFF, source.st_size & 0xFFFFFFFF)
+
+
 def check_bytecode(
-    candidates: Iterable[str], names: Collection[str], read: Callable[[str], bytes | None]
+    candidates: Iterable[str],
+    names: Collection[str],
+    read: Callable[[str], bytes | None],
+    stat: SourceStat | None = None,
 ) -> list[BytecodeProblem]:
     """The cache files among ``candidates`` that the host could load and mbcheck cannot vouch for.
 
     ``names`` are the plugin's files (a cache file whose source is not among
     them is never loaded); ``read`` gives a file's bytes (None: unreadable).
+    ``stat``, for a plugin on disk, gives a source's status: a timestamp pyc
+    that does not match it is stale, never loaded (CPython compiles the source
+    instead and the host rewrites the cache), and not reported. Without it (an
+    archive: extraction sets new times) every cache file must be proven.
     """
     problems: list[BytecodeProblem] = []
     pending: list[tuple[CacheFile, bytes, bytes]] = []
@@ -173,6 +202,11 @@ def check_bytecode(
         cached = cache_file(rel)
         if cached is None or cached.source not in names:
             continue
+        pyc, source = read(rel), read(cached.source)
+        if pyc is not None and stat is not None:
+            status = stat(cached.source)
+            if status is not None and stale(pyc, status):
+                continue
         if cached.tag != CACHE_TAG:
             problems.append(BytecodeProblem(
                 rel, "foreign-bytecode",
@@ -181,7 +215,6 @@ def check_bytecode(
                 f"`__pycache__` directory, or check the plugin with the host's Python",
             ))
             continue
-        pyc, source = read(rel), read(cached.source)
         if pyc is None or source is None:
             problems.append(BytecodeProblem(
                 rel, "unverified-bytecode",
@@ -201,4 +234,19 @@ def check_bytecode(
     return problems
 
 
-__all__ = ["CACHE_TAG", "BytecodeProblem", "CacheFile", "cache_file", "check_bytecode", "is_cache_file", "prove"]
+def directory_stat(root: os.PathLike[str] | str) -> SourceStat:
+    """``stat`` for :func:`check_bytecode` of a plugin directory (links followed, as import does)."""
+
+    def status(rel: str) -> os.stat_result | None:
+        try:
+            return os.stat(os.path.join(root, rel))
+        except (OSError, ValueError):
+            return None
+
+    return status
+
+
+__all__ = [
+    "CACHE_TAG", "BytecodeProblem", "CacheFile", "cache_file", "check_bytecode", "directory_stat", "is_cache_file",
+    "prove", "stale",
+]

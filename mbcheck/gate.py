@@ -50,6 +50,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mbcheck.archive.formats import ARCHIVE_SUFFIXES, WHEEL_SUFFIX, archive_suffix, has_archive_name
+from mbcheck.bytecode import SourceStat, directory_stat
 from mbcheck.digest import DigestError, digest_directory, digest_files, settings_digest
 from mbcheck.documents.files import read_json, read_text
 from mbcheck.documents.schema import did_you_mean, first_error, path_text, unknown_keys
@@ -555,16 +556,18 @@ def _bytecode(plugin: Path, entry: Mapping[str, Any]) -> list[str]:
     from mbcheck.bytecode import check_bytecode
 
     try:
-        names, candidates, read = _bytecode_candidates(plugin)
+        names, candidates, read, stat = _bytecode_candidates(plugin)
     except (OSError, DigestError):
         return []  # unreadable: the digest check already refuses it
     # a finding that already refuses the plugin (an error) names the same file
     reported = {f["path"] for f in entry["findings"] if f["rule"] == "MB008" and f["severity"] == "error"}
-    problems = [problem for problem in check_bytecode(candidates, names, read) if problem.path not in reported]
+    problems = [problem for problem in check_bytecode(candidates, names, read, stat) if problem.path not in reported]
     return _capped([f"`{problem.path}`: {problem.message}" for problem in problems], "bytecode files")
 
 
-def _bytecode_candidates(plugin: Path) -> tuple[set[str], list[str], Callable[[str], bytes | None]]:
+def _bytecode_candidates(
+    plugin: Path,
+) -> tuple[set[str], list[str], Callable[[str], bytes | None], SourceStat | None]:
     """A plugin's files, its bytecode caches and a reader, from its directory or its archive."""
     if plugin.is_dir():
         from mbcheck.discovery import list_files
@@ -578,12 +581,12 @@ def _bytecode_candidates(plugin: Path) -> tuple[set[str], list[str], Callable[[s
                 return None
 
         candidates = [rel for rel in listing.bytecode if not listing.in_environment(rel)]
-        return set(listing.files), candidates, read
+        return set(listing.files), candidates, read, directory_stat(plugin)
     from mbcheck.archive.inspect import inspect_archive
     from mbcheck.bytecode import is_cache_file
 
     files = inspect_archive(plugin).files
-    return set(files), [rel for rel in files if is_cache_file(rel)], files.get
+    return set(files), [rel for rel in files if is_cache_file(rel)], files.get, None
 
 
 _VERDICT_RANK = {"pass": 0, "warn": 1, "fail": 2}

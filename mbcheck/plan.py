@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from mbcheck.bytecode import check_bytecode, is_cache_file
+from mbcheck.bytecode import SourceStat, check_bytecode, directory_stat, is_cache_file
 from mbcheck.config import Config
 from mbcheck.context import FileOutcome
 from mbcheck.coverage import REASONS, code_kind
@@ -172,7 +172,7 @@ def plan_targets(discovery: Discovery, config: Config) -> tuple[list[PluginPlan]
             # the config, and it covers all importable code
             add_unlisted(digest, files.root, full.files)
         plan.digest = digest.value()
-        _unreadable_code(plan, full)
+        _unreadable_code(plan, full, directory_stat(files.root) if isinstance(files, DirectoryFiles) else None)
         plans.append(plan)
     return plans, errors
 
@@ -185,7 +185,7 @@ _CODE_RULES: dict[str, type[Rule]] = {
 }
 
 
-def _unreadable_code(plan: PluginPlan, full: FileListing) -> None:
+def _unreadable_code(plan: PluginPlan, full: FileListing, stat: SourceStat | None) -> None:
     """Report what the host could load from the plugin that mbcheck does not analyse.
 
     ``full`` lists every file (configuration exclusions included): excluded
@@ -215,7 +215,7 @@ def _unreadable_code(plan: PluginPlan, full: FileListing) -> None:
     candidates = [rel for rel in full.bytecode if not full.in_environment(rel)]
     if not candidates:
         return
-    for problem in check_bytecode(candidates, names, plan.read_bytes):
+    for problem in check_bytecode(candidates, names, plan.read_bytes, stat):
         plan.skipped[problem.path] = problem.reason
         severity = Severity.WARNING if problem.reason == "foreign-bytecode" else Severity.ERROR
         plan.problems.append(UnverifiedBytecode.finding(Span(problem.path), problem.message, severity=severity))

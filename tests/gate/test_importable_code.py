@@ -120,9 +120,32 @@ def test_a_cache_added_after_the_check_is_refused(make_plugin: PluginFactory) ->
 
 
 def test_garbage_in_a_cache_file_is_refused_without_crashing(make_plugin: PluginFactory) -> None:
-    plugin = make_plugin("garbage", {f"__pycache__/__init__.{TAG}.pyc": "\x00" * 64})
+    plugin = make_plugin("garbage")
+    cache = plugin / "__pycache__" / f"__init__.{TAG}.pyc"
+    cache.parent.mkdir()
+    # this interpreter's magic, "unchecked hash" flags: CPython would load whatever follows
+    cache.write_bytes(importlib.util.MAGIC_NUMBER + (1).to_bytes(4, "little") + b"\x00" * 8 + b"\xff" * 48)
     report = _report(plugin)
     assert _rules(report)["MB008"] == [f"__pycache__/__init__.{TAG}.pyc"]
+    _refused_for(plugin, report, "is not the compilation of that source")
+
+
+def test_a_stale_timestamp_cache_is_never_loaded_and_not_reported(make_plugin: PluginFactory) -> None:
+    """A timestamp pyc whose recorded time and size are not the source's is ignored by CPython
+    (it compiles the source instead), like the stale caches committed in real repositories."""
+    plugin = make_plugin("stale")
+    cache = _evil_pyc(plugin, py_compile.PycInvalidationMode.TIMESTAMP)
+    source = os.stat(plugin / "__init__.py")
+    header = bytearray(cache.read_bytes())
+    header[8:12] = ((int(source.st_mtime) - 3600) & 0xFFFFFFFF).to_bytes(4, "little")  # an hour older
+    cache.write_bytes(bytes(header))
+    report = _report(plugin)
+    assert "MB008" not in _rules(report) and report["plugins"][0]["not_analysed"] == []
+    assert admit(plugin, report).allowed
+    # the same bytes made current (the source's time and size) are what CPython would run: refused
+    header[8:12] = (int(source.st_mtime) & 0xFFFFFFFF).to_bytes(4, "little")
+    header[12:16] = (source.st_size & 0xFFFFFFFF).to_bytes(4, "little")
+    cache.write_bytes(bytes(header))
     _refused_for(plugin, report, "is not the compilation of that source")
 
 
