@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mbcheck.checks.compat.tables import stdlib_modules
 from mbcheck.checks.deps.advisories import load_advisories
 from mbcheck.checks.deps.declarations import (
     host_requirements,
@@ -114,6 +115,16 @@ def _drop_unreachable(plugin: PluginContext, analysis: Analysis) -> None:
     analysis.missing = kept
 
 
+def interpreter_module(top: str) -> bool:
+    """A module Python itself provides that the running interpreter may not know: one
+    added to the standard library by a later release (``annotationlib``, 3.14), or an
+    implementation's own (``__pypy__``). Never a distribution."""
+    if top.startswith("__") and top.endswith("__"):
+        return True
+    entry = stdlib_modules().get(top)
+    return entry is not None and entry.added is not None
+
+
 def is_host_itself(plugin: PluginContext) -> bool:
     """Whether the checked distribution is MilkBottle itself (its own tree as a bottle
     distribution): what it imports must be in its own requirements, not the profile's."""
@@ -134,7 +145,7 @@ def _classify(plugin: PluginContext, analysis: Analysis, tops: set[str], provide
             continue
         dev = is_dev_file(path)
         for fact in module.imports:
-            if fact.stdlib:
+            if fact.stdlib or interpreter_module(fact.top):
                 analysis.imports.append(ImportUse(path, fact, ImportKind.STDLIB, None, dev))
                 continue
             if fact.relative or fact.top in tops or fact.top == SOURCE_ROOT:
@@ -270,4 +281,4 @@ def analyse(plugin: PluginContext) -> Analysis:
     return analysis
 
 
-__all__ = ["PACKAGE_ROOTS", "SOURCE_ROOT", "analyse", "first_party_tops", "is_dev_file", "is_host_itself"]
+__all__ = ["PACKAGE_ROOTS", "SOURCE_ROOT", "analyse", "first_party_tops", "interpreter_module", "is_dev_file", "is_host_itself"]

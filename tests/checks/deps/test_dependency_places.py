@@ -307,3 +307,13 @@ def test_the_report_schema_describes_related_places() -> None:
     related = schema["$defs"]["finding"]["properties"]["related"]
     assert related["items"]["required"] == ["path", "line", "column", "end_line", "end_column"]
     assert "related" not in schema["$defs"]["finding"]["required"]
+
+
+def test_modules_python_itself_provides_are_never_distributions(tmp_path: Path) -> None:
+    code = (
+        "import sys\n\nif sys.version_info >= (3, 14):\n    import annotationlib\n"
+        "try:\n    from __pypy__.time import clock_gettime\nexcept ImportError:\n    clock_gettime = None\n"
+    )
+    plugin = lint(write_plugin(tmp_path, {"plugin.yaml": manifest(), "__init__.py": code}))
+    assert findings(plugin) == []
+    assert plugin.dependencies["missing"] == []
