@@ -42,6 +42,13 @@ class Suppression:
     def matches(self, code: str) -> bool:
         return not self.codes or any(code == c or code.startswith(c) for c in self.codes)
 
+    def covers(self, code: str, line: int, statement_line: int) -> bool:
+        """Whether the comment silences ``code`` reported at ``line`` of the statement
+        starting at ``statement_line``."""
+        if not self.matches(code):
+            return False
+        return self.file_level or self.line == statement_line or self.line <= line <= self.end_line
+
 
 @dataclass(frozen=True, slots=True)
 class FileOutcome:
@@ -117,6 +124,9 @@ class PluginContext:
     #: findings an ``# mbcheck: ignore`` comment in a file the engine does not
     #: tokenize silenced (requirements files, plugin.yaml), with the comment
     silenced: list[tuple[Finding, Suppression]] = field(default_factory=list)
+    #: places a rule left out of a finding because a comment there silences
+    #: its code: (code, path, line, statement line); those comments are used
+    honoured: list[tuple[str, str, int, int]] = field(default_factory=list)
     #: every theme's analysis of the plugin (computed by the engine whatever
     #: the rule selection; rules only read it)
     facts: PluginFacts = field(init=False, repr=False)
@@ -151,9 +161,32 @@ class PluginContext:
         severity: Severity | None = None,
         confidence: Confidence | None = None,
         statement_line: int = 0,
+        related: tuple[Span, ...] = (),
     ) -> None:
         self.findings.append(
             rule.finding(
-                span, message, severity=severity, confidence=confidence, statement_line=statement_line
+                span,
+                message,
+                severity=severity,
+                confidence=confidence,
+                statement_line=statement_line,
+                related=related,
             )
         )
+
+    def suppression_at(self, code: str, path: str, line: int, statement_line: int = 0) -> Suppression | None:
+        """The ``# mbcheck: ignore`` comment of a Python file that silences ``code`` at a
+        place, or None: for a rule that gathers several places into one finding
+        (a place its comment silences is left out of the finding)."""
+        outcome = self.modules.get(path)
+        if outcome is None:
+            return None
+        for sup in outcome.suppressions:
+            if sup.covers(code, line, statement_line or line):
+                return sup
+        return None
+
+    def honour(self, code: str, path: str, line: int, statement_line: int = 0) -> None:
+        """Record that a comment silencing ``code`` at a place was acted on (the
+        rule left the place out of its finding): it is not an unused suppression."""
+        self.honoured.append((code, path, line, statement_line or line))

@@ -32,12 +32,24 @@ def _suppressed(
     """The first comment that silences ``finding`` (every matching one is marked used), or None."""
     first: Suppression | None = None
     for index, sup in enumerate(suppressions):
-        if not sup.matches(finding.rule):
-            continue
-        if sup.file_level or sup.line == finding.statement_line or sup.line <= finding.span.line <= sup.end_line:
+        if sup.covers(finding.rule, finding.span.line, finding.statement_line):
             used.setdefault(index, set()).add(finding.rule)
             first = first or sup
     return first
+
+
+def _mark_used(
+    code: str,
+    path: str,
+    line: int,
+    statement_line: int,
+    suppressions: dict[str, tuple[Suppression, ...]],
+    used: dict[str, dict[int, set[str]]],
+) -> None:
+    """Every comment of ``path`` that silences ``code`` at a place counts as used."""
+    for index, sup in enumerate(suppressions.get(path, ())):
+        if sup.covers(code, line, statement_line):
+            used.setdefault(path, {}).setdefault(index, set()).add(code)
 
 
 def _fingerprint(finding: Finding, line_text: str, occurrence: int) -> str:
@@ -71,8 +83,15 @@ def finalise(plan: PluginPlan, ctx: PluginContext, config: Config) -> PluginRepo
             sup = Suppression(finding.silenced_at.line, frozenset({finding.rule}), False, finding.silenced_at)
         if sup is not None:
             silenced.append((finding, sup))
+            # a finding gathering several places is silenced only when every place is
+            # (its rule left the others out): their comments served it too
+            for span in finding.related:
+                _mark_used(finding.rule, span.path, span.line, span.line, suppressions, used)
             continue
         kept.append(finding)
+    for code, path, line, statement_line in ctx.honoured:
+        if config.enabled(code, names) and not config.ignored_in_file(code, path):
+            _mark_used(code, path, line, statement_line, suppressions, used)
     for finding, sup in ctx.silenced:  # comments in requirements files and manifests
         if config.enabled(finding.rule, names) and not config.ignored_in_file(finding.rule, finding.span.path):
             silenced.append((_replace(finding, severity=config.severity_for(finding.rule, finding.severity)), sup))
@@ -89,8 +108,8 @@ def finalise(plan: PluginPlan, ctx: PluginContext, config: Config) -> PluginRepo
                     kept.append(_unused(sup, f"suppression of {', '.join(unused)} matches no finding"))
     only = plan.target.only
     if only is not None:
-        kept = [f for f in kept if f.span.path in only or not f.span.path.endswith(".py")]
-        silenced = [(f, s) for f, s in silenced if f.span.path in only or not f.span.path.endswith(".py")]
+        kept = [f for f in kept if _concerns(f, only)]
+        silenced = [(f, s) for f, s in silenced if _concerns(f, only)]
     # one numbering for kept and silenced findings: a finding keeps its fingerprint
     # whether or not a comment silences it
     tagged: list[tuple[Finding, Suppression | None]] = [*((f, None) for f in kept), *silenced]
@@ -152,6 +171,12 @@ def not_analysed(plan: PluginPlan) -> tuple[Unanalysed, ...]:
         if reason is not None:
             reasons[path] = reason
     return tuple(sorted(Unanalysed(path, reason) for path, reason in reasons.items()))
+
+
+def _concerns(finding: Finding, only: frozenset[str]) -> bool:
+    """Whether a finding belongs to a run that checks only the files ``only``: one of
+    its places is in them, or it is about a file that is not Python (a manifest)."""
+    return any(span.path in only or not span.path.endswith(".py") for span in (finding.span, *finding.related))
 
 
 def _unused(sup: Suppression, message: str) -> Finding:

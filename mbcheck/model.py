@@ -86,6 +86,9 @@ class Finding:
     #: where a comment of another tool in the plugin's source silences it
     #: (bandit's ``# nosec``): treated like a ``# mbcheck: ignore`` comment there
     silenced_at: Span | None = None
+    #: other places the same problem occurs (every other import of one
+    #: distribution): one finding, listed with its primary ``span`` first
+    related: tuple[Span, ...] = ()
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.span.path, self.span.line, self.span.column, self.rule, self.message)

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from mbcheck import __version__
-from mbcheck.model import Finding, PluginReport, Report, SuppressedFinding
+from mbcheck.model import Finding, PluginReport, Report, Span, SuppressedFinding
 
 SCHEMA_VERSION = "1.1"
 
@@ -34,7 +34,20 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "end_column": finding.span.end_column,
         "fingerprint": finding.fingerprint,
     }
+    if finding.related:
+        out["related"] = [span_dict(span) for span in finding.related]
     return out
+
+
+def span_dict(span: Span) -> dict[str, Any]:
+    """A place in the plugin, as the report writes it."""
+    return {
+        "path": span.path,
+        "line": span.line,
+        "column": span.column,
+        "end_line": span.end_line,
+        "end_column": span.end_column,
+    }
 
 
 def suppressed_dict(item: SuppressedFinding) -> dict[str, Any]:

@@ -45,6 +45,11 @@ def _result(plugin: PluginReport, finding: Finding, rule_index: int) -> dict[str
     }
     if finding.confidence is not None:
         result["properties"]["confidence"] = finding.confidence.value
+    if finding.related:
+        result["relatedLocations"] = [
+            {"id": number, **_location(plugin, span), "message": {"text": "also here"}}
+            for number, span in enumerate(finding.related, start=1)
+        ]
     return result
 
 

@@ -221,8 +221,10 @@ class Rule:
         severity: Severity | None = None,
         confidence: Confidence | None = None,
         statement_line: int = 0,
+        related: tuple[Span, ...] = (),
     ) -> Finding:
-        """A finding of this rule (default severity and confidence unless given)."""
+        """A finding of this rule (default severity and confidence unless given);
+        ``related`` holds the other places of the same problem."""
         if STRICT and severity is not None and severity is not cls.severity and severity not in cls.other_severities:
             raise UndeclaredSeverity(f"rule {cls.code} emits severity {severity.value}, which it does not declare")
         return Finding(
@@ -234,6 +236,7 @@ class Rule:
             confidence=confidence or cls.confidence,
             statement_line=statement_line or span.line,
             name=cls.name,
+            related=related,
         )
 
 

@@ -33,6 +33,7 @@ from mbcheck.checks.compat.facts import (
     minors_text,
 )
 from mbcheck.checks.compat.tables import HostApi, host_api_catalogue
+from mbcheck.checks.sites import in_tree_bottle
 from mbcheck.context import PluginContext
 from mbcheck.model import Category, Confidence, ManifestSource, Severity, Span
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
@@ -272,8 +273,9 @@ class PythonVersionUndeclared(PluginRule):
     cannot run on some Python the host profile runs; information otherwise.
     Why: without it the host loads the plugin on any Python and the user
     meets a `SyntaxError` or `ImportError` instead of a clear requirement.
-    Instead: add the suggested `python_version` to `plugin.yaml` (or
-    `requires-python` to `pyproject.toml`).
+    Instead: add the suggested `python_version` to `plugin.yaml` (a bottle:
+    `requires-python` to its distribution's `pyproject.toml`; a bottle inside
+    MilkBottle's own `milkbottle/modules/` has the host's and is not reported).
     """
 
     code = "MB405"
@@ -292,8 +294,8 @@ class PythonVersionUndeclared(PluginRule):
 
     def check(self, plugin: PluginContext) -> None:
         model = plugin.model
-        if model.source is ManifestSource.NONE or "python_version" in model.fields:
-            return
+        if model.source is ManifestSource.NONE or "python_version" in model.fields or in_tree_bottle(plugin):
+            return  # an in-tree bottle runs on whatever the host's own requires-python allows
         analysis = plugin.facts.compatibility
         needed = analysis.needed
         breaks = [minor for minor in analysis.host if not needed.runs_on(minor)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mbcheck.checks.compat.tables import stdlib_modules
 from mbcheck.checks.deps.advisories import load_advisories
 from mbcheck.checks.deps.declarations import (
     host_requirements,
@@ -39,6 +40,7 @@ from mbcheck.checks.deps.names import canonical
 from mbcheck.checks.deps.reachability import Ranges, never_run, within
 from mbcheck.checks.deps.specifiers import intersect_satisfiable, is_satisfiable
 from mbcheck.context import PluginContext
+from mbcheck.model import PluginKind
 
 
 def is_dev_file(path: str) -> bool:
@@ -52,13 +54,27 @@ def is_dev_file(path: str) -> bool:
     return any(part in DEV_DIRS for part in parts[:-1])
 
 
+#: directories that hold a tree's packages rather than being one: ``src/<pkg>``
+#: (the src layout) and ``build/lib/<pkg>`` (a build's copy of the packages)
+PACKAGE_ROOTS = (("src",), ("build", "lib"))
+#: a top-level name that is a project's source directory, never a distribution
+#: (``from src.pkg import x`` imports the project's own code through its layout)
+SOURCE_ROOT = "src"
+
+
 def first_party_tops(plugin: PluginContext) -> set[str]:
-    """Top-level names the plugin's own files provide (its package, modules, ``src/`` packages)."""
+    """Top-level names the plugin's own files provide: its package, its top-level
+    modules and packages, the packages under ``src/`` (and ``src`` itself, which
+    a project imports its own code through) and under ``build/lib/``."""
     tops = {plugin.package}
     for rel in plugin.files:
         parts = rel.split("/")
-        if parts[0] == "src" and len(parts) > 1:
-            parts = parts[1:]
+        for prefix in PACKAGE_ROOTS:
+            if tuple(parts[: len(prefix)]) == prefix and len(parts) > len(prefix):
+                if prefix == (SOURCE_ROOT,) and rel.endswith((".py", ".pyi")):
+                    tops.add(SOURCE_ROOT)
+                parts = parts[len(prefix) :]
+                break
         name = parts[0]
         if len(parts) == 1:
             if not name.endswith((".py", ".pyi", ".so", ".pyd")):
@@ -99,18 +115,40 @@ def _drop_unreachable(plugin: PluginContext, analysis: Analysis) -> None:
     analysis.missing = kept
 
 
+def interpreter_module(top: str) -> bool:
+    """A module Python itself provides that the running interpreter may not know: one
+    added to the standard library by a later release (``annotationlib``, 3.14), or an
+    implementation's own (``__pypy__``). Never a distribution."""
+    if top.startswith("__") and top.endswith("__"):
+        return True
+    entry = stdlib_modules().get(top)
+    return entry is not None and entry.added is not None
+
+
+def is_host_itself(plugin: PluginContext) -> bool:
+    """Whether the checked distribution is MilkBottle itself (its own tree as a bottle
+    distribution): what it imports must be in its own requirements, not the profile's."""
+    return plugin.model.kind is PluginKind.BOTTLE and canonical(str(plugin.model.name)) == HOST
+
+
 def _classify(plugin: PluginContext, analysis: Analysis, tops: set[str], provided: set[str]) -> None:
-    """Every import of the plugin's files, by how it is provided; the missing ones."""
-    host = set(analysis.host)
+    """Every import of the plugin's files, by how it is provided; the missing ones.
+
+    What the host profile's requirements provide is there for every plugin and
+    bottle (the host installs it; the host's own tree is checked against its
+    own declarations instead). A project-internal import (relative, the
+    plugin's own packages, ``src.``) never names a distribution.
+    """
+    host = {HOST} if is_host_itself(plugin) else set(analysis.host)
     for path, module in plugin.module_facts():
         if module.imports is None:
             continue
         dev = is_dev_file(path)
         for fact in module.imports:
-            if fact.stdlib:
+            if fact.stdlib or interpreter_module(fact.top):
                 analysis.imports.append(ImportUse(path, fact, ImportKind.STDLIB, None, dev))
                 continue
-            if fact.relative or fact.top in tops:
+            if fact.relative or fact.top in tops or fact.top == SOURCE_ROOT:
                 analysis.imports.append(ImportUse(path, fact, ImportKind.FIRST_PARTY, None, dev))
                 continue
             resolution = resolve_import(fact.module)
@@ -243,4 +281,4 @@ def analyse(plugin: PluginContext) -> Analysis:
     return analysis
 
 
-__all__ = ["analyse", "first_party_tops", "is_dev_file"]
+__all__ = ["PACKAGE_ROOTS", "SOURCE_ROOT", "analyse", "first_party_tops", "interpreter_module", "is_dev_file", "is_host_itself"]

@@ -30,6 +30,7 @@ from mbcheck.checks.deps.requirements import (
     parse_requirement,
     parse_requirements_file,
 )
+from mbcheck.checks.sites import dependencies_site
 from mbcheck.context import PluginContext
 from mbcheck.model import NOT_STATIC, ManifestSource, PluginKind, Span
 
@@ -96,13 +97,8 @@ def declared_requirement(
 
 
 def manifest_label(plugin: PluginContext) -> str:
-    """Where requirements are added, for messages."""
-    model = plugin.model
-    if model.source is ManifestSource.DUNDERS:
-        return "`__dependencies__` in __init__.py"
-    if model.source is ManifestSource.PYPROJECT:
-        return "[project].dependencies in pyproject.toml"
-    return "dependencies in plugin.yaml"
+    """Where requirements are added, for messages (a bottle's pyproject.toml, never a plugin.yaml)."""
+    return dependencies_site(plugin)
 
 
 def manifest_requirements(plugin: PluginContext, analysis: Analysis, python: Sequence[str]) -> None:

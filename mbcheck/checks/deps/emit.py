@@ -22,6 +22,8 @@ class ReportOptions(TypedDict, total=False):
     severity: Severity | None
     confidence: Confidence | None
     statement_line: int
+    #: the other places of the same problem
+    related: tuple[Span, ...]
 
 
 def emit(

@@ -46,8 +46,9 @@ from mbcheck.checks.deps.facts import (
 )
 from mbcheck.checks.deps.names import misspelt
 from mbcheck.checks.deps.specifiers import intersect_satisfiable, is_satisfiable
+from mbcheck.checks.sites import declared_in, noun
 from mbcheck.context import PluginContext
-from mbcheck.model import Category, Confidence, ManifestSource, PluginKind, Severity, Span
+from mbcheck.model import Category, Confidence, PluginKind, Severity, Span
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
 
 #: the example manifest with a ``dependencies`` list: its items start on line 11
@@ -120,12 +121,24 @@ class MissingDependency(PluginRule):
     Imports that never run on the host are not checked: those in tests, docs
     and `setup.py`, under `if TYPE_CHECKING:`, and in branches of
     `if sys.version_info ...` that no Python of the host profile takes
-    (`import tomli` under `sys.version_info < (3, 11)`).
+    (`import tomli` under `sys.version_info < (3, 11)`). A project's own code
+    never names a distribution: relative imports, its top-level modules and
+    packages (also under `src/` and `build/lib/`), and `src.` paths
+    (`from src.pkg import x`). MilkBottle's own tree, checked as a bottle
+    distribution, must declare what it imports itself.
+    One finding per distribution: at its first import (in path and line
+    order), the severity of its most severe import, the other import
+    statements named in the message and listed as related locations. An
+    import line with `# mbcheck: ignore[MB501]` is left out; when every
+    import of the distribution has one, the finding is suppressed.
     Why: the installer installs what the manifest declares; whatever else
     the code imports works only where it happens to be installed already.
-    Instead: add the distribution named in the message to the manifest's
-    `dependencies` (or use `# mbcheck: ignore[MB501]` on the import line for
-    something the host environment is known to provide).
+    Instead: add the distribution named in the message where the message
+    says: a plugin's manifest `dependencies`, a bottle distribution's
+    `pyproject.toml`, or for a bottle inside MilkBottle's own
+    `milkbottle/modules/` the host's `pyproject.toml` (or use
+    `# mbcheck: ignore[MB501]` on the import lines for something the host
+    environment is known to provide).
     """
 
     code = "MB501"
@@ -156,35 +169,95 @@ class MissingDependency(PluginRule):
 
     def check(self, plugin: PluginContext) -> None:
         analysis = plugin.facts.dependencies
+        by_distribution: dict[str, list[ImportUse]] = {}
         for use in analysis.missing:
-            severity, where = self._severity(use)
-            guessed = use.resolution is not None and use.resolution.source == "name"
-            fact = use.fact
-            source = fact.source_module
-            if source and fact.module.startswith(source + "."):
-                statement = f"from {source} import {fact.module[len(source) + 1:]}"
-            else:
-                statement = f"import {fact.module}"
-            typo = next((d for d in analysis.declared if d.name and misspelt(d.name, use.distribution)), None)
-            hint = f" (is `{typo.text}` at {typo.location()} a misspelling of it?)" if typo is not None else ""
-            emit(
-                plugin,
-                self,
-                fact.span,
-                f"`{statement}` needs `{use.distribution}`, which is not declared ({where}); "
-                f"add it to {analysis.manifest_label}{hint}",
-                severity=severity,
-                confidence=Confidence.MEDIUM if guessed else Confidence.HIGH,
-                statement_line=use.fact.statement_line,
-            )
+            by_distribution.setdefault(use.distribution, []).append(use)
+        for distribution, uses in by_distribution.items():
+            self._report(plugin, analysis, distribution, uses)
+
+    def _report(self, plugin: PluginContext, analysis: Analysis, distribution: str, uses: list[ImportUse]) -> None:
+        """One finding for every import of one distribution, at its first counted place."""
+        places = _places(uses)
+        counted = [place for place in places if self._counted(plugin, place)]
+        if counted:
+            for place in places:
+                if place not in counted and not plugin.config.ignored_in_file(self.code, place[0].path):
+                    plugin.honour(self.code, place[0].path, place[0].fact.span.line, place[0].fact.statement_line)
+        else:
+            # every place is silenced: one finding at the first, which its comment silences
+            counted = places
+        first = counted[0]
+        severity, where = self._severity(max(counted, key=lambda place: self._rank(place[0]))[0], first[0], noun(plugin))
+        guessed = first[0].resolution is not None and first[0].resolution.source == "name"
+        typo = next((d for d in analysis.declared if d.name and misspelt(d.name, distribution)), None)
+        hint = f" (is `{typo.text}` at {typo.location()} a misspelling of it?)" if typo is not None else ""
+        emit(
+            plugin,
+            self,
+            first[0].fact.span,
+            f"`{_statement(first)}` needs `{distribution}`, which is not declared ({where}); "
+            f"{_elsewhere(counted[1:])}add it to {analysis.manifest_label}{hint}",
+            severity=severity,
+            confidence=Confidence.MEDIUM if guessed else Confidence.HIGH,
+            statement_line=first[0].fact.statement_line,
+            related=tuple(place[0].fact.span for place in counted[1:]),
+        )
+
+    def _counted(self, plugin: PluginContext, place: list[ImportUse]) -> bool:
+        """A place counts unless a comment there silences the rule or the config ignores its file."""
+        use = place[0]
+        if plugin.config.ignored_in_file(self.code, use.path):
+            return False
+        return plugin.suppression_at(self.code, use.path, use.fact.span.line, use.fact.statement_line) is None
 
     @staticmethod
-    def _severity(use: ImportUse) -> tuple[Severity, str]:
+    def _rank(use: ImportUse) -> int:
+        return 0 if use.fact.optional else 2 if use.fact.at_module_level else 1
+
+    @classmethod
+    def _severity(cls, use: ImportUse, first: ImportUse, what: str) -> tuple[Severity, str]:
+        """The severity of the most severe place, and why (naming it when it is not the first)."""
+        at = f" in {use.path}:{use.fact.span.line}" if use is not first else ""
         if use.fact.optional:
-            return Severity.INFO, "optional: the import is guarded by `except ImportError`"
+            return Severity.INFO, f"optional: the import{at} is guarded by `except ImportError`"
         if use.fact.at_module_level:
-            return Severity.ERROR, "imported at module level: the plugin cannot load without it"
-        return Severity.WARNING, "imported inside a function: it fails when called"
+            return Severity.ERROR, f"imported at module level{at}: the {what} cannot load without it"
+        return Severity.WARNING, f"imported inside a function{at}: it fails when called"
+
+
+#: how many other places a message names before "and N more"
+_PLACES_NAMED = 3
+#: how many names of one ``from m import a, b, ...`` a message shows
+_NAMES_SHOWN = 3
+
+
+def _places(uses: list[ImportUse]) -> list[list[ImportUse]]:
+    """The imports of one distribution by statement (``from m import a, b`` is one place), in source order."""
+    places: dict[tuple[str, int], list[ImportUse]] = {}
+    for use in sorted(uses, key=lambda u: (u.path, u.fact.span.line, u.fact.span.column)):
+        places.setdefault((use.path, use.fact.statement_line), []).append(use)
+    return list(places.values())
+
+
+def _statement(place: list[ImportUse]) -> str:
+    """The import statement of a place, as the message quotes it."""
+    fact = place[0].fact
+    source = fact.source_module
+    if not (source and fact.module.startswith(source + ".")):
+        return f"import {fact.module}"
+    names = list(dict.fromkeys(use.fact.module[len(source) + 1 :] for use in place if use.fact.source_module == source))
+    shown = ", ".join(names[:_NAMES_SHOWN]) + (", ..." if len(names) > _NAMES_SHOWN else "")
+    return f"from {source} import {shown}"
+
+
+def _elsewhere(others: list[list[ImportUse]]) -> str:
+    """``N other places import it too (a.py:3, ...); `` or nothing."""
+    if not others:
+        return ""
+    named = ", ".join(f"{place[0].path}:{place[0].fact.span.line}" for place in others[:_PLACES_NAMED])
+    more = len(others) - _PLACES_NAMED
+    count = f"{len(others)} other place{'s' if len(others) != 1 else ''} import{'s' if len(others) == 1 else ''} it too"
+    return f"{count} ({named}{f' and {more} more' if more > 0 else ''}); "
 
 
 # ---------------------------------------------------------------------------
@@ -315,7 +388,9 @@ class DependencySourcesDisagree(PluginRule):
     The manifest wins (plugin.yaml, else `__dependencies__`; a bottle's
     `[project].dependencies`): every distribution the other source lists
     must be declared there with an overlapping specifier (a pin inside the
-    declared range agrees), and every declared one must be listed. A
+    declared range agrees), and every declared one must be listed (not when
+    the distribution holds several bottles, as MilkBottle's own does: each
+    one's `get_dependencies()` names only what it needs). A
     `plugin.yaml` against `__dependencies__` is MB111's, a plugin's
     `get_dependencies()` against its manifest MB207's.
     Why: the host installs what the manifest says; a second list that says
@@ -375,8 +450,13 @@ class DependencySourcesDisagree(PluginRule):
             others = [d for d in analysis.requirements_file if d.active]
             self._compare(plugin, analysis, others, "requirements.txt", label)
         if plugin.model.kind is PluginKind.BOTTLE:
+            from mbcheck.checks.interface.bottles import bottle_functions
+
+            # a distribution's requirements serve all of its bottles: with several,
+            # each bottle's list names only what that one needs
+            single = len(bottle_functions(plugin, "get_dependencies")) < 2
             for path, items in _bottle_dependencies(plugin):
-                self._compare(plugin, analysis, items, f"`get_dependencies()` in {path}", label)
+                self._compare(plugin, analysis, items, f"`get_dependencies()` in {path}", label, both_ways=single)
 
     def _compare(
         self,
@@ -385,6 +465,7 @@ class DependencySourcesDisagree(PluginRule):
         others: list[Declared],
         other_label: str,
         label: str,
+        both_ways: bool = True,
     ) -> None:
         declared = group_by_name(d for d in analysis.declared if d.extra is None and d.active)
         provided: dict[str, list[Declared]] = {}
@@ -402,6 +483,8 @@ class DependencySourcesDisagree(PluginRule):
             if not intersect_satisfiable(other.specifier, *(m.specifier for m in mine)):
                 texts = ", ".join(f"`{m.text}`" for m in mine)
                 emit(plugin, self, other.span, f"`{other.text}` in {other_label} disagrees with {texts} in {label}: no version satisfies both")
+        if not both_ways:
+            return
         for items in declared.values():
             for item in items:
                 if not item.provides & listed:
@@ -409,12 +492,7 @@ class DependencySourcesDisagree(PluginRule):
 
 
 def _source_label(plugin: PluginContext) -> str:
-    source = plugin.model.source
-    if source is ManifestSource.DUNDERS:
-        return "`__dependencies__`"
-    if source is ManifestSource.PYPROJECT:
-        return "pyproject.toml"
-    return "plugin.yaml"
+    return declared_in(plugin)
 
 
 def _bottle_dependencies(plugin: PluginContext) -> list[tuple[str, list[Declared]]]:

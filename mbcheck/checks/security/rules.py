@@ -22,8 +22,9 @@ from mbcheck.checks.security.analysis import (
 from mbcheck.checks.security.classify import short_name
 from mbcheck.checks.security.facts import Evidence
 from mbcheck.checks.security.tables import PERMISSIONS, SIDE_EFFECT_PERMISSIONS
+from mbcheck.checks.sites import is_bottle
 from mbcheck.context import PluginContext
-from mbcheck.model import NOT_STATIC, Category, Confidence, PluginKind, Severity
+from mbcheck.model import NOT_STATIC, Category, Confidence, Severity
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
 
 
@@ -184,8 +185,8 @@ class PermissionsNotDeclared(PluginRule):
 
     def check(self, plugin: PluginContext) -> None:
         analysis = plugin.facts.permissions
-        if plugin.model.kind is not PluginKind.PLUGIN or "permissions" in plugin.model.fields:
-            return
+        if is_bottle(plugin) or "permissions" in plugin.model.fields:
+            return  # a bottle has no manifest to declare permissions in
         if not analysis.inferred:
             return
         listed = ", ".join(analysis.inferred)
