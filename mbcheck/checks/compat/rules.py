@@ -33,6 +33,7 @@ from mbcheck.checks.compat.facts import (
     minors_text,
 )
 from mbcheck.checks.compat.tables import HostApi, host_api_catalogue
+from mbcheck.checks.interface.bottles import is_in_tree_bottle
 from mbcheck.context import PluginContext
 from mbcheck.model import Category, Confidence, ManifestSource, Severity, Span
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
@@ -292,8 +293,8 @@ class PythonVersionUndeclared(PluginRule):
 
     def check(self, plugin: PluginContext) -> None:
         model = plugin.model
-        if model.source is ManifestSource.NONE or "python_version" in model.fields:
-            return
+        if model.source is ManifestSource.NONE or "python_version" in model.fields or is_in_tree_bottle(plugin):
+            return  # an in-tree bottle runs on the host's own `requires-python`
         analysis = plugin.facts.compatibility
         needed = analysis.needed
         breaks = [minor for minor in analysis.host if not needed.runs_on(minor)]

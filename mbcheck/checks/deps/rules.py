@@ -8,7 +8,7 @@ check them statically instead, from the plugin's dependency facts
 (:mod:`mbcheck.checks.deps.analysis`):
 
 * MB500 invalid requirements; MB509 sources that disagree
-  (``requirements.txt``, a bottle's literal ``get_dependencies()``);
+  (``requirements.txt``);
 * MB501 imports no declared requirement (nor the host) provides; MB502
   declared requirements nothing imports;
 * MB503 conflicts with the host's requirements, MB504 specifiers no version
@@ -34,7 +34,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
-from mbcheck.checks.deps.declarations import declared_requirement
 from mbcheck.checks.deps.emit import emit
 from mbcheck.checks.deps.facts import (
     HOST,
@@ -47,7 +46,7 @@ from mbcheck.checks.deps.facts import (
 from mbcheck.checks.deps.names import misspelt
 from mbcheck.checks.deps.specifiers import intersect_satisfiable, is_satisfiable
 from mbcheck.context import PluginContext
-from mbcheck.model import Category, Confidence, ManifestSource, PluginKind, Severity, Span
+from mbcheck.model import Category, Confidence, ManifestSource, Severity
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
 
 #: the example manifest with a ``dependencies`` list: its items start on line 11
@@ -310,14 +309,16 @@ class UnsatisfiableRequirement(PluginRule):
 
 
 class DependencySourcesDisagree(PluginRule):
-    """`requirements.txt` (or a bottle's literal `get_dependencies()`) disagrees with the manifest the host uses.
+    """`requirements.txt` disagrees with the manifest the host uses.
 
     The manifest wins (plugin.yaml, else `__dependencies__`; a bottle's
     `[project].dependencies`): every distribution the other source lists
     must be declared there with an overlapping specifier (a pin inside the
     declared range agrees), and every declared one must be listed. A
     `plugin.yaml` against `__dependencies__` is MB111's, a plugin's
-    `get_dependencies()` against its manifest MB207's.
+    `get_dependencies()` against its manifest MB207's. A bottle's
+    `get_dependencies()` is not compared: the registry imports its entries,
+    so they are import names, not distributions (MB215 checks them).
     Why: the host installs what the manifest says; a second list that says
     something else is wrong in one of the two places, and people and tools
     read both.
@@ -374,9 +375,6 @@ class DependencySourcesDisagree(PluginRule):
         if analysis.requirements_present:
             others = [d for d in analysis.requirements_file if d.active]
             self._compare(plugin, analysis, others, "requirements.txt", label)
-        if plugin.model.kind is PluginKind.BOTTLE:
-            for path, items in _bottle_dependencies(plugin):
-                self._compare(plugin, analysis, items, f"`get_dependencies()` in {path}", label)
 
     def _compare(
         self,
@@ -415,31 +413,6 @@ def _source_label(plugin: PluginContext) -> str:
     if source is ManifestSource.PYPROJECT:
         return "pyproject.toml"
     return "plugin.yaml"
-
-
-def _bottle_dependencies(plugin: PluginContext) -> list[tuple[str, list[Declared]]]:
-    """Literal lists a bottle's ``get_dependencies()`` returns, as declarations with spans."""
-    from mbcheck.checks.interface.bottles import bottle_functions
-    from mbcheck.checks.interface.facts import ReturnKind
-
-    python = plugin.host.python_versions or ("3.11",)
-    out: list[tuple[str, list[Declared]]] = []
-    for path, function in bottle_functions(plugin, "get_dependencies"):
-        for ret in function.returns:
-            literal = ret.literal
-            if ret.kind is not ReturnKind.LITERAL or literal is None or not literal.complete:
-                continue
-            if not isinstance(literal.value, list):
-                continue
-            spans = literal.span_map()
-            fallback = spans.get("") or ret.span or function.span or Span(path)
-            items = [
-                declared_requirement(item, spans.get(f"/{index}", fallback), path, python)
-                for index, item in enumerate(literal.value)
-                if isinstance(item, str)
-            ]
-            out.append((path, [d for d in items if d.requirement is not None]))
-    return out
 
 
 __all__ = [
