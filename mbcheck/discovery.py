@@ -128,9 +128,24 @@ def _is_plugin_dir(path: Path) -> bool:
     return (path / "plugin.yaml").is_file() or (path / "__init__.py").is_file()
 
 
+def in_tree_bottles_of(root: Path) -> list[Path]:
+    """The in-tree bottles a distribution at ``root`` ships (``[src/]milkbottle/modules/<dir>/cli.py``)."""
+    out: list[Path] = []
+    for base in (root, root / "src"):
+        modules = base / HOST_PACKAGE / "modules"
+        if not is_modules_dir(modules):
+            continue
+        try:
+            out.extend(child for child in sorted(modules.iterdir()) if is_local_bottle_dir(child))
+        except OSError:
+            continue
+    return out
+
+
 def _is_bottle_dir(path: Path) -> bool:
+    """A bottle distribution: ``milkbottle.bottles`` entry points, or the host's own tree with in-tree bottles."""
     pyproject = path / "pyproject.toml"
-    return pyproject.is_file() and bottle_entry_points(pyproject) is not None
+    return pyproject.is_file() and (bottle_entry_points(pyproject) is not None or bool(in_tree_bottles_of(path)))
 
 
 def _target(root: Path, only: frozenset[str] | None = None) -> PluginTarget:
@@ -138,7 +153,7 @@ def _target(root: Path, only: frozenset[str] | None = None) -> PluginTarget:
         return PluginTarget(root, PluginKind.BOTTLE, display_path(root), local_bottle_package(root), only)
     if _is_bottle_dir(root) and not (root / "plugin.yaml").is_file():
         eps = bottle_entry_points(root / "pyproject.toml") or {}
-        first = next(iter(eps.values()), "")
+        first = next(iter(eps.values()), "") or (HOST_PACKAGE if in_tree_bottles_of(root) else "")
         package = first.split(":", 1)[0].split(".", 1)[0] or root.name
         return PluginTarget(root, PluginKind.BOTTLE, display_path(root), package, only)
     return PluginTarget(root, PluginKind.PLUGIN, display_path(root), root.name, only)
