@@ -2,8 +2,11 @@
 
 A PATH may be a plugin directory (``plugin.yaml`` or ``__init__.py``), a
 directory of plugins, a bottle distribution (``pyproject.toml`` with
-``milkbottle.bottles`` entry points), an archive, or single files (as
-pre-commit passes them), each mapped to its plugin root.
+``milkbottle.bottles`` entry points), an in-tree bottle (a directory of the
+host's ``milkbottle/modules/`` holding a ``cli.py``, which the registry imports
+as ``milkbottle.modules.<dir>``) or the ``modules`` directory holding them, an
+archive, or single files (as pre-commit passes them), each mapped to its
+plugin root.
 """
 
 from __future__ import annotations
@@ -90,19 +93,69 @@ def bottle_entry_points(pyproject: Path) -> dict[str, str] | None:
     return {str(k): str(v) for k, v in bottles.items()}
 
 
+#: the host package whose ``modules/`` directory the bottle registry scans
+HOST_PACKAGE = "milkbottle"
+#: the directory of the host package the registry imports local bottles from
+BOTTLES_DIRECTORY = "modules"
+#: the file that makes a directory of ``milkbottle/modules/`` a bottle (the registry's test)
+LOCAL_BOTTLE_MARKER = "cli.py"
+
+
+def is_modules_dir(path: Path) -> bool:
+    """Whether ``path`` is the host's ``milkbottle/modules/`` directory (it needs no ``__init__.py``).
+
+    The registry scans ``Path(milkbottle.__file__).parent / "modules"``: the
+    directory is named ``modules`` and its parent is the ``milkbottle`` package.
+    """
+    parent = path.parent
+    return path.name == BOTTLES_DIRECTORY and parent.name == HOST_PACKAGE and (parent / "__init__.py").is_file()
+
+
+def is_local_bottle_dir(path: Path) -> bool:
+    """Whether the bottle registry loads ``path`` as an in-tree bottle.
+
+    The registry takes every ``item.is_dir() and (item / "cli.py").exists()``
+    of ``milkbottle/modules/`` and imports ``milkbottle.modules.<item.name>``
+    (the package, not ``cli.py``); ``__init__.py`` is not required.
+    """
+    return path.is_dir() and is_modules_dir(path.parent) and (path / LOCAL_BOTTLE_MARKER).exists()
+
+
+def local_bottle_package(path: Path) -> str:
+    """The module the registry imports for the in-tree bottle at ``path``."""
+    return f"{HOST_PACKAGE}.modules.{path.name}"
+
+
 def _is_plugin_dir(path: Path) -> bool:
     return (path / "plugin.yaml").is_file() or (path / "__init__.py").is_file()
 
 
+def in_tree_bottles_of(root: Path) -> list[Path]:
+    """The in-tree bottles a distribution at ``root`` ships (``[src/]milkbottle/modules/<dir>/cli.py``)."""
+    out: list[Path] = []
+    for base in (root, root / "src"):
+        modules = base / HOST_PACKAGE / BOTTLES_DIRECTORY
+        if not is_modules_dir(modules):
+            continue
+        try:
+            out.extend(child for child in sorted(modules.iterdir()) if is_local_bottle_dir(child))
+        except OSError:
+            continue
+    return out
+
+
 def _is_bottle_dir(path: Path) -> bool:
+    """A bottle distribution: ``milkbottle.bottles`` entry points, or the host's own tree with in-tree bottles."""
     pyproject = path / "pyproject.toml"
-    return pyproject.is_file() and bottle_entry_points(pyproject) is not None
+    return pyproject.is_file() and (bottle_entry_points(pyproject) is not None or bool(in_tree_bottles_of(path)))
 
 
 def _target(root: Path, only: frozenset[str] | None = None) -> PluginTarget:
+    if is_local_bottle_dir(root):
+        return PluginTarget(root, PluginKind.BOTTLE, display_path(root), local_bottle_package(root), only)
     if _is_bottle_dir(root) and not (root / "plugin.yaml").is_file():
         eps = bottle_entry_points(root / "pyproject.toml") or {}
-        first = next(iter(eps.values()), "")
+        first = next(iter(eps.values()), "") or (HOST_PACKAGE if in_tree_bottles_of(root) else "")
         package = first.split(":", 1)[0].split(".", 1)[0] or root.name
         return PluginTarget(root, PluginKind.BOTTLE, display_path(root), package, only)
     return PluginTarget(root, PluginKind.PLUGIN, display_path(root), root.name, only)
@@ -117,6 +170,9 @@ def plugin_root_of(file: Path) -> Path | None:
             return directory
     for directory in ancestors:
         if _is_bottle_dir(directory):
+            return directory
+    for directory in ancestors:
+        if is_local_bottle_dir(directory):
             return directory
     # the topmost package above the nearest one (sub-directories may be
     # namespace packages without an __init__.py)
@@ -153,7 +209,7 @@ def discover(paths: Iterable[Path]) -> Discovery:
             errors.append(f"{path}: not a file or directory")
             continue
         directory = path.resolve()
-        if _is_plugin_dir(directory) or _is_bottle_dir(directory):
+        if is_local_bottle_dir(directory) or _is_plugin_dir(directory) or _is_bottle_dir(directory):
             targets[directory] = _target(directory)
             continue
         try:
@@ -165,11 +221,17 @@ def discover(paths: Iterable[Path]) -> Discovery:
             child
             for child in children
             if child.is_dir() and not child.name.startswith(".") and child.name not in SKIP_DIRS
-            and (_is_plugin_dir(child) or _is_bottle_dir(child))
+            and (_is_plugin_dir(child) or _is_bottle_dir(child) or is_local_bottle_dir(child))
         ]
         found += [child for child in children if child.is_file() and is_archive(child)]
+        if is_modules_dir(directory):
+            # the registry loads only the sub-directories with a cli.py from here
+            found = [child for child in children if is_local_bottle_dir(child)]
         if not found:
-            errors.append(f"{path}: no MilkBottle plugin found (no plugin.yaml, __init__.py or bottle pyproject.toml)")
+            errors.append(
+                f"{path}: no MilkBottle plugin found (no plugin.yaml, __init__.py, bottle pyproject.toml "
+                "or milkbottle/modules/<bottle>/cli.py)"
+            )
         for child in found:
             resolved = child.resolve()
             if child.is_file():
@@ -297,12 +359,18 @@ def list_files(root: Path, excluded: Callable[[str], bool] = lambda _p: False) -
 
 
 def module_name(rel: str, kind: PluginKind, package: str) -> tuple[str, bool]:
-    """The dotted module name of a plugin file, and whether it is a package."""
+    """The dotted module name of a plugin file, and whether it is a package.
+
+    A bottle distribution's root is the project directory (``src/`` is the
+    import root when present); an in-tree bottle's root is its package
+    directory, whose dotted package (``milkbottle.modules.pdfmilker``) prefixes
+    its files like a plugin's.
+    """
     parts = rel[:-3].split("/") if rel.endswith(".py") else rel.split("/")
     is_package = parts[-1] == "__init__"
     if is_package:
         parts = parts[:-1]
-    if kind is PluginKind.BOTTLE:
+    if kind is PluginKind.BOTTLE and "." not in package:
         if parts and parts[0] == "src":
             parts = parts[1:]
         return ".".join(parts) or package, is_package

@@ -159,6 +159,7 @@ def finalise(plan: PluginPlan, ctx: PluginContext, config: Config) -> PluginRepo
         dependencies=dependencies,
         not_analysed=not_analysed(plan),
         suppressed=tuple(hidden),
+        outside_distribution=plan.outside,
     )
 
 

@@ -246,6 +246,9 @@ class PluginReport:
     #: findings silenced by ``# mbcheck: ignore`` comments (not in ``findings``
     #: nor the verdict; the gate judges them unless its policy honours them)
     suppressed: tuple[SuppressedFinding, ...] = ()
+    #: a bottle distribution's Python files (directories end in ``/``) its build does
+    #: not ship (tests, docs, build output): digested, not analysed, not bottle code
+    outside_distribution: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

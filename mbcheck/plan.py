@@ -13,7 +13,8 @@ environments) are reported here, as findings and in the plan's ``skipped``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -24,7 +25,8 @@ from mbcheck.context import FileOutcome
 from mbcheck.coverage import REASONS, code_kind
 from mbcheck.digest import PluginDigest, add_unlisted
 from mbcheck.discovery import Discovery, FileListing, PluginTarget, list_files
-from mbcheck.model import Finding, Severity, Span
+from mbcheck.distribution import outside, shipped_predicate
+from mbcheck.model import Finding, PluginKind, Severity, Span
 from mbcheck.rules.base import Rule
 from mbcheck.rules.core import (
     FileNotAnalysed,
@@ -116,6 +118,9 @@ class PluginPlan:
     #: files (or directories, ending in ``/``) the host could load that are not
     #: analysed for a reason other than their outcome: path -> reason (see ``coverage.REASONS``)
     skipped: dict[str, str] = field(default_factory=dict)
+    #: a bottle distribution's Python files (or directories, ending in ``/``) its build
+    #: does not ship (tests, docs, build output): digested, not analysed, not bottle code
+    outside: tuple[str, ...] = ()
 
     def read_bytes(self, rel: str) -> bytes | None:
         if rel in self.bytes_cache:
@@ -147,6 +152,9 @@ def plan_targets(discovery: Discovery, config: Config) -> tuple[list[PluginPlan]
         listing = files.listing()
         problems.extend(listing.problems)
         plan = PluginPlan(target, files, listing, problems)
+        ships = _shipped(target, files, listing)
+        if ships is not None:
+            plan.outside = outside(listing.files, ships)
         digest = PluginDigest()
         for rel in listing.files:
             try:
@@ -163,7 +171,8 @@ def plan_targets(discovery: Discovery, config: Config) -> tuple[list[PluginPlan]
             if listing.in_environment(rel):
                 continue
             if rel.endswith(".py"):
-                plan.sources.append((rel, data))
+                if ships is None or ships(rel):
+                    plan.sources.append((rel, data))
             elif rel in ("plugin.yaml", "pyproject.toml") or rel.endswith(_DATA_SUFFIXES):
                 plan.bytes_cache[rel] = data
         full = files.full_listing() if isinstance(files, DirectoryFiles) else listing
@@ -175,6 +184,26 @@ def plan_targets(discovery: Discovery, config: Config) -> tuple[list[PluginPlan]
         _unreadable_code(plan, full, directory_stat(files.root) if isinstance(files, DirectoryFiles) else None)
         plans.append(plan)
     return plans, errors
+
+
+def _shipped(target: PluginTarget, files: PluginFiles, listing: FileListing) -> Callable[[str], bool] | None:
+    """For a bottle distribution (a project directory), whether its build ships a Python file.
+
+    Tests, docs, scripts and build output beside the packages are not in the
+    installed bottle, so the registry can never import them: they are digested
+    but not analysed, and the report lists them apart (``outside_distribution``),
+    not as unanalysed code of the bottle. An in-tree bottle, a plugin or an
+    archive is analysed whole.
+    """
+    if target.kind is not PluginKind.BOTTLE or "." in target.package or target.archive is not None:
+        return None
+    if "pyproject.toml" not in listing.files:
+        return None
+    try:
+        data = tomllib.loads(files.read("pyproject.toml").decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return shipped_predicate(listing.files, data)
 
 
 #: the rule reporting each kind of code mbcheck cannot read

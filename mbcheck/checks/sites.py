@@ -17,16 +17,15 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from mbcheck.context import PluginContext
+from mbcheck.discovery import BOTTLES_DIRECTORY, HOST_PACKAGE
 from mbcheck.model import ManifestSource, PluginKind
-
-#: the host's package and the directory its registry imports local bottles from
-HOST_PACKAGE = "milkbottle"
-BOTTLES_DIRECTORY = "modules"
 
 
 def in_tree_bottle(plugin: PluginContext) -> bool:
     """Whether the checked directory is a bottle inside the host's own package
     (``.../milkbottle/modules/<dir>``), whatever kind it was checked as."""
+    if plugin.model.kind is PluginKind.BOTTLE and plugin.package.startswith(f"{HOST_PACKAGE}.{BOTTLES_DIRECTORY}."):
+        return True  # discovery made it a bottle target: imported as milkbottle.modules.<dir>
     parts = PurePath(plugin.root.replace("\\", "/")).parts
     return len(parts) >= 3 and parts[-3] == HOST_PACKAGE and parts[-2] == BOTTLES_DIRECTORY
 

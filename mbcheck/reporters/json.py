@@ -88,6 +88,8 @@ def plugin_dict(plugin: PluginReport) -> dict[str, Any]:
     out["not_analysed"] = [{"path": item.path, "reason": item.reason} for item in plugin.not_analysed]
     out["findings"] = [finding_dict(f) for f in plugin.findings]
     out["suppressed"] = [suppressed_dict(s) for s in plugin.suppressed]
+    if plugin.outside_distribution:
+        out["outside_distribution"] = list(plugin.outside_distribution)
     return out
 
 

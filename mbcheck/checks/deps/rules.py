@@ -8,7 +8,7 @@ check them statically instead, from the plugin's dependency facts
 (:mod:`mbcheck.checks.deps.analysis`):
 
 * MB500 invalid requirements; MB509 sources that disagree
-  (``requirements.txt``, a bottle's literal ``get_dependencies()``);
+  (``requirements.txt``);
 * MB501 imports no declared requirement (nor the host) provides; MB502
   declared requirements nothing imports;
 * MB503 conflicts with the host's requirements, MB504 specifiers no version
@@ -34,7 +34,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
-from mbcheck.checks.deps.declarations import declared_requirement
 from mbcheck.checks.deps.emit import emit
 from mbcheck.checks.deps.facts import (
     HOST,
@@ -48,7 +47,7 @@ from mbcheck.checks.deps.names import misspelt
 from mbcheck.checks.deps.specifiers import intersect_satisfiable, is_satisfiable
 from mbcheck.checks.sites import declared_in, noun
 from mbcheck.context import PluginContext
-from mbcheck.model import Category, Confidence, PluginKind, Severity, Span
+from mbcheck.model import Category, Confidence, Severity
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
 
 #: the example manifest with a ``dependencies`` list: its items start on line 11
@@ -383,7 +382,7 @@ class UnsatisfiableRequirement(PluginRule):
 
 
 class DependencySourcesDisagree(PluginRule):
-    """`requirements.txt` (or a bottle's literal `get_dependencies()`) disagrees with the manifest the host uses.
+    """`requirements.txt` disagrees with the manifest the host uses.
 
     The manifest wins (plugin.yaml, else `__dependencies__`; a bottle's
     `[project].dependencies`): every distribution the other source lists
@@ -392,7 +391,9 @@ class DependencySourcesDisagree(PluginRule):
     the distribution holds several bottles, as MilkBottle's own does: each
     one's `get_dependencies()` names only what it needs). A
     `plugin.yaml` against `__dependencies__` is MB111's, a plugin's
-    `get_dependencies()` against its manifest MB207's.
+    `get_dependencies()` against its manifest MB207's. A bottle's
+    `get_dependencies()` is not compared: the registry imports its entries,
+    so they are import names, not distributions (MB215 checks them).
     Why: the host installs what the manifest says; a second list that says
     something else is wrong in one of the two places, and people and tools
     read both.
@@ -449,14 +450,6 @@ class DependencySourcesDisagree(PluginRule):
         if analysis.requirements_present:
             others = [d for d in analysis.requirements_file if d.active]
             self._compare(plugin, analysis, others, "requirements.txt", label)
-        if plugin.model.kind is PluginKind.BOTTLE:
-            from mbcheck.checks.interface.bottles import bottle_functions
-
-            # a distribution's requirements serve all of its bottles: with several,
-            # each bottle's list names only what that one needs
-            single = len(bottle_functions(plugin, "get_dependencies")) < 2
-            for path, items in _bottle_dependencies(plugin):
-                self._compare(plugin, analysis, items, f"`get_dependencies()` in {path}", label, both_ways=single)
 
     def _compare(
         self,
@@ -493,31 +486,6 @@ class DependencySourcesDisagree(PluginRule):
 
 def _source_label(plugin: PluginContext) -> str:
     return declared_in(plugin)
-
-
-def _bottle_dependencies(plugin: PluginContext) -> list[tuple[str, list[Declared]]]:
-    """Literal lists a bottle's ``get_dependencies()`` returns, as declarations with spans."""
-    from mbcheck.checks.interface.bottles import bottle_functions
-    from mbcheck.checks.interface.facts import ReturnKind
-
-    python = plugin.host.python_versions or ("3.11",)
-    out: list[tuple[str, list[Declared]]] = []
-    for path, function in bottle_functions(plugin, "get_dependencies"):
-        for ret in function.returns:
-            literal = ret.literal
-            if ret.kind is not ReturnKind.LITERAL or literal is None or not literal.complete:
-                continue
-            if not isinstance(literal.value, list):
-                continue
-            spans = literal.span_map()
-            fallback = spans.get("") or ret.span or function.span or Span(path)
-            items = [
-                declared_requirement(item, spans.get(f"/{index}", fallback), path, python)
-                for index, item in enumerate(literal.value)
-                if isinstance(item, str)
-            ]
-            out.append((path, [d for d in items if d.requirement is not None]))
-    return out
 
 
 __all__ = [

@@ -1,15 +1,18 @@
-"""Bottles: the ``milkbottle.bottles`` entry points of a distribution and their modules.
+"""Bottles: the modules the bottle registry imports, and where they are declared.
 
-A bottle distribution declares entry points in ``pyproject.toml``
-(``name = "package.module:attribute"``); the bottle registry imports each
-one's module and calls its module-level functions. This module reads the
-entry points with their spans, finds each module's file in the distribution,
-and looks up a module-level function of every bottle module in the interface
-index (following imports). No libcst.
+The registry finds bottles two ways: the ``milkbottle.bottles`` entry points
+of installed distributions (``name = "package.module:attribute"``: it imports
+``package.module`` and looks ``get_cli`` up on it; the attribute is ignored),
+and the sub-directories of the host's own ``milkbottle/modules/`` holding a
+``cli.py`` (imported as ``milkbottle.modules.<dir>``). This module reads the
+entry points with their spans, finds each bottle module's file, and looks up
+a module-level function of every bottle module in the interface index
+(following imports). No libcst.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,6 +20,8 @@ from typing import TYPE_CHECKING
 from mbcheck.checks.interface.contract import BOTTLE_GROUP
 from mbcheck.checks.interface.facts import FunctionFact
 from mbcheck.checks.interface.symbols import FunctionRef
+from mbcheck.checks.sites import in_tree_bottle
+from mbcheck.discovery import HOST_PACKAGE, LOCAL_BOTTLE_MARKER
 from mbcheck.model import PluginKind, Span
 
 if TYPE_CHECKING:
@@ -76,40 +81,88 @@ def _module_file(module: str, files: set[str]) -> str | None:
     return next((c for c in module_candidates(module) if c in files), None)
 
 
-def bottle_functions(plugin: PluginContext, name: str) -> list[tuple[str, FunctionFact]]:
-    """The module-level function ``name`` of each bottle module (following imports)."""
-    index = plugin.facts.interface.index
-    out: list[tuple[str, FunctionFact]] = []
-    seen: set[str] = set()
-    for entry in bottle_entries(plugin):
-        if entry.path is None or entry.module in seen or entry.module not in index.modules:
-            continue
-        seen.add(entry.module)
-        symbol = index.resolve(f"{entry.module}.{name}")
-        if isinstance(symbol, FunctionRef):
-            out.append((symbol.path, symbol.fact))
-    return out
+#: an in-tree bottle's ``cli.py`` inside a distribution: ``[src/]milkbottle/modules/<dir>/cli.py``
+_IN_TREE = re.compile(rf"^(?:src/)?{HOST_PACKAGE}/modules/([^/]+)/{re.escape(LOCAL_BOTTLE_MARKER)}$")
 
 
 @dataclass(frozen=True)
 class BottleModule:
-    """A bottle entry point's module, as the interface index knows it."""
+    """A module the bottle registry imports as a bottle, and where the bottle is declared."""
 
-    entry: BottleEntry
-    #: the module's file in the distribution
-    path: str
-    #: the module's name in the index
+    #: the registry's key: the entry-point name, or the directory name of an in-tree bottle
+    key: str
+    #: the module the registry imports
     module: str
+    #: the module's file (None: not in the distribution, or a namespace package without one)
+    path: str | None
+    #: where findings about the bottle as a whole go: its entry point, or its package's file
+    span: Span
+    #: the entry point naming it (None for an in-tree bottle)
+    entry: BottleEntry | None = None
 
 
-def bottle_modules(plugin: PluginContext) -> Iterator[BottleModule]:
-    """Each bottle entry point whose module file is in the distribution and parsed, once per file."""
-    index = plugin.facts.interface.index
+def _in_tree_bottles(plugin: PluginContext) -> list[BottleModule]:
+    """The registry's local bottles in what is checked: ``milkbottle/modules/<dir>/`` with a ``cli.py``."""
+    files = set(plugin.files)
+    if in_tree_bottle(plugin):
+        key = plugin.package.rsplit(".", 1)[-1]
+        path = "__init__.py" if "__init__.py" in files else None
+        return [BottleModule(key, plugin.package, path, Span(path or LOCAL_BOTTLE_MARKER, 1, 1))]
+    if plugin.model.kind is not PluginKind.BOTTLE:
+        return []
+    out: list[BottleModule] = []
+    for rel in sorted(files):
+        match = _IN_TREE.match(rel)
+        if match is None or f"{rel.split(HOST_PACKAGE + '/', 1)[0]}{HOST_PACKAGE}/__init__.py" not in files:
+            continue
+        base = rel.rsplit("/", 1)[0]
+        init = f"{base}/__init__.py"
+        path = init if init in files else None
+        out.append(BottleModule(match.group(1), f"{HOST_PACKAGE}.modules.{match.group(1)}", path, Span(path or rel, 1, 1)))
+    return out
+
+
+def all_bottles(plugin: PluginContext) -> list[BottleModule]:
+    """Every bottle the registry would load from what is checked, once per module.
+
+    Entry points first (in ``pyproject.toml`` order; their ``:attr`` is
+    ignored, as the registry ignores it), then in-tree bottles. A module named
+    by several entry points, or by an entry point and ``milkbottle/modules``,
+    is one bottle (the registry imports the same module).
+    """
+    out: list[BottleModule] = []
     seen: set[str] = set()
     for entry in bottle_entries(plugin):
-        if entry.path is None or entry.path in seen:
+        if entry.module in seen:
             continue
-        seen.add(entry.path)
-        known = index.module_of_path(entry.path)
+        seen.add(entry.module)
+        out.append(BottleModule(entry.name, entry.module, entry.path, entry.span, entry))
+    for local in _in_tree_bottles(plugin):
+        if local.module not in seen:
+            seen.add(local.module)
+            out.append(local)
+    return out
+
+
+def bottle_modules(plugin: PluginContext) -> Iterator[tuple[BottleModule, str]]:
+    """Each bottle whose module file is checked and parsed, with its name in the index."""
+    index = plugin.facts.interface.index
+    seen: set[str] = set()
+    for bottle in all_bottles(plugin):
+        if bottle.path is None or bottle.path in seen:
+            continue
+        seen.add(bottle.path)
+        known = index.module_of_path(bottle.path)
         if known is not None:
-            yield BottleModule(entry, entry.path, known[0])
+            yield bottle, known[0]
+
+
+def bottle_functions(plugin: PluginContext, name: str) -> list[tuple[str, FunctionFact]]:
+    """The module-level function ``name`` of each bottle module (following imports)."""
+    index = plugin.facts.interface.index
+    out: list[tuple[str, FunctionFact]] = []
+    for _bottle, module in bottle_modules(plugin):
+        symbol = index.resolve(f"{module}.{name}")
+        if isinstance(symbol, FunctionRef):
+            out.append((symbol.path, symbol.fact))
+    return out

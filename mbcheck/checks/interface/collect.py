@@ -215,6 +215,12 @@ class InterfaceCollector(Collector):
         if isinstance(expr, cst.Name) and expr.value not in ("True", "False"):
             name = expr.value
             if in_function and name in self.ctx.names.scopes[-1].bindings:
+                frame = self._frame()
+                bound = self.ctx.names.scopes[-1].bindings[name]
+                if bound is not None and isinstance(frame, _Function) and name not in frame.locals:
+                    # bound only by an import in the function (``from .cli import app``)
+                    out.append(_Raw(ReturnKind.NAME, expr, bound, name, expr))
+                    return
                 out.append(_Raw(ReturnKind.NAME, expr, None, name, expr, local=name))
                 return
             module = self.ctx.names.scopes[0].bindings

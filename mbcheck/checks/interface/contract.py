@@ -24,26 +24,30 @@ if TYPE_CHECKING:
 ENTRY_POINT = "get_plugin_interface"
 #: the entry-point group of bottles in ``pyproject.toml``
 BOTTLE_GROUP = "milkbottle.bottles"
-#: module-level functions the bottle registry looks up on a bottle module, with
-#: the positional arguments it passes (the registry, not the host profile,
-#: defines these: see the MilkBottle contract, "Bottles")
+#: module-level functions the bottle registry calls on a bottle module, with the
+#: positional arguments it passes (``src/milkbottle/registry.py``): ``get_metadata()``
+#: at discovery, ``validate_config({"enabled": True})`` after it, ``get_cli()`` on
+#: run and health, ``health_check()`` then ``get_dependencies()`` on health commands.
+#: Module-level ``get_capabilities``/``get_config_schema`` are never called.
 BOTTLE_FUNCTIONS: Mapping[str, tuple[str, ...]] = {
     "get_cli": (),
     "validate_config": ("config",),
     "health_check": (),
     "get_metadata": (),
-    "get_capabilities": (),
     "get_dependencies": (),
-    "get_config_schema": (),
 }
-#: module attributes the registry reads, and what it uses when one is missing
-BOTTLE_DUNDERS: Mapping[str, str] = {"__alias__": "the entry-point name", "__version__": 'version "0.0.0"'}
+#: module attributes the registry reads when a bottle has no ``get_metadata``, and
+#: what it uses when one is missing
+BOTTLE_DUNDERS: Mapping[str, str] = {
+    "__alias__": "the bottle's key (its entry-point or directory name)",
+    "__version__": 'version "0.0.0"',
+}
 #: methods/functions whose literal return values the rules compare with the manifest
 LITERAL_RETURNS = frozenset(
     {"get_capabilities", "get_dependencies", "health_check", "get_metadata", "get_config_schema"}
 )
 #: names of module-level functions whose facts are always recorded with positions
-TRACKED_FUNCTIONS = frozenset({ENTRY_POINT, *BOTTLE_FUNCTIONS})
+TRACKED_FUNCTIONS = frozenset({ENTRY_POINT, *BOTTLE_FUNCTIONS, *LITERAL_RETURNS})
 
 #: decorators that keep a method's call shape
 TRANSPARENT_DECORATORS = frozenset(

@@ -2,8 +2,12 @@
 
 Sources, in the host's order: ``plugin.yaml``; else the ``__init__.py``
 dunders (read from the per-file facts, by literal evaluation); for a bottle
-distribution, ``pyproject.toml``'s ``[project]`` table. Every value keeps the
-span it was written at.
+distribution, ``pyproject.toml``'s ``[project]`` table; for an in-tree bottle
+(``milkbottle/modules/<dir>``), what the bottle registry reads: the dict its
+``get_metadata()`` returns when the package defines one (its keys override
+everything, and the dunders are then never read), else ``__alias__`` (the
+name), ``__version__``, ``__description__``, ``__author__`` and
+``__email__``. Every value keeps the span it was written at.
 """
 
 from __future__ import annotations
@@ -90,6 +94,54 @@ def model_from_dunders(name: str, init: FileOutcome | None) -> PluginModel | Non
     return PluginModel(_display_name(fields, name), PluginKind.PLUGIN, ManifestSource.DUNDERS, "__init__.py", fields, pointers, raw)
 
 
+#: the dunders the bottle registry reads when a bottle has no ``get_metadata`` (reg:145-161)
+BOTTLE_DUNDER_FIELDS: Mapping[str, str] = {
+    "__alias__": "name",
+    "__version__": "version",
+    "__description__": "description",
+    "__author__": "author",
+    "__email__": "email",
+}
+
+
+def _local_bottle_model(name: str, init: FileOutcome | None) -> PluginModel:
+    """An in-tree bottle's metadata as the registry reads it (see the module docstring)."""
+    fields: dict[str, Located] = {}
+    pointers: dict[str, Span] = {"": Span("__init__.py")}
+    raw: dict[str, Any] = {}
+    interface = init.facts.interface if init is not None else None
+    metadata = next((f for f in interface.functions if f.name == "get_metadata"), None) if interface else None
+    if metadata is not None:
+        literals = [r.literal for r in metadata.returns if r.literal is not None and isinstance(r.literal.value, dict)]
+        if len(literals) == 1 and len(metadata.returns) == 1:
+            literal = literals[0]
+            spans = literal.span_map()
+            fallback = spans.get("") or metadata.span or Span("__init__.py")
+            holes = set(literal.holes)
+            for key, value in literal.value.items():
+                pointer = join_pointer([key])
+                span = spans.get(pointer, fallback)
+                known = pointer not in holes and not literal.holes_under(pointer)
+                fields[str(key)] = Located(value if known else NOT_STATIC, span)
+                pointers[f"/{key}"] = span
+                if known:
+                    raw[str(key)] = value
+            for pointer in holes:
+                key = pointer.lstrip("/").split("/", 1)[0]
+                if pointer == f"/{key}" and key not in fields:
+                    fields[key] = Located(NOT_STATIC, spans.get(pointer, fallback))
+    else:
+        for fact in (init.facts.dunders if init is not None else None) or ():
+            key = BOTTLE_DUNDER_FIELDS.get(fact.name)
+            if key is None:
+                continue
+            fields[key] = Located(fact.value, fact.span)
+            pointers[f"/{key}"] = fact.span
+            if fact.value is not NOT_STATIC:
+                raw[key] = fact.value
+    return PluginModel(_display_name(fields, name), PluginKind.BOTTLE, ManifestSource.DUNDERS, "__init__.py", fields, pointers, raw)
+
+
 def _bottle_model(name: str, doc: LoadedDocument) -> PluginModel:
     project = doc.value.get("project", {}) if isinstance(doc.value, dict) else {}
     project = project if isinstance(project, dict) else {}
@@ -134,6 +186,9 @@ def build_model(
 ) -> ManifestResult:
     """The plugin's model, from the source the host would use."""
     dunders = model_from_dunders(name, init)
+    if kind is PluginKind.BOTTLE and "." in name:
+        # an in-tree bottle (``milkbottle.modules.<dir>``): keyed by its directory name
+        return ManifestResult(_local_bottle_model(name.rsplit(".", 1)[-1], init), (), None, None)
     if kind is PluginKind.BOTTLE and "pyproject.toml" in files:
         source, path, load = ManifestSource.PYPROJECT, "pyproject.toml", load_toml
     elif "plugin.yaml" in files:

@@ -394,11 +394,11 @@ def test_bottle_config_schema_is_checked(tmp_path: Path) -> None:
             '[project.entry-points."milkbottle.bottles"]\nb = "bpkg:get_cli"\n'
         ),
         "bpkg/__init__.py": (
-            "__alias__ = 'b'\n__version__ = '1.0.0'\n\n\ndef get_cli():\n    return None\n\n\n"
+            "import click\n\n__alias__ = 'b'\n__version__ = '1.0.0'\n\n\ndef get_cli():\n    return click.Command('b')\n\n\n"
             "def get_config_schema():\n    return {'type': 'object', 'required': 'x'}\n"
         ),
     }
-    assert summary(lint(tmp_path, files)) == {("MB250", "bpkg/__init__.py", 10)}
+    assert summary(lint(tmp_path, files)) == {("MB250", "bpkg/__init__.py", 12)}
 
 
 # ---------------------------------------------------------------------------
@@ -417,12 +417,12 @@ def bottle(init: str, entry: str = "bpkg:get_cli", extra: dict[str, str] | None 
     return files
 
 
-GOOD_BOTTLE = "__alias__ = 'b'\n__version__ = '1.0.0'\n\n\ndef get_cli():\n    return None\n"
+GOOD_BOTTLE = "import click\n\n__alias__ = 'b'\n__version__ = '1.0.0'\n\n\ndef get_cli():\n    return click.Command('b')\n"
 
 
 def test_bottle_in_flat_layout_with_reexported_cli(tmp_path: Path) -> None:
     init = "from .cli import get_cli, validate_config\n\n__alias__ = 'b'\n__version__ = '1.0.0'\n"
-    cli = "def get_cli():\n    return None\n\n\ndef validate_config(config, *, strict=True):\n    return True\n"
+    cli = "import click\n\n\ndef get_cli():\n    return click.Command('b')\n\n\ndef validate_config(config, *, strict=True):\n    return True\n"
     assert lint(tmp_path, bottle(init, extra={"bpkg/cli.py": cli})) == []
 
 
@@ -435,7 +435,7 @@ def test_bottle_reexported_function_with_wrong_shape_points_at_its_def(tmp_path:
 def test_bottle_entry_point_with_missing_get_cli_reported_once(tmp_path: Path) -> None:
     init = "__alias__ = 'b'\n__version__ = '1.0.0'\n"
     found = lint(tmp_path, bottle(init))
-    assert summary(found) == {("MB210", "pyproject.toml", 6)}
+    assert summary(found) == {("MB211", "pyproject.toml", 6)}
 
 
 def test_bottle_module_getattr_is_not_judged(tmp_path: Path) -> None:

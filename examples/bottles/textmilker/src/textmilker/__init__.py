@@ -1,8 +1,9 @@
 """textmilker: word and line counts, as a MilkBottle bottle.
 
-The registry imports this module, reads ``__alias__`` and ``__version__`` and
-calls ``get_cli()``; the other module-level functions are the bottle's
-optional standard interface.
+The registry imports this module and calls ``get_metadata()`` (without it, it
+would read ``__alias__``, ``__version__``, ... instead); ``get_cli()`` must
+return a click command, on which ``milk bottle run`` calls ``.main(...)``.
+``get_dependencies()`` lists import names: the health check imports each one.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ CONFIG_SCHEMA = {
 
 
 def get_cli() -> Any:
-    """The bottle's typer app (imported lazily: listing bottles stays cheap)."""
+    """The bottle's typer app as a click command (imported lazily: listing bottles stays cheap)."""
+    import typer
+
     from .cli import app
 
-    return app
+    return typer.main.get_command(app)
 
 
 def get_metadata() -> dict[str, Any]:
@@ -50,7 +53,7 @@ def get_capabilities() -> list[str]:
 
 
 def get_dependencies() -> list[str]:
-    return ["typer>=0.16.0"]
+    return ["typer>=0.16.0"]  # import names: the registry's health check imports each one
 
 
 def get_config_schema() -> dict[str, Any]:
