@@ -105,7 +105,9 @@ def _load_config(
             raise _fail(f"--fail-on must be error, warning, info or never (got {fail_on!r})")
         config = config.with_overrides(fail_on=fail_on)
     if host_profile is not None:
-        config = config.with_overrides(host_profile=host_profile)
+        from mbcheck.config import canonical_host_profile
+
+        config = config.with_overrides(host_profile=canonical_host_profile(host_profile))
     return config
 
 
@@ -452,6 +454,42 @@ def record_baseline(
         f"plugin{'s' if len(report.plugins) != 1 else ''} -> {output}",
         err=True,
     )
+
+
+@app.command("host-profile")
+def host_profile_command(
+    path: Annotated[Path, typer.Argument(help="A MilkBottle checkout (pyproject.toml + src/milkbottle/), an unpacked sdist, "
+                                              "or a site-packages directory holding milkbottle/ and its .dist-info.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the profile to FILE instead of stdout.")] = None,
+    commit: Annotated[str | None, typer.Option("--commit", help="The host commit to record (default: read from PATH/.git).")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="The profile name (default: milkbottle-VERSION-COMMIT7).")] = None,
+) -> None:
+    """Write the host profile of a MilkBottle tree, read statically (the host is never imported or run)."""
+    import re
+
+    from mbcheck.hostprofile import HostProfileError, generate, render
+
+    if commit is not None and not re.fullmatch(r"[0-9a-f]{7,40}", commit):
+        raise _fail(f"--commit must be a hexadecimal commit id (got {commit!r})")
+    words = ["mbcheck", "host-profile", str(path)]
+    if commit is not None:
+        words += ["--commit", commit]
+    if name is not None:
+        words += ["--name", name]
+    if output is not None:
+        words += ["-o", str(output)]
+    try:
+        profile = generate(path, commit=commit, name=name, command=" ".join(words), generator=f"mbcheck {__version__}")
+    except HostProfileError as exc:
+        raise _fail(str(exc)) from None
+    _write(render(profile), output)
+    if output is not None:
+        undeclared = ", ".join(profile["environment"]["undeclared"]) or "none"
+        typer.echo(
+            f"mbcheck: host profile {profile['name']} (MilkBottle {profile['milkbottle_version']}, "
+            f"{len(profile['public_api'])} public modules; imported but not required: {undeclared}) -> {output}",
+            err=True,
+        )
 
 
 def main() -> None:

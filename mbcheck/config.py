@@ -13,7 +13,20 @@ from mbcheck.digest import FILE_SETTINGS, config_digest
 from mbcheck.documents.schema import did_you_mean, first_error, path_text, unknown_keys
 from mbcheck.model import Severity
 
-DEFAULT_HOST_PROFILE = "milkbottle-1.0.0"
+#: the shipped profile of the real host (generated from its source: rules/hosts/README.md)
+DEFAULT_HOST_PROFILE = "milkbottle-5.0.0-fb2eb2c"
+#: older profile names -> the shipped profile that now answers for them (a name, never a second copy)
+HOST_PROFILE_ALIASES: Mapping[str, str] = {
+    # the hand-written profile of the same host: named after its package __version__
+    "milkbottle-1.0.0": DEFAULT_HOST_PROFILE,
+}
+
+
+def canonical_host_profile(name: str) -> str:
+    """A host profile name with aliases resolved (a path or unknown name unchanged)."""
+    return HOST_PROFILE_ALIASES.get(name, name)
+
+
 BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
     # local commits: everything reported, only errors block
     "pre-commit": {"fail-on": "error"},
@@ -141,7 +154,7 @@ SETTINGS: Mapping[str, tuple[str, Callable[[Any], Any]]] = {
     "per-file-ignores": ("per_file_ignores", lambda value: {k: tuple(v) for k, v in value.items()}),
     "fail-on": ("fail_on", _same),
     "exclude": ("exclude", tuple),
-    "host-profile": ("host_profile", _same),
+    "host-profile": ("host_profile", canonical_host_profile),
     "max-file-size": ("max_file_size", _same),
     "max-file-seconds": ("max_file_seconds", _same),
     "max-file-memory": ("max_file_memory", _same),

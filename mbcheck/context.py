@@ -66,7 +66,10 @@ class FileOutcome:
 
 @dataclass(frozen=True)
 class HostProfile:
+    """One MilkBottle release as a host profile (``schemas/host-profile.schema.json``) describes it."""
+
     name: str
+    #: the version the host's plugin compatibility check compares with (``MilkBottleConfig.version``)
     milkbottle_version: str
     requires_python: str
     python_versions: tuple[str, ...]
@@ -74,9 +77,21 @@ class HostProfile:
     public_api: Mapping[str, tuple[str, ...]]
     plugin_interface: Mapping[str, Mapping[str, Any]]
     source: str = ""
+    #: every version the host states (``distribution``, ``package``, ``config``)
+    versions: Mapping[str, str] = field(default_factory=dict)
+    #: which of ``versions`` is ``milkbottle_version`` ("" for a profile that does not say)
+    milkbottle_version_from: str = ""
+    #: distributions the host imports at startup or in its plugin system (installed in any working host)
+    environment: tuple[str, ...] = ()
+    #: the entry-point groups the host's bottle registry reads
+    bottle_groups: tuple[str, ...] = ()
+    #: the host commit the profile was generated from
+    commit: str | None = None
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> HostProfile:
+        source = data.get("source", "")
+        environment = data.get("environment", {}).get("imports", {})
         return cls(
             name=data["name"],
             milkbottle_version=data["milkbottle_version"],
@@ -85,8 +100,28 @@ class HostProfile:
             requirements=tuple(data["requirements"]),
             public_api={k: tuple(v) for k, v in data["public_api"].items()},
             plugin_interface=data["plugin_interface"],
-            source=data.get("source", ""),
+            source=source if isinstance(source, str) else f"generated from MilkBottle at {source.get('commit') or 'an unknown commit'}",
+            versions=dict(data.get("versions", {})),
+            milkbottle_version_from=data.get("milkbottle_version_from", ""),
+            environment=tuple(sorted({entry["distribution"] for entry in environment.values()})),
+            bottle_groups=tuple(data.get("bottles", {}).get("entry_point_groups", ())),
+            commit=source.get("commit") if isinstance(source, Mapping) else None,
         )
+
+    @property
+    def distribution_version(self) -> str:
+        """The version pip and ``importlib.metadata`` see (the profile's version when it states none)."""
+        return self.versions.get("distribution", self.milkbottle_version)
+
+    def version_label(self) -> str:
+        """The compared version, named for messages: which of the host's versions it is, and why."""
+        what = {
+            "config": "`MilkBottleConfig.version`, the version the host's plugin compatibility check compares with",
+            "package": "its package `__version__`",
+            "distribution": "its distribution version",
+        }.get(self.milkbottle_version_from)
+        where = f"{what}; host profile {self.name}" if what else f"host profile {self.name}"
+        return f"MilkBottle {self.milkbottle_version} ({where})"
 
     @cached_property
     def version(self) -> Version | None:

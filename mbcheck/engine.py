@@ -55,9 +55,11 @@ ProgressCallback = Progress
 
 
 def load_host_profile(name: str) -> HostProfile:
-    """A shipped profile by name, or a profile JSON file by path."""
+    """A shipped profile by name (an alias names the profile it stands for), or a profile JSON file by path."""
+    from mbcheck.config import HOST_PROFILE_ALIASES, canonical_host_profile
     from mbcheck.documents.schema import first_error
 
+    name = canonical_host_profile(name)
     candidate = Path(name)
     if name.endswith(".json") and candidate.is_file():
         try:
@@ -67,7 +69,11 @@ def load_host_profile(name: str) -> HostProfile:
     else:
         known = [n[:-5] for n in list_dir("rules/hosts") if n.endswith(".json")]
         if name not in known:
-            raise ConfigError(f"unknown host profile `{name}` (shipped: {', '.join(known)}; or give a path to a .json file)")
+            aliases = ", ".join(f"{alias} = {target}" for alias, target in sorted(HOST_PROFILE_ALIASES.items()))
+            raise ConfigError(
+                f"unknown host profile `{name}` (shipped: {', '.join(known)}; aliases: {aliases}; "
+                "or give a path to a .json file)"
+            )
         data = load_json(f"rules/hosts/{name}.json")
     problem = first_error("host-profile", data)
     if problem is not None:

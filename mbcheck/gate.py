@@ -401,12 +401,19 @@ def _signature(
 
 
 def _host_profile(policy: Policy, data: Mapping[str, Any]) -> list[str]:
+    """The report names the profile the policy requires (an alias stands for the profile it names)."""
+    from mbcheck.config import canonical_host_profile
+
     tool = data.get("tool", {})
-    if policy.host_profile is None or tool.get("host_profile") == policy.host_profile:
+    if policy.host_profile is None:
         return []
+    required = canonical_host_profile(policy.host_profile)
+    if tool.get("host_profile") == required:
+        return []
+    alias = f" (`{policy.host_profile}` is an alias of it)" if required != policy.host_profile else ""
     return [
         f"the report was made against host profile `{tool.get('host_profile', 'unknown')}`; "
-        f"the policy requires `{policy.host_profile}`"
+        f"the policy requires `{required}`{alias}"
     ]
 
 

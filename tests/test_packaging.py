@@ -24,7 +24,7 @@ def test_wheel_ships_data_and_works_outside_the_source_tree(tmp_path: Path) -> N
         "mbcheck/_data/schemas/report.schema.json",
         "mbcheck/_data/schemas/plugin-manifest.schema.json",
         "mbcheck/_data/schemas/config.schema.json",
-        "mbcheck/_data/rules/hosts/milkbottle-1.0.0.json",
+        "mbcheck/_data/rules/hosts/milkbottle-5.0.0-fb2eb2c.json",
     ):
         assert required in names, required
     target = tmp_path / "site"

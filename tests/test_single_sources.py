@@ -19,8 +19,12 @@ def _profiles() -> list[dict[str, object]]:
 
 
 def test_a_release_s_public_api_is_written_once() -> None:
-    versions = [version for _path, version, _modules in catalogue_documents()]
-    assert len(versions) == len(set(versions)), "a rules/host-api file repeats a host profile's public_api"
+    documents = catalogue_documents()
+    versions = [version for _path, version, _modules in documents]
+    assert len(versions) == len(set(versions)), "two host profiles state the same release's public_api"
+    # the host profiles are the catalogue's only source: no second folder of module lists
+    assert {path.rsplit("/", 1)[0] for path, _version, _modules in documents} == {"rules/hosts"}
+    assert list_dir("rules/host-api") == [] and "rules-host-api.schema.json" not in list_dir("schemas")
     assert {p["milkbottle_version"] for p in _profiles()} <= set(versions)
 
 
@@ -45,15 +49,25 @@ def test_interface_methods_come_from_the_shipped_profiles() -> None:
 def test_each_profile_states_its_release_once() -> None:
     from packaging.specifiers import SpecifierSet
 
-    from mbcheck.config import Config
+    from mbcheck.config import HOST_PROFILE_ALIASES, Config
 
     names = [name.removesuffix(".json") for name in list_dir("rules/hosts") if name.endswith(".json")]
     assert Config().host_profile in names
+    # an alias names a shipped profile and is never one itself (no second copy under the old name)
+    assert set(HOST_PROFILE_ALIASES.values()) <= set(names) and not set(HOST_PROFILE_ALIASES) & set(names)
     for name, profile in zip(names, _profiles(), strict=True):
-        assert profile["name"] == name and name.endswith(f"-{profile['milkbottle_version']}")
+        assert profile["name"] == name and name.startswith(f"milkbottle-{profile['milkbottle_version']}")
         versions = profile.get("python_versions", [])
         assert isinstance(versions, list)
         assert all(f"{minor}.0" in SpecifierSet(str(profile["requires_python"])) for minor in versions), name
+
+
+def test_the_bottle_group_is_the_shipped_profile_s() -> None:
+    from mbcheck.checks.interface.contract import BOTTLE_GROUP
+    from mbcheck.config import DEFAULT_HOST_PROFILE
+
+    profile = load_json(f"rules/hosts/{DEFAULT_HOST_PROFILE}.json")
+    assert profile["bottles"]["entry_point_groups"] == [BOTTLE_GROUP]
 
 
 # --------------------------------------------------------------------------- archive problem codes

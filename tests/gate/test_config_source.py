@@ -225,7 +225,7 @@ def test_the_report_records_its_config_source_and_settings(tmp_path: Path, monke
     assert tool["settings"] == {
         "select": ["ALL"], "ignore": ["B3", "MB2"], "severity": {"MB114": "error"},
         "per_file_ignores": {"tests/*.py": ["MB3"]}, "fail_on": "warning", "exclude": ["docs/"],
-        "host_profile": "milkbottle-1.0.0", "max_file_size": 1_000_000, "max_file_seconds": 0,
+        "host_profile": "milkbottle-5.0.0-fb2eb2c", "max_file_size": 1_000_000, "max_file_seconds": 0,
         "max_file_memory": 1024, "plugins": {"example": {"ignore": ["MB5"]}}, "advisories": None,
     }
     # config_digest is the sha256 of exactly these settings, as canonical JSON

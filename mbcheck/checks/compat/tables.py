@@ -9,9 +9,7 @@ plugin's ``milkbottle`` imports with the catalogue:
 * ``rules/compat/stdlib.json``: modules and members added or removed, with
   the patch releases that backported them;
 * the public ``milkbottle`` API per release: each shipped host profile's
-  ``public_api`` (``rules/hosts/*.json``), and ``rules/host-api/*.json`` only
-  for an older release no shipped profile describes (a module list is
-  written once).
+  ``public_api`` (``rules/hosts/*.json``; a module list is written once, there).
 """
 
 from __future__ import annotations
@@ -147,29 +145,20 @@ def host_api_from(mapping: Mapping[str, Iterable[str]], version: Version | None,
     return HostApi(version, {module: frozenset(names) for module, names in mapping.items()}, label)
 
 
-#: where the catalogue's releases come from: folder, and the key of its module map
-_CATALOGUE_SOURCES = (("rules/hosts", "public_api"), ("rules/host-api", "modules"))
-
-
 def catalogue_documents() -> list[tuple[str, Any, Mapping[str, Any]]]:
-    """Every shipped statement of a release's API: (file, its ``milkbottle_version``, module map), profiles first."""
+    """Every shipped statement of a release's API: (profile file, its ``milkbottle_version``, ``public_api``)."""
     out = []
-    for folder, key in _CATALOGUE_SOURCES:
-        for filename in list_dir(folder):
-            if filename.endswith(".json"):
-                data = load_json(f"{folder}/{filename}")
-                out.append((f"{folder}/{filename}", data["milkbottle_version"], data[key]))
+    for filename in list_dir("rules/hosts"):
+        if filename.endswith(".json"):
+            data = load_json(f"rules/hosts/{filename}")
+            out.append((f"rules/hosts/{filename}", data["milkbottle_version"], data["public_api"]))
     return out
 
 
 @cache
 def host_api_catalogue() -> tuple[HostApi, ...]:
-    """Every catalogued MilkBottle release, oldest first.
-
-    A release's API is its shipped host profile's ``public_api``; a file of
-    ``rules/host-api`` adds an older release that has no profile (a profile
-    wins over a file of the same version, which the tests refuse).
-    """
+    """Every catalogued MilkBottle release, oldest first: each shipped host profile's ``public_api``,
+    under the version its compatibility check compares with (``milkbottle_version``)."""
     releases: dict[Version, Mapping[str, Iterable[str]]] = {}
     for _path, text, modules in catalogue_documents():
         try:

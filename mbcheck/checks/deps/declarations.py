@@ -56,15 +56,26 @@ def import_name_distribution(name: str) -> str | None:
 
 
 def host_requirements(plugin: PluginContext) -> dict[str, HostRequirement]:
-    """The host profile's requirements by distribution, MilkBottle itself pinned to its version."""
+    """What the host puts in the environment every plugin shares, by distribution.
+
+    Its requirements (with their specifiers); the distributions it imports when
+    it starts or loads its plugin system and no requirement installs (the host
+    profile's ``environment``: a working host has them, at any version); and
+    MilkBottle itself, pinned to the distribution version pip sees. The host's
+    own tree, checked as a distribution, is not provided with what only its
+    imports need: there its undeclared imports are findings.
+    """
     out: dict[str, HostRequirement] = {}
     for text in plugin.host.requirements:
         requirement, _ = parse_requirement(text)
         if requirement is not None:
             name = canonical(requirement.name)
             out[name] = HostRequirement(name, text, requirement.specifier)
+    if canonical(str(plugin.model.name or "")) != HOST:
+        for name in plugin.host.environment:
+            out.setdefault(canonical(name), HostRequirement(canonical(name), canonical(name), SpecifierSet()))
     try:
-        version = Version(plugin.host.milkbottle_version)
+        version = Version(plugin.host.distribution_version)
     except InvalidVersion:
         version = None
     if version is not None:

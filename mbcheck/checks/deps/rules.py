@@ -322,7 +322,8 @@ class HostConflict(PluginRule):
     """A declared requirement cannot be satisfied together with the host's requirement for the same distribution.
 
     For example `click<8` against the host's `click>=8.0.0`, or
-    `milkbottle>=2` on a host that is MilkBottle 1.0. Checked for the
+    `milkbottle>=1.0` on a host whose `milkbottle` distribution is 0.1.0 (the
+    version pip sees, not the one the compatibility check compares). Checked for the
     manifest, a bottle's extras and `requirements.txt`; requirements whose
     environment marker never holds on a host Python are skipped.
     Why: the host and every plugin share one environment. Installing the
@@ -346,7 +347,10 @@ class HostConflict(PluginRule):
     def check(self, plugin: PluginContext) -> None:
         for declared, host in plugin.facts.dependencies.host_conflicts:
             if declared.name == HOST:
-                detail = f"the host profile `{plugin.host.name}` is MilkBottle {plugin.host.milkbottle_version}"
+                detail = (
+                    f"the host profile `{plugin.host.name}` installs the `{HOST}` distribution "
+                    f"{plugin.host.distribution_version} (the version pip sees)"
+                )
             else:
                 detail = f"the host requires `{host.text}` in the environment every plugin shares"
             emit(plugin, self, declared.span, f"`{declared.text}` cannot be installed beside the host: {detail}")

@@ -220,6 +220,10 @@ def _against_host(plugin: PluginContext, key: str) -> tuple[Located, Version, Ve
 class RequiresNewerHost(PluginRule):
     """The plugin requires a newer MilkBottle than the host profile.
 
+    The host's version is the one its compatibility check compares with
+    (the host profile's `milkbottle_version`: MilkBottle's
+    `MilkBottleConfig.version`, 5.0.0 at the shipped profile, not its package
+    `__version__` 1.0.0).
     Why: the host refuses to load a plugin whose `min_milkbottle_version` is
     above its own version.
     Instead: lower `min_milkbottle_version`, or check against a newer host
@@ -242,7 +246,7 @@ class RequiresNewerHost(PluginRule):
             plugin.report(
                 self,
                 located.span,
-                f"requires MilkBottle >= {wanted}, but the host profile {plugin.host.name} is {host}",
+                f"requires MilkBottle >= {wanted}, but the host is {plugin.host.version_label()}",
             )
 
 
@@ -261,7 +265,7 @@ class HostAboveMaximum(PluginRule):
     name = "host-above-maximum"
     category = Category.MANIFEST
     severity = Severity.ERROR
-    VALID = (Valid(files={"plugin.yaml": EXAMPLE_MANIFEST + "max_milkbottle_version: 2.0.0\n"}),)
+    VALID = (Valid(files={"plugin.yaml": EXAMPLE_MANIFEST + "max_milkbottle_version: 5.9.0\n"}),)
     INVALID = (Invalid(files={"plugin.yaml": EXAMPLE_MANIFEST + "max_milkbottle_version: 0.5.0\n"}, path="plugin.yaml", line=10),)
 
     def check(self, plugin: PluginContext) -> None:
@@ -271,5 +275,5 @@ class HostAboveMaximum(PluginRule):
         located, ceiling, host = found
         if host > ceiling:
             plugin.report(
-                self, located.span, f"host profile {plugin.host.name} ({host}) is above max_milkbottle_version {ceiling}"
+                self, located.span, f"max_milkbottle_version {ceiling} is below the host's {plugin.host.version_label()}"
             )

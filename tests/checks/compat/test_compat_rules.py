@@ -14,6 +14,7 @@ from packaging.version import Version
 from helpers import EXAMPLES, run, write_plugin
 from mbcheck.checks.compat import rules as compat
 from mbcheck.checks.compat.tables import HostApi, host_api_catalogue
+from mbcheck.config import DEFAULT_HOST_PROFILE
 from mbcheck.model import Finding, Report, Severity, Verdict
 from mbcheck.reporters.json import report_dict
 from mbcheck.resources import load_json
@@ -49,7 +50,7 @@ def section(report: Report) -> dict[str, Any]:
 
 
 def host_profile(tmp_path: Path, **changes: Any) -> str:
-    data = dict(load_json("rules/hosts/milkbottle-1.0.0.json"))
+    data = dict(load_json(f"rules/hosts/{DEFAULT_HOST_PROFILE}.json"))
     data.pop("$schema", None)
     data.update(changes)
     path = tmp_path / f"host-{abs(hash(json.dumps(changes, sort_keys=True)))}.json"
@@ -244,9 +245,11 @@ def test_names_outside_the_public_api_are_reported(tmp_path: Path) -> None:
     report = lint(tmp_path, {"plugin.yaml": manifest(), "__init__.py": code})
     messages = {(f.span.line, f.message) for f in findings(report, "MB406")}
     assert messages == {
-        (1, "`milkbottle.internal` is not part of MilkBottle's public API (host profile milkbottle-1.0.0)"),
-        (2, "`NotAThing` is not a public name of `milkbottle.plugin_system.core` in the host profile milkbottle-1.0.0"),
-        (5, "`Hidden` is not a public name of `milkbottle.plugin_system.core` in the host profile milkbottle-1.0.0"),
+        (1, "`milkbottle.internal` is not part of MilkBottle's public API (host profile milkbottle-5.0.0-fb2eb2c)"),
+        (2, "`NotAThing` is not a public name of `milkbottle.plugin_system.core` in the host profile milkbottle-5.0.0-fb2eb2c"),
+        (5, "`Hidden` is not a public name of `milkbottle.plugin_system.core` in the host profile milkbottle-5.0.0-fb2eb2c"),
+        # milkbottle.errors defines five exceptions and no __all__: any other name fails to import
+        (6, "`AnyError` is not a public name of `milkbottle.errors` in the host profile milkbottle-5.0.0-fb2eb2c"),
     }
     assert all(f.severity is Severity.ERROR for f in findings(report, "MB406"))
     assert section(report)["host_ok"] is False
@@ -281,23 +284,24 @@ def test_every_catalogued_release_in_the_declared_range_is_checked(tmp_path: Pat
 
 
 def test_the_shipped_catalogue_matches_the_host_profile_of_the_same_release() -> None:
-    profile = load_json("rules/hosts/milkbottle-1.0.0.json")
+    profile = load_json(f"rules/hosts/{DEFAULT_HOST_PROFILE}.json")
     (api,) = [a for a in host_api_catalogue() if str(a.version) == profile["milkbottle_version"]]
     assert {k: sorted(v) for k, v in api.modules.items()} == {k: sorted(v) for k, v in profile["public_api"].items()}
 
 
-def test_host_api_catalogue_files_match_their_schema() -> None:
+def test_every_catalogued_api_is_a_valid_host_profile_s() -> None:
     from mbcheck.checks.compat.tables import catalogue_documents
 
-    validator = Draft202012Validator(load_json("schemas/rules-host-api.schema.json"))
+    validator = Draft202012Validator(load_json("schemas/host-profile.schema.json"))
     Draft202012Validator.check_schema(validator.schema)
-    # every release's module list, as a catalogue file would state it (a host profile's public_api included)
-    documents = [{"source": path, "milkbottle_version": version, "modules": modules}
-                 for path, version, modules in catalogue_documents()]
-    assert documents
-    for document in documents:
-        assert list(validator.iter_errors(document)) == []
-    bad = {"source": "x", "milkbottle_version": "1.0.0", "modules": {"requests": ["get"]}}
+    documents = catalogue_documents()
+    assert documents and all(path.startswith("rules/hosts/") for path, _version, _modules in documents)
+    for path, _version, _modules in documents:
+        assert list(validator.iter_errors(load_json(path))) == [], path
+    # the API's module names are milkbottle's, its names identifiers (or `*`)
+    bad = dict(load_json(f"rules/hosts/{DEFAULT_HOST_PROFILE}.json"), public_api={"requests": ["get"]})
+    assert not validator.is_valid(bad)
+    bad["public_api"] = {"milkbottle": ["not a name"]}
     assert not validator.is_valid(bad)
 
 
@@ -331,7 +335,7 @@ def test_the_old_python_example_reports_each_problem_at_its_line() -> None:
     assert plugin.compatibility == {
         "python_declared": ">=3.8",
         "python_required": {"min": "3.11", "max": "<3.12"},
-        "milkbottle_declared": {"min": "1.0.0", "max": "1.9.0"},
+        "milkbottle_declared": {"min": "5.0.0", "max": "5.9.0"},
         "host_ok": True,
     }
 

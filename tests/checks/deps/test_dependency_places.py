@@ -13,7 +13,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from helpers import ROOT, run, write_plugin
-from mbcheck.config import Config
+from mbcheck.config import DEFAULT_HOST_PROFILE, Config
 from mbcheck.model import Finding, PluginReport
 from mbcheck.reporters import github, sarif, text
 from mbcheck.reporters.json import report_dict
@@ -253,9 +253,10 @@ def test_a_plugin_keeps_its_manifest_advice(tmp_path: Path) -> None:
 
 
 def profile_with(tmp_path: Path, *requirements: str) -> str:
-    data = load_json("rules/hosts/milkbottle-1.0.0.json")
+    data = load_json(f"rules/hosts/{DEFAULT_HOST_PROFILE}.json")
     data = {**data, "requirements": [*data["requirements"], *requirements]}
     data.pop("$schema", None)
+    data.pop("environment", None)  # only what the requirements install
     path = tmp_path / "profile.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     return str(path)
@@ -263,7 +264,9 @@ def profile_with(tmp_path: Path, *requirements: str) -> str:
 
 def test_what_the_host_profile_requires_is_available_to_plugins(tmp_path: Path) -> None:
     root = write_plugin(tmp_path, {"plugin.yaml": manifest(), "__init__.py": "import aiohttp\nimport jinja2\n"})
-    assert sorted(by_distribution(lint(root))) == ["aiohttp", "jinja2"]
+    assert sorted(by_distribution(lint(root, host_profile=profile_with(tmp_path)))) == ["aiohttp", "jinja2"]
+    # the shipped profile knows the host imports both at startup
+    assert findings(lint(root)) == []
     wider = lint(root, host_profile=profile_with(tmp_path, "aiohttp>=3.9.0", "jinja2"))
     assert findings(wider) == []
     assert set(wider.dependencies["host_provided"]) == {"aiohttp", "jinja2"}
