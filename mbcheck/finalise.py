@@ -126,6 +126,7 @@ def finalise(plan: PluginPlan, ctx: PluginContext, config: Config) -> PluginRepo
         permissions.update(facts.permissions.section())
     compatibility = facts.compatibility.section if facts.computed("compatibility") is not None else None
     dependencies = facts.dependencies.section if facts.computed("dependencies") is not None else None
+    readers = facts.computed("readers")
     return PluginReport(
         name=name,
         kind=ctx.model.kind,
@@ -140,6 +141,7 @@ def finalise(plan: PluginPlan, ctx: PluginContext, config: Config) -> PluginRepo
         dependencies=dependencies,
         not_analysed=not_analysed(plan),
         suppressed=tuple(hidden),
+        readers=readers.section(ctx.model.source) if readers is not None else None,
     )
 
 

@@ -243,6 +243,10 @@ class PluginReport:
     #: findings silenced by ``# mbcheck: ignore`` comments (not in ``findings``
     #: nor the verdict; the gate judges them unless its policy honours them)
     suppressed: tuple[SuppressedFinding, ...] = ()
+    #: what each of the host's metadata readers makes of a plugin (install and
+    #: discovery, ``milk sdk validate``, ``milk marketplace validate``) and which
+    #: one ``metadata`` shows; None for bottles and when the analysis failed
+    readers: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from typing import Final
 from mbcheck.archive.problems import (
     ABSOLUTE_PATH,
     DUPLICATE_NAME,
+    FOLDER_WRAPPED,
     MULTIPLE_ROOTS,
     PATH_TRAVERSAL,
     UNSAFE_NAME,
@@ -166,6 +167,8 @@ class Collector:
             if len(self.file_keys.get(_key(e.path), ())) == 1 and _key(e.path) not in self.dir_keys
         }
         root = "" if wheel else self._root(keep)
+        if root:
+            self.add(FOLDER_WRAPPED, _wrapped(root))
         prefix = f"{root}/" if root else ""
         files = {p[len(prefix):]: keep[p] for p in sorted(keep) if p.startswith(prefix)}
         return ArchiveContents(files, root, tuple(self.problems.values()))
@@ -182,6 +185,17 @@ class Collector:
         shown = ", ".join(repr(show(r)) for r in roots)
         self.add(MULTIPLE_ROOTS, f"the archive holds {len(roots)} plugin roots ({shown}); a plugin archive holds one")
         return ""
+
+
+def _wrapped(root: str) -> str:
+    shown = show(root)
+    return (
+        f"the plugin's files sit in the folder {shown!r}, not at the archive's root: both host installers extract "
+        f"the archive into <plugin_dir>/<name> and need <plugin_dir>/<name>/__init__.py, so `milk marketplace "
+        f"install` stops (no __init__.py) and `PluginManager` imports an empty namespace package and rejects it; "
+        f"build the archive from inside the plugin directory (cd {shown} && zip -r ../plugin.zip .). mbcheck "
+        f"checks the files under {shown!r}"
+    )
 
 
 @dataclass

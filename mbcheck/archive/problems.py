@@ -40,6 +40,7 @@ UNSUPPORTED_COMPRESSION: Final = "MBA015"
 OVERLAPPING_ENTRIES: Final = "MBA016"
 MULTIPLE_ROOTS: Final = "MBA017"
 AMBIGUOUS_FORMAT: Final = "MBA018"
+FOLDER_WRAPPED: Final = "MBA019"
 
 #: every problem code: name and one-line description (codes are never reused)
 CODES: Final[dict[str, tuple[str, str]]] = {
@@ -60,6 +61,7 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     UNSUPPORTED_COMPRESSION: ("unsupported-compression", "An entry uses a compression method whose size mbcheck cannot count safely."),
     OVERLAPPING_ENTRIES: ("overlapping-entries", "Entries share or overlap their data in the archive (a zip bomb technique)."),
     MULTIPLE_ROOTS: ("multiple-plugin-roots", "The archive holds more than one plugin root at its shallowest level."),
+    FOLDER_WRAPPED: ("folder-wrapped", "The plugin's files sit in a folder inside the archive, not at its root, where the host's installers need `__init__.py`."),
     AMBIGUOUS_FORMAT: ("ambiguous-format", "The file reads as more than one archive format, or has data before its first zip entry, so different tools see different contents."),
 }
 

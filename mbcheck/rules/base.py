@@ -37,7 +37,7 @@ email: author@example.com
 license: MIT
 capabilities: [example]
 tags: [example]
-python_version: ">=3.11"
+python_version: "3.11"
 """
 
 #: the smallest `__init__.py` that keeps the whole plugin contract (matches EXAMPLE_MANIFEST)
