@@ -19,7 +19,6 @@ from typing import Final
 from mbcheck.archive.problems import (
     ABSOLUTE_PATH,
     DUPLICATE_NAME,
-    FOLDER_WRAPPED,
     MULTIPLE_ROOTS,
     PATH_TRAVERSAL,
     UNSAFE_NAME,
@@ -167,8 +166,6 @@ class Collector:
             if len(self.file_keys.get(_key(e.path), ())) == 1 and _key(e.path) not in self.dir_keys
         }
         root = "" if wheel else self._root(keep)
-        if root:
-            self.add(FOLDER_WRAPPED, _wrapped(root))
         prefix = f"{root}/" if root else ""
         files = {p[len(prefix):]: keep[p] for p in sorted(keep) if p.startswith(prefix)}
         return ArchiveContents(files, root, tuple(self.problems.values()))
@@ -187,7 +184,8 @@ class Collector:
         return ""
 
 
-def _wrapped(root: str) -> str:
+def wrapped_message(root: str) -> str:
+    """What installing an archive whose plugin sits in the folder ``root`` does (MB619)."""
     shown = show(root)
     return (
         f"the plugin's files sit in the folder {shown!r}, not at the archive's root: both host installers extract "

@@ -1,7 +1,9 @@
 """What inspecting a plugin archive reports: problem codes, limits and results.
 
 Every :class:`ArchiveProblem` is an error; each problem code is described in
-:data:`CODES` (codes are never reused). :class:`ArchiveContents` is what an
+:data:`CODES` (codes are never reused). ``FOLDER_WRAPPED`` is not a defect of
+the archive's content: :func:`mbcheck.archive.inspect.read_archive` reports it
+from the plugin root the inspection found. :class:`ArchiveContents` is what an
 inspection hands on: the plugin's safe files, in memory, and the problems.
 :mod:`mbcheck.archive.inspect` produces them.
 """

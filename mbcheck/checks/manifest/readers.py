@@ -38,22 +38,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mbcheck.checks.manifest.analysis import DUNDER_FIELDS
 from mbcheck.model import NOT_STATIC, ManifestSource, PluginKind, Span
 from mbcheck.pyfile.facts import DunderFact
 
 if TYPE_CHECKING:
     from mbcheck.context import PluginContext
 
-#: the live loader's dunders, their metadata field and the default ``getattr`` gives
-#: (None: the directory name)
-LIVE_DUNDERS: Mapping[str, tuple[str, str | None]] = {
-    "__name__": ("name", None),
-    "__version__": ("version", "0.0.0"),
-    "__description__": ("description", ""),
-    "__author__": ("author", ""),
-    "__email__": ("email", ""),
-    "__license__": ("license", "MIT"),
+#: the metadata fields the live loader requires, with the default ``getattr`` gives when the
+#: dunder is absent (None: the directory name); the dunders themselves are ``DUNDER_FIELDS``
+LIVE_REQUIRED: Mapping[str, str | None] = {
+    "name": None, "version": "0.0.0", "description": "", "author": "", "email": "", "license": "MIT",
 }
+
+#: metadata field -> its dunder
+_DUNDER_OF: Mapping[str, str] = {key: dunder for dunder, key in DUNDER_FIELDS.items()}
 
 #: files ``milk sdk validate`` requires (``plugin_sdk/validator.py:28-34``)
 SDK_FILES = ("__init__.py", "cli.py", "README.md", "requirements.txt", "tests/__init__.py")
@@ -197,7 +196,12 @@ def live_view(plugin: PluginContext, dunders: Mapping[str, DunderFact]) -> LiveV
             )
         )
         return LiveView({}, tuple(rejected), ())
-    for dunder, (key, default) in LIVE_DUNDERS.items():
+    for dunder, key in DUNDER_FIELDS.items():
+        if key not in LIVE_REQUIRED:
+            fact = dunders.get(dunder)
+            metadata[key] = [] if fact is None else (None if fact.value is NOT_STATIC else fact.value)
+            continue
+        default = LIVE_REQUIRED[key]
         fact = dunders.get(dunder)
         if fact is None:
             value: Any = plugin.package if default is None else default
@@ -214,9 +218,6 @@ def live_view(plugin: PluginContext, dunders: Mapping[str, DunderFact]) -> LiveV
             rejected.append(Issue(fact.span, f"`{dunder}` is {_kind(fact.value)}, not a string", dunder))
         elif not fact.value.strip():
             rejected.append(Issue(fact.span, f"`{dunder}` is empty", dunder))
-    for dunder, key in (("__dependencies__", "dependencies"), ("__capabilities__", "capabilities"), ("__tags__", "tags")):
-        fact = dunders.get(dunder)
-        metadata[key] = [] if fact is None else (None if fact.value is NOT_STATIC else fact.value)
     return LiveView(metadata, tuple(rejected), tuple(defaulted))
 
 
@@ -271,12 +272,13 @@ def sdk_view(plugin: PluginContext, dunders: Mapping[str, DunderFact]) -> Comman
             Version(version.value)
         except InvalidVersion:
             metadata.append(Issue(version.span, f"invalid version format {version.value!r}", "__version__"))
-    email = dunders.get("__email__")
+    email_dunder = _DUNDER_OF["email"]
+    email = dunders.get(email_dunder)
     if email is not None and not email.annotated and isinstance(email.value, str) and email.value:
         from mbcheck.checks.manifest.rules_fields import EMAIL
 
         if not EMAIL.match(email.value):
-            metadata_warnings.append(Issue(email.span, f"invalid email format {email.value!r}", "__email__"))
+            metadata_warnings.append(Issue(email.span, f"invalid email format {email.value!r}", email_dunder))
     scores["metadata"] = _check_score(len(metadata), len(metadata_warnings))
     warnings.extend(metadata_warnings)
     init = plugin.modules.get("__init__.py")

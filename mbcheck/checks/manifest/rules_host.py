@@ -24,7 +24,7 @@ from mbcheck.archive.rules import Examples
 from mbcheck.checks.manifest.readers import Readers
 from mbcheck.context import HostProfile, PluginContext
 from mbcheck.model import NOT_STATIC, Category, ManifestSource, PluginKind, Severity, Span
-from mbcheck.rules.base import EXAMPLE_INIT, EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
+from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
 
 #: the metadata dunders the example plugins need besides plugin.yaml (install reads only these)
 _DUNDERS = (
@@ -87,7 +87,7 @@ class LiveLoaderRejects(PluginRule):
         Valid('__version__: str = "1.0.0"\n__description__ = "Annotated is fine here."\n__author__ = "A"\n__email__ = "a@example.com"\n'),
     )
     INVALID = (
-        Invalid(EXAMPLE_INIT, line=1),
+        Invalid('"""Metadata only in plugin.yaml: the host never reads it."""\n\n\ndef get_plugin_interface():\n    return None\n', line=1),
         Invalid(_DUNDERS + '__license__ = ""\n', line=5),
         Invalid(_DUNDERS.replace('__version__ = "1.0.0"', "__version__ = 1.0"), line=1),
     )
@@ -134,11 +134,12 @@ class SdkValidateFails(PluginRule):
     `get_plugin_interface`, `get_cli`, `get_metadata`, `validate_config` and
     `health_check`, a class with a `PluginInterface` base, and the files
     `cli.py`, `README.md`, `requirements.txt` and `tests/__init__.py`. Each
-    error lowers its score; it passes at 0.8. Warning when the score cannot
-    reach 0.8 (the command reports the plugin invalid); information when it
-    still can (its code, dependency and security checks decide).
+    error lowers its score; it passes at 0.8. The message says whether the
+    score can still reach 0.8 (its code, dependency and security checks,
+    which mbcheck does not reproduce, then decide).
     Why: plugin authors run `milk sdk validate` before publishing; the
-    install path does not run it.
+    install path does not run it, so this is information, not a reason to
+    refuse the plugin.
     Instead: add what the message names.
     """
 
@@ -146,9 +147,6 @@ class SdkValidateFails(PluginRule):
     name = "sdk-validate-fails"
     category = Category.MANIFEST
     severity = Severity.INFO
-    other_severities: ClassVar[Mapping[Severity, str]] = {
-        Severity.WARNING: "the score cannot reach 0.8: `milk sdk validate` reports the plugin invalid",
-    }
     VALID = (
         Valid(
             '__name__ = "example"\n' + _DUNDERS + "from milkbottle.plugin_system import PluginInterface\n\n\n"
@@ -168,7 +166,6 @@ class SdkValidateFails(PluginRule):
             return
         view = readers.sdk
         fails = view.outcome == "fails"
-        severity = Severity.WARNING if fails else Severity.INFO
         verdict = (
             f"it reports the plugin invalid (score at most {view.score_at_most} < 0.8)"
             if fails
@@ -179,7 +176,7 @@ class SdkValidateFails(PluginRule):
         located = [issue for issue in view.errors if issue.span.line and issue.span != _INIT]
         span = located[0].span if located else view.errors[0].span
         problems = "; ".join(issue.message for issue in view.errors)
-        plugin.report(self, span, f"`milk sdk validate`: {problems}; {verdict}", severity=severity)
+        plugin.report(self, span, f"`milk sdk validate`: {problems}; {verdict}")
 
 
 class MarketplaceValidateFails(PluginRule):
