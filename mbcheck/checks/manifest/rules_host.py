@@ -388,7 +388,8 @@ def _modules_of_distribution() -> dict[str, tuple[str, ...]]:
             names = out.setdefault(_canonical(dist), [])
             if top not in names:
                 names.append(top)
-    return {k: tuple(v) for k, v in out.items()}
+    # private modules (`_yaml`) last: the public one is the name to import
+    return {k: tuple(sorted(v, key=lambda name: name.startswith("_"))) for k, v in out.items()}
 
 
 @cache
