@@ -145,6 +145,7 @@ def finalise(plan: PluginPlan, ctx: PluginContext, config: Config) -> PluginRepo
         permissions.update(facts.permissions.section())
     compatibility = facts.compatibility.section if facts.computed("compatibility") is not None else None
     dependencies = facts.dependencies.section if facts.computed("dependencies") is not None else None
+    readers = facts.computed("readers")
     return PluginReport(
         name=name,
         kind=ctx.model.kind,
@@ -160,6 +161,7 @@ def finalise(plan: PluginPlan, ctx: PluginContext, config: Config) -> PluginRepo
         not_analysed=not_analysed(plan),
         suppressed=tuple(hidden),
         outside_distribution=plan.outside,
+        readers=readers.section(ctx.model.source) if readers is not None else None,
     )
 
 

@@ -249,6 +249,10 @@ class PluginReport:
     #: a bottle distribution's Python files (directories end in ``/``) its build does
     #: not ship (tests, docs, build output): digested, not analysed, not bottle code
     outside_distribution: tuple[str, ...] = ()
+    #: what each of the host's metadata readers makes of a plugin (install and
+    #: discovery, ``milk sdk validate``, ``milk marketplace validate``) and which
+    #: one ``metadata`` shows; None for bottles and when the analysis failed
+    readers: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ EXAMPLE_DIRS = sorted(p for group in ("plugins", "bottles") if (EXAMPLES / group
 def _summary(path: Path) -> dict[str, Any]:
     data = report_dict(run(path))
     plugin = data["plugins"][0]
-    keep = ("name", "kind", "verdict", "manifest", "metadata", "permissions", "compatibility", "dependencies", "not_analysed")
+    keep = ("name", "kind", "verdict", "manifest", "metadata", "readers", "permissions", "compatibility", "dependencies", "not_analysed")
     out = {k: plugin[k] for k in keep if k in plugin}
     out["findings"] = [
         f"{f['path']}:{f['line']}:{f['column']}: {f['rule']} {f['severity']} {f['message']}" for f in plugin["findings"]

@@ -184,6 +184,18 @@ class Collector:
         return ""
 
 
+def wrapped_message(root: str) -> str:
+    """What installing an archive whose plugin sits in the folder ``root`` does (MB619)."""
+    shown = show(root)
+    return (
+        f"the plugin's files sit in the folder {shown!r}, not at the archive's root: both host installers extract "
+        f"the archive into <plugin_dir>/<name> and need <plugin_dir>/<name>/__init__.py, so `milk marketplace "
+        f"install` stops (no __init__.py) and `PluginManager` imports an empty namespace package and rejects it; "
+        f"build the archive from inside the plugin directory (cd {shown} && zip -r ../plugin.zip .). mbcheck "
+        f"checks the files under {shown!r}"
+    )
+
+
 @dataclass
 class Reader:
     """One archive being read: where its problems go, its name as shown, its size and the limits."""

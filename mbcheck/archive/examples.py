@@ -53,8 +53,9 @@ class Make:
     ZIP_BZIP2 = zipfile.ZIP_BZIP2
 
     def plugin(self, root: str = "example") -> list[ZipEntry]:
-        """The example plugin's files under the directory ``root``."""
-        return [(f"{root}/plugin.yaml", EXAMPLE_MANIFEST.encode()), (f"{root}/__init__.py", EXAMPLE_INIT.encode())]
+        """The example plugin's files under the directory ``root`` (``""``: at the archive's root)."""
+        prefix = f"{root}/" if root else ""
+        return [(f"{prefix}plugin.yaml", EXAMPLE_MANIFEST.encode()), (f"{prefix}__init__.py", EXAMPLE_INIT.encode())]
 
     def zip(self, entries: Iterable[ZipEntry], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
         """A zip archive of ``entries`` (names or prepared headers, and data), built in memory."""

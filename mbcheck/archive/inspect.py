@@ -25,11 +25,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mbcheck.archive.entries import Collector, show
+from mbcheck.archive.entries import Collector, show, wrapped_message
 from mbcheck.archive.formats import has_archive_name, is_wheel
 from mbcheck.archive.problems import (
     AMBIGUOUS_FORMAT,
     DEFAULT_LIMITS,
+    FOLDER_WRAPPED,
     UNREADABLE,
     ArchiveContents,
     ArchiveLimits,
@@ -108,6 +109,9 @@ def read_archive(archive: Path) -> tuple[dict[str, bytes], list[Finding], str]:
     """The plugin's files in ``archive`` (in memory), its problems as findings, and its package name."""
     contents = inspect_archive(archive)
     problems = [finding_for(problem.code, problem.message) for problem in contents.problems]
+    if contents.root:
+        # the host's installers need __init__.py at the archive's root; the files are still analysed
+        problems.append(finding_for(FOLDER_WRAPPED, wrapped_message(contents.root)))
     package = contents.root.rsplit("/", 1)[-1] if contents.root else default_package(archive)
     return dict(contents.files), problems, package
 

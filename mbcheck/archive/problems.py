@@ -1,7 +1,9 @@
 """What inspecting a plugin archive reports: problem codes, limits and results.
 
 Every :class:`ArchiveProblem` is an error; each problem code is described in
-:data:`CODES` (codes are never reused). :class:`ArchiveContents` is what an
+:data:`CODES` (codes are never reused). ``FOLDER_WRAPPED`` is not a defect of
+the archive's content: :func:`mbcheck.archive.inspect.read_archive` reports it
+from the plugin root the inspection found. :class:`ArchiveContents` is what an
 inspection hands on: the plugin's safe files, in memory, and the problems.
 :mod:`mbcheck.archive.inspect` produces them.
 """
@@ -40,6 +42,7 @@ UNSUPPORTED_COMPRESSION: Final = "MBA015"
 OVERLAPPING_ENTRIES: Final = "MBA016"
 MULTIPLE_ROOTS: Final = "MBA017"
 AMBIGUOUS_FORMAT: Final = "MBA018"
+FOLDER_WRAPPED: Final = "MBA019"
 
 #: every problem code: name and one-line description (codes are never reused)
 CODES: Final[dict[str, tuple[str, str]]] = {
@@ -60,6 +63,7 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     UNSUPPORTED_COMPRESSION: ("unsupported-compression", "An entry uses a compression method whose size mbcheck cannot count safely."),
     OVERLAPPING_ENTRIES: ("overlapping-entries", "Entries share or overlap their data in the archive (a zip bomb technique)."),
     MULTIPLE_ROOTS: ("multiple-plugin-roots", "The archive holds more than one plugin root at its shallowest level."),
+    FOLDER_WRAPPED: ("folder-wrapped", "The plugin's files sit in a folder inside the archive, not at its root, where the host's installers need `__init__.py`."),
     AMBIGUOUS_FORMAT: ("ambiguous-format", "The file reads as more than one archive format, or has data before its first zip entry, so different tools see different contents."),
 }
 

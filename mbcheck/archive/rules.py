@@ -26,6 +26,7 @@ from mbcheck.archive.problems import (
     COMPRESSION_RATIO,
     DUPLICATE_NAME,
     ENCRYPTED,
+    FOLDER_WRAPPED,
     HARD_LINK,
     INCONSISTENT_ENTRY,
     MEMBER_TOO_LARGE,
@@ -365,6 +366,28 @@ class ArchiveAmbiguousFormat(ArchiveRule):
     ))
 
 
+class ArchiveFolderWrapped(ArchiveRule):
+    """The plugin's files sit in a folder inside the archive instead of at its root.
+
+    Both MilkBottle installers extract the archive into
+    `<plugin_dir>/<name>` and need `<plugin_dir>/<name>/__init__.py`:
+    `milk marketplace install` stops when it is missing, and
+    `PluginManager.install_plugin` imports the directory as an empty
+    namespace package and rejects it. An archive holding
+    `name/__init__.py` therefore never installs. mbcheck still checks the
+    files under the folder, so every other finding is reported too.
+    Why: the plugin cannot be installed from this archive.
+    Instead: build the archive from inside the plugin directory, so
+    `__init__.py` is at its root: `cd name && zip -r ../name.zip .`.
+    """
+
+    code = "MB619"
+    name = "archive-folder-wrapped"
+    problem = FOLDER_WRAPPED
+    VALID = Examples(lambda make: (Valid(archive=make.zip(make.plugin(""))),))
+    INVALID = Examples(lambda make: (make.flagged(make.clean),))
+
+
 #: the archive module's problem code -> the rule documenting it
 RULES: Mapping[str, type[ArchiveRule]] = {
     cls.problem: cls
@@ -373,6 +396,7 @@ RULES: Mapping[str, type[ArchiveRule]] = {
         ArchiveHardLink, ArchiveSpecialFile, ArchiveDuplicateName, ArchiveEncryptedEntry, ArchiveTooManyMembers,
         ArchiveMemberTooLarge, ArchiveTooLarge, ArchiveCompressionRatio, ArchiveInconsistentEntry,
         ArchiveUnsupportedCompression, ArchiveOverlappingEntries, ArchiveMultipleRoots, ArchiveAmbiguousFormat,
+        ArchiveFolderWrapped,
     )
 }
 

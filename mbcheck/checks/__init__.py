@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from mbcheck.checks.compat.analysis import Analysis as CompatAnalysis
     from mbcheck.checks.deps.facts import Analysis as DependencyAnalysis
     from mbcheck.checks.interface.analysis import Analysis as InterfaceAnalysis
+    from mbcheck.checks.manifest.readers import Readers
     from mbcheck.checks.security.analysis import PermissionAnalysis
     from mbcheck.config import Config
     from mbcheck.context import PluginContext
@@ -62,8 +63,14 @@ class PluginFacts:
 
         return analyse(self._plugin)
 
+    @cached_property
+    def readers(self) -> Readers | None:
+        from mbcheck.checks.manifest.readers import analyse
+
+        return analyse(self._plugin)
+
     #: the analyses in the order the engine computes them
-    NAMES = ("interface", "permissions", "dependencies", "compatibility")
+    NAMES = ("interface", "permissions", "dependencies", "compatibility", "readers")
 
     def compute(self) -> list[tuple[str, Exception]]:
         """Compute every analysis; an analysis that fails is returned with its error

@@ -30,7 +30,7 @@ class DunderCollector(Collector):
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
-        self.found: list[tuple[str, cst.BaseExpression, cst.CSTNode]] = []
+        self.found: list[tuple[str, cst.BaseExpression, bool]] = []
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if self.ctx.names.function_depth or self.ctx.names.class_depth:
@@ -39,7 +39,7 @@ class DunderCollector(Collector):
             if isinstance(target.target, cst.Name):
                 name = target.target.value
                 if name.startswith("__") and name.endswith("__") and len(name) > 4:
-                    self.found.append((name, node.value, target.target))
+                    self.found.append((name, node.value, False))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if self.ctx.names.function_depth or self.ctx.names.class_depth or node.value is None:
@@ -47,15 +47,15 @@ class DunderCollector(Collector):
         if isinstance(node.target, cst.Name):
             name = node.target.value
             if name.startswith("__") and name.endswith("__") and len(name) > 4:
-                self.found.append((name, node.value, node.target))
+                self.found.append((name, node.value, True))
 
     def result(self) -> tuple[DunderFact, ...]:
         out = []
-        for name, value, _target in self.found:
+        for name, value, annotated in self.found:
             items: tuple[Span, ...] = ()
             if isinstance(value, (cst.List, cst.Tuple)):
                 items = tuple(self.ctx.span(element.value) for element in value.elements)
-            out.append(DunderFact(name, literal_value(value), self.ctx.span(value), items))
+            out.append(DunderFact(name, literal_value(value), self.ctx.span(value), items, annotated))
         return tuple(out)
 
 

@@ -28,6 +28,9 @@ class DunderFact:
     span: Span
     #: spans of list items (for ``__dependencies__ = ["a", "b"]``)
     item_spans: tuple[Span, ...] = ()
+    #: written with an annotation (``__version__: str = "1.0"``): the import system
+    #: sets it, but readers of plain ``ast.Assign`` nodes (``milk sdk validate``) miss it
+    annotated: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,8 @@ def plugin_dict(plugin: PluginReport) -> dict[str, Any]:
         out["dependencies"] = plugin.dependencies
     if plugin.manifest:
         out["manifest"] = plugin.manifest
+    if plugin.readers is not None:
+        out["readers"] = plugin.readers
     out["not_analysed"] = [{"path": item.path, "reason": item.reason} for item in plugin.not_analysed]
     out["findings"] = [finding_dict(f) for f in plugin.findings]
     out["suppressed"] = [suppressed_dict(s) for s in plugin.suppressed]

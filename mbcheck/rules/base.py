@@ -37,14 +37,20 @@ email: author@example.com
 license: MIT
 capabilities: [example]
 tags: [example]
-python_version: ">=3.11"
+python_version: "3.11"
 """
 
-#: the smallest `__init__.py` that keeps the whole plugin contract (matches EXAMPLE_MANIFEST)
+#: the smallest `__init__.py` that keeps the whole plugin contract (matches EXAMPLE_MANIFEST):
+#: the host's install and discovery path reads only these dunders
 EXAMPLE_INIT = '''\
 """An example plugin for the rule documentation."""
 
 from typing import Any
+
+__version__ = "1.0.0"
+__description__ = "An example plugin for the rule documentation."
+__author__ = "Example Author"
+__email__ = "author@example.com"
 
 
 class Plugin:

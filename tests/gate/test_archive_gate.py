@@ -8,6 +8,7 @@ import subprocess
 import tarfile
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -65,24 +66,39 @@ def flawed(make_plugin: PluginFactory) -> Path:
 
 def test_clean_archive_gives_the_directory_s_findings(flawed: Path, tmp_path: Path) -> None:
     files = _files(flawed)
-    nested = _zip(tmp_path / "flawed.zip", {f"flawed/{rel}": data for rel, data in files.items()})
+    rooted = _zip(tmp_path / "flawed.zip", files)
     flat = _tar_gz(tmp_path / "flawed.tar.gz", files)
     directory = run(flawed).plugins[0]
     assert {f.rule for f in directory.findings} >= {"MB001", "MB002", "MB114"}
-    for packed in (nested, flat):
+    for packed in (rooted, flat):
         report = run(packed)
         assert not report.errors, report.errors
         assert _comparable(report.plugins[0]) == _comparable(directory), packed.name
 
 
+def test_folder_wrapped_archive_fails_to_install_and_is_still_analysed(flawed: Path, tmp_path: Path) -> None:
+    """The host's installers need __init__.py at the archive's root: a wrapped archive gets MB619,
+    and the files under the folder get the directory's findings all the same."""
+    files = _files(flawed)
+    (tmp_path / "wrapped").mkdir()
+    nested = _zip(tmp_path / "wrapped" / "flawed.zip", {f"flawed/{rel}": data for rel, data in files.items()})
+    directory = run(flawed).plugins[0]
+    plugin = run(nested).plugins[0]
+    wrapped = [f for f in plugin.findings if f.rule == "MB619"]
+    assert len(wrapped) == 1 and wrapped[0].severity.value == "error" and wrapped[0].span.path == ""
+    assert "'flawed'" in wrapped[0].message and "__init__.py" in wrapped[0].message
+    rest = replace(plugin, findings=tuple(f for f in plugin.findings if f.rule != "MB619"))
+    assert _comparable(rest) == _comparable(directory)
+
+
 def test_archive_report_admits_the_archive_and_its_extracted_directory(make_plugin: PluginFactory, tmp_path: Path) -> None:
     plugin = make_plugin("neat")
-    packed = _zip(tmp_path / "neat.zip", {f"neat/{rel}": data for rel, data in _files(plugin).items()})
+    packed = _zip(tmp_path / "neat.zip", _files(plugin))
     report = report_json(check(packed, jobs=1, use_cache=False))
     assert report["plugins"][0]["verdict"] == "pass", report["plugins"][0]["findings"]
     assert admit(packed, report, Policy()).allowed
     assert admit(plugin, report, Policy()).allowed  # the same files, extracted by the host
-    _zip(packed, {f"neat/{rel}": data + b"\n" for rel, data in _files(plugin).items()})
+    _zip(packed, {rel: data + b"\n" for rel, data in _files(plugin).items()})
     decision = admit(packed, report, Policy())
     assert any("digest mismatch" in r for r in decision.reasons), decision.reasons
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
-from helpers import MINIMAL_INIT, run
+from helpers import HOST_TOOL_INFO, MINIMAL_INIT, run
 from mbcheck.baseline import (
     apply_baseline,
     filter_report,
@@ -42,7 +42,7 @@ SYNTAX = "def broken(:\n"
 
 
 def _rules(report: Report) -> list[tuple[str, str, int]]:
-    return [(f.rule, f.span.path, f.span.line) for _, f in report.findings()]
+    return [(f.rule, f.span.path, f.span.line) for _, f in report.findings() if f.rule not in HOST_TOOL_INFO]
 
 
 def test_baseline_hides_recorded_findings_only(make_plugin: PluginFactory, tmp_path: Path) -> None:
@@ -56,7 +56,8 @@ def test_baseline_hides_recorded_findings_only(make_plugin: PluginFactory, tmp_p
     after = apply_baseline(run(plugin), baseline)
     assert _rules(after) == []
     assert after.plugins[0].verdict is Verdict.PASS
-    assert after.context["baseline"] == {"path": str(baseline), "suppressed": 2, "stale": []}
+    # MB001, MB002 and the recorded MB117/MB118 information findings
+    assert after.context["baseline"] == {"path": str(baseline), "suppressed": 2 + len(HOST_TOOL_INFO), "stale": []}
 
 
 def test_fingerprints_survive_unrelated_lines_moving(make_plugin: PluginFactory, tmp_path: Path) -> None:
@@ -74,7 +75,7 @@ def test_one_recorded_finding_does_not_hide_two_new_ones(make_plugin: PluginFact
     (plugin / "__init__.py").write_text(NOISE + "y = 2\n" + NOISE + NOISE + MINIMAL_INIT)
     new = apply_baseline(run(plugin), baseline)
     assert [rule for rule, _, _ in _rules(new)] == ["MB002", "MB002"]
-    assert new.context["baseline"]["suppressed"] == 1
+    assert new.context["baseline"]["suppressed"] == 1 + len(HOST_TOOL_INFO)
 
 
 def test_findings_in_another_plugin_are_not_hidden(make_plugin: PluginFactory, tmp_path: Path) -> None:
@@ -83,7 +84,8 @@ def test_findings_in_another_plugin_are_not_hidden(make_plugin: PluginFactory, t
     baseline = tmp_path / "baseline.json"
     write_baseline(run(first), baseline)
     report = apply_baseline(run([first, second]), baseline)
-    assert [(p.name, len(p.findings)) for p in report.plugins] == [("first", 0), ("second", 1)]
+    counts = [(p.name, len([f for f in p.findings if f.rule not in HOST_TOOL_INFO])) for p in report.plugins]
+    assert counts == [("first", 0), ("second", 1)]
 
 
 def test_fixed_findings_are_listed_as_stale(make_plugin: PluginFactory, tmp_path: Path) -> None:
@@ -172,7 +174,7 @@ def test_cli_baseline_then_lint(make_plugin: PluginFactory, tmp_path: Path) -> N
     baseline.parent.mkdir()
     code, out = _cli("baseline", plugin, "-o", baseline, "--no-cache", "-j", "1")
     assert code == 0, out
-    assert f"recorded 2 findings of 1 plugin -> {baseline}" in out
+    assert f"recorded {2 + len(HOST_TOOL_INFO)} findings of 1 plugin -> {baseline}" in out
     assert _cli("lint", plugin, "--no-cache", "-j", "1")[0] == 1
     code, out = _cli("lint", plugin, "--no-cache", "-j", "1", "--baseline", baseline)
     assert code == 0, out

@@ -8,6 +8,18 @@ from milkbottle.plugin_system.core import PluginInterface, PluginMetadata
 
 from .cli import build_cli
 
+# What the host's install and discovery path reads (it never reads plugin.yaml);
+# `milk sdk validate` also needs the explicit __name__. Same values as plugin.yaml.
+__name__ = "hello_world"
+__version__ = "1.2.0"
+__description__ = "Greets people by name, in several languages."
+__author__ = "Ada Example"
+__email__ = "ada@example.com"
+__license__ = "MIT"
+__dependencies__ = ["click"]
+__capabilities__ = ["greeting"]
+__tags__ = ["example", "greeting"]
+
 GREETINGS = {"en": "Hello", "fr": "Bonjour", "de": "Hallo", "es": "Hola"}
 
 

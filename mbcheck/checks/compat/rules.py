@@ -1,7 +1,8 @@
 """Compatibility rules (category ``compatibility``): the Python and MilkBottle a plugin needs.
 
-A plugin declares ``python_version`` (a PEP 440 specifier; a bare ``3.11``
-means ``>=3.11``) and ``min_milkbottle_version``/``max_milkbottle_version``.
+A plugin declares ``python_version`` (the host reads a bare ``"3.11"`` as
+"3.11 or newer"; mbcheck also reads a PEP 440 specifier, which the host's
+validator calls invalid: MB119 reports that) and ``min_milkbottle_version``/``max_milkbottle_version``.
 The collector in :mod:`mbcheck.checks.compat.collect` records what each file
 needs (syntax forms, standard-library modules and members, ``milkbottle``
 names) and :mod:`mbcheck.checks.compat.analysis` compares that with the
@@ -39,7 +40,7 @@ from mbcheck.model import Category, Confidence, ManifestSource, Severity, Span
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
 
 #: the example manifest without its ``python_version`` line (examples declare their own)
-_UNDECLARED = EXAMPLE_MANIFEST.replace('python_version: ">=3.11"\n', "")
+_UNDECLARED = EXAMPLE_MANIFEST.replace('python_version: "3.11"\n', "")
 
 # ---------------------------------------------------------------------------
 # reporting requirements against the declared range
@@ -267,12 +268,21 @@ class DeclaredPythonOutsideHost(PluginRule):
 class PythonVersionUndeclared(PluginRule):
     """The plugin does not declare `python_version`; mbcheck suggests one from the code.
 
-    The suggestion is the oldest release the code needs (syntax and
-    standard library, guards respected) and, when it uses removed modules,
-    the release that removed them as an upper bound. Warning when the code
-    cannot run on some Python the host profile runs; information otherwise.
-    Why: without it the host loads the plugin on any Python and the user
-    meets a `SyntaxError` or `ImportError` instead of a clear requirement.
+    The suggestion is the oldest release the code needs (syntax and standard
+    library, guards respected), written the way the host reads it: a bare,
+    quoted `major.minor` in `plugin.yaml` (`python_version: "3.11"`; the
+    host's validator calls a specifier such as `">=3.11"` invalid and
+    enforces nothing). The host cannot express an upper bound; when the code
+    uses modules a later Python removed, the message names that release. A
+    bottle's `pyproject.toml` gets a `requires-python` specifier. Warning
+    when the code cannot run on some Python the host profile runs;
+    information otherwise. A plugin with only `__init__.py` dunders is
+    reported only in the warning case: no dunder carries it.
+    Why: `python_version` tells users (and the host's
+    `plugin_system.validation`, the only host code that reads it) which
+    Python the plugin needs; without it the user meets a `SyntaxError` or
+    `ImportError` instead of a clear requirement. The install and discovery
+    path (`PluginManager`) does not read it.
     Instead: add the suggested `python_version` to `plugin.yaml` (a bottle:
     `requires-python` to its distribution's `pyproject.toml`; a bottle inside
     MilkBottle's own `milkbottle/modules/` has the host's and is not reported).
@@ -283,10 +293,13 @@ class PythonVersionUndeclared(PluginRule):
     category = Category.COMPATIBILITY
     severity = Severity.INFO
     other_severities: ClassVar[Mapping[Severity, str]] = {
-        Severity.WARNING: "without a declaration the host also loads the plugin on a Python where it fails",
+        Severity.WARNING: "the code fails on a Python the host profile runs",
     }
     confidence = Confidence.MEDIUM
-    VALID = (Valid("x = 1\n", files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.11'\n"}),)
+    VALID = (
+        Valid("x = 1\n", files={"plugin.yaml": _UNDECLARED + "python_version: '3.11'\n"}),
+        Valid('"""Dunders only: no dunder carries a Python requirement."""\n__version__ = "1.0"\n', bare=True),
+    )
     INVALID = (
         Invalid("match 1:\n    case _:\n        pass\n", files={"plugin.yaml": _UNDECLARED}, path="plugin.yaml", line=1),
         Invalid("type Pair = tuple[int, int]\n", files={"plugin.yaml": _UNDECLARED}, path="plugin.yaml"),
@@ -301,14 +314,26 @@ class PythonVersionUndeclared(PluginRule):
         breaks = [minor for minor in analysis.host if not needed.runs_on(minor)]
         if len(breaks) == len(analysis.host) and analysis.host:
             return  # MB403 says the code cannot run on this host at all
-        where = "requires-python" if model.source is ManifestSource.PYPROJECT else "python_version"
-        message = f"no {where} declared; the code needs Python {needed.specifier()}: declare {where}: \"{needed.specifier()}\""
-        if model.source is ManifestSource.DUNDERS:
-            message += " in a plugin.yaml (the metadata dunders have no field for it)"
+        if model.source is ManifestSource.DUNDERS and not breaks:
+            return  # nothing to gain: no dunder carries it, and the code runs on every host Python
+        if model.source is ManifestSource.PYPROJECT:
+            message = (
+                f"no requires-python declared; the code needs Python {needed.specifier()}: "
+                f'declare requires-python = "{needed.specifier()}"'
+            )
+        else:
+            minor = f"{needed.minimum.major}.{needed.minimum.minor}"
+            message = f'no python_version declared; the code needs Python {minor} or newer: declare python_version: "{minor}"'
+            if model.source is ManifestSource.DUNDERS:
+                message += " in a plugin.yaml (no dunder carries it)"
+            if needed.max_text is not None:
+                message += (
+                    f" (the code also needs Python {needed.max_text}, which the host's python_version cannot express)"
+                )
         severity = Severity.INFO
         if breaks:
             severity = Severity.WARNING
-            message += f" (without it the host also loads the plugin on Python {minors_text(breaks)}, where it fails)"
+            message += f"; the code fails on Python {minors_text(breaks)}, which the host profile runs"
         plugin.report(self, model.span(), message, severity=severity)
 
 

@@ -75,9 +75,13 @@ i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
 class ManifestMissing(PluginRule):
     """A plugin has neither `plugin.yaml` nor metadata dunders in `__init__.py`.
 
-    Why: the host takes a plugin's name, version and author from one of the
-    two; with neither, it cannot describe, validate or version the plugin.
-    Instead: add a `plugin.yaml` beside `__init__.py` with the required fields.
+    Why: the host's install and discovery path (`PluginManager`) reads the
+    `__init__.py` dunders and rejects a plugin without `__description__`,
+    `__author__` and `__email__`; `milk marketplace validate` reads
+    `plugin.yaml`.
+    Instead: assign `__version__`, `__description__`, `__author__`,
+    `__email__` (and `__license__`, default MIT) in `__init__.py`, and add a
+    `plugin.yaml` with the same values for the marketplace.
     """
 
     code = "MB100"
@@ -95,7 +99,9 @@ class ManifestMissing(PluginRule):
             plugin.report(
                 self,
                 plugin.model.span(),
-                "no plugin metadata: add plugin.yaml (or __version__, __author__, … dunders to __init__.py)",
+                "no plugin metadata: install and discovery (`PluginManager`) read only the __init__.py dunders and "
+                "reject the plugin: add __version__, __description__, __author__ and __email__ to __init__.py "
+                "(and a plugin.yaml for `milk marketplace validate`)",
             )
 
 
@@ -161,10 +167,13 @@ class MetadataDrift(PluginRule):
 
     Version drift is the classic: `plugin.yaml` says 1.3.0, `__version__`
     still says 1.2.0.
-    Why: the host reads `plugin.yaml` when it exists and the dunders
-    otherwise; other tools read one or the other. Two answers to "which
-    version is this?" mean one of them is wrong.
-    Instead: keep one source of truth (plugin.yaml), or make both agree.
+    Why: the host reads both, on different paths: install and discovery
+    (`PluginManager`) read only the dunders; `milk marketplace validate`
+    reads only `plugin.yaml`. The installed plugin is what the dunders say,
+    the marketplace listing what `plugin.yaml` says.
+    `dependencies` are not compared: `__dependencies__` holds import names
+    (install imports each), `plugin.yaml` holds requirements.
+    Instead: make both agree (the dunders are the ones the host loads by).
     """
 
     code = "MB111"
@@ -184,8 +193,10 @@ class MetadataDrift(PluginRule):
         if manifest is None or manifest.dunders is None or plugin.model.source is not ManifestSource.PLUGIN_YAML:
             return
         for dunder, key in DUNDER_FIELDS.items():
-            if key == "name":
-                continue  # __name__ is the module's own name unless reassigned
+            if key in ("name", "dependencies"):
+                # __name__ is the module's own name unless reassigned; __dependencies__ holds import
+                # names (the host imports them), plugin.yaml's dependencies are requirements
+                continue
             mine = plugin.model.fields.get(key)
             theirs = manifest.dunders.fields.get(key)
             if mine is None or theirs is None or not _static(mine.value) or not _static(theirs.value):
@@ -194,25 +205,34 @@ class MetadataDrift(PluginRule):
                 plugin.report(
                     self,
                     theirs.span,
-                    f"`{dunder}` is {theirs.value!r} but plugin.yaml says {key} {mine.value!r}",
+                    f"`{dunder}` is {theirs.value!r} (what install and discovery record) but plugin.yaml says "
+                    f"{key} {mine.value!r} (what `milk marketplace validate` reads)",
                 )
 
 
 class ModuleNameReassigned(PluginRule):
-    """`__init__.py` assigns the module's own `__name__`.
+    """`__init__.py` assigns the module's own `__name__` a value other than its directory name.
 
-    Why: `__name__` is the module's import name. Reassigning it renames the
-    module for logging, pickling and `__module__` of every class defined after
-    it, and breaks `if __name__ == "__main__"` checks; the host's dunder
-    convention makes plugins do it by accident.
-    Instead: put the plugin name in `plugin.yaml` (`name:`).
+    Assigning the directory name itself (`__name__ = "hello_world"` in
+    `hello_world/`) changes nothing and is what `milk sdk validate` needs to
+    find the plugin's name, so it is not reported.
+    Why: `__name__` is the module's import name, which the host sets to the
+    directory name. Reassigning it renames the module for logging, pickling
+    and `__module__` of every class defined after it; and install and
+    discovery record this value as the plugin's name, while `sys.modules`
+    holds the plugin under its directory name.
+    Instead: name the directory after the plugin and assign that same name
+    (or leave `__name__` alone).
     """
 
     code = "MB112"
     name = "module-name-reassigned"
     category = Category.MANIFEST
     severity = Severity.WARNING
-    VALID = (Valid('__version__ = "1.0.0"\n', files={"plugin.yaml": EXAMPLE_MANIFEST.replace("version: 1.0.0\n", "") + "version: 1.0.0\n"}),)
+    VALID = (
+        Valid('__version__ = "1.0.0"\n', files={"plugin.yaml": EXAMPLE_MANIFEST.replace("version: 1.0.0\n", "") + "version: 1.0.0\n"}),
+        Valid('__name__ = "example"\n'),
+    )
     INVALID = (Invalid('__name__ = "hello"\n', line=1),)
 
     def check(self, plugin: PluginContext) -> None:
@@ -220,8 +240,14 @@ class ModuleNameReassigned(PluginRule):
         if init is None:
             return
         for fact in init.facts.dunders or ():
-            if fact.name == "__name__":
-                plugin.report(self, fact.span, "`__name__` reassigned: it renames the module, not just the plugin")
+            if fact.name == "__name__" and fact.value != plugin.package:
+                plugin.report(
+                    self,
+                    fact.span,
+                    f"`__name__` reassigned to {fact.value!r} in the directory `{plugin.package}`: it renames the "
+                    "module, and install and discovery record the plugin under this name while `sys.modules` holds "
+                    "it under the directory name; assign the directory name or leave `__name__` alone",
+                )
 
 
 class DuplicateManifestKey(PluginRule):

@@ -177,22 +177,24 @@ class InvalidHostRange(PluginRule):
 
 
 class InvalidPythonVersion(PluginRule):
-    """`python_version` is not a valid PEP 440 specifier (or bare version).
+    """`python_version` is neither a version nor a PEP 440 specifier.
 
     Why: mbcheck compares it with what the code needs and what the host runs;
-    the host itself only understands a bare version and calls `>=3.8` invalid.
-    Instead: a specifier such as `>=3.11` or `>=3.11,<3.14` (a bare `3.11`
-    means `>=3.11`).
+    the host's validator (`plugin_system.validation`) warns "Invalid
+    python_version" about it and enforces nothing.
+    Instead: the bare minimum the host understands, quoted:
+    `python_version: "3.11"` (MB119 says what the host does with the
+    other forms).
     """
 
     code = "MB108"
     name = "invalid-python-version"
     category = Category.MANIFEST
     severity = Severity.ERROR
-    VALID = (Valid(files={"plugin.yaml": EXAMPLE_MANIFEST.replace('python_version: ">=3.11"\n', "") + "python_version: '3.11'\n"}),)
+    VALID = (Valid(files={"plugin.yaml": EXAMPLE_MANIFEST.replace('python_version: "3.11"\n', "") + "python_version: '3.11'\n"}),)
     INVALID = (
-        Invalid(files={"plugin.yaml": EXAMPLE_MANIFEST.replace('python_version: ">=3.11"\n', "") + "python_version: 'three'\n"}, path="plugin.yaml", line=9),
-        Invalid(files={"plugin.yaml": EXAMPLE_MANIFEST.replace('python_version: ">=3.11"\n', "") + "python_version: ''\n"}, path="plugin.yaml", line=9),
+        Invalid(files={"plugin.yaml": EXAMPLE_MANIFEST.replace('python_version: "3.11"\n', "") + "python_version: 'three'\n"}, path="plugin.yaml", line=9),
+        Invalid(files={"plugin.yaml": EXAMPLE_MANIFEST.replace('python_version: "3.11"\n', "") + "python_version: ''\n"}, path="plugin.yaml", line=9),
     )
 
     def check(self, plugin: PluginContext) -> None:
@@ -202,7 +204,12 @@ class InvalidPythonVersion(PluginRule):
         try:
             parse_python_spec(located.value)
         except (InvalidSpecifier, InvalidVersion):
-            plugin.report(self, located.span, f"python_version {located.value!r} is not a valid version specifier")
+            plugin.report(
+                self,
+                located.span,
+                f"python_version {located.value!r} is not a version: the host's validator warns \"Invalid "
+                f'python_version\" and enforces nothing; write the bare minimum, e.g. python_version: "3.11"',
+            )
 
 
 def _against_host(plugin: PluginContext, key: str) -> tuple[Located, Version, Version] | None:

@@ -208,25 +208,31 @@ def test_no_declared_python_suggests_what_the_code_needs(tmp_path: Path) -> None
     report = lint(tmp_path / "a", {"plugin.yaml": manifest(None), "__init__.py": "import graphlib\n"})
     (finding,) = findings(report, "MB405")
     assert finding.severity is Severity.INFO and finding.span.path == "plugin.yaml"
-    assert 'declare python_version: ">=3.9"' in finding.message
+    # the form the host's validator understands: a bare, quoted minimum
+    assert 'declare python_version: "3.9"' in finding.message
     assert section(report)["python_declared"] is None
     # a removal becomes the upper bound; the host also runs 3.12+, where `imp` is gone
     report = lint(tmp_path / "b", {"plugin.yaml": manifest(None), "__init__.py": "import imp\nimport tomllib\n"})
     (finding,) = findings(report, "MB405")
     assert finding.severity is Severity.WARNING
-    assert 'declare python_version: ">=3.11,<3.12"' in finding.message and "3.12 to 3.14" in finding.message
+    assert 'declare python_version: "3.11"' in finding.message and "3.12 to 3.14" in finding.message
+    assert "<3.12" in finding.message and "cannot express" in finding.message
 
 
 def test_no_declared_python_is_a_warning_when_the_host_runs_a_python_that_breaks(tmp_path: Path) -> None:
     report = lint(tmp_path, {"plugin.yaml": manifest(None), "__init__.py": "type Pair = tuple[int, int]\n"})
     (finding,) = findings(report, "MB405")
-    assert finding.severity is Severity.WARNING and ">=3.12" in finding.message and "3.11" in finding.message
+    assert finding.severity is Severity.WARNING and '"3.12"' in finding.message and "3.11" in finding.message
 
 
-def test_dunder_manifests_get_the_suggestion_too(tmp_path: Path) -> None:
-    report = lint(tmp_path, {"__init__.py": '__version__ = "1.0"\n__author__ = "A"\nimport graphlib\n'})
+def test_dunder_manifests_get_the_suggestion_only_when_the_code_breaks_on_the_host(tmp_path: Path) -> None:
+    # no dunder carries a Python requirement; code that runs on every host Python needs none
+    report = lint(tmp_path / "a", {"__init__.py": '__version__ = "1.0"\n__author__ = "A"\nimport graphlib\n'})
+    assert findings(report, "MB405") == []
+    report = lint(tmp_path / "b", {"__init__.py": '__version__ = "1.0"\n__author__ = "A"\ntype Pair = tuple[int, int]\n'})
     (finding,) = findings(report, "MB405")
-    assert ">=3.9" in finding.message
+    assert finding.severity is Severity.WARNING
+    assert 'python_version: "3.12" in a plugin.yaml' in finding.message
 
 
 # --- MB406: host API ------------------------------------------------------------
@@ -333,7 +339,7 @@ def test_the_old_python_example_reports_each_problem_at_its_line() -> None:
     )
     assert plugin.verdict is Verdict.FAIL
     assert plugin.compatibility == {
-        "python_declared": ">=3.8",
+        "python_declared": "3.8",
         "python_required": {"min": "3.11", "max": "<3.12"},
         "milkbottle_declared": {"min": "5.0.0", "max": "5.9.0"},
         "host_ok": True,

@@ -210,6 +210,7 @@ def host_tree(tmp_path: Path) -> Path:
             '__version__ = "1.0.0"\n__author__ = "MilkBottle Team"\n__description__ = "PDF tools"\n'
             "import click\n\n\ndef get_cli():\n    return click.group()(lambda: None)\n"
         ),
+        "src/milkbottle/modules/pdfmilker/cli.py": "import click\n\n\n@click.group()\ndef cli() -> None:\n    pass\n",
         "src/milkbottle/modules/pdfmilker/config_validator.py": "import requests\nimport subprocess\nimport os\nHOME = os.environ['HOME']\n",
         "src/milkbottle/modules/pdfmilker/mathpix.py": "import requests\nfrom milkbottle.modules.pdfmilker import config_validator\n",
     }
