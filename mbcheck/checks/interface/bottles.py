@@ -157,12 +157,20 @@ def bottle_modules(plugin: PluginContext) -> Iterator[tuple[BottleModule, str]]:
             yield bottle, known[0]
 
 
-def bottle_functions(plugin: PluginContext, name: str) -> list[tuple[str, FunctionFact]]:
-    """The module-level function ``name`` of each bottle module (following imports)."""
+def bottle_function_refs(plugin: PluginContext, name: str) -> list[FunctionRef]:
+    """The module-level function ``name`` of each bottle module (following imports), each
+    function once even when several bottle modules reach the same one."""
     index = plugin.facts.interface.index
-    out: list[tuple[str, FunctionFact]] = []
+    out: list[FunctionRef] = []
+    seen: set[tuple[str, str]] = set()
     for _bottle, module in bottle_modules(plugin):
         symbol = index.resolve(f"{module}.{name}")
-        if isinstance(symbol, FunctionRef):
-            out.append((symbol.path, symbol.fact))
+        if isinstance(symbol, FunctionRef) and (symbol.path, symbol.fact.name) not in seen:
+            seen.add((symbol.path, symbol.fact.name))
+            out.append(symbol)
     return out
+
+
+def bottle_functions(plugin: PluginContext, name: str) -> list[tuple[str, FunctionFact]]:
+    """The module-level function ``name`` of each bottle module (following imports)."""
+    return [(symbol.path, symbol.fact) for symbol in bottle_function_refs(plugin, name)]

@@ -25,6 +25,7 @@ from mbcheck.checks.interface.bottle_calls import (
 from mbcheck.checks.interface.bottles import (
     all_bottles,
     bottle_entries,
+    bottle_function_refs,
     bottle_modules,
     module_candidates,
 )
@@ -359,13 +360,7 @@ class BottleMetadataInvalid(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        index = plugin.facts.interface.index
-        seen: set[str] = set()
-        for _bottle, module in bottle_modules(plugin):
-            symbol = index.resolve(f"{module}.get_metadata")
-            if not isinstance(symbol, FunctionRef) or f"{symbol.path}:{symbol.fact.name}" in seen:
-                continue
-            seen.add(f"{symbol.path}:{symbol.fact.name}")
+        for symbol in bottle_function_refs(plugin, "get_metadata"):
             for span, message in metadata_problems(plugin, symbol):
                 plugin.report(self, span, message)
 
@@ -403,13 +398,7 @@ class BottleDependencyNotImportName(PluginRule):
     )
 
     def check(self, plugin: PluginContext) -> None:
-        index = plugin.facts.interface.index
-        seen: set[str] = set()
-        for _bottle, module in bottle_modules(plugin):
-            symbol = index.resolve(f"{module}.get_dependencies")
-            if not isinstance(symbol, FunctionRef) or f"{symbol.path}:{symbol.fact.name}" in seen:
-                continue
-            seen.add(f"{symbol.path}:{symbol.fact.name}")
+        for symbol in bottle_function_refs(plugin, "get_dependencies"):
             for ret in symbol.fact.returns:
                 literal = ret.literal
                 if ret.kind is not ReturnKind.LITERAL or literal is None or not isinstance(literal.value, list):
@@ -475,10 +464,7 @@ class BottleCliNotClick(PluginRule):
     def check(self, plugin: PluginContext) -> None:
         index = plugin.facts.interface.index
         seen: set[tuple[str, int, int]] = set()
-        for _bottle, module in bottle_modules(plugin):
-            symbol = index.resolve(f"{module}.get_cli")
-            if not isinstance(symbol, FunctionRef):
-                continue
+        for symbol in bottle_function_refs(plugin, "get_cli"):
             for found in cli_returns(index, symbol):
                 key = (found.span.path, found.span.line, found.span.column)
                 if found.kind is CliKind.CLICK or key in seen:
