@@ -155,6 +155,9 @@ class PluginContext:
     manifest: Any = None
     #: every plugin of the run by name (for cross-plugin rules)
     run_plugins: Any = None
+    #: the folder an archive wraps the plugin in (the host's installers need the plugin's
+    #: files at the archive's root); "" for a directory or a root-level archive
+    archive_folder: str = ""
     findings: list[Finding] = field(default_factory=list)
     #: findings an ``# mbcheck: ignore`` comment in a file the engine does not
     #: tokenize silenced (requirements files, plugin.yaml), with the comment

@@ -42,7 +42,7 @@ from mbcheck.model import (
     Severity,
     Span,
 )
-from mbcheck.plan import PluginPlan, plan_targets
+from mbcheck.plan import MemoryFiles, PluginPlan, plan_targets
 from mbcheck.pool import Limits, Progress, run_pool
 from mbcheck.pyfile.jobs import FileJob, FileOptions
 from mbcheck.resources import data_digest, list_dir, load_json
@@ -343,6 +343,7 @@ def _plugin_context(plan: PluginPlan, config: Config, host: HostProfile) -> Plug
         package=plan.target.package,
         read_text=plan.read_text,
         manifest=result,
+        archive_folder=plan.files.folder if isinstance(plan.files, MemoryFiles) else "",
     )
 
 

@@ -75,6 +75,8 @@ class DirectoryFiles:
 class MemoryFiles:
     files: Mapping[str, bytes]
     problems: list[Finding] = field(default_factory=list)
+    #: the folder an archive wraps the plugin in ("": the plugin is at its root)
+    folder: str = ""
 
     def listing(self) -> FileListing:
         names = sorted(self.files)
@@ -96,8 +98,8 @@ def open_archive(target: PluginTarget) -> tuple[MemoryFiles, str]:
     """An archive's files in memory (never extracted); its problems become MB6xx findings."""
     from mbcheck.archive.inspect import read_archive
 
-    files, problems, package = read_archive(target.archive or target.root)
-    return MemoryFiles(files, problems), package
+    files, problems, package, folder = read_archive(target.archive or target.root)
+    return MemoryFiles(files, problems, folder), package
 
 
 @dataclass

@@ -155,11 +155,9 @@ def test_plugin_named_json_is_mb121(tmp_path: Path) -> None:
     assert ("MB121", "error") in _rules(_summary(_case_path("json", tmp_path)), "json")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="readers.install describes the files under the folder as if they were extracted to "
-    "the plugin directory; no installer ever gets there for a folder-wrapped archive",
-)
-def test_folder_wrapped_archive_is_not_accepted_by_install(tmp_path: Path) -> None:
+def test_folder_wrapped_archive_is_not_installable(tmp_path: Path) -> None:
+    """No installer reaches the loader: the install view says so rather than reading the folder."""
     (plugin,) = _summary(_case_path("wrapped_zip", tmp_path)).values()
-    assert plugin["readers"]["install"]["outcome"] != "accepted"
+    install = plugin["readers"]["install"]
+    assert install["outcome"] == "not installable"
+    assert install["errors"][0].startswith("the archive holds the plugin in the folder `wrapped_plugin/`")

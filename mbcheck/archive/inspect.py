@@ -105,15 +105,17 @@ def _sniff(head: bytes) -> str | None:
     return None
 
 
-def read_archive(archive: Path) -> tuple[dict[str, bytes], list[Finding], str]:
-    """The plugin's files in ``archive`` (in memory), its problems as findings, and its package name."""
+def read_archive(archive: Path) -> tuple[dict[str, bytes], list[Finding], str, str]:
+    """The plugin's files in ``archive`` (in memory), its problems as findings, its package name,
+    and the folder the archive wraps them in (empty when they sit at its root, as the host's
+    installers need them)."""
     contents = inspect_archive(archive)
     problems = [finding_for(problem.code, problem.message) for problem in contents.problems]
     if contents.root:
         # the host's installers need __init__.py at the archive's root; the files are still analysed
         problems.append(finding_for(FOLDER_WRAPPED, wrapped_message(contents.root)))
     package = contents.root.rsplit("/", 1)[-1] if contents.root else default_package(archive)
-    return dict(contents.files), problems, package
+    return dict(contents.files), problems, package, contents.root
 
 
 def default_package(archive: Path) -> str:

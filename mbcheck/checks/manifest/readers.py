@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from mbcheck.checks.manifest.analysis import DUNDER_FIELDS
@@ -94,9 +94,13 @@ class LiveView:
     rejected: tuple[Issue, ...] = ()
     #: fields the loader fills with its default
     defaulted: tuple[str, ...] = ()
+    #: why no installer reaches the loader at all (an archive that wraps the plugin in a folder)
+    not_installable: str = ""
 
     @property
     def outcome(self) -> str:
+        if self.not_installable:
+            return "not installable"
         return "rejected" if self.rejected else "accepted"
 
 
@@ -151,7 +155,10 @@ class Readers:
                 "metadata": dict(self.live.metadata),
                 "defaulted": list(self.live.defaulted),
                 "outcome": self.live.outcome,
-                "errors": [issue.message for issue in self.live.rejected],
+                "errors": [
+                    *([self.live.not_installable] if self.live.not_installable else []),
+                    *(issue.message for issue in self.live.rejected),
+                ],
             },
             "sdk_validate": command(self.sdk),
             "marketplace_validate": command(self.marketplace),
@@ -360,7 +367,15 @@ def analyse(plugin: PluginContext) -> Readers | None:
     if plugin.model.kind is not PluginKind.PLUGIN or in_tree_bottle(plugin):
         return None
     dunders = _dunders(plugin)
-    return Readers(live_view(plugin, dunders), sdk_view(plugin, dunders), marketplace_view(plugin), dunders)
+    live = live_view(plugin, dunders)
+    if plugin.archive_folder:
+        # both installers extract into <plugin_dir>/<name> and need <plugin_dir>/<name>/__init__.py
+        live = replace(live, not_installable=(
+            f"the archive holds the plugin in the folder `{plugin.archive_folder}/`: the installers extract it "
+            f"into <plugin_dir>/<name>/{plugin.archive_folder}/ and find no <plugin_dir>/<name>/__init__.py, so "
+            "the install fails before any metadata is read (the metadata shown is the folder's)"
+        ))
+    return Readers(live, sdk_view(plugin, dunders), marketplace_view(plugin), dunders)
 
 
 __all__ = ["CommandView", "Issue", "LiveView", "Readers", "analyse"]
