@@ -317,6 +317,8 @@ def _lint(
             progress.close()
     if not quiet:
         _warn_cache_unused(report)
+    if stdin_filename is not None:
+        report = _only_stdin_file(report, discovery)
     if accepted is not None:
         from mbcheck.baseline import filter_report
 
@@ -355,6 +357,20 @@ def _lint(
     if report.errors:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if failing(report, config.fail_on) and not exit_zero else EXIT_OK)
+
+
+def _only_stdin_file(report: Any, discovery: Any) -> Any:
+    """The report of `lint -`: only the findings located in the file stdin stands for (what an editor shows)."""
+    from dataclasses import replace
+
+    from mbcheck.model import verdict_for
+
+    wanted = {target.stdin[0] for target in discovery.targets if target.stdin}
+    plugins = []
+    for plugin in report.plugins:
+        findings = tuple(f for f in plugin.findings if f.span.path in wanted)
+        plugins.append(replace(plugin, findings=findings, verdict=verdict_for(findings)))
+    return replace(report, plugins=tuple(plugins))
 
 
 def _plural(count: int, noun: str) -> str:
