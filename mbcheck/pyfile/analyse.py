@@ -21,7 +21,13 @@ from mbcheck.model import Finding, Span
 from mbcheck.pyfile.facts import ModuleFacts
 from mbcheck.pyfile.guards import guards_of
 from mbcheck.pyfile.jobs import FileHook, FileJob, FileOptions, HookInput
-from mbcheck.pyfile.parse import cpython_syntax_error, decode_source, guard, libcst_parse, syntax_error
+from mbcheck.pyfile.parse import (
+    cpython_syntax_error,
+    decode_source,
+    guard,
+    libcst_parse,
+    syntax_error,
+)
 from mbcheck.pyfile.suppressions import extend_to_statements, parse_suppressions
 from mbcheck.pyfile.traverse import COLLECTORS, FileContext, SourceRule, Traversal
 from mbcheck.rules import load_source_rules
