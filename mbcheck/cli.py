@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -22,6 +23,10 @@ app = typer.Typer(
 )
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+#: the values of --fail-on, --severity and --confidence
+FAIL_ON = ("error", "warning", "info", "never")
+SEVERITIES = ("error", "warning", "info")
+CONFIDENCES = ("high", "medium", "low")
 
 
 def _codes(values: list[str] | None) -> tuple[str, ...] | None:
@@ -30,9 +35,42 @@ def _codes(values: list[str] | None) -> tuple[str, ...] | None:
     return tuple(code.strip().upper() for value in values for code in value.split(",") if code.strip())
 
 
-def _fail(message: str) -> typer.Exit:
+class UsageError(typer.Exit):
+    """Exit 2 after printing ``mbcheck: error: MESSAGE`` on stderr; the message is kept for SARIF."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(EXIT_ERROR)
+        self.message = message
+
+
+def _fail(message: str) -> UsageError:
     typer.echo(f"mbcheck: error: {message}", err=True)
-    return typer.Exit(EXIT_ERROR)
+    return UsageError(message)
+
+
+def _codes_checked(values: list[str] | None, option: str) -> tuple[str, ...] | None:
+    """The codes of a --select/--ignore option, each checked to name at least one rule."""
+    from mbcheck.rules.selectors import SelectorError, check_selectors
+
+    codes = _codes(values)
+    try:
+        check_selectors(codes or (), option)
+    except SelectorError as exc:
+        raise _fail(str(exc)) from None
+    return codes
+
+
+def _choice(value: str | None, option: str, choices: tuple[str, ...]) -> str | None:
+    """An option's value from a fixed set, in any case (``--fail-on WARNING``)."""
+    if value is None:
+        return None
+    folded = value.strip().lower()
+    if folded not in choices:
+        from mbcheck.documents.schema import did_you_mean
+
+        hint = did_you_mean(folded, choices)
+        raise _fail(f"{option} must be one of {', '.join(choices)} (got {value!r}){hint}")
+    return folded
 
 
 def _warn_cache_unused(report: Any) -> None:
@@ -93,16 +131,15 @@ def _load_config(
         config = load(config_file, cwd=cwd, profile=profile, isolated=isolated)
     except ConfigError as exc:
         raise _fail(str(exc)) from None
-    sel = _codes(select)
-    extra = _codes(extend_select)
-    ign = _codes(ignore)
+    sel = _codes_checked(select, "--select")
+    extra = _codes_checked(extend_select, "--extend-select")
+    ign = _codes_checked(ignore, "--ignore")
     if sel is not None or extra:
         config = config.with_overrides(select=(*(sel or config.select), *(extra or ())))
     if ign:
         config = config.with_overrides(ignore=(*config.ignore, *ign))
+    fail_on = _choice(fail_on, "--fail-on", FAIL_ON)
     if fail_on is not None:
-        if fail_on not in ("error", "warning", "info", "never"):
-            raise _fail(f"--fail-on must be error, warning, info or never (got {fail_on!r})")
         config = config.with_overrides(fail_on=fail_on)
     if host_profile is not None:
         from mbcheck.config import canonical_host_profile
@@ -119,21 +156,27 @@ ConfigFileOption = Annotated[Path | None, typer.Option("--config", help="Config 
 IsolatedOption = Annotated[bool, typer.Option("--isolated", help="Read no config file at all: the defaults and the command line's options only.")]
 ProfileNameOption = Annotated[str | None, typer.Option("--profile", help="Context profile: pre-commit, ci, publish, or one from the config.")]
 HostProfileNameOption = Annotated[str | None, typer.Option("--host-profile", help="Host profile name or JSON file.")]
-JobsOption = Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (0 = all cores, 1 = in-process).")]
+JobsOption = Annotated[int | None, typer.Option("--jobs", "-j", min=0, help="Worker processes (0 = all cores, 1 = in-process).")]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the result cache.")]
 
 
 @app.command()
 def lint(
-    paths: Annotated[list[Path], typer.Argument(help="Plugin directories, directories of plugins, bottle distributions, archives or single files.")],
-    format: Annotated[str, typer.Option("--format", "-f", help="text, json, sarif or github.")] = "text",
+    paths: Annotated[list[Path] | None, typer.Argument(help="Plugin directories, directories of plugins, bottle distributions, archives or single files; `-` reads one file from stdin (with --stdin-filename).")] = None,
+    format: Annotated[str, typer.Option("--format", "--output-format", "-f", help="text, json, sarif or github (any case).")] = "text",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to FILE instead of stdout.")] = None,
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1: error (default), warning, info or never.")] = None,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings reach --fail-on (2 still means the run failed).")] = False,
     select: SelectOption = None,
     extend_select: ExtendSelectOption = None,
     ignore: IgnoreOption = None,
+    severity: Annotated[str | None, typer.Option("--severity", help="Report only findings of this severity or higher: info, warning or error (as bandit's -l).")] = None,
+    confidence: Annotated[str | None, typer.Option("--confidence", help="Report only findings of this confidence or higher: low, medium or high (as bandit's -i; findings without a confidence are kept).")] = None,
+    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Globs of files not to analyse, replacing the config's `exclude` (repeatable).")] = None,
+    extend_exclude: Annotated[list[str] | None, typer.Option("--extend-exclude", help="Globs of files not to analyse, added to the config's `exclude` (repeatable).")] = None,
     config_file: ConfigFileOption = None,
     isolated: IsolatedOption = False,
+    show_settings: Annotated[bool, typer.Option("--show-settings", help="Print the resolved settings and where each came from (default, config file, profile, command line), then exit.")] = False,
     profile: ProfileNameOption = None,
     host_profile: HostProfileNameOption = None,
     jobs: JobsOption = None,
@@ -141,19 +184,79 @@ def lint(
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Cache location.")] = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", help="Report only findings not recorded in this baseline file.")] = None,
     advisories: Annotated[Path | None, typer.Option("--advisories", help="OSV JSON advisories to match declared requirements against.")] = None,
-    statistics: Annotated[bool, typer.Option("--statistics", help="Print timing and cache statistics to stderr.")] = False,
+    statistics: Annotated[bool, typer.Option("--statistics", help="Instead of the findings, print how many each rule reported (count, code, name).")] = False,
+    timings: Annotated[bool, typer.Option("--timings", help="Print timing and cache statistics to stderr.")] = False,
+    stdin_filename: Annotated[Path | None, typer.Option("--stdin-filename", metavar="PATH", help="With `lint -`: the path of the file whose source stdin holds (its plugin is found from it; the file itself is not read).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the report and errors only: no progress, notes or summary on stderr.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print where the settings came from and the timings on stderr.")] = False,
     sign: Annotated[Path | None, typer.Option("--sign", metavar="KEY", help="Sign the JSON report with this Ed25519 private key (`mbcheck keygen`); needs --format json.")] = None,
 ) -> None:
     """Check plugins and report findings; exit 1 when any reaches --fail-on."""
+    chosen = (format or "text").strip().lower()
+    try:
+        _lint(
+            paths or [], chosen, output, fail_on, exit_zero, select, extend_select, ignore, severity, confidence,
+            exclude, extend_exclude, config_file, isolated, show_settings, profile, host_profile, jobs, no_cache,
+            cache_dir, baseline, advisories, statistics, timings or verbose, stdin_filename, quiet, verbose, sign,
+        )
+    except UsageError as exc:
+        if chosen == "sarif" and not show_settings:
+            # code scanning must see a failed run, not a clean one
+            from mbcheck.reporters.sarif import render_failure
+
+            with contextlib.suppress(typer.Exit):
+                _write(render_failure([exc.message]), output)
+        raise
+
+
+def _lint(
+    paths: list[Path],
+    format: str,
+    output: Path | None,
+    fail_on: str | None,
+    exit_zero: bool,
+    select: list[str] | None,
+    extend_select: list[str] | None,
+    ignore: list[str] | None,
+    severity: str | None,
+    confidence: str | None,
+    exclude: list[str] | None,
+    extend_exclude: list[str] | None,
+    config_file: Path | None,
+    isolated: bool,
+    show_settings: bool,
+    profile: str | None,
+    host_profile: str | None,
+    jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
+    baseline: Path | None,
+    advisories: Path | None,
+    statistics: bool,
+    timings: bool,
+    stdin_filename: Path | None,
+    quiet: bool,
+    verbose: bool,
+    sign: Path | None,
+) -> None:
+    """`mbcheck lint`: every input checked before any work, then the run, then the report."""
     from mbcheck import reporters
     from mbcheck.config import ConfigError
-    from mbcheck.engine import check, failing
+    from mbcheck.engine import check_targets, failing, load_host_profile
 
     started = time.perf_counter()
     if format not in reporters.FORMATS:
         raise _fail(f"unknown format {format!r} (choose from {', '.join(reporters.FORMATS)})")
+    if statistics and format not in ("text", "json"):
+        raise _fail(f"--statistics prints text or json (got --format {format})")
+    min_severity = _choice(severity, "--severity", SEVERITIES)
+    min_confidence = _choice(confidence, "--confidence", CONFIDENCES)
     signing_key = _signing_key(sign, format) if sign is not None else None
     config = _load_config(config_file, profile, select, extend_select, ignore, fail_on, host_profile, isolated)
+    if exclude is not None:
+        config = config.with_overrides(exclude=tuple(exclude))
+    if extend_exclude:
+        config = config.with_overrides(exclude=(*config.exclude, *extend_exclude))
     if cache_dir is not None:
         config = config.with_overrides(cache_dir=str(cache_dir))
     if advisories is not None:
@@ -164,51 +267,155 @@ def lint(
         except AdvisoryError as exc:
             raise _fail(str(exc)) from None
         config = config.with_overrides(advisories=str(advisories))
-    progress = _progress() if sys.stderr.isatty() and format == "text" and output is None else None
+    if show_settings:
+        from mbcheck.settings import show
+
+        sys.stdout.write(show(config, config_file=config_file, profile=profile, isolated=isolated, options=_given_options(
+            select=select, extend_select=extend_select, ignore=ignore, fail_on=fail_on, host_profile=host_profile,
+            exclude=exclude, extend_exclude=extend_exclude, cache_dir=cache_dir, advisories=advisories, jobs=jobs,
+            no_cache=no_cache)))
+        raise typer.Exit(EXIT_OK)
+    accepted = None
+    if baseline is not None:
+        from mbcheck.baseline import load_baseline
+
+        try:
+            accepted = load_baseline(baseline)  # a bad file is a usage error, before any work
+        except ValueError as exc:
+            raise _fail(str(exc)) from None
+    if verbose and not quiet:
+        typer.echo(f"mbcheck: settings from {config.path or ('no file (--isolated)' if config.isolated else 'the defaults (no config file found)')}", err=True)
+    stdin = [path for path in paths if str(path) == "-"]
+    if stdin and (len(paths) > 1 or stdin_filename is None):
+        raise _fail("`lint -` reads one file from stdin: give it alone, with --stdin-filename PATH (the file it stands for)")
+    if stdin_filename is not None and not stdin:
+        raise _fail("--stdin-filename names the file `lint -` reads from stdin; add `-` as the path")
+    if not paths:
+        raise _fail("no path to check: give plugin directories, archives or files (e.g. `mbcheck lint plugins/`)")
+    progress = _progress() if sys.stderr.isatty() and not quiet else None
     try:
-        report = check(paths, config, jobs=jobs, use_cache=False if no_cache else None,
-                       progress=progress.update if progress else None)
+        if stdin_filename is not None:
+            from mbcheck.discovery import discover_stdin
+
+            discovery = discover_stdin(stdin_filename, sys.stdin.buffer.read())
+        else:
+            from mbcheck.discovery import discover
+
+            discovery = discover(paths)
+        nothing = discovery.nothing_to_check()
+        if nothing is not None:
+            # nothing to check at all: a usage error with a hint, before any work
+            for error in discovery.errors[:-1]:
+                typer.echo(f"mbcheck: error: {error}", err=True)
+            raise _fail(nothing)
+        report = check_targets(discovery, config, load_host_profile(config.host_profile), jobs=jobs,
+                               use_cache=False if no_cache else None, progress=progress.update if progress else None)
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     finally:
         if progress:
             progress.close()
-    _warn_cache_unused(report)
-    if baseline is not None:
-        try:
-            from mbcheck.baseline import apply_baseline
-        except ImportError:
-            raise _fail("baselines are not supported by this installation") from None
-        try:
-            report = apply_baseline(report, baseline)
-        except ValueError as exc:
-            raise _fail(str(exc)) from None
+    if not quiet:
+        _warn_cache_unused(report)
+    if stdin_filename is not None:
+        report = _only_stdin_file(report, discovery)
+    if accepted is not None:
+        from mbcheck.baseline import filter_report
+
+        report = filter_report(report, accepted, str(baseline))
+    if min_severity is not None or min_confidence is not None:
+        report = _at_least(report, min_severity, min_confidence)
     if signing_key is not None:
         _write(_signed_json(report, signing_key), output)
+    elif statistics:
+        _write(_statistics(report, format), output)
     else:
-        _write(reporters.get(format)(report), output)
-    if statistics:
+        from dataclasses import replace
+
+        # input errors go to stderr (below), never into the text report; JSON and SARIF keep them
+        shown = replace(report, errors=()) if format in ("text", "github") else report
+        _write(reporters.get(format)(shown), output)
+    if timings and not quiet:
         files = report.context.get("files", 0)
         hits = report.context.get("cache", {}).get("hits", 0)
         whole = "; the whole report from the cache" if report.context.get("cache", {}).get("run") else ""
         typer.echo(
-            f"mbcheck: {len(report.plugins)} plugins, {files} Python files "
+            f"mbcheck: {_plural(len(report.plugins), 'plugin')}, {_plural(files, 'Python file')} "
             f"({hits} from the cache, {files - hits} analysed{whole}) "
             f"in {time.perf_counter() - started:.2f}s",
             err=True,
         )
-    if output is not None and format != "text":
+    if output is not None and format != "text" and not quiet:
         summary = report.counts()
         typer.echo(
-            f"mbcheck: {len(report.plugins)} plugins, {summary['error']} errors, {summary['warning']} warnings -> {output}",
+            f"mbcheck: {_plural(len(report.plugins), 'plugin')}, {_plural(summary['error'], 'error')}, "
+            f"{_plural(summary['warning'], 'warning')} -> {output}",
             err=True,
         )
     for error in report.errors:
-        if format != "text":
-            typer.echo(f"mbcheck: error: {error}", err=True)
+        typer.echo(f"mbcheck: error: {error}", err=True)
     if report.errors:
         raise typer.Exit(EXIT_ERROR)
-    raise typer.Exit(EXIT_FINDINGS if failing(report, config.fail_on) else EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if failing(report, config.fail_on) and not exit_zero else EXIT_OK)
+
+
+def _only_stdin_file(report: Any, discovery: Any) -> Any:
+    """The report of `lint -`: only the findings located in the file stdin stands for (what an editor shows)."""
+    from dataclasses import replace
+
+    from mbcheck.model import verdict_for
+
+    wanted = {target.stdin[0] for target in discovery.targets if target.stdin}
+    plugins = []
+    for plugin in report.plugins:
+        findings = tuple(f for f in plugin.findings if f.span.path in wanted)
+        plugins.append(replace(plugin, findings=findings, verdict=verdict_for(findings)))
+    return replace(report, plugins=tuple(plugins))
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _given_options(**values: Any) -> dict[str, Any]:
+    """The lint options given on the command line (None, False and empty left out)."""
+    return {name: value for name, value in values.items() if value not in (None, False, [], ())}
+
+
+def _at_least(report: Any, severity: str | None, confidence: str | None) -> Any:
+    """``report`` with only the findings at or above ``severity`` and ``confidence`` (verdicts follow)."""
+    from dataclasses import replace
+
+    from mbcheck.model import Confidence, Severity, verdict_for
+
+    lowest = Severity(severity).rank if severity else 0
+    order = {Confidence.LOW: 1, Confidence.MEDIUM: 2, Confidence.HIGH: 3}
+    least = order[Confidence(confidence)] if confidence else 0
+
+    def kept(finding: Any) -> bool:
+        sure = finding.confidence is None or order[finding.confidence] >= least
+        return bool(finding.severity.rank >= lowest and sure)
+
+    plugins = []
+    for plugin in report.plugins:
+        findings = tuple(f for f in plugin.findings if kept(f))
+        plugins.append(replace(plugin, findings=findings, verdict=verdict_for(findings)))
+    return replace(report, plugins=tuple(plugins))
+
+
+def _statistics(report: Any, format: str) -> str:
+    """How many findings each rule reported, most first (ruff's `--statistics`)."""
+    import json
+    from collections import Counter
+
+    counts = Counter(finding.rule for _plugin, finding in report.findings())
+    names = {finding.rule: finding.name for _plugin, finding in report.findings()}
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if format == "json":
+        return json.dumps([{"code": code, "name": names[code], "count": count} for code, count in rows], indent=2) + "\n"
+    width = max((len(str(count)) for _code, count in rows), default=1)
+    code_width = max((len(code) for code, _count in rows), default=1)
+    return "".join(f"{count:>{width}}  {code:<{code_width}}  {names[code]}\n" for code, count in rows)
 
 
 def _signing_key(path: Path, format: str) -> Any:
@@ -249,9 +456,11 @@ class _progress:
         if total < 50:
             return
         if self._bar is None:
+            from rich.console import Console
             from rich.progress import Progress
 
-            self._bar = Progress(transient=True)
+            # stderr: stdout carries only the report
+            self._bar = Progress(console=Console(stderr=True), transient=True)
             self._bar.start()
             self._task = self._bar.add_task("analysing", total=total)
         self._bar.update(self._task, completed=done)

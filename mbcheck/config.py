@@ -128,7 +128,55 @@ def _glob_match(path: str, pattern: str) -> bool:
     )
 
 
+#: the keys of a settings table that hold lists of rule selectors
+_SELECTOR_LISTS = ("select", "extend-select", "ignore")
+
+
+def _selector_places(data: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, list[str]]]:
+    """(key, selectors) for every place in a config table that names rules (ill-typed values skipped:
+    the schema reports them)."""
+
+    def strings(value: Any) -> list[str]:
+        return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+    for key in _SELECTOR_LISTS:
+        if key in data:
+            yield f"{prefix}{key}", strings(data[key])
+    severity = data.get("severity")
+    if isinstance(severity, Mapping):
+        yield f"{prefix}severity", [key for key in severity if isinstance(key, str)]
+    ignores = data.get("per-file-ignores")
+    if isinstance(ignores, Mapping):
+        for pattern, codes in ignores.items():
+            yield f'{prefix}per-file-ignores."{pattern}"', strings(codes)
+    if prefix:
+        return
+    plugins = data.get("plugins")
+    if isinstance(plugins, Mapping):
+        for name, table in plugins.items():
+            if isinstance(table, Mapping) and "ignore" in table:
+                yield f"plugins.{name}.ignore", strings(table["ignore"])
+    profiles = data.get("profiles")
+    if isinstance(profiles, Mapping):
+        for name, table in profiles.items():
+            if isinstance(table, Mapping):
+                yield from _selector_places(table, f"profiles.{name}.")
+
+
+def check_selectors(data: Mapping[str, Any], source: str) -> None:
+    """Every rule code or prefix the config names must name a rule (a typo would check nothing)."""
+    from mbcheck.rules.selectors import SelectorError
+    from mbcheck.rules.selectors import check_selectors as check
+
+    for where, selectors in _selector_places(data):
+        try:
+            check(selectors, f"`{where}`")
+        except SelectorError as exc:
+            raise ConfigError(f"{source}: {exc}") from None
+
+
 def validate(data: Mapping[str, Any], source: str) -> None:
+    check_selectors(data, source)
     found = first_error("config", data, "path")
     if found is None:
         return
@@ -243,6 +291,10 @@ def load(
         return from_mapping({}, profile=profile)
     if not config_path.is_file():
         raise ConfigError(f"{config_path}: config file not found")
-    data = read_file(config_path) or {}
+    data = read_file(config_path)
+    if data is None:
+        if path is not None:  # --config names a pyproject.toml without the table: nothing would apply
+            raise ConfigError(f"{config_path}: no [tool.mbcheck] table; add one, or pass an mbcheck.toml")
+        data = {}
     config = from_mapping(data, str(config_path), profile=profile)
     return replace(config, path=str(config_path.resolve()))

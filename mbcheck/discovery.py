@@ -15,7 +15,7 @@ import os
 import stat
 import tomllib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mbcheck.archive.formats import has_archive_name
@@ -54,6 +54,8 @@ class PluginTarget:
     only: frozenset[str] | None = None
     #: set when the plugin comes from an archive
     archive: Path | None = None
+    #: a file's source given instead of its bytes on disk (``lint -`` with ``--stdin-filename``): (path, bytes)
+    stdin: tuple[str, bytes] | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,22 @@ class Discovery:
     targets: tuple[PluginTarget, ...]
     #: inputs that cannot be used at all (missing path, nothing found)
     errors: tuple[str, ...] = ()
+    #: single files given that belong to no plugin (skipped: pre-commit passes every file)
+    unplaced: tuple[str, ...] = ()
+
+    def nothing_to_check(self) -> str | None:
+        """Why the run has nothing to check at all (every input unusable), with a hint; None otherwise."""
+        if self.targets:
+            return None
+        if self.errors:
+            return self.errors[-1]
+        if self.unplaced:
+            shown = ", ".join(self.unplaced[:3]) + (", ..." if len(self.unplaced) > 3 else "")
+            return (
+                f"{shown}: not part of any MilkBottle plugin (no plugin.yaml, package __init__.py or bottle "
+                "pyproject.toml above it); give the plugin's directory, e.g. `mbcheck lint path/to/plugin`"
+            )
+        return "no path to check"
 
 
 def display_path(path: Path) -> str:
@@ -189,6 +207,7 @@ def discover(paths: Iterable[Path]) -> Discovery:
     targets: dict[Path, PluginTarget] = {}
     singles: dict[Path, set[str]] = {}
     errors: list[str] = []
+    unplaced: list[str] = []
     for path in paths:
         if not path.exists() and not path.is_symlink():
             errors.append(f"{path}: no such file or directory")
@@ -202,7 +221,8 @@ def discover(paths: Iterable[Path]) -> Discovery:
                 continue
             root = plugin_root_of(path)
             if root is None:
-                continue  # not part of any plugin (pre-commit passes every file)
+                unplaced.append(path.as_posix())  # not part of any plugin (pre-commit passes every file)
+                continue
             singles.setdefault(root, set()).add(path.resolve().relative_to(root).as_posix())
             continue
         if not path.is_dir():
@@ -230,7 +250,7 @@ def discover(paths: Iterable[Path]) -> Discovery:
         if not found:
             errors.append(
                 f"{path}: no MilkBottle plugin found (no plugin.yaml, __init__.py, bottle pyproject.toml "
-                "or milkbottle/modules/<bottle>/cli.py)"
+                "or milkbottle/modules/<bottle>/cli.py)" + _hint_below(path, directory, children)
             )
         for child in found:
             resolved = child.resolve()
@@ -245,7 +265,59 @@ def discover(paths: Iterable[Path]) -> Discovery:
             continue
         targets[root] = _target(root, frozenset(files))
     ordered = sorted(targets.values(), key=lambda t: t.display)
-    return Discovery(tuple(ordered), tuple(errors))
+    return Discovery(tuple(ordered), tuple(errors), tuple(unplaced))
+
+
+def _holds_plugins(directory: Path) -> bool:
+    """Whether ``discover`` would find plugins among ``directory``'s children."""
+    try:
+        children = list(directory.iterdir())
+    except OSError:
+        return False
+    return any(
+        (child.is_dir() and child.name not in SKIP_DIRS and not child.name.startswith(".")
+         and (_is_plugin_dir(child) or _is_bottle_dir(child) or is_local_bottle_dir(child)))
+        or (child.is_file() and is_archive(child))
+        for child in children
+    )
+
+
+def _hint_below(path: Path, directory: Path, children: list[Path]) -> str:
+    """Where the plugins are when ``path`` holds none but a folder in it (or in one below) does."""
+    if not children:
+        return "; the directory is empty: give a plugin's directory or a directory of plugins"
+    below: list[Path] = []
+    for child in children:
+        if not child.is_dir() or child.name in SKIP_DIRS or child.name.startswith("."):
+            continue
+        if _holds_plugins(child):
+            below.append(child)
+            continue
+        try:
+            grandchildren = sorted(c for c in child.iterdir() if c.is_dir() and c.name not in SKIP_DIRS)
+        except OSError:
+            continue
+        below.extend(g for g in grandchildren if _holds_plugins(g))
+    if not below:
+        return ""
+    shown = [(path / child.relative_to(directory)).as_posix() for child in below[:3]]
+    places = ", ".join(f"./{p}" if not p.startswith(("/", ".")) else p for p in shown)
+    return f"; found plugins in {places}: run `mbcheck lint {' '.join(shown)}`"
+
+
+def discover_stdin(path: Path, data: bytes) -> Discovery:
+    """The plugin a file given on stdin belongs to (``lint - --stdin-filename PATH``).
+
+    The plugin is found from ``PATH``; ``PATH`` itself is never read (an editor's
+    buffer may differ from the file, which may not exist yet). Only that file's
+    findings are reported.
+    """
+    root = plugin_root_of(path)
+    if root is None:
+        return Discovery((), (), (path.as_posix(),))
+    rel = path.resolve().relative_to(root).as_posix()
+    target = _target(root, frozenset({rel}))
+    return Discovery((replace(target, stdin=(rel, data)),))
 
 
 @dataclass

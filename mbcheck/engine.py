@@ -254,6 +254,8 @@ def judge(contexts: Sequence[PluginContext], config: Config) -> None:
     for ctx in contexts:
         for rule_cls in rules:
             if issubclass(rule_cls, PluginRule) and config.enabled(rule_cls.code, (ctx.model.name, ctx.package)):
+                if rule_cls.needs_manifest and ctx.model.unreadable:
+                    continue  # MB101 said the manifest cannot be read; its values are unknown
                 try:
                     rule_cls().check(ctx)
                 except Exception as exc:  # a broken rule must not stop the run

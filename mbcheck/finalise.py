@@ -23,7 +23,7 @@ from mbcheck.context import PluginContext, Suppression
 from mbcheck.coverage import outcome_reason
 from mbcheck.model import Finding, PluginReport, SuppressedFinding, Unanalysed, verdict_for
 from mbcheck.plan import PluginPlan
-from mbcheck.rules.core import UnusedSuppression
+from mbcheck.rules.core import UnknownSuppressionCode, UnusedSuppression
 
 
 def _suppressed(
@@ -95,6 +95,10 @@ def finalise(plan: PluginPlan, ctx: PluginContext, config: Config) -> PluginRepo
     for finding, sup in ctx.silenced:  # comments in requirements files and manifests
         if config.enabled(finding.rule, names) and not config.ignored_in_file(finding.rule, finding.span.path):
             silenced.append((_replace(finding, severity=config.severity_for(finding.rule, finding.severity)), sup))
+    unknown = _unknown_codes(suppressions)
+    if config.enabled(UnknownSuppressionCode.code, names):
+        for sup, problems in unknown.values():
+            kept.extend(UnknownSuppressionCode.finding(sup.span, problem, statement_line=sup.line) for problem in problems)
     if config.enabled(UnusedSuppression.code, names):
         for path, sups in suppressions.items():
             for index, sup in enumerate(sups):
@@ -103,7 +107,12 @@ def finalise(plan: PluginPlan, ctx: PluginContext, config: Config) -> PluginRepo
                     if not matched:
                         kept.append(_unused(sup, "suppression comment matches no finding"))
                     continue
-                unused = sorted(c for c in sup.codes if not any(m == c or m.startswith(c) for m in matched))
+                # a code no rule has is reported once, as unknown (MB013), not also as unused
+                named = unknown.get((path, index), (sup, []))[1]
+                unused = sorted(
+                    c for c in sup.codes
+                    if not any(m == c or m.startswith(c) for m in matched) and not any(f"`{c}`" in p for p in named)
+                )
                 if unused:
                     kept.append(_unused(sup, f"suppression of {', '.join(unused)} matches no finding"))
     only = plan.target.only
@@ -180,6 +189,25 @@ def _concerns(finding: Finding, only: frozenset[str]) -> bool:
     """Whether a finding belongs to a run that checks only the files ``only``: one of
     its places is in them, or it is about a file that is not Python (a manifest)."""
     return any(span.path in only or not span.path.endswith(".py") for span in (finding.span, *finding.related))
+
+
+def _unknown_codes(
+    suppressions: dict[str, tuple[Suppression, ...]],
+) -> dict[tuple[str, int], tuple[Suppression, list[str]]]:
+    """(path, index) -> the comment and what is wrong with each code of it that names no rule."""
+    from mbcheck.rules.selectors import selector_problem
+
+    out: dict[tuple[str, int], tuple[Suppression, list[str]]] = {}
+    for path, sups in suppressions.items():
+        for index, sup in enumerate(sups):
+            problems = []
+            for code in sorted(sup.codes):
+                problem = selector_problem(code)
+                if problem is not None:
+                    problems.append(f"suppression names unknown rule code `{code}`, so it silences nothing: {problem}")
+            if problems:
+                out[(path, index)] = (sup, problems)
+    return out
 
 
 def _unused(sup: Suppression, message: str) -> Finding:

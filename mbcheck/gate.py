@@ -285,9 +285,38 @@ def current_digest(plugin: Path) -> str:
     return digest_files(contents.files)
 
 
+def manifest_name(plugin: Path) -> str | None:
+    """The ``name`` in the plugin's ``plugin.yaml`` (read from an archive in memory), or None.
+
+    The report names a plugin by its manifest; an archive's file name is only
+    what it was saved as (``hello_world-1.2.zip``, a download's name), so the
+    gate matches by the name inside.
+    """
+    from mbcheck.documents.pointers import DocumentError, load_yaml
+
+    try:
+        if plugin.is_dir():
+            data = (plugin / "plugin.yaml").read_bytes() if (plugin / "plugin.yaml").is_file() else None
+        else:
+            from mbcheck.archive.inspect import inspect_archive
+
+            data = inspect_archive(plugin).files.get("plugin.yaml")
+        if data is None:
+            return None
+        value = load_yaml(data, "plugin.yaml").value
+    except (OSError, DocumentError, ValueError):
+        return None
+    name = value.get("name") if isinstance(value, dict) else None
+    return name if isinstance(name, str) and name else None
+
+
 def _select(plugin: Path, entries: Sequence[Mapping[str, Any]], digest: str | None) -> Mapping[str, Any] | None:
     wanted = identity(plugin.resolve().as_posix())
-    named = [e for e in entries if identity(str(e["path"])) == wanted or e["name"] == wanted]
+    manifest = manifest_name(plugin)
+    named = [
+        e for e in entries
+        if identity(str(e["path"])) == wanted or e["name"] == wanted or (manifest is not None and e["name"] == manifest)
+    ]
     if not named:
         # a report written from inside the plugin shows its path as "."
         named = [e for e in entries if identity(str(e["path"])) in ("", ".", "..") and e["digest"] == digest]

@@ -168,6 +168,9 @@ class PluginModel:
     fields: Mapping[str, Located] = field(default_factory=dict)
     pointers: Mapping[str, Span] = field(default_factory=dict)
     raw: Any = None
+    #: the manifest document exists but could not be read (MB101): its values are unknown,
+    #: and rules that need them (``PluginRule.needs_manifest``) do not run
+    unreadable: bool = False
 
     def value(self, key: str, default: Any = None) -> Any:
         located = self.fields.get(key)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -60,15 +60,26 @@ class PluginFiles(Protocol):
 class DirectoryFiles:
     root: Path
     config: Config
+    #: files whose bytes come from elsewhere than the disk (``lint -``: an editor's buffer), by relative path
+    overlay: Mapping[str, bytes] = field(default_factory=dict)
 
     def listing(self) -> FileListing:
-        return list_files(self.root, self.config.excluded)
+        return self._overlaid(list_files(self.root, self.config.excluded))
 
     def full_listing(self) -> FileListing:
-        return list_files(self.root)
+        return self._overlaid(list_files(self.root))
 
     def read(self, rel: str) -> bytes:
+        if rel in self.overlay:
+            return self.overlay[rel]
         return (self.root / rel).read_bytes()
+
+    def _overlaid(self, listing: FileListing) -> FileListing:
+        """The listing with the overlay's files in it (a buffer not yet saved is a file too)."""
+        missing = [rel for rel in self.overlay if rel not in listing.files]
+        if missing:
+            listing.files = sorted([*listing.files, *missing])
+        return listing
 
 
 @dataclass
@@ -148,9 +159,9 @@ def plan_targets(discovery: Discovery, config: Config) -> tuple[list[PluginPlan]
         files: PluginFiles
         if target.archive is not None:
             files, package = open_archive(target)
-            target = PluginTarget(target.root, target.kind, target.display, package, target.only, target.archive)
+            target = replace(target, package=package)
         else:
-            files = DirectoryFiles(target.root, config)
+            files = DirectoryFiles(target.root, config, dict([target.stdin]) if target.stdin else {})
         listing = files.listing()
         problems.extend(listing.problems)
         plan = PluginPlan(target, files, listing, problems)

@@ -184,7 +184,7 @@ def test_a_module_run_from_a_busy_directory_is_served_whole(tmp_path: Path) -> N
     work = tmp_path / "work"
     work.mkdir()
     env = {**os.environ, "MBCHECK_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(Path(__file__).parent.parent)}
-    command = [sys.executable, "-m", "mbcheck", "lint", str(root), "--statistics", "-f", "json"]
+    command = [sys.executable, "-m", "mbcheck", "lint", str(root), "--timings", "-f", "json"]
     stats = []
     for index in range(3):
         out = work / f"report{index}.json"  # a new file in the working directory each time

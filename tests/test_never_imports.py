@@ -208,7 +208,7 @@ def test_a_warm_cache_never_imports_plugin_code(tmp_path: Path) -> None:
     root, marker = _trap_plugin(tmp_path)
     cache_dir = tmp_path / "cache"
     command = [sys.executable, "-P", "-m", "mbcheck", "lint", str(root), "--cache-dir", str(cache_dir), "--jobs", "2",
-               "--statistics", "-f", "json", "-o", str(tmp_path / "report.json")]
+               "--timings", "-f", "json", "-o", str(tmp_path / "report.json")]
     outputs, stderrs = [], []
     for run_index in range(3):
         if run_index == 1:  # the second run from the per-file entries, the third whole

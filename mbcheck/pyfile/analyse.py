@@ -21,7 +21,13 @@ from mbcheck.model import Finding, Span
 from mbcheck.pyfile.facts import ModuleFacts
 from mbcheck.pyfile.guards import guards_of
 from mbcheck.pyfile.jobs import FileHook, FileJob, FileOptions, HookInput
-from mbcheck.pyfile.parse import decode_source, guard, libcst_parse, syntax_error
+from mbcheck.pyfile.parse import (
+    cpython_syntax_error,
+    decode_source,
+    guard,
+    libcst_parse,
+    syntax_error,
+)
 from mbcheck.pyfile.suppressions import extend_to_statements, parse_suppressions
 from mbcheck.pyfile.traverse import COLLECTORS, FileContext, SourceRule, Traversal
 from mbcheck.rules import load_source_rules
@@ -59,14 +65,21 @@ def analyse_file(job: FileJob) -> FileOutcome:
     try:
         module = libcst_parse(text, validated=tree is not None)
     except cst.ParserSyntaxError as exc:
-        span, message = syntax_error(job.path, exc)
+        # both parsers reject it: CPython's message and position (the import would raise it);
+        # only libcst rejects it: libcst's
+        cpython = cpython_syntax_error(text, job.path) if tree is None else None
+        span, message = cpython or syntax_error(job.path, exc)
         finding = SyntaxErrorRule.finding(span, f"syntax error: {message}")
         return FileOutcome(job.path, digest, (finding,), suppressions=suppressions, parsed=False)
     except (RecursionError, MemoryError):
         finding = TooDeeplyNested.finding(Span(job.path), "file is nested too deeply to analyse safely")
         return FileOutcome(job.path, digest, (finding,), suppressions=suppressions, parsed=False)
     except Exception as exc:  # libcst validation errors on odd input (e.g. exotic identifiers)
-        finding = SyntaxErrorRule.finding(Span(job.path), f"cannot parse: {exc}".splitlines()[0])
+        cpython = cpython_syntax_error(text, job.path) if tree is None else None
+        if cpython is not None:
+            finding = SyntaxErrorRule.finding(cpython[0], f"syntax error: {cpython[1]}")
+        else:
+            finding = SyntaxErrorRule.finding(Span(job.path), f"cannot parse: {exc}".splitlines()[0])
         return FileOutcome(job.path, digest, (finding,), suppressions=suppressions, parsed=False)
 
     findings: list[Finding] = []

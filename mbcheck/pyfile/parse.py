@@ -113,6 +113,30 @@ def guard(text: str, path: str) -> tuple[ast.Module | None, Finding | None]:
     return None, None
 
 
+def cpython_syntax_error(text: str, path: str) -> tuple[Span, str] | None:
+    """CPython's own ``SyntaxError`` for ``text`` (its message, at its position), or None when it parses.
+
+    Used when libcst rejects a file CPython rejected too: CPython's message is
+    the one the host's import would raise (``'(' was never closed``, a TabError
+    on the line that mixes tabs and spaces), at the place it names.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ast.parse(text, filename=path)
+        except SyntaxError as exc:  # IndentationError and TabError too
+            line = max(exc.lineno or 1, 1)
+            column = max(exc.offset or 1, 1)
+            end_line = exc.end_lineno or line
+            end_column = exc.end_offset or 0
+            if (end_line, end_column) <= (line, column):
+                end_line, end_column = line, column
+            return Span(path, line, column, end_line, end_column), exc.msg or "invalid syntax"
+        except (ValueError, RecursionError, MemoryError):
+            return None
+    return None
+
+
 _AT = re.compile(r"^(?:parser error: )?error at (\d+):(\d+): ")
 
 

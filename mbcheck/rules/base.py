@@ -249,6 +249,10 @@ class Rule:
 class PluginRule(Rule):
     """A rule that checks one plugin as a whole: its model and its files' facts."""
 
+    #: the rule reads values of the manifest document: it does not run when the document
+    #: could not be read (MB101 reports that once; an empty model would only add noise)
+    needs_manifest: ClassVar[bool] = False
+
     def check(self, plugin: PluginContext) -> None:
         raise NotImplementedError
 

@@ -102,6 +102,16 @@ def _shipped() -> dict[str, RuleInfo]:
     return {entry["code"]: RuleInfo.from_data(entry) for entry in data["rules"]}
 
 
+def shipped_codes() -> frozenset[str]:
+    """The codes of mbcheck's own rules, from the shipped catalog (no rule module loaded)."""
+    codes = frozenset(_shipped())
+    if codes:
+        return codes
+    from mbcheck.rules import all_rules  # no catalog (a development checkout being regenerated)
+
+    return frozenset(all_rules())
+
+
 def describe(codes: Iterable[str], *, rule_modules: bool = True) -> dict[str, RuleInfo]:
     """Metadata of the given codes that are rules (unknown codes are left out).
 

@@ -31,7 +31,7 @@ class SyntaxErrorRule(EngineRule):
     severity = Severity.ERROR
     VALID = (Valid("def greet(name):\n    return f'hello {name}'\n"),)
     INVALID = (
-        Invalid("def greet(name:\n    return name\n", line=2),
+        Invalid("def greet(name:\n    return name\n", line=1),
         Invalid("x = 1\nprint('\x00')\n", line=2),
     )
 
@@ -50,6 +50,27 @@ class UnusedSuppression(EngineRule):
     severity = Severity.INFO
     VALID = (Valid("x = 1\n"),)
     INVALID = (Invalid("x = 1  # mbcheck: ignore[MB001]\n", line=1),)
+
+
+class UnknownSuppressionCode(EngineRule):
+    """A `# mbcheck: ignore[...]` comment names a code no rule has.
+
+    The comment names a code (or prefix) that no rule of mbcheck or bandit
+    has, usually a typo (`MB3O1`, `MB9999`) or a code of another tool. It
+    silences nothing, so the finding it was written for is still reported,
+    or, worse, the reader believes a check was considered that never ran.
+    Why: a typo in a suppression looks like a decision that was made; it hides
+    nothing and explains nothing.
+    Instead: write the code `mbcheck rules` lists (the message suggests the
+    nearest one), or remove the comment.
+    """
+
+    code = "MB013"
+    name = "unknown-suppression-code"
+    category = Category.SYNTAX
+    severity = Severity.WARNING
+    VALID = (Valid("import subprocess\nsubprocess.call('ls', shell=True)  # mbcheck: ignore[B602]\n"),)
+    INVALID = (Invalid("x = 1  # mbcheck: ignore[MB9999]\n", line=1),)
 
 
 class FileNotAnalysed(EngineRule):

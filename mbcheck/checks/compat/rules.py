@@ -288,6 +288,7 @@ class PythonVersionUndeclared(PluginRule):
     MilkBottle's own `milkbottle/modules/` has the host's and is not reported).
     """
 
+    needs_manifest = True
     code = "MB405"
     name = "python-version-undeclared"
     category = Category.COMPATIBILITY

@@ -405,6 +405,7 @@ class DependencySourcesDisagree(PluginRule):
     specifiers (or generate one from the other).
     """
 
+    needs_manifest = True
     code = "MB509"
     name = "dependency-sources-disagree"
     category = Category.DEPENDENCY

@@ -277,6 +277,7 @@ class InterfaceManifestDrift(PluginRule):
     Instead: keep the lists equal, or return the manifest's list.
     """
 
+    needs_manifest = True
     code = "MB207"
     name = "interface-manifest-drift"
     category = Category.INTERFACE

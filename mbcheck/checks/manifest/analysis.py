@@ -202,7 +202,7 @@ def build_model(
     try:
         doc = load(read_bytes(path) or b"", path)
     except DocumentError as error:
-        empty = PluginModel(name, kind, source, path)
+        empty = PluginModel(name, kind, source, path, unreadable=True)
         return ManifestResult(empty, (error,), None, dunders)
     if source is ManifestSource.PYPROJECT:
         model = _bottle_model(name, doc)

@@ -194,6 +194,7 @@ class MarketplaceValidateFails(PluginRule):
     `author` (the same values as the dunders) and a `cli.py`.
     """
 
+    needs_manifest = True
     code = "MB118"
     name = "marketplace-validate-fails"
     category = Category.MANIFEST
