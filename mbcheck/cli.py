@@ -290,81 +290,17 @@ def list_rules(
         sys.stdout.write(f"{row['code']:<6} {row['name']:<34} {row['category']:<13} {row['severity']:<8} {row['summary']}\n")
 
 
-def _archive_entries(data: bytes) -> list[str]:
-    """The entries of an example archive held in ``data``, listed from memory (never extracted)."""
-    import io
-    import stat
-    import tarfile
-    import zipfile
-
-    def shown(name: str) -> str:
-        return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}" for c in name)
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        pass
-    else:
-        lines = [
-            shown(info.orig_filename)
-            + (" (symbolic link" if stat.S_ISLNK(info.external_attr >> 16) else f" ({info.file_size} bytes")
-            + (", encrypted)" if info.flag_bits & 0x1 else ")")
-            for info in infos
-        ]
-        first = min((info.header_offset for info in infos), default=0)
-        if first > 0:
-            lines.insert(0, f"({first} bytes of other data before the first entry)")
-        end = data.rfind(b"PK\x05\x06")
-        declared = int.from_bytes(data[end + 10 : end + 12], "little") if end >= 0 else len(infos)
-        if declared != len(infos):
-            lines.append(f"(the end record declares {declared} members)")
-        return lines
-    try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as tf:
-            kinds = {tarfile.SYMTYPE: "symbolic link to", tarfile.LNKTYPE: "hard link to", tarfile.FIFOTYPE: "FIFO"}
-            return [
-                shown(info.name)
-                + (f" ({info.size} bytes)" if info.isreg() else f" ({kinds.get(info.type, 'special file')} {shown(info.linkname)})".replace(" )", ")"))
-                for info in tf.getmembers()
-            ]
-    except (tarfile.TarError, OSError, ValueError, EOFError):
-        pass
-    return [f"(not a readable archive: {len(data)} bytes)"]
-
-
 @app.command()
 def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. MB102 or B602.")]) -> None:
     """Print a rule's documentation and examples."""
     from mbcheck.rules import all_rules
+    from mbcheck.rules.docs import explain_lines
 
     rules = all_rules()
     rule = rules.get(code.strip().upper())
     if rule is None:
         raise _fail(f"unknown rule code {code!r}; `mbcheck rules` lists them")
-    docs = rule.docs()
-    out = [f"{rule.code} {rule.name} ({rule.category.value}, default severity {rule.severity.value})", ""]
-    out.append(docs.what)
-    if rule.other_severities:
-        out += ["", "Severity:", f"{rule.severity.value} by default;"]
-        out += [f"{severity.value} when {why}" for severity, why in rule.other_severities.items()]
-    if docs.why:
-        out += ["", "Why:", docs.why]
-    if docs.instead:
-        out += ["", "Instead:", docs.instead]
-    for title, examples in (("Flagged", rule.INVALID), ("Fine", rule.VALID)):
-        for example in examples[:2]:
-            if example.archive is not None:
-                entries = _archive_entries(example.archive)
-                out += ["", f"{title} ({example.archive_name}):", *("    " + entry for entry in entries)]
-                continue
-            files = example.plugin_files()
-            shown = example.path if example.path in files else next(iter(files))
-            content = files[shown]
-            if len(content) > 600:
-                content = content[:600] + "\n…"
-            out += ["", f"{title} ({shown}):", *("    " + line for line in content.rstrip("\n").splitlines())]
-    sys.stdout.write("\n".join(out) + "\n")
+    sys.stdout.write("\n".join(explain_lines(rule)) + "\n")
 
 
 @app.command()

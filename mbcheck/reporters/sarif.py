@@ -8,7 +8,7 @@ from typing import Any
 from mbcheck import __version__
 from mbcheck.model import Finding, PluginReport, Report, Severity, Span
 from mbcheck.reporters.text import _join
-from mbcheck.rules.catalog import RuleInfo, describe
+from mbcheck.rules.catalog import REPOSITORY_URL, RuleInfo, describe, help_uri
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -26,6 +26,7 @@ def rule_descriptor(code: str, rule: RuleInfo | None) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary or rule.name},
         "fullDescription": {"text": rule.what or rule.summary or rule.name},
         "help": {"text": help_text or rule.summary or rule.name, "markdown": help_text or rule.summary or rule.name},
+        "helpUri": help_uri(code),
         # a rule whose severity varies per finding is as severe as its worst
         "defaultConfiguration": {"level": LEVELS[rule.highest_severity]},
         "properties": {"category": rule.category.value, "tags": [rule.category.value]},
@@ -91,7 +92,7 @@ def render(report: Report) -> str:
             "driver": {
                 "name": "mbcheck",
                 "version": __version__,
-                "informationUri": "https://mbcheck.dev",
+                "informationUri": REPOSITORY_URL,
                 "rules": [rule_descriptor(code, rules.get(code)) for code in codes],
             }
         },
