@@ -143,6 +143,7 @@ def lint(
     advisories: Annotated[Path | None, typer.Option("--advisories", help="OSV JSON advisories to match declared requirements against.")] = None,
     statistics: Annotated[bool, typer.Option("--statistics", help="Print timing and cache statistics to stderr.")] = False,
     sign: Annotated[Path | None, typer.Option("--sign", metavar="KEY", help="Sign the JSON report with this Ed25519 private key (`mbcheck keygen`); needs --format json.")] = None,
+    color: Annotated[str, typer.Option("--color", help="Text output on a terminal: findings grouped per file with their source line, coloured by severity. auto (on a terminal; no colour when NO_COLOR is set), always, or never (no colour).")] = "auto",
 ) -> None:
     """Check plugins and report findings; exit 1 when any reaches --fail-on."""
     from mbcheck import reporters
@@ -152,6 +153,7 @@ def lint(
     started = time.perf_counter()
     if format not in reporters.FORMATS:
         raise _fail(f"unknown format {format!r} (choose from {', '.join(reporters.FORMATS)})")
+    color = _color_choice(color)
     signing_key = _signing_key(sign, format) if sign is not None else None
     config = _load_config(config_file, profile, select, extend_select, ignore, fail_on, host_profile, isolated)
     if cache_dir is not None:
@@ -185,6 +187,10 @@ def lint(
             raise _fail(str(exc)) from None
     if signing_key is not None:
         _write(_signed_json(report, signing_key), output)
+    elif format == "text":
+        from mbcheck.reporters.text import render, style_for
+
+        _write(render(report, style_for(sys.stdout if output is None else None, color)), output)
     else:
         _write(reporters.get(format)(report), output)
     if statistics:
@@ -209,6 +215,16 @@ def lint(
     if report.errors:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if failing(report, config.fail_on) else EXIT_OK)
+
+
+def _color_choice(value: str) -> str:
+    """--color's value (any case); a usage error otherwise."""
+    from mbcheck.reporters.text import COLOR_CHOICES
+
+    choice = value.strip().lower()
+    if choice not in COLOR_CHOICES:
+        raise _fail(f"--color must be {', '.join(COLOR_CHOICES[:-1])} or {COLOR_CHOICES[-1]} (got {value!r})")
+    return choice
 
 
 def _signing_key(path: Path, format: str) -> Any:
@@ -286,8 +302,11 @@ def list_rules(
         return
     if format != "text":
         raise _fail(f"unknown format {format!r} (choose from text, json)")
+    columns = ("code", "name", "category", "severity")
+    widths = {key: max(len(str(row[key])) for row in rows) for key in columns}
     for row in rows:
-        sys.stdout.write(f"{row['code']:<6} {row['name']:<34} {row['category']:<13} {row['severity']:<8} {row['summary']}\n")
+        cells = " ".join(f"{row[key]:<{widths[key]}}" for key in columns)
+        sys.stdout.write(f"{cells} {row['summary']}\n")
 
 
 @app.command()

@@ -6,8 +6,8 @@ the same functions here, so the terminal and the pages show the same examples:
 - :func:`example_files` chooses what to show of an example: the files it brings that hold
   something (never the minimal manifest or the empty ``__init__.py`` added for it), an
   archive's entries listed from memory (never extracted);
-- :func:`printable` escapes control and other invisible characters (``\\x00``) so neither a
-  terminal nor a page receives them raw;
+- :func:`mbcheck.display.printable` escapes control and other invisible characters
+  (``\\x00``) so neither a terminal nor a page receives them raw;
 - :func:`render_page` / :func:`render_index` write ``docs/rules/CODE.md`` and
   ``docs/rules/README.md``.
 
@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from mbcheck.display import printable
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Example, ExternalRule, Rule
 from mbcheck.rules.catalog import help_uri
 
@@ -46,21 +47,6 @@ class ShownFile:
     language: str
     #: True when ``text`` had characters escaped by :func:`printable`
     escaped: bool = False
-
-
-def printable(text: str) -> tuple[str, bool]:
-    """``text`` with every non-printable character other than newline and tab written as an
-    escape (``\\x00``, ``\\u200b``), and whether any was."""
-    out: list[str] = []
-    escaped = False
-    for char in text:
-        if char in "\n\t" or char.isprintable():
-            out.append(char)
-            continue
-        escaped = True
-        point = ord(char)
-        out.append(f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}" if point < 0x10000 else f"\\U{point:08x}")
-    return "".join(out), escaped
 
 
 def archive_entries(data: bytes) -> list[str]:

@@ -14,10 +14,11 @@ from typer.testing import CliRunner
 
 from helpers import ROOT, write_plugin
 from mbcheck.cli import app
+from mbcheck.display import printable
 from mbcheck.rules import all_rules
 from mbcheck.rules.base import ExternalRule, Invalid, Valid
 from mbcheck.rules.catalog import REPOSITORY_URL, RULE_DOCS_URL, help_uri
-from mbcheck.rules.docs import example_files, pages, printable, stale_pages
+from mbcheck.rules.docs import example_files, pages, stale_pages
 
 runner = CliRunner()
 OWN_RULES = [code for code, rule in all_rules().items() if not issubclass(rule, ExternalRule)]
