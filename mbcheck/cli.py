@@ -190,6 +190,7 @@ def lint(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the report and errors only: no progress, notes or summary on stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print where the settings came from and the timings on stderr.")] = False,
     sign: Annotated[Path | None, typer.Option("--sign", metavar="KEY", help="Sign the JSON report with this Ed25519 private key (`mbcheck keygen`); needs --format json.")] = None,
+    color: Annotated[str, typer.Option("--color", help="Text output on a terminal: findings grouped per file with their source line, coloured by severity. auto (on a terminal; no colour when NO_COLOR is set), always, or never (no colour).")] = "auto",
 ) -> None:
     """Check plugins and report findings; exit 1 when any reaches --fail-on."""
     chosen = (format or "text").strip().lower()
@@ -198,6 +199,7 @@ def lint(
             paths or [], chosen, output, fail_on, exit_zero, select, extend_select, ignore, severity, confidence,
             exclude, extend_exclude, config_file, isolated, show_settings, profile, host_profile, jobs, no_cache,
             cache_dir, baseline, advisories, statistics, timings or verbose, stdin_filename, quiet, verbose, sign,
+            color,
         )
     except UsageError as exc:
         if chosen == "sarif" and not show_settings:
@@ -238,6 +240,7 @@ def _lint(
     quiet: bool,
     verbose: bool,
     sign: Path | None,
+    color: str,
 ) -> None:
     """`mbcheck lint`: every input checked before any work, then the run, then the report."""
     from mbcheck import reporters
@@ -251,6 +254,7 @@ def _lint(
         raise _fail(f"--statistics prints text or json (got --format {format})")
     min_severity = _choice(severity, "--severity", SEVERITIES)
     min_confidence = _choice(confidence, "--confidence", CONFIDENCES)
+    color = _color_choice(color)
     signing_key = _signing_key(sign, format) if sign is not None else None
     config = _load_config(config_file, profile, select, extend_select, ignore, fail_on, host_profile, isolated)
     if exclude is not None:
@@ -334,7 +338,12 @@ def _lint(
 
         # input errors go to stderr (below), never into the text report; JSON and SARIF keep them
         shown = replace(report, errors=()) if format in ("text", "github") else report
-        _write(reporters.get(format)(shown), output)
+        if format == "text":
+            from mbcheck.reporters.text import render, style_for
+
+            _write(render(shown, style_for(sys.stdout if output is None else None, color)), output)
+        else:
+            _write(reporters.get(format)(shown), output)
     if timings and not quiet:
         files = report.context.get("files", 0)
         hits = report.context.get("cache", {}).get("hits", 0)
@@ -418,6 +427,16 @@ def _statistics(report: Any, format: str) -> str:
     return "".join(f"{count:>{width}}  {code:<{code_width}}  {names[code]}\n" for code, count in rows)
 
 
+def _color_choice(value: str) -> str:
+    """--color's value (any case); a usage error otherwise."""
+    from mbcheck.reporters.text import COLOR_CHOICES
+
+    choice = value.strip().lower()
+    if choice not in COLOR_CHOICES:
+        raise _fail(f"--color must be {', '.join(COLOR_CHOICES[:-1])} or {COLOR_CHOICES[-1]} (got {value!r})")
+    return choice
+
+
 def _signing_key(path: Path, format: str) -> Any:
     """The private key of ``lint --sign``, read before any work; a usage error when unusable."""
     if format != "json":
@@ -495,85 +514,24 @@ def list_rules(
         return
     if format != "text":
         raise _fail(f"unknown format {format!r} (choose from text, json)")
+    columns = ("code", "name", "category", "severity")
+    widths = {key: max(len(str(row[key])) for row in rows) for key in columns}
     for row in rows:
-        sys.stdout.write(f"{row['code']:<6} {row['name']:<34} {row['category']:<13} {row['severity']:<8} {row['summary']}\n")
-
-
-def _archive_entries(data: bytes) -> list[str]:
-    """The entries of an example archive held in ``data``, listed from memory (never extracted)."""
-    import io
-    import stat
-    import tarfile
-    import zipfile
-
-    def shown(name: str) -> str:
-        return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}" for c in name)
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        pass
-    else:
-        lines = [
-            shown(info.orig_filename)
-            + (" (symbolic link" if stat.S_ISLNK(info.external_attr >> 16) else f" ({info.file_size} bytes")
-            + (", encrypted)" if info.flag_bits & 0x1 else ")")
-            for info in infos
-        ]
-        first = min((info.header_offset for info in infos), default=0)
-        if first > 0:
-            lines.insert(0, f"({first} bytes of other data before the first entry)")
-        end = data.rfind(b"PK\x05\x06")
-        declared = int.from_bytes(data[end + 10 : end + 12], "little") if end >= 0 else len(infos)
-        if declared != len(infos):
-            lines.append(f"(the end record declares {declared} members)")
-        return lines
-    try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as tf:
-            kinds = {tarfile.SYMTYPE: "symbolic link to", tarfile.LNKTYPE: "hard link to", tarfile.FIFOTYPE: "FIFO"}
-            return [
-                shown(info.name)
-                + (f" ({info.size} bytes)" if info.isreg() else f" ({kinds.get(info.type, 'special file')} {shown(info.linkname)})".replace(" )", ")"))
-                for info in tf.getmembers()
-            ]
-    except (tarfile.TarError, OSError, ValueError, EOFError):
-        pass
-    return [f"(not a readable archive: {len(data)} bytes)"]
+        cells = " ".join(f"{row[key]:<{widths[key]}}" for key in columns)
+        sys.stdout.write(f"{cells} {row['summary']}\n")
 
 
 @app.command()
 def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. MB102 or B602.")]) -> None:
     """Print a rule's documentation and examples."""
     from mbcheck.rules import all_rules
+    from mbcheck.rules.docs import explain_lines
 
     rules = all_rules()
     rule = rules.get(code.strip().upper())
     if rule is None:
         raise _fail(f"unknown rule code {code!r}; `mbcheck rules` lists them")
-    docs = rule.docs()
-    out = [f"{rule.code} {rule.name} ({rule.category.value}, default severity {rule.severity.value})", ""]
-    out.append(docs.what)
-    if rule.other_severities:
-        out += ["", "Severity:", f"{rule.severity.value} by default;"]
-        out += [f"{severity.value} when {why}" for severity, why in rule.other_severities.items()]
-    if docs.why:
-        out += ["", "Why:", docs.why]
-    if docs.instead:
-        out += ["", "Instead:", docs.instead]
-    for title, examples in (("Flagged", rule.INVALID), ("Fine", rule.VALID)):
-        for example in examples[:2]:
-            if example.archive is not None:
-                entries = _archive_entries(example.archive)
-                out += ["", f"{title} ({example.archive_name}):", *("    " + entry for entry in entries)]
-                continue
-            files = example.plugin_files()
-            shown = example.path if example.path in files else next(iter(files))
-            content = files[shown]
-            if len(content) > 600:
-                content = content[:600] + "\n…"
-            out += ["", f"{title} ({shown}):", *("    " + line for line in content.rstrip("\n").splitlines())]
-    sys.stdout.write("\n".join(out) + "\n")
+    sys.stdout.write("\n".join(explain_lines(rule)) + "\n")
 
 
 @app.command()

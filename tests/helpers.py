@@ -13,7 +13,9 @@ from mbcheck.rules.base import EXAMPLE_INIT
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-SHARED_SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+#: the OASIS SARIF 2.1.0 JSON Schema, shipped with the tests (tests/fixtures/sarif/README.md)
+SARIF_SCHEMA = ROOT / "tests" / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
+SHARED_SARIF_SCHEMA = SARIF_SCHEMA  # the name earlier tests import
 
 
 def write_plugin(base: Path, files: Mapping[str, str | bytes], name: str = "example") -> Path:

@@ -11,8 +11,10 @@ Renderer = Callable[[Report], str]
 
 def get(name: str) -> Renderer:
     if name == "text":
-        from mbcheck.reporters.text import render
-    elif name == "json":
+        from mbcheck.reporters.text import render as text
+
+        return text  # the plain layout; the command line picks the terminal one
+    if name == "json":
         from mbcheck.reporters.json import render
     elif name == "sarif":
         from mbcheck.reporters.sarif import render

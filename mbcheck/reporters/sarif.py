@@ -9,7 +9,7 @@ from mbcheck import __version__
 from mbcheck.archive.formats import has_archive_name
 from mbcheck.model import Category, Confidence, Finding, PluginReport, Report, Severity, Span
 from mbcheck.reporters.text import _join
-from mbcheck.rules.catalog import RuleInfo, describe
+from mbcheck.rules.catalog import REPOSITORY_URL, RuleInfo, describe, help_uri
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -47,6 +47,7 @@ def rule_descriptor(code: str, rule: RuleInfo | None) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary or rule.name},
         "fullDescription": {"text": rule.what or rule.summary or rule.name},
         "help": {"text": help_text or rule.summary or rule.name, "markdown": help_text or rule.summary or rule.name},
+        "helpUri": help_uri(code),
         # a rule whose severity varies per finding is as severe as its worst
         "defaultConfiguration": {"level": LEVELS[rule.highest_severity]},
         "properties": {
@@ -120,7 +121,7 @@ def _notifications(errors: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
 
 
 def _driver(rules: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"name": "mbcheck", "version": __version__, "informationUri": "https://mbcheck.dev", "rules": rules}
+    return {"name": "mbcheck", "version": __version__, "informationUri": REPOSITORY_URL, "rules": rules}
 
 
 def render_failure(errors: list[str]) -> str:

@@ -24,6 +24,31 @@ from mbcheck.rules.base import ExternalRule, Rule
 
 CATALOG = "rules/catalog.json"
 
+#: the project's canonical repository (``[project.urls] Repository`` in pyproject.toml; a test
+#: keeps the two equal): SARIF's ``informationUri`` and the base of every rule's page
+REPOSITORY_URL = "https://github.com/mbcheck/mbcheck"
+#: where ``python -m mbcheck.rules.docs`` writes the pages, as the repository serves them
+RULE_DOCS_URL = f"{REPOSITORY_URL}/blob/main/docs/rules"
+
+
+def help_uri(code: str) -> str:
+    """The documentation page of a rule: ``docs/rules/CODE.md`` for mbcheck's rules, bandit's
+    own page for bandit's tests (B codes; asks the installed bandit, so only for those)."""
+    if code.startswith("B") and code[1:].isdigit():
+        from bandit.core import extension_loader
+        from bandit.core.docs_utils import get_url
+
+        # get_url rewrites the blacklist entry's name in bandit's shared table: keep it as it was
+        entry = extension_loader.MANAGER.blacklist_by_id.get(code)
+        saved = dict(entry) if entry is not None else None
+        try:
+            return str(get_url(code))
+        finally:
+            if entry is not None and saved is not None:
+                entry.clear()
+                entry.update(saved)
+    return f"{RULE_DOCS_URL}/{code}.md"
+
 
 @dataclass(frozen=True)
 class RuleInfo:

@@ -113,8 +113,10 @@ class ManifestSchema(PluginRule):
     Why: the host builds `PluginMetadata` from these fields; a missing or
     mistyped field fails discovery or is silently ignored (a misspelt
     `dependancies` is never installed).
-    Instead: follow the schema; `mbcheck explain MB102` and the schema's
-    descriptions list every field.
+    Instead: write the fields as `schemas/plugin-manifest.schema.json`
+    describes them: `name`, `version`, `description`, `author`, `email` and
+    `license` are required, each with the type the schema's `description`
+    gives; correct a misspelt key to the one the message suggests.
     """
 
     code = "MB102"

@@ -21,6 +21,7 @@ from __future__ import annotations
 from mbcheck.checks.security.bandit_policy import OFF_BY_DEFAULT, REPLACED_BY, SUPERSEDED_BY
 from mbcheck.model import Category, Severity
 from mbcheck.rules.base import ExternalRule
+from mbcheck.rules.catalog import help_uri
 
 _WHY = (
     "bandit reports this pattern because it is a common source of security problems in Python code (the "
@@ -30,7 +31,7 @@ _WHY = (
     "`warning` for the others, whose severity bandit decides per finding."
 )
 _INSTEAD = (
-    "follow bandit's advice for this test (https://bandit.readthedocs.io/en/latest/plugins/index.html). If the "
+    "follow the advice on bandit's page for this test ({url}). If the "
     "use is deliberate and safe, say why in a comment and mark the line with `# nosec {code}` or "
     "`# mbcheck: ignore[{code}]`, or turn the test off with `ignore = [\"{code}\"]`."
 )
@@ -59,7 +60,7 @@ def _docstring(code: str, name: str, description: str) -> str:
             "teaches people to ignore the gate."
         )
     return "\n\n".join(
-        [summary, *notes, f"Why: {_WHY}", f"Instead: {_INSTEAD.format(code=code)}"]
+        [summary, *notes, f"Why: {_WHY}", f"Instead: {_INSTEAD.format(code=code, url=help_uri(code))}"]
     )
 
 
