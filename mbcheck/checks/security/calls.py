@@ -191,8 +191,9 @@ _CALLABLE_DUNDERS = frozenset({"__init__", "__new__", "__call__", "__getattr__",
 
 
 def _own_definition(ctx: FileContext, name: str, key: str) -> bool:
-    """Whether ``name`` is the plugin's own definition that only shares its first part
-    with the table's ``key``: a plugin packaged as ``httpx/httpx/_client.py`` defines
+    """Whether ``name`` is not the API the table's ``key`` names: a module's data
+    (``urllib3.__version__.split``), or the plugin's own definition that only shares its first part
+    with ``key``: a plugin packaged as ``httpx/httpx/_client.py`` defines
     ``httpx.httpx._client.UseClientDefault``, which is not httpx's network API. Only
     names under the current module's parent package count, and never under the
     plugin's root package itself (``subprocess.run`` in a plugin named ``subprocess``
