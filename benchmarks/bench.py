@@ -1,7 +1,7 @@
 """Benchmark mbcheck against bandit and Fixit on a corpus of real plugin code.
 
 Usage:
-    python benchmarks/bench.py                     # download the default corpus with pip
+    python benchmarks/bench.py                     # download the pinned corpus (corpus.lock) with pip
     python benchmarks/bench.py --corpus DIR        # use a directory of plugin packages
     python benchmarks/bench.py --scale 1 2 4       # linearity: 1x, 2x, 4x copies of the corpus
     python benchmarks/bench.py --compare REV       # also time mbcheck as of git revision REV
@@ -25,6 +25,9 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+#: the corpus pinned: ``name==version --hash=sha256:...`` of each package's wheel
+LOCK = Path(__file__).with_name("corpus.lock")
 
 #: plugin packages of several ecosystems (flake8, pytest, mkdocs, sphinx, datasette)
 DEFAULT_PACKAGES = (
@@ -86,6 +89,13 @@ def run_rounds(measures: list[Measure], cwd: Path, repeat: int) -> None:
 def download_corpus(target: Path, packages: tuple[str, ...]) -> None:
     wheels = target / "_wheels"
     wheels.mkdir(parents=True, exist_ok=True)
+    if packages == DEFAULT_PACKAGES and LOCK.is_file():
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "--require-hashes",
+             "-q", "-d", str(wheels), "-r", str(LOCK)],
+            check=True, capture_output=True,
+        )
+        packages = ()
     for package in packages:
         subprocess.run(
             [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "-q", "-d", str(wheels), package],

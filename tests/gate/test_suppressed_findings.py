@@ -209,11 +209,11 @@ NOSEC = (
     "import hashlib\n"
     "\n"
     "\n"
-    "def digest(data: bytes) -> str:\n"
+    "def password_digest(data: bytes) -> str:\n"
     "    return hashlib.md5(data).hexdigest()  # nosec\n"
     "\n"
     "\n"
-    "def short(data: bytes) -> str:\n"
+    "def short_token(data: bytes) -> str:\n"
     "    value = hashlib.sha1(data).hexdigest()  # nosec B324 -- a cache key\n"
     "    return value[:8]\n"
 )

@@ -111,19 +111,50 @@ def analyse_permissions(plugin: PluginContext) -> PermissionAnalysis:
 # Import time, across the plugin's modules
 
 
+def discovery_roots(plugin: PluginContext, modules: Mapping[str, str]) -> list[str]:
+    """The files the host imports first: the plugin package, and for a bottle
+    distribution its ``milkbottle.bottles`` entry-point modules and in-tree bottles."""
+    from pathlib import Path
+
+    from mbcheck.discovery import (
+        BOTTLES_DIRECTORY,
+        HOST_PACKAGE,
+        LOCAL_BOTTLE_MARKER,
+        bottle_entry_points,
+    )
+
+    names = [plugin.package]
+    root = Path(plugin.root)
+    names.extend(target.split(":", 1)[0].strip() for target in (bottle_entry_points(root / "pyproject.toml") or {}).values())
+    bottles = f"{HOST_PACKAGE}.{BOTTLES_DIRECTORY}."
+    paths = set(modules.values())
+    for name, path in modules.items():
+        # the registry imports milkbottle.modules.<dir> for every <dir> holding a cli.py
+        rest = name[len(bottles):] if name.startswith(bottles) else ""
+        if (rest and "." not in rest and path.endswith("/__init__.py")
+                and f"{path.rsplit('/', 1)[0]}/{LOCAL_BOTTLE_MARKER}" in paths):
+            names.append(name)
+    return [modules[name] for name in dict.fromkeys(names) if name in modules]
+
+
 def discovery_reachable(plugin: PluginContext, facts: Mapping[str, SecurityFacts]) -> set[str]:
-    """Files the host runs when it imports the plugin package (by import-time imports)."""
+    """Files the host runs when it imports the plugin package (or a bottle's entry points),
+    following the imports each runs at import time. A computed import at module level
+    of a file reached this way may import any file: then every file counts. A computed
+    import elsewhere (in a function, in a file not reached) adds nothing."""
     modules = {fact.module: path for path, fact in facts.items()}
     imports = _imports(plugin)
-    if any(f.dynamic_import for f in facts.values()) or plugin.package not in modules:
+    todo = discovery_roots(plugin, modules)
+    if not todo:
         return set(facts)
     reachable: set[str] = set()
-    todo = [modules[plugin.package]]
     while todo:
         path = todo.pop()
         if path in reachable:
             continue
         reachable.add(path)
+        if facts[path].dynamic_import:
+            return set(facts)
         names = _imported_modules(f for f in imports.get(path, ()) if f.at_module_level)
         todo.extend(modules[name] for name in names if name in modules and modules[name] not in reachable)
     return reachable
@@ -177,6 +208,7 @@ __all__ = [
     "analyse_permissions",
     "call_graph",
     "discovery_reachable",
+    "discovery_roots",
     "is_test_file",
     "reached_effect",
     "security_facts",

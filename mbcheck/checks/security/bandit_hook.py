@@ -5,7 +5,9 @@
 :func:`bandit_hook` with it, which runs bandit's checks on the file's source
 and tree and drops a bandit result where an mbcheck rule of
 :data:`~mbcheck.checks.security.bandit_policy.SUPERSEDED_BY` already reports
-the same lines. A result a ``# nosec`` comment silences is kept, marked with
+the same lines, and drops or lowers to ``info`` a result that
+:func:`~mbcheck.checks.security.bandit_context.judge` finds honest in its
+context (a ``/tmp`` string only compared, a scheme-checked ``urlopen``). A result a ``# nosec`` comment silences is kept, marked with
 the comment's location (``Finding.silenced_at``): like a ``# mbcheck: ignore``
 comment, it is the plugin author's claim, which the report lists and the gate
 judges. bandit itself is imported on first use.
@@ -52,6 +54,7 @@ def _overlaps(issue_line: int, issue_end: int, finding: Finding) -> bool:
 def bandit_hook(hook_input: HookInput, hook: FileHook) -> list[Finding]:
     """bandit's findings for one file, minus those an mbcheck rule already reports there."""
     from mbcheck.checks.security.bandit import run_bandit
+    from mbcheck.checks.security.bandit_context import JUDGED, TreeIndex, judge
     from mbcheck.checks.security.bandit_policy import SUPERSEDED_BY
 
     job = hook_input.job
@@ -60,20 +63,30 @@ def bandit_hook(hook_input: HookInput, hook: FileHook) -> list[Finding]:
     lines = hook_input.text.splitlines()
     already = [f for f in hook_input.findings if f.category is Category.SECURITY]
     out: list[Finding] = []
+    index: TreeIndex | None = None
     for issue in issues:
         superseding = SUPERSEDED_BY.get(issue.test_id, ())
         if superseding and any(
             f.rule in superseding and _overlaps(issue.line, issue.end_line, f) for f in already
         ):
             continue
+        severity = Severity(issue.severity)
         message = issue.text.strip()
         if issue.cwe:
             message = f"{message} (CWE-{issue.cwe})"
+        if issue.test_id in JUDGED:
+            index = index or TreeIndex(hook_input.tree)
+            judgement = judge(issue.test_id, issue.line, index)
+            if judgement is not None and judgement.action == "drop":
+                continue
+            if judgement is not None:
+                severity = Severity.INFO
+                message = f"{message}; reported as info: {judgement.reason}"
         out.append(
             Finding(
                 rule=issue.test_id,
                 category=Category.SECURITY,
-                severity=Severity(issue.severity),
+                severity=severity,
                 message=message,
                 span=Span(job.path, issue.line, issue.col, issue.end_line, issue.end_col),
                 confidence=Confidence(issue.confidence),

@@ -15,12 +15,16 @@ from functools import cache
 #: catches decoded payloads); B506 flags `yaml.load` with a safe loader reached
 #: through an alias or `getattr` (MB314 resolves it); B113 flags
 #: `requests.get(url, **options)` whose options may carry the timeout (MB316
-#: does not guess, and covers urllib, http.client, sockets and mail too).
+#: does not guess, and covers urllib, http.client, sockets and mail too);
+#: B604 flags every call with a ``shell=`` keyword, whatever the function
+#: (``install(shell="bash")``, ``log(..., shell=shell)``), where MB310 resolves
+#: the callee and reports only the calls that start a shell.
 REPLACED_BY: Mapping[str, tuple[str, ...]] = {
     "B102": ("MB311", "MB313"),
     "B307": ("MB311", "MB313"),
     "B506": ("MB314",),
     "B113": ("MB316",),
+    "B604": ("MB310",),
 }
 
 #: bandit tests that do not run unless selected by their exact code
@@ -47,6 +51,9 @@ SUPERSEDED_BY: Mapping[str, tuple[str, ...]] = {
     "B113": ("MB316",),  # request_without_timeout -> network call without timeout
     "B602": ("MB310",),  # subprocess_popen_with_shell_equals_true -> shell command
     "B604": ("MB310",),  # any_other_function_with_shell_equals_true -> shell command
+    "B603": ("MB310",),  # subprocess_without_shell_equals_true -> shell command
+    "B606": ("MB310",),  # start_process_with_no_shell -> shell command
+    "B607": ("MB310",),  # start_process_with_partial_path -> shell command
     "B605": ("MB310",),  # start_process_with_a_shell -> shell command
     "B105": ("MB320",),  # hardcoded_password_string -> hard-coded secret
     "B106": ("MB320",),  # hardcoded_password_funcarg -> hard-coded secret

@@ -19,7 +19,13 @@ import libcst as cst
 
 from mbcheck.checks.security.paths import is_path_expr
 from mbcheck.checks.security.tables import ModeCall, tables
-from mbcheck.checks.security.values import fold_string, is_plain_literal, plugin_internal, resolve
+from mbcheck.checks.security.values import (
+    fold_string,
+    is_plain_literal,
+    plugin_internal,
+    resolve,
+    state,
+)
 from mbcheck.pyfile.traverse import FileContext
 
 # --------------------------------------------------------------------------
@@ -181,6 +187,26 @@ def _pathlib_signature(call: cst.Call, method: str) -> bool:
     return False
 
 
+_CALLABLE_DUNDERS = frozenset({"__init__", "__new__", "__call__", "__getattr__", "__import__", "__enter__"})
+
+
+def _own_definition(ctx: FileContext, name: str, key: str) -> bool:
+    """Whether ``name`` is not the API the table's ``key`` names: a module's data
+    (``urllib3.__version__.split``), or the plugin's own definition that only shares its first part
+    with ``key``: a plugin packaged as ``httpx/httpx/_client.py`` defines
+    ``httpx.httpx._client.UseClientDefault``, which is not httpx's network API. Only
+    names under the current module's parent package count, and never under the
+    plugin's root package itself (``subprocess.run`` in a plugin named ``subprocess``
+    is still the standard library's)."""
+    rest = name[len(key) + 1:].split(".") if name.startswith(key + ".") else []
+    if any(part.startswith("__") and part.endswith("__") and part not in _CALLABLE_DUNDERS for part in rest):
+        return True  # `urllib3.__version__.split()`: the module's data, not its API
+    parent = ctx.module_name if ctx.is_package else ctx.module_name.rpartition(".")[0]
+    if not parent or parent == ctx.package or not name.startswith(parent + "."):
+        return False
+    return len(parent) > len(key) and parent.startswith(key + ".")
+
+
 def classify_call(ctx: FileContext, call: cst.Call, name: str | None) -> list[Use]:
     """The permissions a call shows (``name`` is its resolved function name, or None)."""
     data = tables()
@@ -208,12 +234,13 @@ def classify_call(ctx: FileContext, call: cst.Call, name: str | None) -> list[Us
                 if status == "given" and value is not None and resolve(ctx, value) in condition.safe_values:
                     return uses
         found = data.permission_of(name)
-        if found is not None:
+        if found is not None and not _own_definition(ctx, name, found[1]):
             uses.append(Use(found[0], name))
             return uses
         if name == "builtins.getattr" and len(call.args) >= 2:
             base = resolve(ctx, call.args[0].value)
-            if base in ("builtins", "builtins.__dict__") and fold_string(ctx, call.args[1].value) is None:
+            if (base in ("builtins", "builtins.__dict__") and fold_string(ctx, call.args[1].value) is None
+                    and value_is_called(ctx, call)):
                 uses.append(Use("dynamic-code", "builtins.getattr"))
             return uses
     func = call.func
@@ -226,6 +253,76 @@ def classify_call(ctx: FileContext, call: cst.Call, name: str | None) -> list[Us
     return uses
 
 
+class _Parents(cst.CSTVisitor):
+    """Finds the parent of one node inside a statement."""
+
+    def __init__(self, target: cst.CSTNode) -> None:
+        self.target = target
+        self.stack: list[cst.CSTNode] = []
+        self.found: cst.CSTNode | None = None
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.found is not None:
+            return False
+        if node is self.target:
+            self.found = self.stack[-1] if self.stack else None
+            return False
+        self.stack.append(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if self.stack and self.stack[-1] is original_node:
+            self.stack.pop()
+
+
+def _parent(statement: cst.CSTNode, node: cst.CSTNode) -> cst.CSTNode | None:
+    finder = _Parents(node)
+    statement.visit(finder)
+    return finder.found
+
+
+class _CalledNames(cst.CSTVisitor):
+    """Names called anywhere in a module (``f(...)``)."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name):
+            self.names.add(node.func.value)
+
+
+def value_is_called(ctx: FileContext, node: cst.BaseExpression) -> bool:
+    """Whether the value of ``node`` (a lookup such as ``getattr(builtins, name)``) may be called:
+    it is called in place (``getattr(...)(x)``), or bound to a name the module calls
+    (``f = getattr(...)`` then ``f(x)``), or returned or stored where the analysis
+    cannot follow it. A value only compared, tested with ``isinstance``/``issubclass``,
+    passed as an argument or used as a dictionary key is not called here."""
+    statement = ctx.statement
+    if statement is None:
+        return True
+    parent = _parent(statement, node)
+    if isinstance(parent, cst.Call):
+        return parent.func is node
+    if isinstance(parent, (cst.Arg, cst.Comparison, cst.ComparisonTarget, cst.DictComp, cst.DictElement,
+                           cst.Element, cst.If, cst.IfExp, cst.Assert)):
+        return False
+    targets: list[cst.BaseExpression] = []
+    if isinstance(parent, cst.Assign):
+        targets = [t.target for t in parent.targets]
+    elif isinstance(parent, (cst.AnnAssign, cst.NamedExpr)):
+        targets = [parent.target]
+    if targets and all(isinstance(t, cst.Name) for t in targets):
+        shared = state(ctx)
+        called = shared.called_names
+        if called is None:
+            finder = _CalledNames()
+            ctx.module.visit(finder)
+            called = shared.called_names = finder.names
+        return any(isinstance(t, cst.Name) and t.value in called for t in targets)
+    return True
+
+
 __all__ = [
     "ArgState",
     "Use",
@@ -236,4 +333,5 @@ __all__ = [
     "is_true",
     "keyword_value",
     "own_module_name",
+    "value_is_called",
 ]

@@ -155,7 +155,8 @@ class SecurityCollector(ScopeTracker, Collector):
             self._skip.update(id(e) for e in elements)
         for use in classify_call(self.ctx, node, name):
             self._add(use.permission, use.via, "call", node, use.certain)
-        if name in DYNAMIC_IMPORTERS and node.args and not is_plain_literal(node.args[0].value):
+        if (name in DYNAMIC_IMPORTERS and node.args and not is_plain_literal(node.args[0].value)
+                and self.ctx.at_import_time):
             self.dynamic_import = True
         callee = name
         func = node.func

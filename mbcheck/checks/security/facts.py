@@ -55,7 +55,7 @@ class SecurityFacts:
     evidence: tuple[Evidence, ...] = ()
     functions: tuple[FunctionSummary, ...] = ()
     import_time_calls: tuple[ImportTimeCall, ...] = ()
-    #: the module imports a computed module name (any plugin module may run)
+    #: the module imports a computed module name when it is imported (any plugin module may run)
     dynamic_import: bool = False
 
 

@@ -14,7 +14,7 @@ from typing import ClassVar
 
 import libcst as cst
 
-from mbcheck.checks.security.calls import argument, first_argument, own_module_name
+from mbcheck.checks.security.calls import argument, first_argument, own_module_name, value_is_called
 from mbcheck.checks.security.classify import short_name
 from mbcheck.checks.security.tables import tables
 from mbcheck.checks.security.values import (
@@ -134,7 +134,10 @@ class ComputedImport(SourceRule):
     builtins>, name)` / `__builtins__[name]` where the name is not a literal. A name
     assembled from constant pieces (`'o' + 's'`, `'metsys'[::-1]`) is obfuscation
     (an error); a computed name of one of the plugin's own modules
-    (`import_module(f'.{name}', __package__)`) is not reported.
+    (`import_module(f'.{name}', __package__)`) is not reported, nor is a computed
+    lookup whose value is never called (`issubclass(getattr(builtins, name, type), E)`,
+    a dictionary keyed by `getattr(types, name)`): it finds a class or a constant to
+    compare with, and runs nothing.
     Why: a computed name hides which module or function runs, from review and from
     mbcheck; spelling `os` as `'o' + 's'` has no purpose but hiding it.
     Instead: import what you use with an `import` statement; dispatch with a dict of
@@ -153,12 +156,19 @@ class ComputedImport(SourceRule):
         Valid("import importlib\nyaml = importlib.import_module('yaml')\n"),
         Valid("import importlib\n\ndef load(name):\n    return importlib.import_module(f'.{name}', __package__)\n"),
         Valid("import logging\n\ndef level(name):\n    return getattr(logging, name.upper())\n"),
+        Valid("import builtins\n\ndef redundant(name, other):\n"
+              "    return issubclass(getattr(builtins, name, type), getattr(builtins, other, ()))\n"),
+        Valid("import builtins\n\ndef is_exception(name):\n    exc = getattr(builtins, name, None)\n"
+              "    return isinstance(exc, type) and issubclass(exc, BaseException)\n"),
+        Valid("import types\n\nNAMES = {getattr(types, name): name for name in types.__all__}\n"),
     )
     INVALID = (
         Invalid("def load(name):\n    return __import__(name)\n", line=2),
         Invalid("mod = __import__('o' + 's')\n", line=1),
         Invalid("import builtins\n\ndef call(name, arg):\n    return getattr(builtins, name)(arg)\n", line=4),
         Invalid("def f():\n    return __builtins__['ex' + 'ec']\n", line=2),
+        Invalid("import builtins\n\ndef call(name, arg):\n    fn = getattr(builtins, name, None)\n"
+                "    if fn is not None:\n        return fn(arg)\n", line=4),
     )
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -198,6 +208,8 @@ class ComputedImport(SourceRule):
         if folded is not None:
             self.report(node, f"reaches `{short_name(base)}.{folded}` through an assembled string: obfuscation",
                         severity=Severity.ERROR, confidence=Confidence.HIGH)
+        elif isinstance(node, cst.BaseExpression) and not value_is_called(self.ctx, node):
+            return  # a type check or a lookup table: nothing runs what the name finds
         elif base in ("builtins", "builtins.__dict__"):
             self.report(node, "looks up a builtin by a computed name (any of eval, exec, __import__)",
                         severity=Severity.ERROR, confidence=Confidence.HIGH)

@@ -90,6 +90,7 @@ class HostTampering(_AssignmentRule):
     confidence = Confidence.HIGH
     VALID = (
         Valid("import sys\n\ndef version():\n    return sys.version_info[:2]\n"),
+        Valid("import sys\n\ndef pause_tracing():\n    sys.settrace(None)\n    sys.setprofile(None)\n"),
         Valid("from milkbottle.plugin_system import PluginInterface\n\nclass P(PluginInterface):\n"
               "    name = 'p'\n"),
     )
@@ -147,6 +148,8 @@ class HostTampering(_AssignmentRule):
             self.report(node, "installs an audit hook: it sees every audited event of the host and cannot be removed")
             return
         if name in _TRACERS:
+            if node.args and isinstance(node.args[0].value, cst.Name) and node.args[0].value.value == "None":
+                return  # removes the hook: observes nothing
             self.report(node, f"`{name}` installs a hook that observes all of the host's code",
                         severity=Severity.WARNING)
             return

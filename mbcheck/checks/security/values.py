@@ -56,6 +56,8 @@ class FileState:
     tainted: dict[str, str] = field(default_factory=dict)
     #: statements (by id) that call a decoder or use decoded data -> the decoder
     decoder_statements: dict[int, str] = field(default_factory=dict)
+    #: names the module calls (``f(...)``), made on first need
+    called_names: set[str] | None = None
 
 
 def _module_constants(module: cst.Module) -> dict[str, str]:
