@@ -10,6 +10,7 @@ an exact entry of ``calls`` wins, then the longest dotted prefix found in
 from __future__ import annotations
 
 from collections.abc import Mapping
+import dataclasses
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -105,6 +106,14 @@ class SecurityTables:
     sensitive_modules: frozenset[str]
     #: modules whose import or use shows ``network``
     network_modules: frozenset[str]
+    #: modules that are another under a second name (``posix`` -> ``os``)
+    module_aliases: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    def canonical(self, name: str) -> str:
+        """``name`` with an aliased first part replaced (``posix.system`` is ``os.system``)."""
+        top, dot, rest = name.partition(".")
+        target = self.module_aliases.get(top)
+        return name if target is None else target + dot + rest
 
     def permission_of(self, name: str) -> tuple[str, str] | None:
         """``(permission, matched table key)`` for a qualified name, or None.
@@ -209,6 +218,7 @@ def build_tables(data: Mapping[str, Any]) -> SecurityTables:
         deserialisers=deserialisers,
         sensitive_modules=sensitive,
         network_modules=frozenset(name for name, permission in modules.items() if permission == "network"),
+        module_aliases=dict(data.get("module_aliases", {})),
     )
 
 

@@ -30,6 +30,7 @@ import libcst as cst
 from mbcheck.checks.security.classify import StaticPath, in_package
 from mbcheck.checks.security.tables import tables
 from mbcheck.pyfile.literals import KEYWORDS, literal_bytes, literal_int, literal_string
+from mbcheck.pyfile.names import ident
 from mbcheck.pyfile.traverse import FileContext
 
 #: calls that import a module by its name as a string
@@ -120,10 +121,12 @@ def state(ctx: FileContext) -> FileState:
 
 def _bound_locally(ctx: FileContext, name: str) -> bool:
     """Whether ``name`` is bound in a function or class scope enclosing the current node."""
+    name = ident(name)
     return any(name in scope.bindings for scope in ctx.names.scopes[1:])
 
 
 def _bound_anywhere(ctx: FileContext, name: str) -> bool:
+    name = ident(name)
     return any(name in scope.bindings for scope in ctx.names.scopes)
 
 
@@ -132,7 +135,7 @@ def _bound_anywhere(ctx: FileContext, name: str) -> bool:
 
 
 def _is_builtin(ctx: FileContext, node: cst.BaseExpression, name: str) -> bool:
-    return isinstance(node, cst.Name) and node.value == name and ctx.names.lookup(name) == f"builtins.{name}"
+    return isinstance(node, cst.Name) and ident(node.value) == name and ctx.names.lookup(name) == f"builtins.{name}"
 
 
 def _fold_sequence(ctx: FileContext, node: cst.BaseExpression, depth: int) -> list[str] | None:
@@ -334,6 +337,8 @@ def resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
     found = _resolve(ctx, node)
     if found is not None and found.split(".", 2)[:2] in _CONSTANT_BUILTINS:
         found = None  # ``x = None`` then ``x.attr``: a value, not the builtins module
+    if found is not None:
+        found = tables().canonical(found)  # ``posix.system`` is ``os.system``
     memo[key] = found
     return found
 
@@ -348,10 +353,10 @@ def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.Name):
         if _bound_anywhere(ctx, node.value):
             return None
-        if node.value == "__builtins__":
+        if ident(node.value) == "__builtins__":
             return "builtins"
         for module in state(ctx).star_modules:
-            candidate = f"{module}.{node.value}"
+            candidate = f"{module}.{ident(node.value)}"
             if candidate in _known_names():
                 return candidate  # ``from os import *`` then ``system(cmd)``
         return None
@@ -359,9 +364,10 @@ def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
         base = resolve(ctx, node.value)
         if base is None:
             return None
-        if base == "builtins" and node.attr.value == "__dict__":
+        attr = ident(node.attr.value)
+        if base == "builtins" and attr == "__dict__":
             return "builtins.__dict__"
-        return f"{base}.{node.attr.value}"
+        return f"{base}.{attr}"
     if isinstance(node, cst.Call):
         func = resolve(ctx, node.func)
         if func in DYNAMIC_IMPORTERS and node.args:
