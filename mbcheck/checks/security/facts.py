@@ -57,6 +57,9 @@ class SecurityFacts:
     import_time_calls: tuple[ImportTimeCall, ...] = ()
     #: the module imports a computed module name (any plugin module may run)
     dynamic_import: bool = False
+    #: entries put on ``sys.path`` (or given to ``zipimport``/``site.addsitedir``) before an
+    #: import: the static entry (``""`` when computed) and where
+    path_entries: tuple[tuple[str, Span], ...] = ()
 
 
 __all__ = ["Evidence", "FunctionSummary", "ImportTimeCall", "SecurityFacts"]

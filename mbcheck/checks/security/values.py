@@ -6,7 +6,8 @@ expression, per file, without running anything:
 * :func:`resolve` — the qualified name an expression denotes, following what
   :class:`~mbcheck.pyfile.names.NameTracker` follows plus the obfuscated spellings
   (``__import__('o' + 's')``, ``getattr(builtins, 'ev' + 'al')``,
-  ``__builtins__['exec']``, ``sys.modules['os']``);
+  ``__builtins__['exec']``, ``sys.modules['os']``, and every reflective form of
+  :mod:`~mbcheck.checks.security.reflect`);
 * :func:`fold_string` — the value of an expression that is a string in
   disguise (concatenations, ``''.join``, reversal, ``chr`` codes, literal
   base64 / hex decoded as data — never run), and :func:`fold_bytes`;
@@ -379,23 +380,16 @@ def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
                 return f"{base}.{attr}"
         if func == "builtins.vars" and len(node.args) == 1 and resolve(ctx, node.args[0].value) == "builtins":
             return "builtins.__dict__"
-        return None
+        return resolve_reflective(ctx, node)
     if isinstance(node, cst.Subscript) and len(node.slice) == 1:
         index = node.slice[0].slice
         if not isinstance(index, cst.Index):
             return None
-        if (
-            isinstance(node.value, cst.Call)
-            and resolve(ctx, node.value.func) in ("builtins.globals", "builtins.vars", "builtins.locals")
-            and not node.value.args
-        ):
-            return "builtins" if fold_string(ctx, index.value) == "__builtins__" else None
         base = resolve(ctx, node.value)
         if base in ("builtins", "builtins.__dict__"):
             key = fold_string(ctx, index.value)
             return f"builtins.{key}" if key else None
-        if base == "sys.modules":
-            return fold_string(ctx, index.value)
+        return resolve_reflective(ctx, node)  # vars(m)[k], m.__dict__[k], globals()[k], sys.modules[k]
     return None
 
 
@@ -404,6 +398,8 @@ def plugin_internal(ctx: FileContext, name: str) -> bool:
     """Whether a qualified name is one of the plugin's own (its package or inside it)."""
     return in_package(name, ctx.package)
 
+
+from mbcheck.checks.security.reflect import resolve_reflective  # noqa: E402  (it uses this module)
 
 __all__ = [
     "DYNAMIC_IMPORTERS",
