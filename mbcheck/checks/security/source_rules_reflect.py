@@ -127,7 +127,7 @@ class ReflectiveAccess(SourceRule):
         Invalid("import os\n\ndef run(cmd):\n    vars(os)['sys' + 'tem'](cmd)\n", line=4),
         Invalid("import os\n\ndef run(cmd):\n    os.__dict__.get('system')(cmd)\n", line=4),
         Invalid("import operator, os\n\ndef run(cmd):\n    operator.methodcaller('system', cmd)(os)\n", line=4),
-        Invalid("def run(src):\n    globals()['__builtins__']['ex' + 'ec'](src)\n", line=2),
+        Invalid("def run(src):\n    vars(__builtins__).get('ex' + 'ec')(src)\n", line=2),
         Invalid("import pkgutil\n\ndef run(cmd):\n    pkgutil.resolve_name('os:system')(cmd)\n", line=4),
         Invalid("import sys\n\ndef run(cmd):\n    sys.modules['subprocess'].run(cmd)\n", line=4),
         Invalid("import os\n\ndef call(name, arg):\n    return vars(os)[name](arg)\n", line=4),

@@ -142,6 +142,19 @@ def _int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) else None
 
 
+def _owner(name: str) -> str:
+    """The top-level module a listed name makes sensitive to computed lookups.
+
+    ``os.system`` and ``pathlib.Path.chmod`` make ``os`` and ``pathlib`` sensitive;
+    a name in a submodule (``logging.config.listen``: a lower-case second part)
+    makes only that submodule so, not its package (``getattr(logging, level)``).
+    """
+    parts = name.split(".", 2)
+    if len(parts) == 3 and parts[1][:1].islower():
+        return f"{parts[0]}.{parts[1]}"
+    return parts[0]
+
+
 def build_tables(data: Mapping[str, Any]) -> SecurityTables:
     """Index a table document (already valid against its schema)."""
     conditions = {
@@ -197,7 +210,7 @@ def build_tables(data: Mapping[str, Any]) -> SecurityTables:
         if permission == "dynamic-code" and name.split(".", 1)[0] in _DESERIALISER_MODULES
     )
     mentioned = [*calls, *modules, *write_methods, *dangerous["shell_calls"], *dangerous["decoders"]]
-    sensitive = frozenset(name.split(".", 1)[0] for name in mentioned) - {"builtins"}
+    sensitive = frozenset(_owner(name) for name in mentioned) - {"builtins"}
     return SecurityTables(
         modules=modules,
         calls=calls,
