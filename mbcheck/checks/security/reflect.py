@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from mbcheck.archive.formats import WHEEL_SUFFIX
 from mbcheck.checks.security import values
+from mbcheck.checks.security.facts import IMPORTABLE_ARCHIVES
 from mbcheck.pyfile.names import BUILTINS, ident
 from mbcheck.pyfile.traverse import FileContext
 
@@ -36,8 +36,6 @@ GLOBALS = "<globals>"
 MODULES = "<modules>"
 _NAMESPACES = frozenset({"builtins.globals", "builtins.locals", "builtins.vars"})
 _GETATTRIBUTE = frozenset({"builtins.object.__getattribute__", "builtins.type.__getattribute__"})
-#: archives Python imports from when they are on ``sys.path`` (zipimport reads any zip)
-IMPORTABLE_ARCHIVES = (".zip", ".egg", WHEEL_SUFFIX, ".pyz", ".pex", ".par")
 #: calls that put code on the import path (the argument is the entry)
 _PATH_CALLS = {"sys.path.insert": 1, "sys.path.append": 0, "sys.path.extend": 0, "site.addsitedir": 0,
                "zipimport.zipimporter": 0}
@@ -261,7 +259,6 @@ def path_trick(ctx: FileContext, call: cst.Call, name: str | None) -> PathTrick 
 
 __all__ = [
     "GLOBALS",
-    "IMPORTABLE_ARCHIVES",
     "MODULES",
     "PathTrick",
     "PathTricks",
