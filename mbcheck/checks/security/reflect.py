@@ -215,9 +215,19 @@ def _timeit(ctx: FileContext, call: cst.Call, name: str) -> str | None:
             if arg.star:
                 return None
             if (arg.keyword is None and index == position) or (arg.keyword is not None and arg.keyword.value == keyword):
-                if values.fold_string(ctx, arg.value) is not None or isinstance(arg.value, cst.FormattedString):
+                if _stringy(ctx, arg.value):
                     return f"`{name}` of a string (it runs the string as code)"
     return None
+
+
+def _stringy(ctx: FileContext, node: cst.BaseExpression) -> bool:
+    """Whether an expression is a string: folded, an f-string, or built with ``+``/``%``/``.format``."""
+    if isinstance(node, cst.FormattedString) or values.fold_string(ctx, node) is not None:
+        return True
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Modulo)):
+        return _stringy(ctx, node.left) or (isinstance(node.operator, cst.Add) and _stringy(ctx, node.right))
+    return (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "format" and _stringy(ctx, node.func.value))
 
 
 def code_assignment(target: cst.BaseExpression) -> bool:

@@ -26,6 +26,7 @@ from mbcheck.checks.security.reflect import (
     reach,
     reach_permission,
 )
+from mbcheck.checks.security.tables import tables
 from mbcheck.checks.security.values import is_constant, is_plain_literal, resolve
 from mbcheck.model import Category, Confidence, Severity
 from mbcheck.pyfile.traverse import FileContext, SourceRule
@@ -148,6 +149,11 @@ class ReflectiveAccess(SourceRule):
             return
         hit = reach_permission(self.ctx, found)
         if hit is None:
+            target = found.target
+            if (target is not None and not is_plain_literal(found.key)
+                    and target.split(".", 1)[0] in tables().sensitive_modules):
+                self.report(node, f"reaches `{short_name(target)}` through `{found.form}` with a name assembled "
+                            "from pieces: obfuscation")
             return
         permission, via = hit
         if found.target is not None:
