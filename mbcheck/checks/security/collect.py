@@ -97,7 +97,7 @@ class SecurityCollector(ScopeTracker, Collector):
 
     def visit_Import(self, node: cst.Import) -> None:
         self._in_import += 1
-        self.path_tricks.imported(bool(self.function))
+        self.path_tricks.imported(self.function)
         self._imports(node)
 
     def leave_Import(self, original_node: cst.Import) -> None:
@@ -105,7 +105,7 @@ class SecurityCollector(ScopeTracker, Collector):
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         self._in_import += 1
-        self.path_tricks.imported(bool(self.function))
+        self.path_tricks.imported(self.function)
         self._imports(node)
 
     def leave_ImportFrom(self, original_node: cst.ImportFrom) -> None:

@@ -185,6 +185,10 @@ def subclasses_gadget(ctx: FileContext, call: cst.Call) -> bool:
     return "__class__" in chain and bool({"__base__", "__bases__", "__mro__"} & set(chain))
 
 
+#: fields of a code object that change what it runs (``co_name``, ``co_filename`` do not)
+_BYTECODE_FIELDS = frozenset({"co_code", "co_consts", "co_names"})
+
+
 def code_uses(ctx: FileContext, call: cst.Call) -> str | None:
     """What a call that makes or runs code without a listed name does (for messages), or None."""
     func = call.func
@@ -194,16 +198,26 @@ def code_uses(ctx: FileContext, call: cst.Call) -> str | None:
         name = values.resolve(ctx, func)
         return _timeit(ctx, call, name) if name is not None else None
     method = ident(func.attr.value)
-    if method == "replace" and any(a.keyword is not None and a.keyword.value.startswith("co_") for a in call.args):
-        return "`code.replace(co_...=...)`"
-    if method == "exec_module" and len(call.args) == 1:
-        return "a loader's `exec_module()`"
-    if method == "load_module" and len(call.args) <= 1:
-        return "a loader's `load_module()`"
+    if method == "replace" and any(a.keyword is not None and a.keyword.value in _BYTECODE_FIELDS for a in call.args):
+        return "`code.replace()` of its bytecode"
+    if method in ("exec_module", "load_module") and len(call.args) <= 1 and _loads_from_paths(ctx):
+        return f"a loader's `{method}()`"
     if method in ("runsource", "runcode") and call.args:
         return f"an interpreter's `{method}()`"
     name = values.resolve(ctx, func)
     return _timeit(ctx, call, name) if name is not None else None
+
+
+#: what makes a loader or spec from a file path (a loader made by name, ``find_spec('html.parser')``, is an import)
+_PATH_LOADERS = ("spec_from_file_location", "SourceFileLoader", "SourcelessFileLoader", "ExtensionFileLoader",
+                 "spec_from_loader", "FileFinder", "zipimporter", "load_source", "load_compiled", "load_package")
+
+
+def _loads_from_paths(ctx: FileContext) -> bool:
+    """Whether the file names a path-based loader anywhere (a cheap per-file test on its text;
+    the calls themselves are classified by the table)."""
+    text = ctx.positions.text
+    return text is None or any(name in text for name in _PATH_LOADERS)
 
 
 def _timeit(ctx: FileContext, call: cst.Call, name: str) -> str | None:
@@ -331,7 +345,7 @@ def extra_uses(ctx: FileContext, call: cst.Call) -> list[tuple[str, str]]:
             out.append(hit)
     made = code_uses(ctx, call)
     if made is not None:
-        out.append(("dynamic-code", made.split("`")[1] if "`" in made else made))
+        out.append(("dynamic-code", made.split("`")[1]))
     func = call.func
     if isinstance(func, cst.Attribute):
         method = ident(func.attr.value)
@@ -344,31 +358,32 @@ def extra_uses(ctx: FileContext, call: cst.Call) -> list[tuple[str, str]]:
 class PathTricks:
     """The import-path changes of one file, and whether an import follows each.
 
-    An import follows a change when an ``import`` statement, a dynamic import
-    or a loader call comes after it in the file, or when any function of the
-    file imports (a function may run after the change).
+    An import follows a change when an ``import`` statement, a dynamic import or a
+    loader call comes after it in the same function (or at module level, for a
+    change made there): that import may load what the change put on the path.
     """
 
     def __init__(self) -> None:
         self.tricks: list[tuple[PathTrick, int]] = []
-        self.imports = 0
-        self.function_imports = False
+        #: imports seen so far, per function (``""``: module level)
+        self.imports: dict[str, int] = {}
 
     def call(self, ctx: FileContext, node: cst.Call, name: str | None, function: str) -> None:
         """Record a call: an import-path change (made in ``function``, ``""`` at module level) or an import."""
-        in_function = bool(function)
         found = path_trick(ctx, node, name)
         if found is not None:
-            self.tricks.append((PathTrick(found.node, found.via, found.entry, function), self.imports))
+            trick = PathTrick(found.node, found.via, found.entry, function)
+            self.tricks.append((trick, self.imports.get(function, 0)))
         elif name in values.DYNAMIC_IMPORTERS or code_uses(ctx, node) in _LOADERS:
-            self.imported(in_function)
+            self.imported(function)
 
-    def imported(self, in_function: bool) -> None:
-        self.imports += 1
-        self.function_imports = self.function_imports or in_function
+    def imported(self, function: str) -> None:
+        self.imports[function] = self.imports.get(function, 0) + 1
 
     def followed(self) -> list[PathTrick]:
-        return [trick for trick, before in self.tricks if self.function_imports or self.imports > before]
+        # a zipimporter exists only to load from its archive: it needs no later import
+        return [trick for trick, before in self.tricks
+                if trick.via == "zipimport.zipimporter" or self.imports.get(trick.function, 0) > before]
 
 
 _LOADERS = frozenset({"a loader's `exec_module()`", "a loader's `load_module()`"})

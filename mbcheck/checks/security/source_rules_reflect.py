@@ -170,6 +170,11 @@ class ReflectiveAccess(SourceRule):
                         confidence=Confidence.MEDIUM)
 
 
+def _reuses_bytecode(node: cst.BaseExpression) -> bool:
+    """``other.co_code``: a code object rebuilt around existing bytecode (to rename it)."""
+    return isinstance(node, cst.Attribute) and node.attr.value == "co_code"
+
+
 class RuntimeCodeObject(SourceRule):
     """Makes or loads code at run time without `eval`/`exec`/`import`.
 
@@ -178,8 +183,8 @@ class RuntimeCodeObject(SourceRule):
     object (`code.replace(co_code=...)`, `types.CodeType(...)`), `timeit` running a
     string, an interpreter's `runsource()`/`runcode()`, and a loader's
     `exec_module()`/`load_module()` (`importlib.util.spec_from_file_location`,
-    `SourceFileLoader`, `zipimporter`). Loading a module from a file path is a
-    warning (plugins that load user scripts do it honestly); the others are errors.
+    `SourceFileLoader`, `zipimporter`; a spec found by name is an import). Loading a
+    module from a file path is a warning (plugins that load user scripts do it honestly); the others are errors.
     Why: each runs code that no `import` statement names: bytecode written by hand
     or a string, out of reach of review and of mbcheck.
     Instead: import modules by name; call functions directly; pass `timeit` a callable.
@@ -214,7 +219,7 @@ class RuntimeCodeObject(SourceRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         name = resolve(self.ctx, node.func)
-        if name == "types.CodeType":
+        if name == "types.CodeType" and not any(_reuses_bytecode(a.value) for a in node.args):
             self.report(node, "builds a code object by hand (`types.CodeType`): bytecode that no source shows")
             return
         what = code_uses(self.ctx, node)
@@ -241,7 +246,7 @@ class ImportPathTrick(SourceRule):
 
     `sys.path.insert(0, "vendor.zip")` / `sys.path.append(...)` / `sys.path.extend(...)`,
     `site.addsitedir(...)` and `zipimport.zipimporter(...)`, followed by an import in
-    the same file (or any import inside a function), are `dynamic-code`. An archive
+    the same function (or at module level after a change made there), are `dynamic-code`. An archive
     (`.zip`, `.egg`, `.whl`, `.pyz`) is an error: its code is not source mbcheck reads;
     a directory is a warning.
     Why: an import after the change can load code from anywhere: an archive shipped
@@ -274,16 +279,26 @@ class ImportPathTrick(SourceRule):
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         self.tricks = PathTricks()
+        self.functions: list[str] = []
+
+    @property
+    def _function(self) -> str:
+        return self.functions[-1] if self.functions else ""
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.functions.append(str(id(node)))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.functions.pop()
 
     def visit_Import(self, node: cst.Import) -> None:
-        self.tricks.imported(self.ctx.names.function_depth > 0)
+        self.tricks.imported(self._function)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        self.tricks.imported(self.ctx.names.function_depth > 0)
+        self.tricks.imported(self._function)
 
     def visit_Call(self, node: cst.Call) -> None:
-        in_function = "f" if self.ctx.names.function_depth > 0 else ""
-        self.tricks.call(self.ctx, node, resolve(self.ctx, node.func), in_function)
+        self.tricks.call(self.ctx, node, resolve(self.ctx, node.func), self._function)
 
     def finish(self) -> None:
         for trick in self.tricks.followed():
