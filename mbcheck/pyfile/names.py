@@ -13,7 +13,8 @@ What is followed: ``import a.b as c``, ``from a import b as c``, relative import
 ``getattr(x, "name")`` with a literal name, and local definitions or parameters
 that shadow a builtin or an import (so a plugin's own ``exec`` method or an
 ``eval`` parameter are never taken for the builtins). Identifiers are
-NFKC-normalised as Python's tokenizer does (PEP 3131): ``ｅｖａｌ`` is ``eval``.
+NFKC-normalised as Python's tokenizer does (PEP 3131): ``eval`` in full-width
+letters is ``eval``.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ Binding = str | None
 
 
 def ident(name: str) -> str:
-    """An identifier as Python reads it: NFKC-normalised (PEP 3131), so ``ｅｖａｌ`` is ``eval``."""
+    """An identifier as Python reads it: NFKC-normalised (PEP 3131), so full-width ``eval`` is ``eval``."""
     return name if name.isascii() else unicodedata.normalize("NFKC", name)
 
 

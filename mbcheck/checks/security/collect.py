@@ -202,8 +202,8 @@ class SecurityCollector(ScopeTracker, Collector):
         if id(node) in self._skip:
             return
         if resolve(self.ctx, node.value) not in ("builtins", "builtins.__dict__"):
-            found = reach(self.ctx, node)
-            hit = reach_permission(self.ctx, found) if found is not None else None
+            reached = reach(self.ctx, node)
+            hit = reach_permission(self.ctx, reached) if reached is not None else None
             if hit is not None:
                 self._add(hit[0], hit[1], "attribute", node)
             return

@@ -228,9 +228,9 @@ def _timeit(ctx: FileContext, call: cst.Call, name: str) -> str | None:
         for index, arg in enumerate(call.args):
             if arg.star:
                 return None
-            if (arg.keyword is None and index == position) or (arg.keyword is not None and arg.keyword.value == keyword):
-                if _stringy(ctx, arg.value):
-                    return f"`{name}` of a string (it runs the string as code)"
+            named = arg.keyword is not None and arg.keyword.value == keyword
+            if (named or (arg.keyword is None and index == position)) and _stringy(ctx, arg.value):
+                return f"`{name}` of a string (it runs the string as code)"
     return None
 
 

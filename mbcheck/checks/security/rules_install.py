@@ -8,7 +8,12 @@ those modules at import time are install-time code too. This reads the
 
 from __future__ import annotations
 
-from mbcheck.checks.security.analysis import call_graph, reached_effect, security_facts, side_effects
+from mbcheck.checks.security.analysis import (
+    call_graph,
+    reached_effect,
+    security_facts,
+    side_effects,
+)
 from mbcheck.checks.security.classify import short_name
 from mbcheck.checks.security.facts import Evidence, SecurityFacts
 from mbcheck.context import PluginContext

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF002  (look-alike letters are what these rules are about)
 """Security rules on the syntax tree: names Python sees that a reader does not (MB360-MB363).
 
 Identifiers spelled in look-alike letters (Python NFKC-normalises them), reflective

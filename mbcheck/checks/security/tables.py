@@ -9,8 +9,8 @@ an exact entry of ``calls`` wins, then the longest dotted prefix found in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any

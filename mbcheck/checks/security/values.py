@@ -365,10 +365,10 @@ def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
         base = resolve(ctx, node.value)
         if base is None:
             return None
-        attr = ident(node.attr.value)
-        if base == "builtins" and attr == "__dict__":
+        member = ident(node.attr.value)
+        if base == "builtins" and member == "__dict__":
             return "builtins.__dict__"
-        return f"{base}.{attr}"
+        return f"{base}.{member}"
     if isinstance(node, cst.Call):
         func = resolve(ctx, node.func)
         if func in DYNAMIC_IMPORTERS and node.args:

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (look-alike letters are what these rules are about)
 """Names as Python sees them: NFKC identifiers, reflective lookups, low-level twins, desktop, path tricks."""
 
 from __future__ import annotations
