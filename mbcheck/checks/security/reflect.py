@@ -121,6 +121,10 @@ def reach(ctx: FileContext, node: cst.BaseExpression) -> Reach | None:
     if not isinstance(node, cst.Call) or not node.args:
         return None
     func = node.func
+    if isinstance(func, cst.Attribute):
+        attr = ident(func.attr.value)
+        if attr != "get" and attr != "__getattribute__" and attr != "resolve_name":
+            return None
     if isinstance(func, cst.Attribute) and ident(func.attr.value) == "get" and len(node.args) <= 2:
         found = _container(ctx, func.value)
         if found is not None:
@@ -189,23 +193,37 @@ def subclasses_gadget(ctx: FileContext, call: cst.Call) -> bool:
 _BYTECODE_FIELDS = frozenset({"co_code", "co_consts", "co_names"})
 
 
+#: method names :func:`code_uses` looks at (any other attribute call is only a ``timeit`` candidate)
+_CODE_METHODS = frozenset({"__subclasses__", "replace", "exec_module", "load_module", "runsource", "runcode"})
+
+
 def code_uses(ctx: FileContext, call: cst.Call) -> str | None:
     """What a call that makes or runs code without a listed name does (for messages), or None."""
     func = call.func
-    if subclasses_gadget(ctx, call):
-        return "`__subclasses__()` of `object`"
-    if not isinstance(func, cst.Attribute):
-        name = values.resolve(ctx, func)
-        return _timeit(ctx, call, name) if name is not None else None
-    method = ident(func.attr.value)
-    if method == "replace" and any(a.keyword is not None and a.keyword.value in _BYTECODE_FIELDS for a in call.args):
-        return "`code.replace()` of its bytecode"
-    if method in ("exec_module", "load_module") and len(call.args) <= 1 and _loads_from_paths(ctx):
-        return f"a loader's `{method}()`"
-    if method in ("runsource", "runcode") and call.args:
-        return f"an interpreter's `{method}()`"
+    if isinstance(func, cst.Attribute):
+        method = ident(func.attr.value)
+        if method in _CODE_METHODS:
+            found = _code_method(ctx, call, method)
+            if found is not None:
+                return found
+        elif method not in ("timeit", "repeat", "Timer"):
+            return None
+    elif not isinstance(func, cst.Name):
+        return None
     name = values.resolve(ctx, func)
-    return _timeit(ctx, call, name) if name is not None else None
+    return _timeit(ctx, call, name) if name in _TIMEIT else None
+
+
+def _code_method(ctx: FileContext, call: cst.Call, method: str) -> str | None:
+    if method == "__subclasses__":
+        return "`__subclasses__()` of `object`" if subclasses_gadget(ctx, call) else None
+    if method == "replace":
+        if any(a.keyword is not None and a.keyword.value in _BYTECODE_FIELDS for a in call.args):
+            return "`code.replace()` of its bytecode"
+        return None
+    if method in ("exec_module", "load_module"):
+        return f"a loader's `{method}()`" if len(call.args) <= 1 and _loads_from_paths(ctx) else None
+    return f"an interpreter's `{method}()`" if call.args else None
 
 
 #: what makes a loader or spec from a file path (a loader made by name, ``find_spec('html.parser')``, is an import)
@@ -220,8 +238,8 @@ def _loads_from_paths(ctx: FileContext) -> bool:
     return text is None or any(name in text for name in _PATH_LOADERS)
 
 
-def _timeit(ctx: FileContext, call: cst.Call, name: str) -> str | None:
-    keywords = _TIMEIT.get(name)
+def _timeit(ctx: FileContext, call: cst.Call, name: str | None) -> str | None:
+    keywords = _TIMEIT.get(name) if name is not None else None
     if keywords is None:
         return None
     for position, keyword in enumerate(keywords):
@@ -374,7 +392,10 @@ class PathTricks:
         if found is not None:
             trick = PathTrick(found.node, found.via, found.entry, function)
             self.tricks.append((trick, self.imports.get(function, 0)))
-        elif name in values.DYNAMIC_IMPORTERS or code_uses(ctx, node) in _LOADERS:
+        elif name in values.DYNAMIC_IMPORTERS or (
+            isinstance(node.func, cst.Attribute) and node.func.attr.value in ("exec_module", "load_module")
+            and code_uses(ctx, node) in _LOADERS
+        ):
             self.imported(function)
 
     def imported(self, function: str) -> None:

@@ -9,6 +9,7 @@ their folding live in :mod:`mbcheck.checks.security.reflect`.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import ClassVar
@@ -47,6 +48,28 @@ def _names(node: cst.CSTNode) -> Iterator[cst.Name]:
             pending.extend(reversed(current.children))
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _may_hide_names(text: str) -> bool:
+    """Whether the source has a run of non-ASCII letters that NFKC turns into ASCII name
+    characters (a cheap test on the text before the tree is walked for names)."""
+    if text.isascii():
+        return False
+    for match in _NON_ASCII.finditer(text):
+        run = match.group(0)
+        if not ("_" + run).isidentifier():
+            continue  # emoji, symbols, punctuation: never part of a name
+        read = unicodedata.normalize("NFKC", run)
+        if read == run or not read.isascii():
+            continue
+        start, end = match.span()
+        beside = text[start - 1: start] + text[end: end + 1]
+        if len(read) > 1 or any(c.isascii() and (c.isalnum() or c == "_") for c in beside):
+            return True
+    return False
+
+
 class ConfusableIdentifier(SourceRule):
     """An identifier written in look-alike letters that Python reads as a different, plain name.
 
@@ -78,7 +101,7 @@ class ConfusableIdentifier(SourceRule):
 
     def finish(self) -> None:
         text = self.ctx.positions.text
-        if text is not None and text.isascii():
+        if text is not None and not _may_hide_names(text):
             return
         reported = 0
         for node in _names(self.ctx.module):
