@@ -12,12 +12,15 @@ What is followed: ``import a.b as c``, ``from a import b as c``, relative import
 ``__import__("os")`` / ``importlib.import_module("os")`` with a literal name,
 ``getattr(x, "name")`` with a literal name, and local definitions or parameters
 that shadow a builtin or an import (so a plugin's own ``exec`` method or an
-``eval`` parameter are never taken for the builtins).
+``eval`` parameter are never taken for the builtins). Identifiers are
+NFKC-normalised as Python's tokenizer does (PEP 3131): ``eval`` in full-width
+letters is ``eval``.
 """
 
 from __future__ import annotations
 
 import builtins
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -33,14 +36,19 @@ _DYNAMIC_IMPORTERS = frozenset({"builtins.__import__", "importlib.import_module"
 Binding = str | None
 
 
+def ident(name: str) -> str:
+    """An identifier as Python reads it: NFKC-normalised (PEP 3131), so full-width ``eval`` is ``eval``."""
+    return name if name.isascii() else unicodedata.normalize("NFKC", name)
+
+
 def dotted(node: cst.BaseExpression) -> str | None:
-    """``a.b.c`` as written, or None when the expression is not a plain chain."""
+    """``a.b.c`` as Python reads it (identifiers normalised), or None when not a plain chain."""
     parts: list[str] = []
     while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
+        parts.append(ident(node.attr.value))
         node = node.value
     if isinstance(node, cst.Name):
-        parts.append(node.value)
+        parts.append(ident(node.value))
         return ".".join(reversed(parts))
     return None
 
@@ -77,6 +85,7 @@ class NameTracker:
 
     # -- resolution ---------------------------------------------------------
     def lookup(self, name: str) -> Binding:
+        name = ident(name)
         innermost = len(self.scopes) - 1
         for index in range(innermost, -1, -1):
             scope = self.scopes[index]
@@ -96,7 +105,7 @@ class NameTracker:
             return self.lookup(node.value)
         if isinstance(node, cst.Attribute):
             base = self.qualified_name(node.value)
-            return None if base is None else f"{base}.{node.attr.value}"
+            return None if base is None else f"{base}.{ident(node.attr.value)}"
         if isinstance(node, cst.Call):
             func = self.qualified_name(node.func)
             if func in _DYNAMIC_IMPORTERS and node.args:
@@ -121,7 +130,7 @@ class NameTracker:
 
     # -- binding ------------------------------------------------------------
     def bind(self, name: str, target: Binding) -> None:
-        self.scopes[-1].bindings[name] = target
+        self.scopes[-1].bindings[ident(name)] = target
 
     def bind_import(self, node: cst.Import | cst.ImportFrom) -> None:
         if isinstance(node, cst.Import):
@@ -187,7 +196,7 @@ class NameTracker:
             elif isinstance(stmt, cst.Assign) and len(stmt.targets) == 1:
                 self.bind_target(stmt.targets[0].target, stmt.value)
             elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
-                self.bind(stmt.name.value, f"{self.module_name}.{stmt.name.value}")
+                self.bind(stmt.name.value, f"{self.module_name}.{ident(stmt.name.value)}")
             elif isinstance(stmt, (cst.If, cst.Try, cst.TryStar, cst.With)):
                 body = stmt.body
                 if isinstance(body, cst.IndentedBlock):
@@ -209,7 +218,7 @@ class NameTracker:
             handler(self, node)
 
     def _enter_function(self, node: cst.FunctionDef) -> None:
-        self.bind(node.name.value, f"{self.module_name}.{node.name.value}")
+        self.bind(node.name.value, f"{self.module_name}.{ident(node.name.value)}")
         self.scopes.append(_Scope())
         self.function_depth += 1
         self.bind_parameters(node.params)
@@ -220,7 +229,7 @@ class NameTracker:
         self.bind_parameters(node.params)
 
     def _enter_class(self, node: cst.ClassDef) -> None:
-        self.bind(node.name.value, f"{self.module_name}.{node.name.value}")
+        self.bind(node.name.value, f"{self.module_name}.{ident(node.name.value)}")
         self.scopes.append(_Scope(is_class=True))
         self.class_depth += 1
 

@@ -227,6 +227,11 @@ class Positions:
         self.from_ast = 0
 
     @property
+    def text(self) -> str | None:
+        """The module's source text, when the analysis was given it."""
+        return self._text
+
+    @property
     def used_whole_file(self) -> bool:
         """Whether some node needed libcst's whole-file positions (the costly fallback)."""
         return self._whole_file

@@ -21,7 +21,7 @@ from mbcheck.gate import permission_vocabulary, policy_from_mapping
 from mbcheck.model import Severity
 from mbcheck.resources import load_json
 
-CONTRACT_PERMISSIONS = {"network", "subprocess", "fs-write", "dynamic-code", "native-code", "env"}
+CONTRACT_PERMISSIONS = {"network", "subprocess", "fs-write", "dynamic-code", "native-code", "env", "desktop"}
 
 
 def test_schemas_are_valid_json_schemas() -> None:

@@ -18,6 +18,7 @@ from typing import Literal
 import libcst as cst
 
 from mbcheck.checks.security.paths import is_path_expr
+from mbcheck.checks.security.reflect import extra_uses
 from mbcheck.checks.security.tables import ModeCall, tables
 from mbcheck.checks.security.values import (
     fold_string,
@@ -210,7 +211,7 @@ def _own_definition(ctx: FileContext, name: str, key: str) -> bool:
 def classify_call(ctx: FileContext, call: cst.Call, name: str | None) -> list[Use]:
     """The permissions a call shows (``name`` is its resolved function name, or None)."""
     data = tables()
-    uses: list[Use] = []
+    uses: list[Use] = [Use(permission, via) for permission, via in extra_uses(ctx, call)]
     if name is not None:
         spec = data.write_methods.get(name)
         if spec is not None:

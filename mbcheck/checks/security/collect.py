@@ -22,6 +22,7 @@ from mbcheck.checks.security.classify import import_permission
 from mbcheck.checks.security.collect_scope import ScopeTracker
 from mbcheck.checks.security.facts import Evidence, FunctionSummary, ImportTimeCall, SecurityFacts
 from mbcheck.checks.security.paths import observe_assignment, observe_function
+from mbcheck.checks.security.reflect import PathTricks, code_assignment, reach, reach_permission
 from mbcheck.checks.security.tables import SIDE_EFFECT_PERMISSIONS, tables
 from mbcheck.checks.security.values import (
     DYNAMIC_IMPORTERS,
@@ -29,6 +30,7 @@ from mbcheck.checks.security.values import (
     plugin_internal,
     resolve,
 )
+from mbcheck.model import Span
 from mbcheck.pyfile.names import dotted
 from mbcheck.pyfile.traverse import Collector, FileContext, collector
 
@@ -85,6 +87,7 @@ class SecurityCollector(ScopeTracker, Collector):
         self._skip: set[int] = set()
         self._in_import = 0
         self._in_annotation = 0
+        self.path_tricks = PathTricks()
 
     # -- evidence ----------------------------------------------------------
     def _add(self, permission: str, via: str, kind: str, node: cst.CSTNode, certain: bool = True) -> None:
@@ -94,6 +97,7 @@ class SecurityCollector(ScopeTracker, Collector):
 
     def visit_Import(self, node: cst.Import) -> None:
         self._in_import += 1
+        self.path_tricks.imported(self.function)
         self._imports(node)
 
     def leave_Import(self, original_node: cst.Import) -> None:
@@ -101,6 +105,7 @@ class SecurityCollector(ScopeTracker, Collector):
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         self._in_import += 1
+        self.path_tricks.imported(self.function)
         self._imports(node)
 
     def leave_ImportFrom(self, original_node: cst.ImportFrom) -> None:
@@ -116,6 +121,9 @@ class SecurityCollector(ScopeTracker, Collector):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         observe_assignment(self.ctx, node)
+        for target in node.targets:
+            if code_assignment(target.target):
+                self._add("dynamic-code", "__code__", "attribute", target.target)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         observe_assignment(self.ctx, node)
@@ -158,6 +166,7 @@ class SecurityCollector(ScopeTracker, Collector):
         if (name in DYNAMIC_IMPORTERS and node.args and not is_plain_literal(node.args[0].value)
                 and self.ctx.at_import_time):
             self.dynamic_import = True
+        self.path_tricks.call(self.ctx, node, name, self.function)
         callee = name
         func = node.func
         if callee is None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
@@ -189,8 +198,15 @@ class SecurityCollector(ScopeTracker, Collector):
         self._reference(node)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
-        """``__builtins__['exec']``: a builtin reached through the builtins dictionary."""
-        if id(node) in self._skip or resolve(self.ctx, node.value) not in ("builtins", "builtins.__dict__"):
+        """``__builtins__['exec']``: a builtin reached through the builtins dictionary;
+        ``vars(os)['system']``, ``sys.modules['os']``: what a reflective lookup reaches."""
+        if id(node) in self._skip:
+            return
+        if resolve(self.ctx, node.value) not in ("builtins", "builtins.__dict__"):
+            reached = reach(self.ctx, node)
+            hit = reach_permission(self.ctx, reached) if reached is not None else None
+            if hit is not None:
+                self._add(hit[0], hit[1], "attribute", node)
             return
         name = resolve(self.ctx, node)
         if name is None:
@@ -262,7 +278,15 @@ class SecurityCollector(ScopeTracker, Collector):
                 line = ctx.line(statement) if statement is not None else span.line
                 calls.append(ImportTimeCall(callee, span, min(line, span.line)))
         functions = tuple(FunctionSummary(name, tuple(sorted(callees))) for name, callees in sorted(self.calls.items()))
-        return SecurityFacts(ctx.module_name, tuple(evidence), functions, tuple(calls), self.dynamic_import)
+        entries: list[tuple[str, Span]] = []
+        for trick in self.path_tricks.followed():
+            span = ctx.span(trick.node)
+            entries.append((trick.entry or "", span))
+            # "attribute": the path change itself runs nothing (MB362 reports it, not MB330)
+            evidence.append(Evidence("dynamic-code", trick.via, "attribute", span, span.line,
+                                     not trick.function, True, trick.function))
+        return SecurityFacts(ctx.module_name, tuple(evidence), functions, tuple(calls), self.dynamic_import,
+                             tuple(entries))
 
 
 __all__ = ["SecurityCollector"]

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mbcheck.archive.formats import WHEEL_SUFFIX
 from mbcheck.model import Span
+
+#: archives Python imports from when they are on ``sys.path`` (zipimport reads any zip)
+IMPORTABLE_ARCHIVES = (".zip", ".egg", WHEEL_SUFFIX, ".pyz", ".pex", ".par")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +61,9 @@ class SecurityFacts:
     import_time_calls: tuple[ImportTimeCall, ...] = ()
     #: the module imports a computed module name when it is imported (any plugin module may run)
     dynamic_import: bool = False
+    #: entries put on ``sys.path`` (or given to ``zipimport``/``site.addsitedir``) before an
+    #: import: the static entry (``""`` when computed) and where
+    path_entries: tuple[tuple[str, Span], ...] = ()
 
 
-__all__ = ["Evidence", "FunctionSummary", "ImportTimeCall", "SecurityFacts"]
+__all__ = ["IMPORTABLE_ARCHIVES", "Evidence", "FunctionSummary", "ImportTimeCall", "SecurityFacts"]

@@ -9,6 +9,7 @@ an exact entry of ``calls`` wins, then the longest dotted prefix found in
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -105,6 +106,14 @@ class SecurityTables:
     sensitive_modules: frozenset[str]
     #: modules whose import or use shows ``network``
     network_modules: frozenset[str]
+    #: modules that are another under a second name (``posix`` -> ``os``)
+    module_aliases: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    def canonical(self, name: str) -> str:
+        """``name`` with an aliased first part replaced (``posix.system`` is ``os.system``)."""
+        top, dot, rest = name.partition(".")
+        target = self.module_aliases.get(top)
+        return name if target is None else target + dot + rest
 
     def permission_of(self, name: str) -> tuple[str, str] | None:
         """``(permission, matched table key)`` for a qualified name, or None.
@@ -131,6 +140,19 @@ class SecurityTables:
 
 def _int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) else None
+
+
+def _owner(name: str) -> str:
+    """The top-level module a listed name makes sensitive to computed lookups.
+
+    ``os.system`` and ``pathlib.Path.chmod`` make ``os`` and ``pathlib`` sensitive;
+    a name in a submodule (``logging.config.listen``: a lower-case second part)
+    makes only that submodule so, not its package (``getattr(logging, level)``).
+    """
+    parts = name.split(".", 2)
+    if len(parts) == 3 and parts[1][:1].islower():
+        return f"{parts[0]}.{parts[1]}"
+    return parts[0]
 
 
 def build_tables(data: Mapping[str, Any]) -> SecurityTables:
@@ -188,7 +210,7 @@ def build_tables(data: Mapping[str, Any]) -> SecurityTables:
         if permission == "dynamic-code" and name.split(".", 1)[0] in _DESERIALISER_MODULES
     )
     mentioned = [*calls, *modules, *write_methods, *dangerous["shell_calls"], *dangerous["decoders"]]
-    sensitive = frozenset(name.split(".", 1)[0] for name in mentioned) - {"builtins"}
+    sensitive = frozenset(_owner(name) for name in mentioned) - {"builtins"}
     return SecurityTables(
         modules=modules,
         calls=calls,
@@ -209,6 +231,7 @@ def build_tables(data: Mapping[str, Any]) -> SecurityTables:
         deserialisers=deserialisers,
         sensitive_modules=sensitive,
         network_modules=frozenset(name for name, permission in modules.items() if permission == "network"),
+        module_aliases=dict(data.get("module_aliases", {})),
     )
 
 

@@ -6,7 +6,8 @@ expression, per file, without running anything:
 * :func:`resolve` — the qualified name an expression denotes, following what
   :class:`~mbcheck.pyfile.names.NameTracker` follows plus the obfuscated spellings
   (``__import__('o' + 's')``, ``getattr(builtins, 'ev' + 'al')``,
-  ``__builtins__['exec']``, ``sys.modules['os']``);
+  ``__builtins__['exec']``, ``sys.modules['os']``, and every reflective form of
+  :mod:`~mbcheck.checks.security.reflect`);
 * :func:`fold_string` — the value of an expression that is a string in
   disguise (concatenations, ``''.join``, reversal, ``chr`` codes, literal
   base64 / hex decoded as data — never run), and :func:`fold_bytes`;
@@ -30,6 +31,7 @@ import libcst as cst
 from mbcheck.checks.security.classify import StaticPath, in_package
 from mbcheck.checks.security.tables import tables
 from mbcheck.pyfile.literals import KEYWORDS, literal_bytes, literal_int, literal_string
+from mbcheck.pyfile.names import ident
 from mbcheck.pyfile.traverse import FileContext
 
 #: calls that import a module by its name as a string
@@ -122,10 +124,12 @@ def state(ctx: FileContext) -> FileState:
 
 def _bound_locally(ctx: FileContext, name: str) -> bool:
     """Whether ``name`` is bound in a function or class scope enclosing the current node."""
+    name = ident(name)
     return any(name in scope.bindings for scope in ctx.names.scopes[1:])
 
 
 def _bound_anywhere(ctx: FileContext, name: str) -> bool:
+    name = ident(name)
     return any(name in scope.bindings for scope in ctx.names.scopes)
 
 
@@ -134,7 +138,7 @@ def _bound_anywhere(ctx: FileContext, name: str) -> bool:
 
 
 def _is_builtin(ctx: FileContext, node: cst.BaseExpression, name: str) -> bool:
-    return isinstance(node, cst.Name) and node.value == name and ctx.names.lookup(name) == f"builtins.{name}"
+    return isinstance(node, cst.Name) and ident(node.value) == name and ctx.names.lookup(name) == f"builtins.{name}"
 
 
 def _fold_sequence(ctx: FileContext, node: cst.BaseExpression, depth: int) -> list[str] | None:
@@ -336,6 +340,8 @@ def resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
     found = _resolve(ctx, node)
     if found is not None and found.split(".", 2)[:2] in _CONSTANT_BUILTINS:
         found = None  # ``x = None`` then ``x.attr``: a value, not the builtins module
+    if found is not None:
+        found = tables().canonical(found)  # ``posix.system`` is ``os.system``
     memo[key] = found
     return found
 
@@ -350,10 +356,10 @@ def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.Name):
         if _bound_anywhere(ctx, node.value):
             return None
-        if node.value == "__builtins__":
+        if ident(node.value) == "__builtins__":
             return "builtins"
         for module in state(ctx).star_modules:
-            candidate = f"{module}.{node.value}"
+            candidate = f"{module}.{ident(node.value)}"
             if candidate in _known_names():
                 return candidate  # ``from os import *`` then ``system(cmd)``
         return None
@@ -361,9 +367,10 @@ def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
         base = resolve(ctx, node.value)
         if base is None:
             return None
-        if base == "builtins" and node.attr.value == "__dict__":
+        member = ident(node.attr.value)
+        if base == "builtins" and member == "__dict__":
             return "builtins.__dict__"
-        return f"{base}.{node.attr.value}"
+        return f"{base}.{member}"
     if isinstance(node, cst.Call):
         func = resolve(ctx, node.func)
         if func in DYNAMIC_IMPORTERS and node.args:
@@ -375,23 +382,16 @@ def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
                 return f"{base}.{attr}"
         if func == "builtins.vars" and len(node.args) == 1 and resolve(ctx, node.args[0].value) == "builtins":
             return "builtins.__dict__"
-        return None
+        return resolve_reflective(ctx, node)
     if isinstance(node, cst.Subscript) and len(node.slice) == 1:
         index = node.slice[0].slice
         if not isinstance(index, cst.Index):
             return None
-        if (
-            isinstance(node.value, cst.Call)
-            and resolve(ctx, node.value.func) in ("builtins.globals", "builtins.vars", "builtins.locals")
-            and not node.value.args
-        ):
-            return "builtins" if fold_string(ctx, index.value) == "__builtins__" else None
         base = resolve(ctx, node.value)
         if base in ("builtins", "builtins.__dict__"):
             key = fold_string(ctx, index.value)
             return f"builtins.{key}" if key else None
-        if base == "sys.modules":
-            return fold_string(ctx, index.value)
+        return resolve_reflective(ctx, node)  # vars(m)[k], m.__dict__[k], globals()[k], sys.modules[k]
     return None
 
 
@@ -400,6 +400,8 @@ def plugin_internal(ctx: FileContext, name: str) -> bool:
     """Whether a qualified name is one of the plugin's own (its package or inside it)."""
     return in_package(name, ctx.package)
 
+
+from mbcheck.checks.security.reflect import resolve_reflective  # noqa: E402  (it uses this module)
 
 __all__ = [
     "DYNAMIC_IMPORTERS",

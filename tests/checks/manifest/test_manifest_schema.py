@@ -50,7 +50,7 @@ METADATA_FIELDS = {
     "classifiers",
 }
 MBCHECK_FIELDS = {"permissions", "default_config", "requires_plugins"}
-PERMISSIONS = ["network", "subprocess", "fs-write", "dynamic-code", "native-code", "env"]
+PERMISSIONS = ["network", "subprocess", "fs-write", "dynamic-code", "native-code", "env", "desktop"]
 
 MINIMAL = {
     "name": "hello",

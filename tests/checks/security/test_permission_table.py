@@ -18,7 +18,7 @@ TABLE = "rules/security/permissions.json"
 SCHEMA = "schemas/rules-security-permissions.schema.json"
 
 #: the permission vocabulary of the MilkBottle plugin contract
-VOCABULARY = {"network", "subprocess", "fs-write", "dynamic-code", "native-code", "env"}
+VOCABULARY = {"network", "subprocess", "fs-write", "dynamic-code", "native-code", "env", "desktop"}
 
 
 @pytest.fixture(scope="module")
