@@ -95,7 +95,6 @@ DISAGREEMENTS: dict[str, tuple[str, str, str, str]] = {
         "3.8", "3.6", VERMIN_RULE,
         "vermin matches `.as_integer_ratio()` on any object as int.as_integer_ratio; the receiver's type is unknown",
     ),
-    "stdlib:tokenize.py": ("3.8", "3.6", VERMIN_RULE, "a bare `@functools.lru_cache` decorator (no call) needs 3.8"),
     "stdlib:asyncio/coroutines.py": ("3.7", "3.6", VERMIN_RULE, "sys.flags.dev_mode: attributes of sys.flags are not tabled"),
     "attr/_compat.py": ("3.14", "3.6", GUARDED, "`import annotationlib` under `if PY_3_14_PLUS:` (a version flag)"),
     "attr/validators.py": ("3.6", "3.7", TABLE_ONLY, "`from re import Pattern`: re.Pattern is new in 3.7"),
