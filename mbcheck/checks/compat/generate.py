@@ -261,8 +261,9 @@ def _version_tuple(node: ast.expr) -> int | None:
     """``(3, 11)`` -> 11; ``(3,)`` -> 0; anything else None."""
     if isinstance(node, ast.Tuple) and node.elts and all(isinstance(e, ast.Constant) for e in node.elts):
         values = [e.value for e in node.elts if isinstance(e, ast.Constant)]
-        if values[0] == 3 and all(isinstance(v, int) for v in values):
-            return int(values[1]) if len(values) > 1 else 0
+        numbers = [v for v in values if isinstance(v, int)]
+        if values[0] == 3 and len(numbers) == len(values):
+            return numbers[1] if len(numbers) > 1 else 0
         if values[0] == 2:
             return -1
     return None
