@@ -337,9 +337,9 @@ class Scope:
 
 
 def _keywords(args: ast.arguments, method: bool) -> tuple[frozenset[str], bool]:
-    names = [a.arg for a in args.args]
-    if method and names:
-        names = names[1:]
+    positional = [*args.posonlyargs, *args.args]
+    skip = 1 if method and positional else 0  # ``self``/``cls``, positional-only or not
+    names = [a.arg for a in positional[skip:] if a in args.args]
     # ``__x`` parameters are positional-only in stubs written before PEP 570
     named = [n for n in names if not (n.startswith("__") and not n.endswith("__"))]
     named += [a.arg for a in args.kwonlyargs]
