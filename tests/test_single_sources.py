@@ -150,8 +150,13 @@ def test_archive_suffixes_are_listed_once() -> None:
     from mbcheck.discovery import is_archive as discovered
     from mbcheck.gate import identity
 
-    # requirements.py's list is pip's (requirement files and URLs), not the plugin archives'
-    assert _sources_with(r"[\"']\.(tgz|whl|tar\.gz)[\"']") == {"archive/formats.py", "checks/deps/requirements.py"}
+    # requirements.py's list is pip's (requirement files and URLs), and the compat generator names
+    # the PyPI sdists it reads typeshed from: neither is about plugin archives
+    assert _sources_with(r"[\"']\.(tgz|whl|tar\.gz)[\"']") == {
+        "archive/formats.py",
+        "checks/deps/requirements.py",
+        "checks/compat/generate.py",
+    }
     for suffix in ARCHIVE_SUFFIXES:
         name = f"Example-1.0{suffix.upper()}"
         assert has_archive_name(name) and discovered(Path(name)) and not is_archive(Path("/nonexistent") / name)

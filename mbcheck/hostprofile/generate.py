@@ -115,14 +115,17 @@ def _file(tree: HostTree, index: ModuleIndex, module: str) -> str:
 
 
 def _newest_described_minor() -> tuple[int, int]:
-    """The newest Python the standard-library tables describe (their last added/removed release)."""
-    from mbcheck.checks.compat.tables import stdlib_members, stdlib_modules
+    """The newest Python the version tables describe (their last added/removed release): the
+    standard-library table's, up to the newest release the syntax table knows (the generated
+    standard-library table also carries what typeshed says of releases still in development)."""
+    from mbcheck.checks.compat.tables import stdlib_members, stdlib_modules, syntax_features
 
+    released = max(f.version for f in syntax_features().values())
     newest = (3, 11)
     for table in (stdlib_modules(), stdlib_members()):
         for entry in table.values():
             for minor in (entry.added, entry.removed):
-                if minor is not None and minor > newest:
+                if minor is not None and newest < minor <= released:
                     newest = minor
     return newest
 

@@ -43,6 +43,8 @@ def label(req: Requirement) -> str:
         return feature(req.what).label()
     if req.kind == "module":
         return f"module `{req.what}`"
+    if req.kind == "keyword":
+        return f"keyword argument `{req.what.removeprefix('builtins.')}`"
     name = req.what.removeprefix("builtins.")
     return f"`{name}`"
 

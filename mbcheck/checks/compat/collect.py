@@ -31,6 +31,7 @@ from typing import Any
 import libcst as cst
 
 from mbcheck.checks.compat.collect_guards import GuardTracker
+from mbcheck.checks.compat.collect_keywords import KeywordArguments
 from mbcheck.checks.compat.collect_syntax import SyntaxFeatures
 from mbcheck.checks.compat.facts import (
     SPAN_FLOOR,
@@ -55,7 +56,7 @@ def _first_line(span: Span, width: int) -> Span:
 
 
 @collector
-class CompatCollector(SyntaxFeatures, GuardTracker):
+class CompatCollector(KeywordArguments, SyntaxFeatures, GuardTracker):
     """Python-version requirements and ``milkbottle`` names of one module.
 
     One visitor in the shared traversal: :class:`SyntaxFeatures` finds the

@@ -39,10 +39,11 @@ _CATCHES: dict[str, frozenset[str]] = {
     "ModuleNotFoundError": frozenset({"import"}),
     "AttributeError": frozenset({"attribute"}),
     "NameError": frozenset({"name"}),
-    "Exception": frozenset({"import", "attribute", "name"}),
-    "BaseException": frozenset({"import", "attribute", "name"}),
+    "TypeError": frozenset({"keyword"}),
+    "Exception": frozenset({"import", "attribute", "name", "keyword"}),
+    "BaseException": frozenset({"import", "attribute", "name", "keyword"}),
 }
-_ALL_CATCHES = frozenset({"import", "attribute", "name"})
+_ALL_CATCHES = frozenset({"import", "attribute", "name", "keyword"})
 
 Detected = tuple[Minor, tuple[Patch, ...]]
 

@@ -26,7 +26,7 @@ from mbcheck.model import Span
 Minor = tuple[int, int]
 Patch = tuple[int, int, int]
 Bound = Literal["min", "max"]
-Kind = Literal["syntax", "module", "member"]
+Kind = Literal["syntax", "module", "member", "keyword"]
 
 #: every Python 3 minor release the range logic reasons about (3.0 to 3.15)
 KNOWN_MINORS: tuple[Minor, ...] = tuple((3, minor) for minor in range(16))

@@ -6,8 +6,9 @@ plugin's ``milkbottle`` imports with the catalogue:
 
 * ``rules/compat/syntax.json``: syntax features by stable id (never a
   version written in code);
-* ``rules/compat/stdlib.json``: modules and members added or removed, with
-  the patch releases that backported them;
+* ``rules/compat/stdlib.json``: modules, members and keyword parameters added
+  or removed, with the patch releases that backported them (generated from
+  typeshed by :mod:`mbcheck.checks.compat.generate`; loaded once per process);
 * the public ``milkbottle`` API per release: each shipped host profile's
   ``public_api`` (``rules/hosts/*.json``; a module list is written once, there).
 """
@@ -61,25 +62,59 @@ def feature(fid: str) -> Feature:
     return syntax_features()[fid]
 
 
-def _entries(raw: Mapping[str, Any]) -> dict[str, StdlibEntry]:
+def _entries(raw: Mapping[str, Any], shared: dict[tuple[Any, ...], StdlibEntry]) -> dict[str, StdlibEntry]:
+    """Entries by name; equal entries are one object (thousands of names share a few dozen)."""
     out = {}
     for name, data in raw.items():
-        out[name] = StdlibEntry(
-            parse_minor(data["added"]) if "added" in data else None,
-            parse_minor(data["removed"]) if "removed" in data else None,
-            tuple(sorted(parse_patch(p) for p in data.get("backported", ()))),
-        )
+        key = (data.get("added"), data.get("removed"), tuple(data.get("backported", ())))
+        entry = shared.get(key)
+        if entry is None:
+            entry = shared[key] = StdlibEntry(
+                parse_minor(key[0]) if key[0] is not None else None,
+                parse_minor(key[1]) if key[1] is not None else None,
+                tuple(sorted(parse_patch(p) for p in key[2])),
+            )
+        out[name] = entry
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class StdlibTable:
+    modules: Mapping[str, StdlibEntry]
+    members: Mapping[str, StdlibEntry]
+    #: callable -> keyword -> entry
+    keywords: Mapping[str, Mapping[str, StdlibEntry]]
+
+
 @cache
+def stdlib_table() -> StdlibTable:
+    """``rules/compat/stdlib.json``, read once per process."""
+    raw = load_json("rules/compat/stdlib.json")
+    shared: dict[tuple[Any, ...], StdlibEntry] = {}
+    return StdlibTable(
+        _entries(raw["modules"], shared),
+        _entries(raw["members"], shared),
+        {name: _entries(keywords, shared) for name, keywords in raw.get("keywords", {}).items()},
+    )
+
+
 def stdlib_modules() -> Mapping[str, StdlibEntry]:
-    return _entries(load_json("rules/compat/stdlib.json")["modules"])
+    return stdlib_table().modules
+
+
+def stdlib_members() -> Mapping[str, StdlibEntry]:
+    return stdlib_table().members
+
+
+def stdlib_keywords(name: str) -> Mapping[str, StdlibEntry]:
+    """The dated keyword parameters of the callable ``name`` (empty when none is dated)."""
+    return stdlib_table().keywords.get(name, {})
 
 
 @cache
-def stdlib_members() -> Mapping[str, StdlibEntry]:
-    return _entries(load_json("rules/compat/stdlib.json")["members"])
+def keyword_names() -> frozenset[str]:
+    """Every dated keyword parameter name (a cheap pre-filter for calls)."""
+    return frozenset(keyword for keywords in stdlib_table().keywords.values() for keyword in keywords)
 
 
 @cache
@@ -173,14 +208,18 @@ __all__ = [
     "Feature",
     "HostApi",
     "StdlibEntry",
+    "StdlibTable",
     "builtin_names",
     "catalogue_documents",
     "feature",
     "host_api_catalogue",
     "host_api_from",
+    "keyword_names",
     "member_tails",
     "stdlib_entry",
+    "stdlib_keywords",
     "stdlib_members",
     "stdlib_modules",
+    "stdlib_table",
     "syntax_features",
 ]

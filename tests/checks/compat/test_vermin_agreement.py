@@ -12,8 +12,9 @@ Reasons, by kind:
 * ``GUARDED``: the use sits under a version check, ``TYPE_CHECKING``, or a
   ``try``/``except ImportError`` fallback. mbcheck respects guards; vermin
   counts every use.
-* ``KWARG``: vermin also dates keyword arguments (``zip(strict=...)``,
-  ``dataclass(slots=...)``); mbcheck's tables date modules and names only.
+* ``KWARG``: a keyword argument dated differently (``zip(strict=...)``,
+  ``dataclass(slots=...)``); none is left since mbcheck dates keyword
+  arguments from typeshed too.
 * ``VERMIN_RULE``: another rule vermin has and mbcheck does not (methods
   matched by name on objects of unknown type, a bare ``@lru_cache``
   decorator, attributes of ``sys.flags``).
@@ -88,14 +89,10 @@ INSTALLED = (
 
 #: module -> (vermin's minimum, mbcheck's minimum, kind, why)
 DISAGREEMENTS: dict[str, tuple[str, str, str, str]] = {
-    "stdlib:antigravity.py": ("3.9", "3.6", KWARG, "hashlib.md5(usedforsecurity=...)"),
-    "stdlib:base64.py": ("3.11", "3.6", KWARG, "binascii.a2b_base64(strict_mode=...)"),
-    "stdlib:uuid.py": ("3.9", "3.7", KWARG, "hashlib.md5(usedforsecurity=...); mbcheck: time.time_ns (3.7)"),
     "stdlib:fractions.py": (
         "3.8", "3.6", VERMIN_RULE,
         "vermin matches `.as_integer_ratio()` on any object as int.as_integer_ratio; the receiver's type is unknown",
     ),
-    "stdlib:tokenize.py": ("3.8", "3.6", VERMIN_RULE, "a bare `@functools.lru_cache` decorator (no call) needs 3.8"),
     "stdlib:asyncio/coroutines.py": ("3.7", "3.6", VERMIN_RULE, "sys.flags.dev_mode: attributes of sys.flags are not tabled"),
     "attr/_compat.py": ("3.14", "3.6", GUARDED, "`import annotationlib` under `if PY_3_14_PLUS:` (a version flag)"),
     "attr/validators.py": ("3.6", "3.7", TABLE_ONLY, "`from re import Pattern`: re.Pattern is new in 3.7"),
@@ -109,8 +106,6 @@ DISAGREEMENTS: dict[str, tuple[str, str, str, str]] = {
         "3.11", "3.8", SHADOWED,
         "BaseExceptionGroup: imported from the exceptiongroup backport under `if sys.version_info < (3, 11):`",
     ),
-    "_pytest/nodeid.py": ("3.10", "3.7", KWARG, "dataclasses.dataclass(slots=..., kw_only=...)"),
-    "typer/utils.py": ("3.10", "3.6", KWARG, "inspect.signature(eval_str=...)"),
 }
 
 MIN_COMPARED = 20

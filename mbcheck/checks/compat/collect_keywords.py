@@ -1,0 +1,72 @@
+"""Keyword arguments newer than the Python a plugin declares (a part of the compatibility collector).
+
+A call to a standard-library callable, resolved through the shared name
+table (``subprocess.run``, ``from dataclasses import dataclass``, the builtin
+``zip``), with a keyword the table dates later than the callable itself
+(``rules/compat/stdlib.json``'s ``keywords``: ``zip(strict=)`` is 3.10,
+``subprocess.run(capture_output=)`` 3.7) is a requirement on the Python
+version at the keyword, reported by MB401 like any other too-new use. Guards
+count as for other names: a version check, ``TYPE_CHECKING``, or a ``try``
+whose handler catches ``TypeError`` (what an unknown keyword raises).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from mbcheck.checks.compat.collect_guards import GuardTracker
+from mbcheck.checks.compat.facts import Bound, Kind, Minor
+from mbcheck.checks.compat.tables import keyword_names, stdlib_keywords
+
+
+class KeywordArguments(GuardTracker):
+    """Records ``min`` requirements for dated keyword arguments of standard-library calls.
+
+    A mixin of :class:`~mbcheck.checks.compat.collect.CompatCollector`: it
+    records through the collector's ``_record`` under the guard
+    :class:`GuardTracker` keeps.
+    """
+
+    def _record(
+        self,
+        kind: Kind,
+        what: str,
+        bound: Bound,
+        version: Minor,
+        backported: tuple[Any, ...],
+        guarded: bool,
+        node: cst.CSTNode,
+        width: int = 0,
+    ) -> None:
+        """Record a requirement (the collector this is part of implements it)."""
+        raise NotImplementedError
+
+    def visit_Call(self, node: cst.Call) -> None:
+        super().visit_Call(node)
+        dated = keyword_names()
+        keywords = [arg for arg in node.args if arg.keyword is not None and arg.keyword.value in dated]
+        if not keywords:
+            return
+        callee = self.ctx.qualified_name(node.func)
+        if callee is None:
+            return
+        table = stdlib_keywords(callee)
+        if not table:
+            return
+        guard = self.guard
+        for arg in keywords:
+            assert arg.keyword is not None
+            entry = table.get(arg.keyword.value)
+            if entry is None or entry.added is None:
+                continue
+            what = f"{callee}({arg.keyword.value}=)"
+            guarded = (
+                guard.protects(what, "keyword")
+                or (guard.low is not None and guard.low >= entry.added)
+            )
+            self._record("keyword", what, "min", entry.added, entry.backported, guarded, arg.keyword)
+
+
+__all__ = ["KeywordArguments"]
