@@ -205,6 +205,8 @@ class ReceiverTypes(Collector):
             return _LITERALS[kind]
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
             return _string_class(node)
+        if isinstance(node, cst.NamedExpr):
+            return self.class_of(node.value)
         if isinstance(node, cst.Name):
             typed = self._receiver_types[-1].get(node.value)
             if typed is None or typed.block not in self._receiver_open:
