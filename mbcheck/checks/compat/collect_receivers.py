@@ -44,7 +44,10 @@ BUILTIN_TYPES = frozenset(
     if isinstance(value, type) and not issubclass(value, BaseException)
 )
 
-#: base classes of standard-library classes whose members the tables may list on a base
+#: base classes of standard-library classes whose members the tables may list on a base. Only
+#: subclasses that do not redefine a dated member of their base: the tables list only members
+#: with a version, so a subclass's own, older definition (``datetime.datetime.strptime``, while
+#: ``datetime.date.strptime`` is new in 3.14) would be invisible
 BASES: dict[str, tuple[str, ...]] = {
     "builtins.bool": ("builtins.int",),
     "pathlib.Path": ("pathlib.PurePath",),
@@ -57,16 +60,6 @@ BASES: dict[str, tuple[str, ...]] = {
     "collections.OrderedDict": ("builtins.dict",),
     "collections.defaultdict": ("builtins.dict",),
     "collections.Counter": ("builtins.dict",),
-    "datetime.datetime": ("datetime.date",),
-    "logging.Logger": ("logging.Filterer",),
-    "logging.Handler": ("logging.Filterer",),
-    "logging.StreamHandler": ("logging.Handler",),
-    "logging.FileHandler": ("logging.StreamHandler",),
-    "argparse.ArgumentParser": ("argparse._ActionsContainer",),
-    "threading.Timer": ("threading.Thread",),
-    "zipfile.PyZipFile": ("zipfile.ZipFile",),
-    "http.server.ThreadingHTTPServer": ("http.server.HTTPServer",),
-    "ssl.SSLSocket": ("socket.socket",),
 }
 
 #: classes with a lower-case name the tables date members of
