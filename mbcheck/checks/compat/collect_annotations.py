@@ -49,6 +49,8 @@ GENERIC_CLASSES = frozenset(
         "re.Match",
     }
 )
+#: nested forms needing the same or an older release are one use with the outer form
+_RANK = {"builtin_generic_alias": 1, "union_type_operator": 2}
 _TYPE_HINTS = frozenset({"typing.get_type_hints", "typing_extensions.get_type_hints"})
 
 
@@ -78,6 +80,9 @@ class RuntimeAnnotations(Collector):
         #: names of the enclosing functions and classes
         self._owners: list[str] = []
         self._inner_unions: set[int] = set()
+        #: the outermost generic or union being visited (its id), 0 outside one
+        self._within_form = 0
+        self._within_rank = 0
 
     def _runtime(self, node: cst.CSTNode, fid: str) -> None:
         """``node`` uses the run-time feature ``fid`` (recorded by the collector, guards respected)."""
@@ -129,7 +134,14 @@ class RuntimeAnnotations(Collector):
         super().leave_Annotation(original_node)
 
     def _runtime_annotation(self, node: cst.CSTNode, fid: str) -> None:
-        """A generic or union here: recorded when it runs, kept for ``get_type_hints`` otherwise."""
+        """A generic or union here: recorded when it runs, kept for ``get_type_hints`` otherwise.
+        A form inside one already found is recorded only when it needs a newer release
+        (``dict[str, list[int]]`` is one use, ``dict[str, int | None]`` needs 3.10)."""
+        rank = _RANK[fid]
+        if self._within_form and rank <= self._within_rank:
+            return
+        if not self._within_form:
+            self._within_form, self._within_rank = id(node), rank
         if not self._annotation_stack:
             self._runtime(node, fid)
             return
@@ -144,6 +156,16 @@ class RuntimeAnnotations(Collector):
         if generic_class(self.ctx.qualified_name(node.value)):
             self._runtime_annotation(node, "builtin_generic_alias")
         super().visit_Subscript(node)
+
+    def leave_Subscript(self, original_node: cst.Subscript) -> None:
+        if self._within_form == id(original_node):
+            self._within_form = 0
+        super().leave_Subscript(original_node)
+
+    def leave_BinaryOperation(self, original_node: cst.BinaryOperation) -> None:
+        if self._within_form == id(original_node):
+            self._within_form = 0
+        super().leave_BinaryOperation(original_node)
 
     def _type_operand(self, node: cst.BaseExpression) -> bool:
         """Whether ``node`` is evidently a type (a side of a run-time union)."""

@@ -216,8 +216,19 @@ def test_mb401_reports_receivers_operators_and_annotations(tmp_path: Path) -> No
     report = run(root, {"select": ["MB401"]})
     found = sorted((f.span.line, f.message.split(",")[0]) for f in report.plugins[0].findings)
     assert found == [
-        (3, "A standard collection subscripted as a generic at run time (`list[str]`"),
+        (3, "A built-in collection subscripted at run time"),
         (4, "`pathlib.PurePath.with_stem` needs Python 3.9"),
-        (5, "The dict union operators `|` and `|=` on dicts (PEP 584) needs Python 3.9"),
+        (5, "The dict union operator `|` or `|=` (PEP 584) needs Python 3.9"),
         (6, "`str.removeprefix` needs Python 3.9"),
+    ]
+
+
+def test_nested_forms_are_one_use_unless_they_need_a_newer_release() -> None:
+    source = "def f(x: dict[str, list[int]], y: dict[str, int | None]) -> list[int] | None:\n    pass\n"
+    found = sorted((r.what, r.span.column) for r in analyse_source(source).requirements)
+    assert found == [
+        ("builtin_generic_alias", 9),
+        ("builtin_generic_alias", 34),
+        ("union_type_operator", 44),
+        ("union_type_operator", 63),
     ]
