@@ -303,7 +303,8 @@ class CompatCollector(ReceiverTypes, RuntimeAnnotations, SyntaxFeatures, GuardTr
 
     def visit_Call(self, node: cst.Call) -> None:
         super().visit_Call(node)
-        self._type_hints_call(node)
+        if self._deferred:
+            self._type_hints_call(node)
         if len(node.args) == 2 and self.ctx.qualified_name(node.func) == "builtins.getattr":
             qname = self.ctx.qualified_name(node)
             if qname is not None and qname.rsplit(".", 1)[-1] in member_tails():

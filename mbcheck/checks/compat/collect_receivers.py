@@ -162,13 +162,18 @@ _LITERALS: dict[type, str] = {
 
 
 class _Typed:
-    """A name's class, and the block of the binding that gave it."""
+    """What a name was bound to (a value, or an annotation), and the block of the binding.
 
-    __slots__ = ("block", "cls")
+    The class is worked out on the first use as a receiver (most names never are one)."""
 
-    def __init__(self, cls: str, block: int) -> None:
-        self.cls = cls
+    __slots__ = ("annotation", "block", "cls", "node", "resolved")
+
+    def __init__(self, node: cst.BaseExpression | None, annotation: cst.BaseExpression | None, block: int) -> None:
+        self.node = node
+        self.annotation = annotation
         self.block = block
+        self.cls: str | None = None
+        self.resolved = False
 
 
 class ReceiverTypes(Collector):
@@ -207,6 +212,12 @@ class ReceiverTypes(Collector):
             bindings = self.ctx.names.scopes[-1].bindings
             if node.value not in bindings or bindings[node.value] is not None:
                 return None  # rebound by an import, a definition or an alias
+            if not typed.resolved:
+                typed.resolved = True
+                if typed.annotation is not None:
+                    typed.cls = self.annotation_class(typed.annotation)
+                if typed.cls is None and typed.node is not None:
+                    typed.cls = self.class_of(typed.node)
             return typed.cls
         if isinstance(node, cst.Call):
             qname = self.ctx.qualified_name(node.func)
@@ -260,11 +271,9 @@ class ReceiverTypes(Collector):
         return self.class_of(node)
 
     # -- bindings ------------------------------------------------------------------
-    def _set(self, name: str, cls: str | None) -> None:
-        if cls is None:
-            self._receiver_types[-1].pop(name, None)
-        else:
-            self._receiver_types[-1][name] = _Typed(cls, self._receiver_blocks[-1])
+    def _set(self, name: cst.Name, value: cst.BaseExpression | None, annotation: cst.BaseExpression | None = None) -> None:
+        """``name`` is bound to ``value`` (its class from ``annotation`` first, when given)."""
+        self._receiver_types[-1][name.value] = _Typed(value, annotation, self._receiver_blocks[-1])
 
     def _forget(self, target: cst.CSTNode) -> None:
         if isinstance(target, cst.Name):
@@ -278,7 +287,7 @@ class ReceiverTypes(Collector):
     def leave_Assign(self, original_node: cst.Assign) -> None:
         targets = original_node.targets
         if len(targets) == 1 and isinstance(targets[0].target, cst.Name):
-            self._set(targets[0].target.value, self.class_of(original_node.value))
+            self._set(targets[0].target, original_node.value)
         else:
             for target in targets:
                 self._forget(target.target)
@@ -287,10 +296,7 @@ class ReceiverTypes(Collector):
     def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
         target = original_node.target
         if isinstance(target, cst.Name):
-            cls = self.annotation_class(original_node.annotation.annotation)
-            if cls is None and original_node.value is not None:
-                cls = self.class_of(original_node.value)
-            self._set(target.value, cls)
+            self._set(target, original_node.value, original_node.annotation.annotation)
         super().leave_AnnAssign(original_node)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
@@ -306,7 +312,7 @@ class ReceiverTypes(Collector):
 
     def leave_NamedExpr(self, original_node: cst.NamedExpr) -> None:
         if isinstance(original_node.target, cst.Name):
-            self._set(original_node.target.value, self.class_of(original_node.value))
+            self._set(original_node.target, original_node.value)
         super().leave_NamedExpr(original_node)
 
     def visit_For(self, node: cst.For) -> None:
@@ -349,7 +355,7 @@ class ReceiverTypes(Collector):
         params = node.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             if param.annotation is not None:
-                self._set(param.name.value, self.annotation_class(param.annotation.annotation))
+                self._set(param.name, None, param.annotation.annotation)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._receiver_types.pop()
@@ -372,28 +378,23 @@ class ReceiverTypes(Collector):
         self._receiver_types.pop()
         super().leave_ClassDef(original_node)
 
-    def _open_block(self, node: cst.CSTNode) -> None:
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
         self._receiver_blocks.append(id(node))
         self._receiver_open.add(id(node))
-
-    def _close_block(self) -> None:
-        self._receiver_open.discard(self._receiver_blocks.pop())
-
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        self._open_block(node)
         super().visit_IndentedBlock(node)
 
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
         super().leave_IndentedBlock(original_node)
-        self._close_block()
+        self._receiver_open.discard(self._receiver_blocks.pop())
 
     def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
-        self._open_block(node)
+        self._receiver_blocks.append(id(node))
+        self._receiver_open.add(id(node))
         super().visit_SimpleStatementSuite(node)
 
     def leave_SimpleStatementSuite(self, original_node: cst.SimpleStatementSuite) -> None:
         super().leave_SimpleStatementSuite(original_node)
-        self._close_block()
+        self._receiver_open.discard(self._receiver_blocks.pop())
 
     # -- operators --------------------------------------------------------------------
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
