@@ -110,9 +110,14 @@ def _python3(value: object) -> Minor | None:
 def _changes_config(node: ast.AST) -> bool:
     """Whether a test touches vermin's configuration (``self.config.x(...)``, ``self.config.x = ...``, arguments)."""
     for sub in ast.walk(node):
-        if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Attribute):
-            if isinstance(sub.value.value, ast.Name) and sub.value.value.id == "self" and sub.value.attr == "config":
-                return True
+        if (
+            isinstance(sub, ast.Attribute)
+            and isinstance(sub.value, ast.Attribute)
+            and isinstance(sub.value.value, ast.Name)
+            and sub.value.value.id == "self"
+            and sub.value.attr == "config"
+        ):
+            return True
         if isinstance(sub, ast.Attribute) and sub.attr in ("parse_args", "assertParseArgs", "config") and isinstance(sub.ctx, ast.Store):
             return True
         if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in ("parse_args", "assertParseArgs"):
