@@ -30,8 +30,10 @@ from typing import Any
 
 import libcst as cst
 
+from mbcheck.checks.compat.collect_annotations import RuntimeAnnotations
 from mbcheck.checks.compat.collect_guards import GuardTracker
 from mbcheck.checks.compat.collect_keywords import KeywordArguments
+from mbcheck.checks.compat.collect_receivers import ReceiverTypes
 from mbcheck.checks.compat.collect_syntax import SyntaxFeatures
 from mbcheck.checks.compat.facts import (
     SPAN_FLOOR,
@@ -56,12 +58,14 @@ def _first_line(span: Span, width: int) -> Span:
 
 
 @collector
-class CompatCollector(KeywordArguments, SyntaxFeatures, GuardTracker):
+class CompatCollector(KeywordArguments, ReceiverTypes, RuntimeAnnotations, SyntaxFeatures, GuardTracker):
     """Python-version requirements and ``milkbottle`` names of one module.
 
     One visitor in the shared traversal: :class:`SyntaxFeatures` finds the
-    syntax forms, :class:`GuardTracker` keeps the guard of the region being
-    visited, and this class records them with the standard-library and
+    syntax forms, :class:`RuntimeAnnotations` the generics and unions that
+    run, :class:`ReceiverTypes` the class of receivers (``"s".removeprefix``)
+    and dict unions, :class:`GuardTracker` keeps the guard of the region
+    being visited, and this class records them with the standard-library and
     ``milkbottle`` names the module uses.
     """
 
@@ -81,8 +85,19 @@ class CompatCollector(KeywordArguments, SyntaxFeatures, GuardTracker):
     def _syntax(self, node: cst.CSTNode, fid: str, width: int = 0) -> None:
         self._record("syntax", fid, "min", feature(fid).version, (), False, node, width)
 
-    def _stdlib(self, node: cst.CSTNode, name: str, use: str) -> bool:
-        """Record a tabled module or member; True when ``name`` is in the tables."""
+    def _runtime(self, node: cst.CSTNode, fid: str) -> None:
+        """A run-time feature (``rules/compat/runtime.json``): guarded by version checks and
+        ``TYPE_CHECKING`` like a name (no handler catches a ``TypeError`` on purpose)."""
+        version = feature(fid).version
+        guard = self.guard
+        guarded = guard.never or (guard.low is not None and guard.low >= version)
+        self._record("syntax", fid, "min", version, (), guarded, node)
+
+    def _stdlib(self, node: cst.CSTNode, name: str, use: str, aliases: tuple[str, ...] = ()) -> bool:
+        """Record a tabled module or member; True when ``name`` is in the tables.
+
+        ``aliases``: other names of the same use a ``hasattr`` check may name
+        (a member reached through a receiver: its class and each base)."""
         found = stdlib_entry(name)
         if found is None:
             return False
@@ -93,7 +108,7 @@ class CompatCollector(KeywordArguments, SyntaxFeatures, GuardTracker):
         runtime_free = self._annotations > 0 and self._future_annotations and use != "import"
         if runtime_free:
             return True
-        protected = guard.protects(name, use)
+        protected = guard.protects(name, use) or any(guard.protects(alias, use) for alias in aliases)
         if entry.added is not None:
             guarded = protected or (guard.low is not None and guard.low >= entry.added) or guard.implies(entry)
             self._record(kind, name, "min", entry.added, entry.backported, guarded, node)
@@ -231,6 +246,9 @@ class CompatCollector(KeywordArguments, SyntaxFeatures, GuardTracker):
             return
         qname = self.ctx.qualified_name(node)
         if qname is None:
+            found = self.receiver_member(node)
+            if found is not None:
+                self._stdlib(node, found[0], "attribute", found[1])
             return
         if host:
             self._skip.add(id(node.value))  # the whole chain is one use
@@ -251,23 +269,29 @@ class CompatCollector(KeywordArguments, SyntaxFeatures, GuardTracker):
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:
             self._skip.add(id(node.keyword))
+        super().visit_Arg(node)
 
     def visit_Param(self, node: cst.Param) -> None:
         self._skip.add(id(node.name))
+        super().visit_Param(node)
 
     def visit_Global(self, node: cst.Global) -> None:
         for item in node.names:
             self._skip.add(id(item.name))
+        super().visit_Global(node)
 
     def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
         for item in node.names:
             self._skip.add(id(item.name))
+        super().visit_Nonlocal(node)
 
     def visit_Annotation(self, node: cst.Annotation) -> None:
         self._annotations += 1
+        super().visit_Annotation(node)
 
     def leave_Annotation(self, original_node: cst.Annotation) -> None:
         self._annotations -= 1
+        super().leave_Annotation(original_node)
 
     # -- nodes the syntax features also visit ----------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -280,6 +304,8 @@ class CompatCollector(KeywordArguments, SyntaxFeatures, GuardTracker):
 
     def visit_Call(self, node: cst.Call) -> None:
         super().visit_Call(node)
+        if self._deferred:
+            self._type_hints_call(node)
         if len(node.args) == 2 and self.ctx.qualified_name(node.func) == "builtins.getattr":
             qname = self.ctx.qualified_name(node)
             if qname is not None and qname.rsplit(".", 1)[-1] in member_tails():

@@ -31,6 +31,7 @@ from mbcheck.pyfile.guards import (
     suppressed,
     version_condition,
 )
+from mbcheck.pyfile.literals import literal_string
 from mbcheck.pyfile.traverse import Collector, FileContext
 
 #: what a ``try`` handler (or ``suppress``) catches, by the use it protects
@@ -196,7 +197,7 @@ class GuardTracker(Collector):
             releases = version_condition(test, self.ctx.qualified_name)
             return _guard(releases[0]), _guard(releases[1])
         if isinstance(test, cst.Call):
-            name = hasattr_name(test, self.ctx.qualified_name)
+            name = hasattr_name(test, self.ctx.qualified_name) or self._hasattr_receiver(test)
             if name is None:
                 return _UNKNOWN
             found = stdlib_entry(name)
@@ -210,6 +211,18 @@ class GuardTracker(Collector):
             if isinstance(test, cst.Name) and test.value in self._flags:
                 return self._flags[test.value]
         return _UNKNOWN
+
+    def _receiver_name(self, node: cst.BaseExpression) -> str | None:
+        """The class of an object the code makes evident (the receiver types override it)."""
+        return None
+
+    def _hasattr_receiver(self, test: cst.Call) -> str | None:
+        """``hasattr(path, "with_stem")`` on an object of a known class -> ``"pathlib.Path.with_stem"``."""
+        if len(test.args) != 2 or self.ctx.qualified_name(test.func) != "builtins.hasattr":
+            return None
+        cls = self._receiver_name(test.args[0].value)
+        attr = literal_string(test.args[1].value)
+        return None if cls is None or attr is None else f"{cls}.{attr}"
 
     def _region(self, node: cst.CSTNode, guard: Guard) -> None:
         if not guard.empty:

@@ -5,7 +5,9 @@ collector looks names up in them and the plugin-level analysis compares the
 plugin's ``milkbottle`` imports with the catalogue:
 
 * ``rules/compat/syntax.json``: syntax features by stable id (never a
-  version written in code);
+  version written in code); ``rules/compat/runtime.json``: forms that parse
+  on every Python 3 but fail at run time before a release (``dict | dict``,
+  ``list[str]``, ``int | None``), looked up the same way;
 * ``rules/compat/stdlib.json``: modules, members and keyword parameters added
   or removed, with the patch releases that backported them (generated from
   typeshed by :mod:`mbcheck.checks.compat.generate`; loaded once per process);
@@ -48,13 +50,19 @@ class StdlibEntry:
     backported: tuple[Patch, ...] = ()
 
 
+#: feature tables by id: syntax forms, and forms that parse everywhere but fail at run time
+#: before their release (``dict | dict``, ``list[str]``, ``int | None``)
+FEATURE_TABLES = ("rules/compat/syntax.json", "rules/compat/runtime.json")
+
+
 @cache
 def syntax_features() -> Mapping[str, Feature]:
-    table: dict[str, Any] = load_json("rules/compat/syntax.json")
-    return {
-        fid: Feature(fid, parse_minor(data["version"]), data["description"], data.get("pep", ""))
-        for fid, data in table["features"].items()
-    }
+    out: dict[str, Feature] = {}
+    for path in FEATURE_TABLES:
+        table: dict[str, Any] = load_json(path)
+        for fid, data in table["features"].items():
+            out[fid] = Feature(fid, parse_minor(data["version"]), data["description"], data.get("pep", ""))
+    return out
 
 
 def feature(fid: str) -> Feature:

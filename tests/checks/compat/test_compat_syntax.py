@@ -201,7 +201,7 @@ def test_every_feature_id_used_by_the_collector_exists() -> None:
     code = "".join(path.read_text() for path in sorted(package.glob("collect*.py")))
     import re
 
-    used = set(re.findall(r'_syntax\([^)]*?"([a-z0-9_]+)"', code))
+    used = set(re.findall(r'_(?:syntax|runtime)\w*\([^)]*?"([a-z0-9_]+)"', code))
     assert used, "no feature ids found in the collector"
     assert used <= set(syntax_features())
     # every table feature is detected by some code path

@@ -98,8 +98,9 @@ DISAGREEMENTS: dict[str, tuple[str, str, str, str]] = {
     "attr/validators.py": ("3.6", "3.7", TABLE_ONLY, "`from re import Pattern`: re.Pattern is new in 3.7"),
     "platformdirs/api.py": ("3.11", "3.8", GUARDED, "`from typing import Literal, Self` under `if TYPE_CHECKING:`"),
     "pathspec/_typing.py": (
-        "3.13", "3.8", GUARDED,
-        "typing.Never, typing.override, warnings.deprecated imported in try/except ImportError fallbacks",
+        "3.13", "3.9", GUARDED,
+        "typing.Never, typing.override, warnings.deprecated imported in try/except ImportError fallbacks "
+        "(mbcheck: the fallback `def deprecated(...)` evaluates the annotation `type[Warning]`, 3.9)",
     ),
     "tomlkit/container.py": ("3.11", "3.7", GUARDED, "`from typing import Self` under `if TYPE_CHECKING:`"),
     "_pytest/reports.py": (
