@@ -504,6 +504,20 @@ def _minor_of(text: str) -> int | None:
     return int(minor) if major == "3" else None
 
 
+
+def _add_own_names(out: dict[str, list[tuple[Interval, Any]]], scope: Scope, module: str) -> None:
+    """The names ``scope`` defines itself (classes, functions, assignments), each with the
+    versions it exists in and what it is."""
+    for name, spans in scope.spans.items():
+        for index, span in enumerate(spans):
+            what: Any = None
+            if name in scope.classes:
+                classes = scope.classes[name]
+                what = ("class", classes[min(index, len(classes) - 1)], module)
+            elif name in scope.functions:
+                what = ("function", scope.functions[name])
+            out.setdefault(name, []).append((span, what))
+
 class _Resolver:
     """Every qualified name of a snapshot with its interval and keywords."""
 
@@ -546,15 +560,7 @@ class _Resolver:
 
     def _module_names(self, module: str, scope: Scope, stack: tuple[str, ...]) -> dict[str, list[tuple[Interval, Any]]]:
         out: dict[str, list[tuple[Interval, Any]]] = {}
-        for name, spans in scope.spans.items():
-            for index, span in enumerate(spans):
-                what: Any = None
-                if name in scope.classes:
-                    classes = scope.classes[name]
-                    what = ("class", classes[min(index, len(classes) - 1)], module)
-                elif name in scope.functions:
-                    what = ("function", scope.functions[name])
-                out.setdefault(name, []).append((span, what))
+        _add_own_names(out, scope, module)
         for name, bindings in scope.imports.items():
             for source, imported, span, reexport in bindings:
                 if not (reexport or name in scope.exported):
@@ -663,15 +669,7 @@ class _Resolver:
         out: dict[str, list[tuple[Interval, Any]]] = {}
         self._members[id(scope)] = out
         inherited_names: set[str] = set()
-        for name, spans in scope.spans.items():
-            for index, span in enumerate(spans):
-                what: Any = None
-                if name in scope.classes:
-                    classes = scope.classes[name]
-                    what = ("class", classes[min(index, len(classes) - 1)], module)
-                elif name in scope.functions:
-                    what = ("function", scope.functions[name])
-                out.setdefault(name, []).append((span, what))
+        _add_own_names(out, scope, module)
         for base in scope.bases:
             found = self.lookup(module, base)
             if found is None:
