@@ -70,6 +70,7 @@ ALLOWED: frozenset[str] = frozenset({
     "mbcheck.checks.security.facts.FunctionSummary", "mbcheck.checks.security.facts.ImportTimeCall",
     "mbcheck.checks.compat.facts.CompatFacts", "mbcheck.checks.compat.facts.Requirement",
     "mbcheck.checks.compat.facts.HostApiUse",
+    "mbcheck.model.Fix", "mbcheck.model.Edit", "mbcheck.model.Applicability",
 })
 
 

@@ -69,6 +69,44 @@ class Span:
             object.__setattr__(self, "end_column", self.column)
 
 
+class Applicability(enum.StrEnum):
+    """Whether applying a fix keeps the code's behaviour.
+
+    ``safe`` fixes keep it and are applied by ``--fix``; ``unsafe`` fixes change
+    behaviour (or make a choice for the user) and are applied only with
+    ``--unsafe-fixes``.
+    """
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Edit:
+    """Replace the text at ``span`` (relative to the plugin root) with ``content``.
+
+    An insertion is a span whose start equals its end; a deletion has empty
+    ``content``. Lines and columns count as in :class:`Span` (1-based, end
+    exclusive; columns in characters).
+    """
+
+    span: Span
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """How to repair one finding: a short title and the edits that do it.
+
+    Plain data, so it is cached, written to JSON and SARIF, and offered to
+    editors as a code action. Every edit stays inside the plugin root.
+    """
+
+    title: str
+    edits: tuple[Edit, ...]
+    applicability: Applicability = Applicability.SAFE
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     rule: str
@@ -89,6 +127,8 @@ class Finding:
     #: other places the same problem occurs (every other import of one
     #: distribution): one finding, listed with its primary ``span`` first
     related: tuple[Span, ...] = ()
+    #: how to repair it, when the rule knows (see :class:`Fix`)
+    fix: Fix | None = None
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.span.path, self.span.line, self.span.column, self.rule, self.message)
