@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -366,6 +367,22 @@ def _lint(
     if report.errors:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if failing(report, config.fail_on) and not exit_zero else EXIT_OK)
+
+
+@app.command()
+def server(
+    config_file: ConfigFileOption = None,
+    isolated: IsolatedOption = False,
+    debounce: Annotated[int, typer.Option("--debounce", metavar="MS", min=0, help="Milliseconds a change waits for the next one before the plugin is analysed again.")] = 150,
+    log_timings: Annotated[bool, typer.Option("--log-timings", help="Log, for every analysis, the milliseconds from its start (after the debounce) to the diagnostics being published (window/logMessage).")] = False,
+) -> None:
+    """Language server over stdin/stdout for editors: diagnostics, quick fixes and rule docs on hover."""
+    try:
+        from mbcheck.lsp.server import main as serve
+    except ImportError as exc:
+        raise _fail(f"the language server needs pygls and lsprotocol ({exc}); install them: pip install 'pygls>=2.1,<3'") from None
+    serve(config_file=config_file, isolated=isolated, debounce=debounce / 1000,
+          log_timings=log_timings or bool(os.environ.get("MBCHECK_LSP_TIMINGS")))
 
 
 def _only_stdin_file(report: Any, discovery: Any) -> Any:

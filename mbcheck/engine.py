@@ -141,12 +141,20 @@ def check_targets(
     jobs: int | None = None,
     use_cache: bool | None = None,
     progress: ProgressCallback | None = None,
+    cache: Cache | None = None,
 ) -> Report:
-    """plan -> analyse -> judge -> finalise: the four phases of a run."""
+    """plan -> analyse -> judge -> finalise: the four phases of a run.
+
+    ``cache`` is a cache the caller keeps open across runs (the language server's,
+    which keeps outcomes in memory too); otherwise the run opens the configured one.
+    """
     options = FileOptions(
         max_bytes=config.max_file_size, hooks=file_hooks(config), interface_methods=frozenset(host.plugin_interface)
     )
     salt = "|".join((data_digest(), config.digest(), options.key()))
+    if cache is not None:
+        given = cache if cache.enabled else None
+        return _run(discovery, config, host, options, salt, given, cache.disabled_reason, jobs, progress)
     cache_on = config.cache if use_cache is None else use_cache
     cache = Cache(Path(config.cache_dir) if config.cache_dir else default_cache_dir(), salt) if cache_on else None
     #: why the cache was wanted but not used (reported in the context; the CLI warns)

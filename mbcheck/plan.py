@@ -60,7 +60,8 @@ class PluginFiles(Protocol):
 class DirectoryFiles:
     root: Path
     config: Config
-    #: files whose bytes come from elsewhere than the disk (``lint -``: an editor's buffer), by relative path
+    #: files whose bytes come from elsewhere than the disk (``lint -``, the language server: an
+    #: editor's buffers), by relative path
     overlay: Mapping[str, bytes] = field(default_factory=dict)
 
     def listing(self) -> FileListing:
@@ -161,7 +162,10 @@ def plan_targets(discovery: Discovery, config: Config) -> tuple[list[PluginPlan]
             files, package = open_archive(target)
             target = replace(target, package=package)
         else:
-            files = DirectoryFiles(target.root, config, dict([target.stdin]) if target.stdin else {})
+            overlay = dict(target.overlay)
+            if target.stdin:
+                overlay[target.stdin[0]] = target.stdin[1]
+            files = DirectoryFiles(target.root, config, overlay)
         listing = files.listing()
         problems.extend(listing.problems)
         plan = PluginPlan(target, files, listing, problems)

@@ -79,11 +79,12 @@ _SCHEME_PREFIXES = ("http://", "https://")
 
 
 class TreeIndex:
-    """Parents of an ``ast`` tree's nodes, built once per file on first need."""
+    """Parents of an ``ast`` tree's nodes and the nodes of each line, built once per file on first need."""
 
     def __init__(self, tree: ast.Module) -> None:
         self.tree = tree
         self._parents: dict[int, ast.AST] | None = None
+        self._lines: dict[int, list[ast.AST]] | None = None
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         if self._parents is None:
@@ -106,7 +107,14 @@ class TreeIndex:
         return self.tree
 
     def at_line(self, line: int, kind: type[ast.AST] | tuple[type[ast.AST], ...]) -> list[ast.AST]:
-        return [n for n in ast.walk(self.tree) if isinstance(n, kind) and getattr(n, "lineno", None) == line]
+        """The nodes of ``kind`` starting on ``line``, in ``ast.walk`` order (one walk per file, not per call)."""
+        if self._lines is None:
+            self._lines = {}
+            for node in ast.walk(self.tree):
+                start = getattr(node, "lineno", None)
+                if start is not None:
+                    self._lines.setdefault(start, []).append(node)
+        return [n for n in self._lines.get(line, ()) if isinstance(n, kind)]
 
 
 def _last_name(func: ast.expr) -> str | None:
