@@ -216,18 +216,18 @@ class DownloadedCodeExecution(SourceRule):
 
     def _call_taint(self, call: cst.Call, depth: int) -> Taint | None:
         name = resolve(self.ctx, call.func)
-        line = self._line(call)
+        # the line is placed only for a call that taints (placing one costs code generation)
         if name in _FETCHES:
-            return Taint("data", line)
+            return Taint("data", self._line(call))
         if name in _CLIENTS:
-            return Taint("client", line)
+            return Taint("client", self._line(call))
         if name in _RETRIEVES:
-            return Taint("file", line)
+            return Taint("file", self._line(call))
         if name == "builtins.open" and call.args:
             path = self._taint(call.args[0].value, depth + 1)
             if self._writes(call):
                 target = call.args[0].value
-                return Taint("handle", line, target.value if isinstance(target, cst.Name) else None)
+                return Taint("handle", self._line(call), target.value if isinstance(target, cst.Name) else None)
             return Taint("data", path.line) if path is not None and path.kind == "file" else None
         if name is not None and (name in _TRANSFORMS or name.startswith(_TRANSFORMS_PREFIXES)):
             found = self._args_taint(call, depth)
@@ -242,7 +242,7 @@ class DownloadedCodeExecution(SourceRule):
                     return self._args_taint(call, depth)
                 return None
             if receiver.kind == "client" and method in _CLIENT_METHODS:
-                return Taint("data", line)
+                return Taint("data", self._line(call))
             if receiver.kind == "data" and method not in _NOT_BODY:
                 return receiver
             if receiver.kind == "file" and method in ("read_bytes", "read_text", "open"):
