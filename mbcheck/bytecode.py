@@ -37,6 +37,7 @@ import and is ignored. This module imports no libcst.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -128,12 +129,31 @@ def _frame(items: list[tuple[int, bytes, bytes]]) -> bytes:
     return b"".join(parts)
 
 
+#: (optimize, sha256 of the pyc, sha256 of the source) of every pyc this process proved: the proof
+#: is a function of those bytes and this interpreter (a long-lived process, the language server,
+#: proves a plugin's caches once, not at every run)
+_PROVEN: set[tuple[int, str, str]] = set()
+
+
 def prove(items: list[tuple[int, bytes, bytes]]) -> list[bool]:
     """For each ``(optimize, pyc bytes, source bytes)``: whether the pyc is the source's compilation.
 
     Runs in isolated interpreters; a file that crashes or hangs one is not
-    proven, and the others are tried in a fresh one.
+    proven, and the others are tried in a fresh one. What this process proved
+    before is not proven again.
     """
+    keys = [(optimize, hashlib.sha256(pyc).hexdigest(), hashlib.sha256(source).hexdigest())
+            for optimize, pyc, source in items]
+    todo = [index for index, key in enumerate(keys) if key not in _PROVEN]
+    verdicts = dict(zip(todo, _prove([items[index] for index in todo]), strict=True)) if todo else {}
+    for index, proven in verdicts.items():
+        if proven:
+            _PROVEN.add(keys[index])
+    return [verdicts.get(index, True) for index in range(len(items))]
+
+
+def _prove(items: list[tuple[int, bytes, bytes]]) -> list[bool]:
+    """:func:`prove` in isolated interpreters, every item."""
     results: list[bool] = []
     failures = 0
     program = _PROVER.format(limit=_MEMORY_BYTES)

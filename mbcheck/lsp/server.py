@@ -130,6 +130,8 @@ class PluginState:
     #: the text each published document had when it was analysed
     texts: dict[str, FileText] = field(default_factory=dict)
     pending: asyncio.Task[None] | None = None
+    #: the versions of the open documents the running analysis reads
+    versions: dict[str, int | None] = field(default_factory=dict)
     #: analyses finished, and the processor seconds of the last one
     runs: int = 0
     cpu: float = 0.0
@@ -216,8 +218,10 @@ class MbcheckServer(LanguageServer):
         return self.plugins.setdefault(root, PluginState(root))
 
     def overlay(self, state: PluginState) -> dict[str, bytes]:
-        """The open documents of a plugin, by path relative to its root, as the editor holds them."""
+        """The open documents of a plugin, by path relative to its root, as the editor holds them
+        (their versions are noted in ``state.versions``: the diagnostics say which text they are of)."""
         out: dict[str, bytes] = {}
+        state.versions = {}
         for uri, document in list(self.workspace.text_documents.items()):
             path = _path_of(uri)
             if path is None:
@@ -227,6 +231,7 @@ class MbcheckServer(LanguageServer):
             except ValueError:
                 continue
             out[rel] = document.source.encode("utf-8")
+            state.versions[uri] = document.version
         return out
 
     def schedule(self, state: PluginState, delay: float, trigger: str) -> None:
@@ -322,12 +327,17 @@ class MbcheckServer(LanguageServer):
             for finding in plugin.findings:
                 by_path.setdefault(finding.span.path, []).append(finding)
         whole = by_path.pop("", [])
+        #: findings about the plugin as a whole, by the place they are shown at
+        shown_at: dict[int, Finding] = {}
         if whole:
-            # about the plugin as a whole: shown on its manifest, else its package's __init__.py
+            # shown on the manifest, else the package's __init__.py (no comment there silences them)
             home = next((rel for rel in ("plugin.yaml", "__init__.py", "pyproject.toml")
                          if (state.root / rel).is_file() or rel in overlay), None)
             if home is not None:
-                by_path.setdefault(home, []).extend(replace(f, span=replace(f.span, path=home)) for f in whole)
+                for finding in whole:
+                    moved = replace(finding, span=replace(finding.span, path=home))
+                    shown_at[id(moved)] = finding
+                    by_path.setdefault(home, []).append(moved)
         texts: dict[str, FileText | None] = {}
 
         def text_of(rel: str) -> FileText | None:
@@ -350,18 +360,18 @@ class MbcheckServer(LanguageServer):
             if uri is None:
                 continue
             text = text_of(rel)
-            pairs = [(convert.diagnostic(f, text, codec, _safe_help_uri(help_uri), uri_of, text_of), f)
+            pairs = [(convert.diagnostic(f, text, codec, _safe_help_uri(help_uri), uri_of, text_of), shown_at.get(id(f), f))
                      for f in sorted(findings, key=Finding.sort_key)]
             uris[uri] = pairs
             if text is not None:
                 state.texts[uri] = text
         for uri in set(state.published) - set(uris):
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+                uri=uri, diagnostics=[], version=state.versions.get(uri)))
             state.texts.pop(uri, None)
         for uri, pairs in uris.items():
-            document = self.workspace.text_documents.get(uri)
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-                uri=uri, diagnostics=[d for d, _ in pairs], version=document.version if document else None
+                uri=uri, diagnostics=[d for d, _ in pairs], version=state.versions.get(uri)
             ))
         state.published = uris
         return len(uris)

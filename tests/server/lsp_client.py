@@ -47,13 +47,13 @@ class Editor:
         self.protocol.exchange = []
         self.diagnostics: dict[str, list[types.Diagnostic]] = {}
         self.logs: list[str] = []
-        self._arrived: dict[str, asyncio.Queue[list[types.Diagnostic]]] = defaultdict(asyncio.Queue)
+        self._arrived: dict[str, asyncio.Queue[tuple[int | None, list[types.Diagnostic]]]] = defaultdict(asyncio.Queue)
         self._versions: dict[str, int] = {}
 
         @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         def published(params: types.PublishDiagnosticsParams) -> None:
             self.diagnostics[params.uri] = list(params.diagnostics)
-            self._arrived[params.uri].put_nowait(list(params.diagnostics))
+            self._arrived[params.uri].put_nowait((params.version, list(params.diagnostics)))
 
         @self.client.feature(types.WINDOW_LOG_MESSAGE)
         def logged(params: types.LogMessageParams) -> None:
@@ -120,14 +120,17 @@ class Editor:
         ))
 
     async def published(self, uri: str) -> list[types.Diagnostic]:
-        """The next diagnostics the server publishes for ``uri``."""
-        return await asyncio.wait_for(self._arrived[uri].get(), TIMEOUT)
+        """The diagnostics the server publishes for ``uri``: for an open document, the first
+        ones of the text as last sent (earlier runs' are skipped); else the next ones."""
+        wanted = self._versions.get(uri)
 
-    def drain(self, uri: str) -> None:
-        """Forget diagnostics published for ``uri`` so far (the next ``published`` waits for new ones)."""
-        queue = self._arrived[uri]
-        while not queue.empty():
-            queue.get_nowait()
+        async def arrival() -> list[types.Diagnostic]:
+            while True:
+                version, diagnostics = await self._arrived[uri].get()
+                if wanted is None or version == wanted:
+                    return diagnostics
+
+        return await asyncio.wait_for(arrival(), TIMEOUT)
 
     async def code_actions(self, uri: str, diagnostic: types.Diagnostic) -> list[types.CodeAction]:
         result = await asyncio.wait_for(self.client.text_document_code_action_async(types.CodeActionParams(

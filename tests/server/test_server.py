@@ -138,8 +138,6 @@ def test_broken_files_and_documents_outside_plugins(tmp_path: Path) -> None:
             outside = editor.open(tmp_path / "notes.py")
             yaml_uri = editor.open(manifest, "name: hello_world\nversion: [1.2\n", language="yaml")
             diagnostics = await editor.published(yaml_uri)
-            while "MB101" not in {d.code for d in diagnostics}:
-                diagnostics = await editor.published(yaml_uri)
             mb101 = next(d for d in diagnostics if d.code == "MB101")
             # where the YAML parser gives up: the end of the document, after the open flow sequence
             assert (mb101.range.start.line, mb101.range.start.character) == (2, 0)
@@ -149,12 +147,9 @@ def test_broken_files_and_documents_outside_plugins(tmp_path: Path) -> None:
 
             init_uri = editor.open(tmp_path / "hello_world" / "__init__.py", "def broken(:\n    pass\n")
             diagnostics = await editor.published(init_uri)
-            while "MB001" not in {d.code for d in diagnostics}:
-                diagnostics = await editor.published(init_uri)
             assert next(d for d in diagnostics if d.code == "MB001").range.start.line == 0
 
             # the manifest repaired in the buffer: its diagnostic is cleared
-            editor.drain(yaml_uri)
             editor.change(yaml_uri, good_yaml)
             diagnostics = await editor.published(yaml_uri)
             assert "MB101" not in {d.code for d in diagnostics}
