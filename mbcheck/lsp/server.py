@@ -127,6 +127,8 @@ class PluginState:
     generation: int = 0
     #: documents with diagnostics published -> (diagnostic, finding) pairs
     published: dict[str, list[tuple[types.Diagnostic, Finding]]] = field(default_factory=dict)
+    #: what was last sent for each document
+    sent: dict[str, types.PublishDiagnosticsParams] = field(default_factory=dict)
     #: the text each published document had when it was analysed
     texts: dict[str, FileText] = field(default_factory=dict)
     pending: asyncio.Task[None] | None = None
@@ -277,7 +279,7 @@ class MbcheckServer(LanguageServer):
                 f"after the analysis started (analysis {(analysed - started) * 1000:.1f} ms, "
                 f"{state.cpu * 1000:.1f} ms of processor time, "
                 f"{report.context.get('files', 0)} Python files, {cache.get('misses', 0)} analysed, "
-                f"{published} documents)"
+                f"{published} documents published)"
             )
 
     def _check(self, state: PluginState, overlay: dict[str, bytes], generation: int) -> Report:
@@ -369,12 +371,19 @@ class MbcheckServer(LanguageServer):
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
                 uri=uri, diagnostics=[], version=state.versions.get(uri)))
             state.texts.pop(uri, None)
+            state.sent.pop(uri, None)
+        sent = 0
         for uri, pairs in uris.items():
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+            params = types.PublishDiagnosticsParams(
                 uri=uri, diagnostics=[d for d, _ in pairs], version=state.versions.get(uri)
-            ))
+            )
+            if state.sent.get(uri) == params:
+                continue  # what the editor shows already (a file the change did not touch)
+            self.text_document_publish_diagnostics(params)
+            state.sent[uri] = params
+            sent += 1
         state.published = uris
-        return len(uris)
+        return sent
 
     # -- requests --------------------------------------------------------------
 
