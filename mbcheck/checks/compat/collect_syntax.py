@@ -261,10 +261,10 @@ class SyntaxFeatures(Collector):
         code = self.ctx.module.code_for_node
         if part.equal is not None:
             self._syntax(part, "fstring_self_documenting")
-        if "\\" in code(part.expression):
+        whole = code(part)  # generated once: the expression's own code only when a backslash may be in it
+        if "\\" in whole and "\\" in code(part.expression):
             self._syntax(part, "fstring_backslash_expr")
         if not nested:
-            whole = code(part)
             if quote in whole:
                 self._syntax(part, "fstring_nested_quotes")
             if len(quote) == 1 and "\n" in whole:
