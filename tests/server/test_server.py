@@ -159,3 +159,28 @@ def test_broken_files_and_documents_outside_plugins(tmp_path: Path) -> None:
             await editor.stop()
 
     asyncio.run(session())
+
+
+def test_a_burst_of_changes_is_analysed_once_at_its_end(tmp_path: Path) -> None:
+    """Changes closer together than the debounce are analysed once, from the last text."""
+    workspace = _workspace(tmp_path)
+    tools = workspace / "hello_world" / "tools.py"
+
+    async def session() -> None:
+        editor = Editor(workspace)
+        await editor.start("--debounce", "1000")  # generous: the burst must fit in it on a slow machine
+        try:
+            uri = editor.open(tools)
+            await editor.published(uri)
+            for count in range(1, 6):
+                editor.change(uri, TOOLS + "\n" * count)
+            diagnostics = await editor.published(uri)  # the first publication for the last version
+            assert "MB310" in {d.code for d in diagnostics}
+            versions = [message["params"].get("version") for direction, message in editor.exchange
+                        if direction == "<-" and message.get("method") == "textDocument/publishDiagnostics"
+                        and message["params"]["uri"] == uri]
+            assert versions == [1, 6]  # nothing for the texts the burst replaced
+        finally:
+            await editor.stop()
+
+    asyncio.run(session())
