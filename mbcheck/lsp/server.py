@@ -178,11 +178,13 @@ class MbcheckServer(LanguageServer):
         from mbcheck.engine import load_host_profile
 
         cwd = workspace_root if workspace_root is not None and workspace_root.is_dir() else _cwd()
+        unusable = ""
         try:
             self.config = load(self.config_file, cwd=None if self.isolated or self.config_file else cwd,
                                isolated=self.isolated)
         except ConfigError as exc:
             self.config = Config()
+            unusable = " (the config file cannot be used)"
             self.window_show_message(types.ShowMessageParams(
                 type=types.MessageType.Error,
                 message=f"mbcheck: {exc}; using the default settings until it is fixed (then restart the server)",
@@ -196,7 +198,8 @@ class MbcheckServer(LanguageServer):
             self.host = load_host_profile(self.config.host_profile)
         directory = Path(self.config.cache_dir) if self.config.cache_dir else default_cache_dir()
         self.cache = SessionCache(directory if self.config.cache else None)
-        source = self.config.path or ("no file (--isolated)" if self.config.isolated else "the defaults (no config file found)")
+        source = self.config.path or ("no file (--isolated)" if self.config.isolated else
+                                      f"the defaults{unusable or ' (no config file found)'}")
         self.log(f"settings from {source}; workspace {cwd}")
         if self.config.cache and self.cache.disabled_reason:
             self.log(f"the on-disk cache is not used: {self.cache.disabled_reason}", types.MessageType.Warning)

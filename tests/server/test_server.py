@@ -123,8 +123,10 @@ def test_open_edit_fix_and_hover(tmp_path: Path) -> None:
 
 
 def test_broken_files_and_documents_outside_plugins(tmp_path: Path) -> None:
-    """Invalid YAML, a syntax error and a file in no plugin: diagnostics or a log line, never a crash."""
+    """A broken config, invalid YAML, a syntax error and a file in no plugin: diagnostics or a
+    message, never a crash."""
     (tmp_path / "notes.py").write_text("print('not a plugin')\n", encoding="utf-8")
+    (tmp_path / "mbcheck.toml").write_text("select = [\n", encoding="utf-8")
     shutil.copytree(EXAMPLES / "plugins" / "hello_world", tmp_path / "hello_world")
     manifest = tmp_path / "hello_world" / "plugin.yaml"
     good_yaml = manifest.read_text(encoding="utf-8")
@@ -155,6 +157,8 @@ def test_broken_files_and_documents_outside_plugins(tmp_path: Path) -> None:
             assert "MB101" not in {d.code for d in diagnostics}
             assert outside not in editor.diagnostics
             assert any("notes.py is not part of a MilkBottle plugin" in line for line in editor.logs)
+            assert any("mbcheck.toml: invalid TOML" in line and "using the default settings" in line
+                       for line in editor.logs)
         finally:
             await editor.stop()
 
