@@ -56,6 +56,8 @@ class PluginTarget:
     archive: Path | None = None
     #: a file's source given instead of its bytes on disk (``lint -`` with ``--stdin-filename``): (path, bytes)
     stdin: tuple[str, bytes] | None = None
+    #: files whose bytes come from memory rather than the disk (a fix run's edited text): (path, bytes) pairs
+    overlay: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True)

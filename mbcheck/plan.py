@@ -161,7 +161,7 @@ def plan_targets(discovery: Discovery, config: Config) -> tuple[list[PluginPlan]
             files, package = open_archive(target)
             target = replace(target, package=package)
         else:
-            files = DirectoryFiles(target.root, config, dict([target.stdin]) if target.stdin else {})
+            files = DirectoryFiles(target.root, config, {**(dict([target.stdin]) if target.stdin else {}), **dict(target.overlay)})
         listing = files.listing()
         problems.extend(listing.problems)
         plan = PluginPlan(target, files, listing, problems)
