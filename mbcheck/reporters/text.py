@@ -256,7 +256,8 @@ def render(report: Report, style: Style = PLAIN, unsafe_fixes: bool = False) -> 
     fixable, hidden = fixable_counts((f for _plugin, f in report.findings()), unsafe_fixes)
     if fixable or hidden:
         more = f" ({hidden} more with --unsafe-fixes)" if hidden else ""
-        lines.append(f"[*] {fixable} fixable with --fix{more}")
+        lines.append(f"[*] {fixable} fixable with --fix{more}" if fixable else
+                     f"No fixes available with --fix ({hidden} with --unsafe-fixes)")
     total = report.counts()
     lines.append(
         f"{_plural(len(report.plugins), 'plugin')} checked: "

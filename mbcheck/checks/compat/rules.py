@@ -26,6 +26,7 @@ from mbcheck.checks.compat.analysis import Analysis, backport_note, label, versi
 from mbcheck.checks.compat.facts import (
     HostApiUse,
     Minor,
+    Required,
     Requirement,
     admitted_minors,
     failing_minors,
@@ -36,7 +37,7 @@ from mbcheck.checks.compat.facts import (
 from mbcheck.checks.compat.tables import HostApi, host_api_catalogue
 from mbcheck.checks.sites import in_tree_bottle
 from mbcheck.context import PluginContext
-from mbcheck.model import Category, Confidence, ManifestSource, Severity, Span
+from mbcheck.model import Category, Confidence, Fix, ManifestSource, Severity, Span
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
 
 #: the example manifest without its ``python_version`` line (examples declare their own)
@@ -302,8 +303,11 @@ class PythonVersionUndeclared(PluginRule):
         Valid('"""Dunders only: no dunder carries a Python requirement."""\n__version__ = "1.0"\n', bare=True),
     )
     INVALID = (
-        Invalid("match 1:\n    case _:\n        pass\n", files={"plugin.yaml": _UNDECLARED}, path="plugin.yaml", line=1),
-        Invalid("type Pair = tuple[int, int]\n", files={"plugin.yaml": _UNDECLARED}, path="plugin.yaml"),
+        Invalid(files={"__init__.py": "match 1:\n    case _:\n        pass\n", "plugin.yaml": _UNDECLARED}, path="plugin.yaml",
+                line=1, fixed={"plugin.yaml": _UNDECLARED + 'python_version: "3.10"\n'}),
+        Invalid(files={"__init__.py": "type Pair = tuple[int, int]\n", "plugin.yaml": _UNDECLARED}, path="plugin.yaml",
+                fixed={"plugin.yaml": _UNDECLARED + 'python_version: "3.12"\n'}),
+
     )
 
     def check(self, plugin: PluginContext) -> None:
@@ -335,7 +339,23 @@ class PythonVersionUndeclared(PluginRule):
         if breaks:
             severity = Severity.WARNING
             message += f"; the code fails on Python {minors_text(breaks)}, which the host profile runs"
-        plugin.report(self, model.span(), message, severity=severity)
+        plugin.report(self, model.span(), message, severity=severity, fix=self.fix(plugin, needed))
+
+    def fix(self, plugin: PluginContext, needed: Required) -> Fix | None:
+        """Declare the computed minimum where the host reads it: `python_version: "3.X"` in plugin.yaml,
+        `requires-python` in a bottle's pyproject.toml. Unsafe: the host starts refusing older Pythons.
+        A dunder-only plugin gets none (no plugin.yaml is created)."""
+        from mbcheck.checks.manifest.fixes import field_fix, set_scalar, toml_fix
+
+        source = plugin.model.source
+        if source is ManifestSource.PYPROJECT:
+            specifier = needed.specifier()
+            return toml_fix(plugin, ("project",), "requires-python", set_scalar("requires-python", specifier),
+                            f'Declare requires-python = "{specifier}"', unsafe=True)
+        if source is not ManifestSource.PLUGIN_YAML:
+            return None
+        minor = f"{needed.minimum.major}.{needed.minimum.minor}"
+        return field_fix(plugin, "python_version", minor, f'Declare python_version: "{minor}"', unsafe=True, quote=True)
 
 
 class UnknownHostApi(PluginRule):

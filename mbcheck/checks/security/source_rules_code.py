@@ -27,7 +27,8 @@ from mbcheck.checks.security.values import (
     resolve,
     state,
 )
-from mbcheck.model import Category, Confidence, Severity
+from mbcheck.model import Category, Confidence, Fix, Severity
+from mbcheck.pyfile import edits
 from mbcheck.pyfile.traverse import FileContext, SourceRule
 from mbcheck.rules.base import Invalid, Valid
 
@@ -332,6 +333,11 @@ class UnsafeDeserialisation(SourceRule):
         Invalid("import pickle\n\ndef read(blob):\n    return pickle.loads(blob)\n", line=4),
         Invalid("from yaml import load\n\ndef read(text):\n    return load(text)\n", line=4),
         Invalid("import yaml\n\ndef read(text):\n    return yaml.load(text, Loader=yaml.Loader)\n", line=4),
+        Invalid(
+            "import yaml\n\ndef read(text):\n    return yaml.load(text)\n",
+            line=4,
+            fixed="import yaml\n\ndef read(text):\n    return yaml.safe_load(text)\n",
+        ),
     )
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -351,7 +357,16 @@ class UnsafeDeserialisation(SourceRule):
         if arg is not None and _decoded_by(self.ctx, arg) is not None:
             return  # MB313 reports it as a hidden payload
         confidence = Confidence.MEDIUM if name.startswith(("shelve.", "joblib.", "pandas.")) else None
-        self.report(node, f"`{name}` can run arbitrary code from the data it loads", confidence=confidence)
+        self.report(node, f"`{name}` can run arbitrary code from the data it loads", confidence=confidence,
+                    fix=self.fix_call(node, name))
+
+    def fix_call(self, node: cst.Call, name: str) -> Fix | None:
+        """`yaml.load(x)` -> `yaml.safe_load(x)` (and `load_all`): safe, only offered when the call
+        names no loader at all (PyYAML 6 refuses such a call, so nothing that worked changes)."""
+        if name not in ("yaml.load", "yaml.load_all") or len(node.args) != 1 or node.args[0].keyword or node.args[0].star:
+            return None
+        leaf = name.rsplit(".", 1)[1]
+        return edits.fix(f"Use `yaml.safe_{leaf}`", edits.rename_attribute(self.ctx, node.func, leaf, f"safe_{leaf}"))
 
 
 __all__ = [
