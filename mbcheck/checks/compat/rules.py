@@ -60,6 +60,7 @@ def _report_declared_mismatch(rule: PluginRule, plugin: PluginContext, bound: st
         return
     seen: set[tuple[str, int, int, str]] = set()
     unlocated: dict[str, tuple[Requirement, list[str], Severity, tuple[Minor, ...]]] = {}
+    fix = _raise_minimum(plugin, analysis) if bound == "min" else None
     for path, req in analysis.effective():
         if req.bound != bound or id(req) in analysis.host_fatal:
             continue
@@ -75,11 +76,25 @@ def _report_declared_mismatch(rule: PluginRule, plugin: PluginContext, bound: st
         if key in seen:
             continue
         seen.add(key)
-        plugin.report(rule, req.span, _mismatch(req, analysis, failing), severity=severity, statement_line=req.statement_line)
+        plugin.report(rule, req.span, _mismatch(req, analysis, failing), severity=severity, statement_line=req.statement_line,
+                      fix=fix if fix is not None else req.fix)
     span = analysis.declared_span or plugin.model.span()
     for req, paths, severity, failing in unlocated.values():
         used = ", ".join(sorted(set(paths)))
-        plugin.report(rule, span, f"{_mismatch(req, analysis, failing)} (used in {used})", severity=severity)
+        plugin.report(rule, span, f"{_mismatch(req, analysis, failing)} (used in {used})", severity=severity, fix=fix)
+
+
+def _raise_minimum(plugin: PluginContext, analysis: Analysis) -> Fix | None:
+    """Raise plugin.yaml's `python_version` to the oldest release the code needs, in the host's form
+    (a quoted bare `major.minor`). Unsafe: the host starts refusing the older Pythons."""
+    located = plugin.model.fields.get("python_version")
+    if located is None or plugin.model.source is not ManifestSource.PLUGIN_YAML or located.span.path != plugin.model.manifest_path:
+        return None
+    minimum = analysis.needed.minimum
+    minor = f"{minimum.major}.{minimum.minor}"
+    from mbcheck.checks.manifest.fixes import field_fix
+
+    return field_fix(plugin, "python_version", minor, f'Raise python_version to "{minor}"', unsafe=True, quote=True)
 
 
 def _mismatch(req: Requirement, analysis: Analysis, failing: Sequence[Minor]) -> str:
@@ -140,9 +155,12 @@ class PythonFeatureAboveDeclared(PluginRule):
             "import os\n\nmatch os.name:\n    case 'nt':\n        pass\n",
             files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"},
             line=3,
+            fixed={"plugin.yaml": _UNDECLARED + 'python_version: "3.10"\n'},
         ),
-        Invalid("from typing import Self\n", files={"plugin.yaml": _UNDECLARED + "python_version: '3.9'\n"}, line=1),
-        Invalid("type Pair = tuple[int, int]\n", line=1),
+        Invalid("from typing import Self\n", files={"plugin.yaml": _UNDECLARED + "python_version: '3.9'\n"}, line=1,
+                fixed={"plugin.yaml": _UNDECLARED + 'python_version: "3.11"\n'}),
+        Invalid("type Pair = tuple[int, int]\n", line=1,
+                fixed={"plugin.yaml": EXAMPLE_MANIFEST.replace('"3.11"', '"3.12"')}),
     )
 
     def check(self, plugin: PluginContext) -> None:
@@ -180,6 +198,12 @@ class RemovedStdlibInDeclaredRange(PluginRule):
     )
     INVALID = (
         Invalid("import imp\n", files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"}, line=1),
+        Invalid(
+            "import imp\nimport json\n\n\ndef again(module):\n    return imp.reload(module)\n",
+            files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"},
+            line=1,
+            fixed="import importlib\nimport json\n\n\ndef again(module):\n    return importlib.reload(module)\n",
+        ),
         Invalid("import os\n\nfrom distutils.util import strtobool\n", line=3),
     )
 
