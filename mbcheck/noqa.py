@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 _COMMENT = re.compile(r"#\s*mbcheck:\s*ignore\[([^\]]*)\]", re.IGNORECASE)
 _DOCUMENTS = (".yaml", ".yml", ".toml", ".txt", ".in")
+#: findings about suppression comments themselves (unused, unknown code): silencing them hides a stale comment
+_STALE = frozenset({"MB002", "MB013"})
 
 
 @dataclass
@@ -89,6 +91,8 @@ def _why_not(finding: Finding, archived: bool, read: dict[str, bytes]) -> str | 
         return "it concerns the plugin as a whole (no line to comment; use `ignore` in the config)"
     if path not in read:
         return "the file cannot be read safely (a symbolic link, or excluded)"
+    if finding.rule in _STALE:
+        return "the comment is stale or names an unknown code: edit the comment instead"
     if path.endswith(".py"):
         return None
     if path.endswith(_DOCUMENTS) and finding.category is Category.DEPENDENCY:
