@@ -74,6 +74,18 @@ def _yaml_dependencies(plugin: PluginContext) -> list[str] | None:
     return list(located.value)
 
 
+def _interface_lists(plugin: PluginContext, text: str) -> bool:
+    """Whether the plugin's `get_dependencies()` returns ``text`` (removing it from plugin.yaml
+    would only make the two disagree, MB207)."""
+    from mbcheck.checks.interface.analysis import resolved_methods
+
+    for use in resolved_methods(plugin, "get_dependencies"):
+        for ret in use.method.returns:
+            if ret.literal is not None and isinstance(ret.literal.value, list) and text in ret.literal.value:
+                return True
+    return False
+
+
 def dependencies_fix(plugin: PluginContext, values: list[str], title: str) -> Fix | None:
     """Write ``values`` into plugin.yaml's `dependencies` (unsafe: it changes what is installed)."""
     from mbcheck.checks.manifest.fixes import set_list, yaml_fix
@@ -354,7 +366,7 @@ class UnusedDependency(PluginRule):
                 why = f"remove it, or list `{name}` in `ignore-unused-dependencies` if it is used without an import"
             fix = None
             listed = _yaml_dependencies(plugin)
-            if meant is None and listed is not None and declared.text in listed:
+            if meant is None and listed is not None and declared.text in listed and not _interface_lists(plugin, declared.text):
                 fix = dependencies_fix(plugin, [d for d in listed if d != declared.text],
                                        f"Remove `{declared.text}` from `dependencies`")
             emit(plugin, self, declared.span, f"`{declared.text}` is declared but never imported: {why}", fix=fix)
