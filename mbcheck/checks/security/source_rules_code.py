@@ -27,7 +27,7 @@ from mbcheck.checks.security.values import (
     resolve,
     state,
 )
-from mbcheck.model import Category, Confidence, Fix, Severity
+from mbcheck.model import Category, Confidence, Edit, Fix, Severity, Span
 from mbcheck.pyfile import edits
 from mbcheck.pyfile.traverse import FileContext, SourceRule
 from mbcheck.rules.base import Invalid, Valid
@@ -332,7 +332,8 @@ class UnsafeDeserialisation(SourceRule):
     INVALID = (
         Invalid("import pickle\n\ndef read(blob):\n    return pickle.loads(blob)\n", line=4),
         Invalid("from yaml import load\n\ndef read(text):\n    return load(text)\n", line=4),
-        Invalid("import yaml\n\ndef read(text):\n    return yaml.load(text, Loader=yaml.Loader)\n", line=4),
+        Invalid("import yaml\n\ndef read(text):\n    return yaml.load(text, Loader=yaml.Loader)\n", line=4,
+                fixed="import yaml\n\ndef read(text):\n    return yaml.safe_load(text)\n"),
         Invalid(
             "import yaml\n\ndef read(text):\n    return yaml.load(text)\n",
             line=4,
@@ -361,12 +362,21 @@ class UnsafeDeserialisation(SourceRule):
                     fix=self.fix_call(node, name))
 
     def fix_call(self, node: cst.Call, name: str) -> Fix | None:
-        """`yaml.load(x)` -> `yaml.safe_load(x)` (and `load_all`): safe, only offered when the call
-        names no loader at all (PyYAML 6 refuses such a call, so nothing that worked changes)."""
-        if name not in ("yaml.load", "yaml.load_all") or len(node.args) != 1 or node.args[0].keyword or node.args[0].star:
+        """`yaml.load(x)` -> `yaml.safe_load(x)` (and `load_all`): safe when the call names no loader
+        (PyYAML 6 refuses such a call, so nothing that worked changes); unsafe when it drops a
+        `Loader=` (documents with Python tags stop loading)."""
+        if name not in ("yaml.load", "yaml.load_all") or not node.args or node.args[0].keyword or node.args[0].star:
             return None
         leaf = name.rsplit(".", 1)[1]
-        return edits.fix(f"Use `yaml.safe_{leaf}`", edits.rename_attribute(self.ctx, node.func, leaf, f"safe_{leaf}"))
+        rename = edits.rename_attribute(self.ctx, node.func, leaf, f"safe_{leaf}")
+        if len(node.args) == 1:
+            return edits.fix(f"Use `yaml.safe_{leaf}`", rename)
+        loader = node.args[1]
+        if len(node.args) != 2 or loader.star or (loader.keyword is not None and loader.keyword.value != "Loader"):
+            return None
+        first, second = self.ctx.span(node.args[0].value), self.ctx.span(loader.value)
+        drop = Edit(Span(first.path, first.end_line, first.end_column, second.end_line, second.end_column), "")
+        return edits.fix(f"Use `yaml.safe_{leaf}` (drops the loader)", rename, drop, unsafe=True)
 
 
 __all__ = [
