@@ -307,6 +307,11 @@ class DecodedCodeExecution(SourceRule):
         self.report(node, f"`{short_name(name)}` runs {hidden} (via `{short_name(decoder)}`): obfuscated code")
 
 
+#: PyYAML's own loaders that construct Python objects: `yaml.safe_load` replaces them (unsafely)
+_PYYAML_LOADERS = frozenset({"yaml.Loader", "yaml.UnsafeLoader", "yaml.FullLoader", "yaml.CLoader",
+                             "yaml.CUnsafeLoader", "yaml.CFullLoader"})
+
+
 class UnsafeDeserialisation(SourceRule):
     """Deserialises with a loader that can construct arbitrary objects.
 
@@ -334,6 +339,10 @@ class UnsafeDeserialisation(SourceRule):
         Invalid("from yaml import load\n\ndef read(text):\n    return load(text)\n", line=4),
         Invalid("import yaml\n\ndef read(text):\n    return yaml.load(text, Loader=yaml.Loader)\n", line=4,
                 fixed="import yaml\n\ndef read(text):\n    return yaml.safe_load(text)\n"),
+        Invalid(  # the project's own loader: no fix (dropping it is not a replacement)
+            "import yaml\n\nfrom .loaders import ProjectLoader\n\ndef read(text):\n    return yaml.load(text, Loader=ProjectLoader)\n",
+            line=6,
+        ),
         Invalid(
             "import yaml\n\ndef read(text):\n    return yaml.load(text)\n",
             line=4,
@@ -374,6 +383,8 @@ class UnsafeDeserialisation(SourceRule):
         loader = node.args[1]
         if len(node.args) != 2 or loader.star or (loader.keyword is not None and loader.keyword.value != "Loader"):
             return None
+        if resolve(self.ctx, loader.value) not in _PYYAML_LOADERS:
+            return None  # a loader of the project's own (custom tags): dropping it is not a replacement
         first, second = self.ctx.span(node.args[0].value), self.ctx.span(loader.value)
         drop = Edit(Span(first.path, first.end_line, first.end_column, second.end_line, second.end_column), "")
         return edits.fix(f"Use `yaml.safe_{leaf}` (drops the loader)", rename, drop, unsafe=True)
