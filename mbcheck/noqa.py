@@ -73,10 +73,14 @@ def add_noqa(
             wanted.setdefault(finding.span.path, {}).setdefault(line, set()).add(finding.rule)
         for rel, lines in sorted(wanted.items()):
             try:
-                after, count = comment_lines(read[rel], rel, lines)
+                after, count, blocked = comment_lines(read[rel], rel, lines)
             except FixRefused as exc:
                 result.refused.append(f"{plugin.name}: {exc}")
                 continue
+            for number in blocked:
+                codes = ", ".join(sorted(lines[number]))
+                result.refused.append(f"{plugin.name}: {rel}:{number}: {codes} not suppressed: the line cannot take a "
+                                      "comment (it ends inside a string or with a backslash)")
             if after != read[rel]:
                 result.changes.append(FileChange(target.root, target.display, rel, read[rel], after))
                 result.comments += count
@@ -100,17 +104,20 @@ def _why_not(finding: Finding, archived: bool, read: dict[str, bytes]) -> str | 
     return "mbcheck reads no suppression comment for this finding in this file (use `ignore` or `per-file-ignores` in the config)"
 
 
-def comment_lines(data: bytes, path: str, lines: dict[int, set[str]]) -> tuple[bytes, int]:
+def comment_lines(data: bytes, path: str, lines: dict[int, set[str]]) -> tuple[bytes, int, list[int]]:
     """``data`` with ``# mbcheck: ignore[CODES]`` on each of ``lines`` (codes merged into an
-    existing comment); the new bytes and how many lines got a comment."""
+    existing comment); the new bytes, how many lines got a comment, and the lines that cannot
+    take one (left as they are)."""
     file = decode(data, path)
     text = file.text
     rows = text.splitlines(keepends=True)
     blocked = _blocked_lines(text, path) if path.endswith(".py") else set()
     count = 0
+    skipped: list[int] = []
     for number, codes in sorted(lines.items()):
         if number > len(rows) or number in blocked:
-            raise FixRefused(f"{path}:{number}: the line cannot take a comment (it ends inside a string or with a backslash)")
+            skipped.append(number)
+            continue
         row = rows[number - 1]
         body = row.rstrip("\r\n")
         ending = row[len(body):]
@@ -125,7 +132,7 @@ def comment_lines(data: bytes, path: str, lines: dict[int, set[str]]) -> tuple[b
     new = "".join(rows)
     if not path.endswith(".py"):
         _same_document(text, new, path)
-    return new.encode(file.encoding), count
+    return new.encode(file.encoding), count, skipped
 
 
 def _blocked_lines(text: str, path: str) -> set[int]:
