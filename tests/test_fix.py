@@ -162,3 +162,22 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path, monkeypatch: py
         write_atomic(tmp_path, "a.py", b"x\n", b"y\n")
     assert (tmp_path / "a.py").read_bytes() == b"x\n"
     assert [p.name for p in tmp_path.iterdir()] == ["a.py"]
+
+
+def test_fixes_survive_the_cache_codec(tmp_path: Path) -> None:
+    """A file's outcome keeps its findings' fixes and its requirements' fixes through the cache's JSON."""
+    import json
+
+    from helpers import write_plugin
+    from mbcheck.codec import decode, encode
+    from mbcheck.context import FileOutcome
+    from mbcheck.pyfile.analyse import analyse_file
+    from mbcheck.pyfile.jobs import FileJob, FileOptions
+
+    source = b"import imp\nimport tempfile\n\n\ndef f(m):\n    tempfile.mktemp()\n    return imp.reload(m)\n"
+    write_plugin(tmp_path, {"a.py": source})
+    outcome = analyse_file(FileJob("a.py", source, "example.a", "example", False, FileOptions()))
+    assert any(f.fix is not None for f in outcome.findings)
+    assert any(r.fix is not None for r in outcome.facts.compat.requirements)
+    again = decode(json.loads(json.dumps(encode(outcome, FileOutcome))), FileOutcome)
+    assert again == outcome
