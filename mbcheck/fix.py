@@ -344,6 +344,11 @@ def fix_targets(
             break
         applied = False
         for index, (target, plugin) in enumerate(zip(targets, report.plugins, strict=True)):
+            if number == 0 and target.archive is not None:
+                count = sum(1 for f in plugin.findings if enabled(f.fix, unsafe))
+                if count:
+                    result.refused.append(f"{plugin.name}: read from an archive, which fixes never change "
+                                          f"({count} not applied; fix the sources it is built from)")
             candidates = [f for f in plugin.findings if _wanted(target, f, unsafe)]
             rules = {tuple(sorted(f.fix.edits)): f.rule for f in candidates if f.fix is not None}
             chosen, _later = select(f.fix for f in candidates if f.fix is not None and (index, f.fix.edits) not in stuck)

@@ -227,3 +227,12 @@ def test_examples_fixed_then_linted_again_report_only_what_is_left(tmp_path: Pat
     init = (copies / "broken_interface" / "plugin.py").read_text()
     assert "async def initialize" in init and "def get_error_log(self):\n        raise NotImplementedError" in init
     assert 'python_version: "3.11"' in (copies / "old_python" / "plugin.yaml").read_text()
+
+
+def test_an_archive_is_never_changed(plugin: Path, tmp_path: Path) -> None:
+    archive = Path(shutil.make_archive(str(tmp_path / "hello_world"), "zip", plugin))
+    before = archive.read_bytes()
+    code, _out, err = lint(str(archive), "--fix")
+    assert "read from an archive, which fixes never change (1 not applied" in err
+    assert archive.read_bytes() == before
+    assert code in (0, 1)
