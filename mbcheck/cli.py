@@ -6,6 +6,7 @@ import contextlib
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -192,6 +193,11 @@ def lint(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print where the settings came from and the timings on stderr.")] = False,
     sign: Annotated[Path | None, typer.Option("--sign", metavar="KEY", help="Sign the JSON report with this Ed25519 private key (`mbcheck keygen`); needs --format json.")] = None,
     color: Annotated[str, typer.Option("--color", help="Text output on a terminal: findings grouped per file with their source line, coloured by severity. auto (on a terminal; no colour when NO_COLOR is set), always, or never (no colour).")] = "auto",
+    fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes in place, then report what is left (`lint -`: write the fixed source to stdout).")] = False,
+    unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="Also apply (with --fix, --diff, --fix-only) or count as fixable the fixes that change behaviour or make a choice.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print the fixes as a unified diff and change nothing; exit 1 when there is a diff.")] = False,
+    fix_only: Annotated[bool, typer.Option("--fix-only", help="Apply fixes like --fix, but do not report the findings that are left.")] = False,
+    add_noqa: Annotated[bool, typer.Option("--add-noqa", help="Write a `# mbcheck: ignore[CODE]` comment on the line of every current finding (merged into an existing one).")] = False,
 ) -> None:
     """Check plugins and report findings; exit 1 when any reaches --fail-on."""
     chosen = (format or "text").strip().lower()
@@ -200,7 +206,7 @@ def lint(
             paths or [], chosen, output, fail_on, exit_zero, select, extend_select, ignore, severity, confidence,
             exclude, extend_exclude, config_file, isolated, show_settings, profile, host_profile, jobs, no_cache,
             cache_dir, baseline, advisories, statistics, timings or verbose, stdin_filename, quiet, verbose, sign,
-            color,
+            color, FixMode(fix, unsafe_fixes, diff, fix_only, add_noqa),
         )
     except UsageError as exc:
         if chosen == "sarif" and not show_settings:
@@ -242,6 +248,7 @@ def _lint(
     verbose: bool,
     sign: Path | None,
     color: str,
+    fixing: FixMode | None = None,
 ) -> None:
     """`mbcheck lint`: every input checked before any work, then the run, then the report."""
     from mbcheck import reporters
@@ -297,7 +304,9 @@ def _lint(
         raise _fail("--stdin-filename names the file `lint -` reads from stdin; add `-` as the path")
     if not paths:
         raise _fail("no path to check: give plugin directories, archives or files (e.g. `mbcheck lint plugins/`)")
-    progress = _progress() if sys.stderr.isatty() and not quiet else None
+    fixing = fixing or FixMode()
+    fixing.check(format, statistics, sign, baseline)
+    progress = _progress() if sys.stderr.isatty() and not quiet and not fixing.changes else None
     try:
         if stdin_filename is not None:
             from mbcheck.discovery import discover_stdin
@@ -313,8 +322,13 @@ def _lint(
             for error in discovery.errors[:-1]:
                 typer.echo(f"mbcheck: error: {error}", err=True)
             raise _fail(nothing)
-        report = check_targets(discovery, config, load_host_profile(config.host_profile), jobs=jobs,
-                               use_cache=False if no_cache else None, progress=progress.update if progress else None)
+        if fixing.changes:
+            report = _fix_run(fixing, discovery, config, jobs, no_cache, quiet)
+            if report is None:
+                return
+        else:
+            report = check_targets(discovery, config, load_host_profile(config.host_profile), jobs=jobs,
+                                   use_cache=False if no_cache else None, progress=progress.update if progress else None)
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     finally:
@@ -342,7 +356,13 @@ def _lint(
         if format == "text":
             from mbcheck.reporters.text import render, style_for
 
-            _write(render(shown, style_for(sys.stdout if output is None else None, color)), output)
+            text = render(shown, style_for(sys.stdout if output is None else None, color), unsafe_fixes=fixing.unsafe)
+            if stdin_filename is not None and fixing.fix and output is None:
+                sys.stderr.write(text)  # stdout holds the fixed source
+            else:
+                _write(text, output)
+        elif stdin_filename is not None and fixing.fix and output is None:
+            sys.stderr.write(reporters.get(format)(shown))  # stdout holds the fixed source
         else:
             _write(reporters.get(format)(shown), output)
     if timings and not quiet:
@@ -383,6 +403,80 @@ def server(
         raise _fail(f"the language server needs pygls and lsprotocol ({exc}); install them: pip install 'pygls>=2.1,<3'") from None
     serve(config_file=config_file, isolated=isolated, debounce=debounce / 1000,
           log_timings=log_timings or bool(os.environ.get("MBCHECK_LSP_TIMINGS")))
+
+
+@dataclass(frozen=True)
+class FixMode:
+    """What `lint` is asked to do with the fixes findings carry (ruff's flags)."""
+
+    fix: bool = False
+    unsafe: bool = False
+    diff: bool = False
+    fix_only: bool = False
+    add_noqa: bool = False
+
+    @property
+    def changes(self) -> bool:
+        """Whether the run computes changes to files (rather than only reporting)."""
+        return self.fix or self.diff or self.fix_only or self.add_noqa
+
+    def check(self, format: str, statistics: bool, sign: Path | None, baseline: Path | None) -> None:
+        """Usage errors of the fix options, before any work."""
+        modes = [name for name, on in (("--fix", self.fix or self.fix_only), ("--diff", self.diff), ("--add-noqa", self.add_noqa)) if on]
+        if len(modes) > 1:
+            raise _fail(f"{' and '.join(modes)} cannot be combined: choose one")
+        if self.changes and (statistics or sign is not None):
+            raise _fail(f"{modes[0]} cannot be combined with {'--statistics' if statistics else '--sign'}")
+        if self.add_noqa and baseline is not None:
+            raise _fail("--add-noqa writes a comment on every current finding; it cannot be combined with --baseline")
+
+
+def _fix_run(fixing: FixMode, discovery: Any, config: Any, jobs: int | None, no_cache: bool, quiet: bool) -> Any:
+    """Fix (or add suppression comments) as asked; the report of what is left, or None when
+    nothing more is to be reported (--diff, --fix-only, --add-noqa exit here)."""
+    from mbcheck.engine import load_host_profile
+    from mbcheck.fix import fix_targets, write_changes
+
+    host = load_host_profile(config.host_profile)
+    use_cache = False if no_cache else None
+    if fixing.add_noqa:
+        from mbcheck.noqa import add_noqa
+
+        added = add_noqa(discovery, config, host, jobs=jobs, use_cache=use_cache)
+        for problem in added.refused:
+            typer.echo(f"mbcheck: warning: {problem}", err=True)
+        problems = write_changes(added.changes)
+        for problem in problems:
+            typer.echo(f"mbcheck: error: {problem}", err=True)
+        if not quiet:
+            typer.echo(f"mbcheck: added {_plural(added.comments, 'suppression comment')} "
+                       f"in {_plural(len(added.changes), 'file')}", err=True)
+        raise typer.Exit(EXIT_ERROR if problems else EXIT_OK)
+    result = fix_targets(discovery, config, host, unsafe=fixing.unsafe, jobs=jobs, use_cache=use_cache)
+    for problem in result.refused:
+        typer.echo(f"mbcheck: warning: fix not applied: {problem}", err=True)
+    stdin = next((target.stdin for target in discovery.targets if target.stdin), None)
+    if fixing.diff:
+        sys.stdout.write("".join(change.diff() for change in result.changes))
+        sys.stdout.flush()
+        if not quiet:
+            typer.echo(f"mbcheck: would fix {_plural(result.fixed, 'finding')} in {_plural(len(result.changes), 'file')}", err=True)
+        raise typer.Exit(EXIT_FINDINGS if result.changes else EXIT_OK)
+    if stdin is not None:
+        fixed = next((change.after for change in result.changes if change.path == stdin[0]), stdin[1])
+        sys.stdout.buffer.write(fixed)
+        sys.stdout.flush()
+    else:
+        problems = write_changes(result.changes)
+        for problem in problems:
+            typer.echo(f"mbcheck: error: {problem}", err=True)
+        if problems:
+            raise typer.Exit(EXIT_ERROR)
+    if not quiet:
+        typer.echo(f"mbcheck: fixed {_plural(result.fixed, 'finding')} in {_plural(len(result.changes), 'file')}", err=True)
+    if fixing.fix_only:
+        raise typer.Exit(EXIT_OK)
+    return result.report
 
 
 def _only_stdin_file(report: Any, discovery: Any) -> Any:

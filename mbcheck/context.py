@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from mbcheck.model import Confidence, Finding, PluginModel, Severity, Span
+from mbcheck.model import Confidence, Finding, Fix, PluginModel, Severity, Span
 from mbcheck.pyfile.facts import ModuleFacts
 
 if TYPE_CHECKING:
@@ -200,6 +200,7 @@ class PluginContext:
         confidence: Confidence | None = None,
         statement_line: int = 0,
         related: tuple[Span, ...] = (),
+        fix: Fix | None = None,
     ) -> None:
         self.findings.append(
             rule.finding(
@@ -209,6 +210,7 @@ class PluginContext:
                 confidence=confidence,
                 statement_line=statement_line,
                 related=related,
+                fix=fix,
             )
         )
 

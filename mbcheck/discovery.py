@@ -56,8 +56,8 @@ class PluginTarget:
     archive: Path | None = None
     #: a file's source given instead of its bytes on disk (``lint -`` with ``--stdin-filename``): (path, bytes)
     stdin: tuple[str, bytes] | None = None
-    #: files whose bytes come from an editor's unsaved buffers instead of the disk (the
-    #: language server): (path, bytes) pairs; every file is still listed and reported on
+    #: files whose bytes come from memory instead of the disk (an editor's unsaved buffers,
+    #: a fix run's edited text): (path, bytes) pairs; every file is still listed and reported on
     overlay: tuple[tuple[str, bytes], ...] = ()
 
 

@@ -162,9 +162,10 @@ def plan_targets(discovery: Discovery, config: Config) -> tuple[list[PluginPlan]
             files, package = open_archive(target)
             target = replace(target, package=package)
         else:
-            overlay = dict(target.overlay)
-            if target.stdin:
-                overlay[target.stdin[0]] = target.stdin[1]
+            # the source given on stdin, then what is in memory (a fix pass's edited text, an
+            # editor's buffer) over it
+            overlay = dict([target.stdin]) if target.stdin else {}
+            overlay.update(target.overlay)
             files = DirectoryFiles(target.root, config, overlay)
         listing = files.listing()
         problems.extend(listing.problems)

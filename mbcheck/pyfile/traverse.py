@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import libcst as cst
 from libcst._nodes.base import BaseLeaf
 
-from mbcheck.model import Confidence, Finding, Severity, Span
+from mbcheck.model import Confidence, Finding, Fix, Severity, Span
 from mbcheck.pyfile.facts import COLLECTED
 from mbcheck.pyfile.jobs import FileOptions
 from mbcheck.pyfile.names import SCOPED_NODES, NameTracker, before_handler
@@ -57,7 +57,9 @@ class FileContext:
         self.names = NameTracker(module_name, package, is_package)
         #: enclosing statements, outermost first (maintained by the engine)
         self.statements: list[cst.CSTNode] = []
-        self._pending: list[tuple[type[Rule], cst.CSTNode, cst.CSTNode | None, str, Severity | None, Confidence | None]] = []
+        self._pending: list[
+            tuple[type[Rule], cst.CSTNode, cst.CSTNode | None, str, Severity | None, Confidence | None, Fix | None]
+        ] = []
         #: where each node is (filled as the traversal goes; resolved on demand)
         self.positions = Positions(module, path, tree, text)
         #: what the security collector and rules derive about this file and
@@ -95,13 +97,14 @@ class FileContext:
         *,
         severity: Severity | None = None,
         confidence: Confidence | None = None,
+        fix: Fix | None = None,
     ) -> None:
         rule_cls = rule if isinstance(rule, type) else type(rule)
-        self._pending.append((rule_cls, node, self.statement, message, severity, confidence))
+        self._pending.append((rule_cls, node, self.statement, message, severity, confidence, fix))
 
     def findings(self) -> list[Finding]:
         out: list[Finding] = []
-        for rule, node, statement, message, severity, confidence in self._pending:
+        for rule, node, statement, message, severity, confidence, fix in self._pending:
             span = self.span(node)
             statement_line = self.line(statement) if statement is not None else span.line
             out.append(
@@ -111,6 +114,7 @@ class FileContext:
                     severity=severity,
                     confidence=confidence,
                     statement_line=min(statement_line, span.line),
+                    fix=fix,
                 )
             )
         return out
@@ -134,8 +138,10 @@ class SourceRule(Rule, cst.BatchableCSTVisitor):
         *,
         severity: Severity | None = None,
         confidence: Confidence | None = None,
+        fix: Fix | None = None,
     ) -> None:
-        self.ctx.report(self, node, message, severity=severity, confidence=confidence)
+        """Report ``node``; ``fix`` (built with the rule's positions, see :mod:`mbcheck.fix`) repairs it."""
+        self.ctx.report(self, node, message, severity=severity, confidence=confidence, fix=fix)
 
     def finish(self) -> None:
         """Called after the traversal, before findings are collected."""

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from mbcheck import __version__
-from mbcheck.model import Finding, PluginReport, Report, Span, SuppressedFinding
+from mbcheck.model import Finding, Fix, PluginReport, Report, Span, SuppressedFinding
 
 SCHEMA_VERSION = "1.1"
 
@@ -36,7 +36,18 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     }
     if finding.related:
         out["related"] = [span_dict(span) for span in finding.related]
+    if finding.fix is not None:
+        out["fix"] = fix_dict(finding.fix)
     return out
+
+
+def fix_dict(fix: Fix) -> dict[str, Any]:
+    """How to repair a finding: its title, whether it is safe, and its edits (`mbcheck lint --fix`)."""
+    return {
+        "title": fix.title,
+        "applicability": fix.applicability.value,
+        "edits": [{**span_dict(edit.span), "content": edit.content} for edit in fix.edits],
+    }
 
 
 def span_dict(span: Span) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from mbcheck import __version__
 from mbcheck.archive.formats import has_archive_name
-from mbcheck.model import Category, Confidence, Finding, PluginReport, Report, Severity, Span
+from mbcheck.model import Category, Confidence, Finding, Fix, PluginReport, Report, Severity, Span
 from mbcheck.reporters.text import _join
 from mbcheck.rules.catalog import REPOSITORY_URL, RuleInfo, describe, help_uri
 
@@ -77,12 +77,38 @@ def _result(plugin: PluginReport, finding: Finding, rule_index: int) -> dict[str
         result["properties"]["confidence"] = finding.confidence.value
     if finding.category is Category.SECURITY:
         result["properties"]["security-severity"] = security_severity(finding.severity, finding.confidence)
+    if finding.fix is not None and finding.fix.edits and not _in_archive(plugin):
+        result["fixes"] = [_fix(plugin, finding.fix)]
     if finding.related:
         result["relatedLocations"] = [
             {"id": number, **_location(plugin, span), "message": {"text": "also here"}}
             for number, span in enumerate(finding.related, start=1)
         ]
     return result
+
+
+def _fix(plugin: PluginReport, fix: Fix) -> dict[str, Any]:
+    """A SARIF ``fix``: per file, the regions deleted and the text inserted there
+    (an insertion is an empty region)."""
+    changes: dict[str, list[dict[str, Any]]] = {}
+    for edit in fix.edits:
+        span = edit.span
+        changes.setdefault(span.path, []).append({
+            "deletedRegion": {
+                "startLine": span.line,
+                "startColumn": span.column,
+                "endLine": span.end_line,
+                "endColumn": span.end_column,
+            },
+            "insertedContent": {"text": edit.content},
+        })
+    return {
+        "description": {"text": f"{fix.title} ({fix.applicability.value})"},
+        "artifactChanges": [
+            {"artifactLocation": {"uri": _join(plugin.path, path)}, "replacements": replacements}
+            for path, replacements in changes.items()
+        ],
+    }
 
 
 def _in_archive(plugin: PluginReport) -> bool:

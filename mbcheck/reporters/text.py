@@ -169,13 +169,21 @@ def _excerpt(line: str, finding: Finding) -> tuple[str, int, int]:
     return "".join(shown).rstrip(), caret_start, max(caret_end - caret_start, 1)
 
 
-def _finding_line(finding: Finding, paint: _Painter, width: int) -> str:
+def _mark(finding: Finding, unsafe_fixes: bool) -> str:
+    """`` [*]`` after the code of a finding the enabled fixes repair (ruff's mark)."""
+    from mbcheck.fix import enabled
+
+    return " [*]" if enabled(finding.fix, unsafe_fixes) else ""
+
+
+def _finding_line(finding: Finding, paint: _Painter, width: int, unsafe_fixes: bool = False) -> str:
     location = f"{finding.span.line}:{finding.span.column}"
     severity = paint(_SEVERITY_SGR[finding.severity], f"{finding.severity.value:<7}")
-    return f"  {location:<{width}}  {severity} {paint(_BOLD, finding.rule)}  {_shown(finding.message)}"
+    code = paint(_BOLD, finding.rule) + _mark(finding, unsafe_fixes)
+    return f"  {location:<{width}}  {severity} {code}  {_shown(finding.message)}"
 
 
-def _terminal_findings(report: Report, style: Style) -> list[str]:
+def _terminal_findings(report: Report, style: Style, unsafe_fixes: bool = False) -> list[str]:
     paint = _Painter(style.colour)
     sources = _Sources()
     lines: list[str] = []
@@ -189,7 +197,7 @@ def _terminal_findings(report: Report, style: Style) -> list[str]:
             gutter = max(len(str(f.span.line)) for f in findings)
             previous = None
             for finding in findings:
-                lines.append(_finding_line(finding, paint, width))
+                lines.append(_finding_line(finding, paint, width, unsafe_fixes))
                 source = sources.line(plugin, path, finding.span.line)
                 if source is None or finding.span == previous:
                     continue  # nothing to show, or the excerpt just above is this one
@@ -203,9 +211,10 @@ def _terminal_findings(report: Report, style: Style) -> list[str]:
     return lines
 
 
-def _plain_findings(report: Report) -> list[str]:
+def _plain_findings(report: Report, unsafe_fixes: bool = False) -> list[str]:
     lines = [
-        f"{_shown(_join(plugin.path, f.span.path))}:{f.span.line}:{f.span.column}: {f.rule} {f.severity.value} {_shown(f.message)}"
+        f"{_shown(_join(plugin.path, f.span.path))}:{f.span.line}:{f.span.column}: {f.rule}{_mark(f, unsafe_fixes)} "
+        f"{f.severity.value} {_shown(f.message)}"
         for plugin in report.plugins
         for f in plugin.findings
     ]
@@ -214,10 +223,11 @@ def _plain_findings(report: Report) -> list[str]:
     return lines
 
 
-def render(report: Report, style: Style = PLAIN) -> str:
-    """The text report in the given layout (plain unless told otherwise)."""
+def render(report: Report, style: Style = PLAIN, unsafe_fixes: bool = False) -> str:
+    """The text report in the given layout (plain unless told otherwise); findings the enabled
+    fixes repair (safe ones, and unsafe ones with ``unsafe_fixes``) are marked ``[*]``."""
     paint = _Painter(style.colour)
-    lines = _terminal_findings(report, style) if style.source else _plain_findings(report)
+    lines = _terminal_findings(report, style, unsafe_fixes) if style.source else _plain_findings(report, unsafe_fixes)
     for plugin in report.plugins:
         counts = {"error": 0, "warning": 0, "info": 0}
         for f in plugin.findings:
@@ -241,6 +251,13 @@ def render(report: Report, style: Style = PLAIN) -> str:
         for entry in stale:
             times = f" (x{entry['count']})" if entry.get("count", 1) != 1 else ""
             lines.append(f"  {entry['plugin']}: {entry.get('path') or '(plugin)'} {entry['rule']} {entry.get('message', '')}{times}")
+    from mbcheck.fix import fixable_counts
+
+    fixable, hidden = fixable_counts((f for _plugin, f in report.findings()), unsafe_fixes)
+    if fixable or hidden:
+        more = f" ({hidden} more with --unsafe-fixes)" if hidden else ""
+        lines.append(f"[*] {fixable} fixable with --fix{more}" if fixable else
+                     f"No fixes available with --fix ({hidden} with --unsafe-fixes)")
     total = report.counts()
     lines.append(
         f"{_plural(len(report.plugins), 'plugin')} checked: "

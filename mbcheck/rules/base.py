@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
-from mbcheck.model import Category, Confidence, Finding, Severity, Span
+from mbcheck.model import Category, Confidence, Finding, Fix, Severity, Span
 
 if TYPE_CHECKING:
     from mbcheck.context import PluginContext
@@ -119,6 +119,18 @@ class Example:
     config: Mapping[str, str] = field(default_factory=dict)
     archive: bytes | None = None
     archive_name: str = "example.zip"
+    #: an INVALID example of a rule that offers a fix: the plugin's files after applying the
+    #: rule's fixes (unsafe ones too), by path; a str is the new content of ``path``. The suite
+    #: checks the result, that it parses and that the rule no longer reports on it
+    fixed: Mapping[str, str] | str | None = None
+
+    def fixed_files(self) -> dict[str, str] | None:
+        """The files :attr:`fixed` names, by path (None: the example states no fix)."""
+        if self.fixed is None:
+            return None
+        if isinstance(self.fixed, str):
+            return {self.path: self.fixed}
+        return dict(self.fixed)
 
     def plugin_files(self) -> dict[str, str]:
         files = dict(self.files)
@@ -228,9 +240,11 @@ class Rule:
         confidence: Confidence | None = None,
         statement_line: int = 0,
         related: tuple[Span, ...] = (),
+        fix: Fix | None = None,
     ) -> Finding:
         """A finding of this rule (default severity and confidence unless given);
-        ``related`` holds the other places of the same problem."""
+        ``related`` holds the other places of the same problem; ``fix`` how to repair it
+        (built by the rule where it reports: it has the tree, the facts and the positions then)."""
         if STRICT and severity is not None and severity is not cls.severity and severity not in cls.other_severities:
             raise UndeclaredSeverity(f"rule {cls.code} emits severity {severity.value}, which it does not declare")
         return Finding(
@@ -243,6 +257,7 @@ class Rule:
             statement_line=statement_line or span.line,
             name=cls.name,
             related=related,
+            fix=fix,
         )
 
 

@@ -187,6 +187,14 @@ def _examples_markdown(examples: Sequence[Example], *, flagged: bool) -> list[st
             body = excerpt(shown.text, max_lines=40, max_chars=2000)
             fence = "````" if "```" in body else "```"
             out += [f"{caption}:", "", f"{fence}{shown.language}", body, fence, ""]
+        fixed = example.fixed_files() if flagged else None
+        if fixed:
+            out += ["**Fixed** (`mbcheck lint --fix`; `--unsafe-fixes` for a fix that changes behaviour):", ""]
+            for name, text in fixed.items():
+                body = excerpt(text, max_lines=40, max_chars=2000)
+                fence = "````" if "```" in body else "```"
+                language = {"py": "python", "yaml": "yaml", "yml": "yaml", "toml": "toml"}.get(name.rsplit(".", 1)[-1], "")
+                out += [f"`{name}`:", "", f"{fence}{language}", body, fence, ""]
     return out
 
 

@@ -68,6 +68,45 @@ def test_rule_example(tmp_path: Path, code: str, kind: str, index: int, example:
     if example.line is not None:
         lines = sorted({f.span.line for f in found if f.span.path == expected_path})
         assert example.line in lines, f"{code}: expected line {example.line}, got {lines}"
+    expected = example.fixed_files()
+    if expected is None:
+        assert not any(f.fix for f in found), f"{code}: INVALID example {index} offers a fix; state its FIXED result (`fixed=`)"
+        return
+    assert any(f.fix for f in found), f"{code}: INVALID example {index} states a FIXED result, but no finding carries a fix"
+    _check_fixed(root, code, Config(select=(code,)).with_overrides(**settings), example, expected)
+
+
+def _check_fixed(root: Path, code: str, config: Config, example: Example, expected: dict[str, str]) -> None:
+    """Applying the rule's fixes (unsafe ones too) gives FIXED, which parses and the rule no
+    longer reports; fixing FIXED again changes nothing (idempotent)."""
+    import ast
+    import tomllib
+
+    import yaml
+
+    from mbcheck.discovery import discover
+    from mbcheck.engine import load_host_profile
+    from mbcheck.fix import fix_targets, write_changes
+
+    host = load_host_profile(config.host_profile)
+    result = fix_targets(discover([root]), config, host, unsafe=True, jobs=1, use_cache=False)
+    assert not result.refused, result.refused
+    assert not write_changes(result.changes)
+    for rel, text in expected.items():
+        assert (root / rel).read_text(encoding="utf-8") == text, f"{code}: {rel} after the fix"
+    for change in result.changes:
+        text = (root / change.path).read_text(encoding="utf-8")
+        if change.path.endswith(".py"):
+            ast.parse(text)
+        elif change.path.endswith((".yaml", ".yml")):
+            yaml.safe_load(text)
+        elif change.path.endswith(".toml"):
+            tomllib.loads(text)
+    changed = {change.path for change in result.changes}
+    assert changed <= set(expected), f"{code}: the fix changed {sorted(changed - set(expected))}, which FIXED does not state"
+    again = run(root, config)
+    assert not [f for p in again.plugins for f in p.findings if f.rule == code], f"{code} still reported after its fix"
+    assert not fix_targets(discover([root]), config, host, unsafe=True, jobs=1, use_cache=False).changes
 
 
 def test_the_shipped_rule_catalog_is_current() -> None:

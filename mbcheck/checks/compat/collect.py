@@ -45,7 +45,7 @@ from mbcheck.checks.compat.facts import (
     Requirement,
 )
 from mbcheck.checks.compat.tables import builtin_names, feature, member_tails, stdlib_entry
-from mbcheck.model import Span
+from mbcheck.model import Applicability, Edit, Fix, Span
 from mbcheck.pyfile.names import dotted
 from mbcheck.pyfile.traverse import FileContext, collector
 
@@ -153,8 +153,9 @@ class CompatCollector(KeywordArguments, ReceiverTypes, RuntimeAnnotations, Synta
                 statement_line = min(self.ctx.line(statement), span.line) if statement is not None else span.line
             else:
                 span, statement_line = Span(self.ctx.path), 0
+            fix = _imp_fix(self.ctx, node) if located and what == "imp" and bound == "max" else None
             requirements.append(
-                Requirement(kind, what, bound, version, span, statement_line, guarded, located, backported)
+                Requirement(kind, what, bound, version, span, statement_line, guarded, located, backported, fix)
             )
         uses = []
         for name, node, statement in self._host:
@@ -331,3 +332,32 @@ def analyse_source(text: str, path: str = "module.py", module_name: str = "modul
 
 
 __all__ = ["CompatCollector", "analyse_source"]
+
+
+class _ImpUses(cst.CSTVisitor):
+    """Every ``imp`` name of a module, and those that are ``imp.reload``."""
+
+    def __init__(self) -> None:
+        self.names = 0
+        self.reloads: list[cst.Name] = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == "imp":
+            self.names += 1
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if isinstance(node.value, cst.Name) and node.value.value == "imp" and node.attr.value == "reload":
+            self.reloads.append(node.value)
+
+
+def _imp_fix(ctx: FileContext, node: cst.CSTNode) -> Fix | None:
+    """``import imp`` used only as ``imp.reload(m)`` becomes ``import importlib`` and
+    ``importlib.reload(m)``: safe, ``importlib.reload`` is what ``imp.reload`` called."""
+    if not isinstance(node, cst.ImportAlias) or node.asname is not None or not isinstance(node.name, cst.Name):
+        return None
+    uses = _ImpUses()
+    ctx.module.visit(uses)
+    if not uses.reloads or uses.names != len(uses.reloads) + 1:
+        return None  # `imp` is used for something else (or rebound): no exact replacement
+    edits = [Edit(ctx.span(node.name), "importlib"), *(Edit(ctx.span(name), "importlib") for name in uses.reloads)]
+    return Fix("Use `importlib.reload` (and `import importlib`)", tuple(edits), Applicability.SAFE)

@@ -21,7 +21,7 @@ from typing import Literal
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from mbcheck.model import Span
+from mbcheck.model import Fix, Span
 
 Minor = tuple[int, int]
 Patch = tuple[int, int, int]
@@ -101,6 +101,8 @@ class Requirement:
     located: bool = True
     #: first patch release per older release line that also has the name
     backported: tuple[Patch, ...] = ()
+    #: the exact replacement, when there is one (``import imp`` used only for ``imp.reload``)
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from mbcheck.checks.compat.analysis import Analysis, backport_note, label, versi
 from mbcheck.checks.compat.facts import (
     HostApiUse,
     Minor,
+    Required,
     Requirement,
     admitted_minors,
     failing_minors,
@@ -36,7 +37,7 @@ from mbcheck.checks.compat.facts import (
 from mbcheck.checks.compat.tables import HostApi, host_api_catalogue
 from mbcheck.checks.sites import in_tree_bottle
 from mbcheck.context import PluginContext
-from mbcheck.model import Category, Confidence, ManifestSource, Severity, Span
+from mbcheck.model import Category, Confidence, Fix, ManifestSource, Severity, Span
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
 
 #: the example manifest without its ``python_version`` line (examples declare their own)
@@ -59,6 +60,7 @@ def _report_declared_mismatch(rule: PluginRule, plugin: PluginContext, bound: st
         return
     seen: set[tuple[str, int, int, str]] = set()
     unlocated: dict[str, tuple[Requirement, list[str], Severity, tuple[Minor, ...]]] = {}
+    fix = _raise_minimum(plugin, analysis) if bound == "min" else None
     for path, req in analysis.effective():
         if req.bound != bound or id(req) in analysis.host_fatal:
             continue
@@ -74,11 +76,25 @@ def _report_declared_mismatch(rule: PluginRule, plugin: PluginContext, bound: st
         if key in seen:
             continue
         seen.add(key)
-        plugin.report(rule, req.span, _mismatch(req, analysis, failing), severity=severity, statement_line=req.statement_line)
+        plugin.report(rule, req.span, _mismatch(req, analysis, failing), severity=severity, statement_line=req.statement_line,
+                      fix=fix if fix is not None else req.fix)
     span = analysis.declared_span or plugin.model.span()
     for req, paths, severity, failing in unlocated.values():
         used = ", ".join(sorted(set(paths)))
-        plugin.report(rule, span, f"{_mismatch(req, analysis, failing)} (used in {used})", severity=severity)
+        plugin.report(rule, span, f"{_mismatch(req, analysis, failing)} (used in {used})", severity=severity, fix=fix)
+
+
+def _raise_minimum(plugin: PluginContext, analysis: Analysis) -> Fix | None:
+    """Raise plugin.yaml's `python_version` to the oldest release the code needs, in the host's form
+    (a quoted bare `major.minor`). Unsafe: the host starts refusing the older Pythons."""
+    located = plugin.model.fields.get("python_version")
+    if located is None or plugin.model.source is not ManifestSource.PLUGIN_YAML or located.span.path != plugin.model.manifest_path:
+        return None
+    minimum = analysis.needed.minimum
+    minor = f"{minimum.major}.{minimum.minor}"
+    from mbcheck.checks.manifest.fixes import field_fix
+
+    return field_fix(plugin, "python_version", minor, f'Raise python_version to "{minor}"', unsafe=True, quote=True)
 
 
 def _mismatch(req: Requirement, analysis: Analysis, failing: Sequence[Minor]) -> str:
@@ -139,9 +155,12 @@ class PythonFeatureAboveDeclared(PluginRule):
             "import os\n\nmatch os.name:\n    case 'nt':\n        pass\n",
             files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"},
             line=3,
+            fixed={"plugin.yaml": _UNDECLARED + 'python_version: "3.10"\n'},
         ),
-        Invalid("from typing import Self\n", files={"plugin.yaml": _UNDECLARED + "python_version: '3.9'\n"}, line=1),
-        Invalid("type Pair = tuple[int, int]\n", line=1),
+        Invalid("from typing import Self\n", files={"plugin.yaml": _UNDECLARED + "python_version: '3.9'\n"}, line=1,
+                fixed={"plugin.yaml": _UNDECLARED + 'python_version: "3.11"\n'}),
+        Invalid("type Pair = tuple[int, int]\n", line=1,
+                fixed={"plugin.yaml": EXAMPLE_MANIFEST.replace('"3.11"', '"3.12"')}),
     )
 
     def check(self, plugin: PluginContext) -> None:
@@ -179,6 +198,12 @@ class RemovedStdlibInDeclaredRange(PluginRule):
     )
     INVALID = (
         Invalid("import imp\n", files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"}, line=1),
+        Invalid(
+            "import imp\nimport json\n\n\ndef again(module):\n    return imp.reload(module)\n",
+            files={"plugin.yaml": _UNDECLARED + "python_version: '>=3.8'\n"},
+            line=1,
+            fixed="import importlib\nimport json\n\n\ndef again(module):\n    return importlib.reload(module)\n",
+        ),
         Invalid("import os\n\nfrom distutils.util import strtobool\n", line=3),
     )
 
@@ -302,8 +327,11 @@ class PythonVersionUndeclared(PluginRule):
         Valid('"""Dunders only: no dunder carries a Python requirement."""\n__version__ = "1.0"\n', bare=True),
     )
     INVALID = (
-        Invalid("match 1:\n    case _:\n        pass\n", files={"plugin.yaml": _UNDECLARED}, path="plugin.yaml", line=1),
-        Invalid("type Pair = tuple[int, int]\n", files={"plugin.yaml": _UNDECLARED}, path="plugin.yaml"),
+        Invalid(files={"__init__.py": "match 1:\n    case _:\n        pass\n", "plugin.yaml": _UNDECLARED}, path="plugin.yaml",
+                line=1, fixed={"plugin.yaml": _UNDECLARED + 'python_version: "3.10"\n'}),
+        Invalid(files={"__init__.py": "type Pair = tuple[int, int]\n", "plugin.yaml": _UNDECLARED}, path="plugin.yaml",
+                fixed={"plugin.yaml": _UNDECLARED + 'python_version: "3.12"\n'}),
+
     )
 
     def check(self, plugin: PluginContext) -> None:
@@ -335,7 +363,23 @@ class PythonVersionUndeclared(PluginRule):
         if breaks:
             severity = Severity.WARNING
             message += f"; the code fails on Python {minors_text(breaks)}, which the host profile runs"
-        plugin.report(self, model.span(), message, severity=severity)
+        plugin.report(self, model.span(), message, severity=severity, fix=self.fix(plugin, needed))
+
+    def fix(self, plugin: PluginContext, needed: Required) -> Fix | None:
+        """Declare the computed minimum where the host reads it: `python_version: "3.X"` in plugin.yaml,
+        `requires-python` in a bottle's pyproject.toml. Unsafe: the host starts refusing older Pythons.
+        A dunder-only plugin gets none (no plugin.yaml is created)."""
+        from mbcheck.checks.manifest.fixes import field_fix, set_scalar, toml_fix
+
+        source = plugin.model.source
+        if source is ManifestSource.PYPROJECT:
+            specifier = needed.specifier()
+            return toml_fix(plugin, ("project",), "requires-python", set_scalar("requires-python", specifier),
+                            f'Declare requires-python = "{specifier}"', unsafe=True)
+        if source is not ManifestSource.PLUGIN_YAML:
+            return None
+        minor = f"{needed.minimum.major}.{needed.minimum.minor}"
+        return field_fix(plugin, "python_version", minor, f'Declare python_version: "{minor}"', unsafe=True, quote=True)
 
 
 class UnknownHostApi(PluginRule):

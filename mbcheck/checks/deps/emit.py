@@ -12,7 +12,7 @@ from typing import TypedDict, Unpack
 
 from mbcheck.checks.deps.requirements import suppression_comment
 from mbcheck.context import PluginContext, Suppression
-from mbcheck.model import Confidence, Severity, Span
+from mbcheck.model import Confidence, Fix, Severity, Span
 from mbcheck.rules.base import Rule
 
 
@@ -24,6 +24,8 @@ class ReportOptions(TypedDict, total=False):
     statement_line: int
     #: the other places of the same problem
     related: tuple[Span, ...]
+    #: how to repair it
+    fix: Fix | None
 
 
 def emit(

@@ -47,11 +47,50 @@ from mbcheck.checks.deps.names import misspelt
 from mbcheck.checks.deps.specifiers import intersect_satisfiable, is_satisfiable
 from mbcheck.checks.sites import declared_in, noun
 from mbcheck.context import PluginContext
-from mbcheck.model import Category, Confidence, Severity
+from mbcheck.model import Category, Confidence, Fix, ManifestSource, Severity
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
 
 #: the example manifest with a ``dependencies`` list: its items start on line 11
 DEPENDENCIES = EXAMPLE_MANIFEST + "dependencies:\n"
+
+
+def _yaml_dependencies(plugin: PluginContext) -> list[str] | None:
+    """plugin.yaml's `dependencies` (empty when absent) when it is the only place the plugin declares
+    requirements, so a fix there is the whole story; None otherwise (dunders, pyproject.toml,
+    a requirements file, or a value that is not a list of strings)."""
+    model = plugin.model
+    if model.source is not ManifestSource.PLUGIN_YAML or model.unreadable:
+        return None
+    analysis = plugin.facts.dependencies
+    if analysis.requirements_present or analysis.requirements_file:
+        return None
+    located = model.fields.get("dependencies")
+    if located is None:
+        return []
+    if located.span.path != model.manifest_path or not isinstance(located.value, list):
+        return None
+    if not all(isinstance(v, str) for v in located.value):
+        return None
+    return list(located.value)
+
+
+def _interface_lists(plugin: PluginContext, text: str) -> bool:
+    """Whether the plugin's `get_dependencies()` returns ``text`` (removing it from plugin.yaml
+    would only make the two disagree, MB207)."""
+    from mbcheck.checks.interface.analysis import resolved_methods
+
+    for use in resolved_methods(plugin, "get_dependencies"):
+        for ret in use.method.returns:
+            if ret.literal is not None and isinstance(ret.literal.value, list) and text in ret.literal.value:
+                return True
+    return False
+
+
+def dependencies_fix(plugin: PluginContext, values: list[str], title: str) -> Fix | None:
+    """Write ``values`` into plugin.yaml's `dependencies` (unsafe: it changes what is installed)."""
+    from mbcheck.checks.manifest.fixes import set_list, yaml_fix
+
+    return yaml_fix(plugin, "dependencies", set_list("dependencies", values), title, unsafe=True)
 
 
 # ---------------------------------------------------------------------------
@@ -160,10 +199,13 @@ class MissingDependency(PluginRule):
         ),
     )
     INVALID = (
-        Invalid("import requests\n", line=1),
-        Invalid("def fetch(url):\n    import httpx\n    return httpx.get(url)\n", line=2),
-        Invalid("try:\n    import ujson as json\nexcept ImportError:\n    import json\n", line=2),
-        Invalid("from bs4 import BeautifulSoup\n", files={"plugin.yaml": DEPENDENCIES + "  - requests\n"}, line=1),
+        Invalid("import requests\n", line=1, fixed={"plugin.yaml": EXAMPLE_MANIFEST + "dependencies: [requests]\n"}),
+        Invalid("def fetch(url):\n    import httpx\n    return httpx.get(url)\n", line=2,
+                fixed={"plugin.yaml": EXAMPLE_MANIFEST + "dependencies: [httpx]\n"}),
+        Invalid("try:\n    import ujson as json\nexcept ImportError:\n    import json\n", line=2,
+                fixed={"plugin.yaml": EXAMPLE_MANIFEST + "dependencies: [ujson]\n"}),
+        Invalid("from bs4 import BeautifulSoup\n", files={"plugin.yaml": DEPENDENCIES + "  - requests\n"}, line=1,
+                fixed={"plugin.yaml": DEPENDENCIES + "  - requests\n  - beautifulsoup4\n"}),
     )
 
     def check(self, plugin: PluginContext) -> None:
@@ -200,7 +242,16 @@ class MissingDependency(PluginRule):
             confidence=Confidence.MEDIUM if guessed else Confidence.HIGH,
             statement_line=first[0].fact.statement_line,
             related=tuple(place[0].fact.span for place in counted[1:]),
+            fix=None if typo is not None else self.fix_missing(plugin, distribution),
         )
+
+    def fix_missing(self, plugin: PluginContext, distribution: str) -> Fix | None:
+        """Add the distribution, unpinned, to plugin.yaml's `dependencies`: unsafe, it changes what
+        the installer installs (and the version range is the author's choice)."""
+        declared = _yaml_dependencies(plugin)
+        if declared is None:
+            return None
+        return dependencies_fix(plugin, [*declared, distribution], f"Add `{distribution}` to `dependencies`")
 
     def _counted(self, plugin: PluginContext, place: list[ImportUse]) -> bool:
         """A place counts unless a comment there silences the rule or the config ignores its file."""
@@ -290,12 +341,14 @@ class UnusedDependency(PluginRule):
         Valid("def run():\n    import numpy\n", files={"plugin.yaml": DEPENDENCIES + "  - numpy\n"}),
     )
     INVALID = (
-        Invalid(files={"__init__.py": "import click\n", "plugin.yaml": DEPENDENCIES + "  - click>=8.1\n  - numpy>=1.26\n"}, path="plugin.yaml", line=12),
+        Invalid(files={"__init__.py": "import click\n", "plugin.yaml": DEPENDENCIES + "  - click>=8.1\n  - numpy>=1.26\n"}, path="plugin.yaml", line=12,
+                fixed={"plugin.yaml": DEPENDENCIES + "  - click>=8.1\n"}),
         Invalid(
             "",
             files={"plugin.yaml": DEPENDENCIES + "  - pytest\n", "tests/test_it.py": "import pytest\n"},
             path="plugin.yaml",
             line=11,
+            fixed={"plugin.yaml": EXAMPLE_MANIFEST + "dependencies: []\n"},
         ),
     )
 
@@ -311,7 +364,12 @@ class UnusedDependency(PluginRule):
                 why = "only tests, docs or setup.py import it"
             else:
                 why = f"remove it, or list `{name}` in `ignore-unused-dependencies` if it is used without an import"
-            emit(plugin, self, declared.span, f"`{declared.text}` is declared but never imported: {why}")
+            fix = None
+            listed = _yaml_dependencies(plugin)
+            if meant is None and listed is not None and declared.text in listed and not _interface_lists(plugin, declared.text):
+                fix = dependencies_fix(plugin, [d for d in listed if d != declared.text],
+                                       f"Remove `{declared.text}` from `dependencies`")
+            emit(plugin, self, declared.span, f"`{declared.text}` is declared but never imported: {why}", fix=fix)
 
 
 # ---------------------------------------------------------------------------

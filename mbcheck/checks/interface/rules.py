@@ -52,7 +52,9 @@ class MissingEntryPoint(PluginRule):
         ),
     )
     INVALID = (
-        Invalid(example_plugin(entry="def get_interface():\n    return Plugin()\n"), line=1),
+        Invalid(example_plugin(entry="def get_interface():\n    return Plugin()\n"), line=1,
+                fixed=example_plugin(entry="def get_interface():\n    return Plugin()\n")
+                + "\n\ndef get_plugin_interface():\n    return Plugin()\n"),
         Invalid("from .core import Plugin\n", files={"core.py": EXAMPLE_PLUGIN}, line=1),
         Invalid("class Holder:\n    def get_plugin_interface(self):\n        return None\n", line=1),
     )
@@ -73,10 +75,13 @@ class MissingEntryPoint(PluginRule):
         analysis = plugin.facts.interface
         if analysis.entry_found or analysis.unresolved:
             return
+        from mbcheck.checks.interface.fixes import add_entry_point
+
         plugin.report(
             self,
             Span("__init__.py", 1, 1),
             f"`__init__.py` defines no module-level `{ENTRY_POINT}()`: the host cannot load the plugin",
+            fix=add_entry_point(plugin, analysis.explicit),
         )
 
 

@@ -83,18 +83,31 @@ def get_plugin_interface():
         Valid(example_plugin(drop=("get_error_log",), bases="SomeSDKBase", imports="from sdk import SomeSDKBase\n")),
     )
     INVALID = (
-        invalid_at(example_plugin(drop=("get_error_log",)), "class Plugin"),
+        invalid_at(
+            example_plugin(drop=("get_error_log",)),
+            "class Plugin",
+            fixed=example_plugin(drop=("get_error_log",)).replace(
+                "        return {}\n", "        return {}\n\n    def get_error_log(self):\n        raise NotImplementedError\n"
+            ),
+        ),
         invalid_at(
             "from milkbottle.plugin_system import PluginInterface as PI\n\n\n"
             + example_class(bases="PI", drop=("shutdown",))
             + "\n\nplugin = Plugin()\n\n\ndef get_plugin_interface():\n    return plugin\n",
             "class Plugin",
+            fixed="from milkbottle.plugin_system import PluginInterface as PI\n\n\n"
+            + example_class(bases="PI", drop=("shutdown",))
+            + "\n    async def shutdown(self):\n        raise NotImplementedError\n"
+            + "\n\nplugin = Plugin()\n\n\ndef get_plugin_interface():\n    return plugin\n",
         ),
         Invalid(
             example_class(bases="", drop=("get_cli", "health_check")),
             files={"__init__.py": "from .impl import Plugin\n\n\ndef get_plugin_interface():\n    return Plugin()\n"},
             path="impl.py",
             line=1,
+            fixed=example_class(bases="", drop=("get_cli", "health_check"))
+            + "\n    def get_cli(self):\n        raise NotImplementedError\n"
+            + "\n    def health_check(self):\n        raise NotImplementedError\n",
         ),
     )
 
@@ -105,20 +118,22 @@ def get_plugin_interface():
         spec = plugin.host.plugin_interface
         seen: set[tuple[str, str]] = set()
         for impl in analysis.implementations:
-            if impl.order.lookup("__getattr__") is not None:
+            if impl.order.lookup("__getattr__") is not None or impl.order.open:
                 continue
-            for name, shape in spec.items():
-                if impl.order.lookup(name) is not None or impl.order.open:
-                    continue
-                key = (impl.cls.qualname, name)
-                if key in seen:
-                    continue
-                seen.add(key)
+            missing = [name for name in spec if impl.order.lookup(name) is None and (impl.cls.qualname, name) not in seen]
+            if not missing:
+                continue
+            from mbcheck.checks.interface.fixes import add_stubs
+
+            fix = add_stubs(plugin, impl.cls, missing, spec)
+            for name in missing:
+                seen.add((impl.cls.qualname, name))
                 plugin.report(
                     self,
                     impl.span,
                     f"`{impl.cls.fact.name}` does not define `{name}`: the host calls it; "
-                    f"expected `{expected_shape(name, shape)}`",
+                    f"expected `{expected_shape(name, spec[name])}`",
+                    fix=fix,
                 )
 
 
@@ -147,7 +162,16 @@ class InterfaceMethodAsync(PluginRule):
         )),
     )
     INVALID = (
-        invalid_at(example_plugin(replace={"initialize": "    def initialize(self):\n        return True\n"}), "def initialize"),
+        invalid_at(
+            example_plugin(replace={"initialize": "    def initialize(self):\n        return True\n"}),
+            "def initialize",
+            fixed=example_plugin(replace={"initialize": "    async def initialize(self):\n        return True\n"}),
+        ),
+        invalid_at(
+            example_plugin(replace={"initialize": "    def initialize(self):\n        return self._start()\n"}),
+            "def initialize",
+            fixed=example_plugin(replace={"initialize": "    async def initialize(self):\n        return self._start()\n"}),
+        ),
         invalid_at(example_plugin(replace={"get_cli": "    async def get_cli(self):\n        return None\n"}), "async def get_cli"),
         invalid_at(
             example_plugin(replace={"shutdown": "    async def shutdown(self):\n        yield None\n"}),
@@ -166,10 +190,13 @@ class InterfaceMethodAsync(PluginRule):
             if wants_async and not method.is_async:
                 if method.returns_annotation in AWAITABLE_ANNOTATIONS:
                     continue
+                from mbcheck.checks.interface.fixes import make_async
+
                 plugin.report(
                     self,
                     checked.span,
                     f"`{checked.label}` is a plain `def`, but the host awaits it; expected `{checked.expected}`",
+                    fix=make_async(plugin, method, checked.span),
                 )
             elif wants_async and method.is_generator:
                 plugin.report(

@@ -23,7 +23,7 @@ from mbcheck.documents.schema import (
     shipped_schema,
     unknown_keys,
 )
-from mbcheck.model import NOT_STATIC, Category, ManifestSource, PluginKind, Severity
+from mbcheck.model import NOT_STATIC, Category, Fix, ManifestSource, PluginKind, Severity
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
 
 
@@ -183,7 +183,10 @@ class MetadataDrift(PluginRule):
     category = Category.MANIFEST
     severity = Severity.WARNING
     VALID = (Valid('__version__ = "1.0.0"\n'),)
-    INVALID = (Invalid('"""Example."""\n__version__ = "1.2.0"\n', line=2),)
+    INVALID = (
+        Invalid('"""Example."""\n__version__ = "1.2.0"\n', line=2,
+                fixed={"plugin.yaml": EXAMPLE_MANIFEST.replace("version: 1.0.0", "version: 1.2.0")}),
+    )
 
     def check(self, plugin: PluginContext) -> None:
         # the literal PluginMetadata(...) that get_metadata() returns, resolved with the interface
@@ -209,7 +212,19 @@ class MetadataDrift(PluginRule):
                     theirs.span,
                     f"`{dunder}` is {theirs.value!r} (what install and discovery record) but plugin.yaml says "
                     f"{key} {mine.value!r} (what `milk marketplace validate` reads)",
+                    fix=self.fix_drift(plugin, key, theirs.value),
                 )
+
+    def fix_drift(self, plugin: PluginContext, key: str, value: Any) -> Fix | None:
+        """Write the dunder's value into plugin.yaml: the live loader (install and discovery,
+        `PluginManager`) reads only the dunders, so theirs is the value the host runs with.
+        Unsafe: which value wins is a choice (the marketplace listing changes)."""
+        if not isinstance(value, str) or not value:
+            return None
+        from mbcheck.checks.manifest.fixes import field_fix
+
+        return field_fix(plugin, key, value, f"Set plugin.yaml `{key}` to {value!r} (the `__init__.py` value the host loads)",
+                         unsafe=True)
 
 
 class ModuleNameReassigned(PluginRule):

@@ -9,15 +9,16 @@ document-level manifest rules are in :mod:`mbcheck.checks.manifest.rules`.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from mbcheck.context import PluginContext
-from mbcheck.model import Category, Located, Severity
+from mbcheck.model import Category, Fix, Located, Severity
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
 
 EMAIL = re.compile(r"^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$")
@@ -92,6 +93,9 @@ def _spdx() -> Any:
 class InvalidLicense(PluginRule):
     """The `license` is not a valid SPDX license expression.
 
+    A valid expression written in another case than SPDX's (`mit`, `apache-2.0 or mit`)
+    is reported as information, with a safe fix that writes its SPDX form
+    (`packaging.licenses`).
     Why: marketplaces and compliance tools read the license mechanically; a
     free-form string ("MIT-ish", "see LICENSE") cannot be checked.
     Instead: use an SPDX expression such as `MIT` or `Apache-2.0 OR MIT`.
@@ -101,11 +105,24 @@ class InvalidLicense(PluginRule):
     name = "invalid-license"
     category = Category.MANIFEST
     severity = Severity.WARNING
+    other_severities: ClassVar[Mapping[Severity, str]] = {
+        Severity.INFO: "a valid expression not written in its SPDX form (`mit` for `MIT`); the fix writes it so",
+    }
     VALID = (
         Valid(files={"plugin.yaml": EXAMPLE_MANIFEST}),
         Valid(files={"plugin.yaml": EXAMPLE_MANIFEST.replace("license: MIT\n", "") + "license: Apache-2.0 OR MIT\n"}),
     )
-    INVALID = (Invalid(files={"plugin.yaml": EXAMPLE_MANIFEST.replace("license: MIT\n", "") + "license: MIT-ish licence\n"}, path="plugin.yaml", line=9),)
+    INVALID = (
+        Invalid(files={"plugin.yaml": EXAMPLE_MANIFEST.replace("license: MIT\n", "") + "license: MIT-ish licence\n"}, path="plugin.yaml", line=9),
+        Invalid(files={"plugin.yaml": EXAMPLE_MANIFEST.replace("license: MIT\n", "") + "license: apache-2.0 or mit  # dual\n"},
+                path="plugin.yaml", line=9,
+                fixed={"plugin.yaml": EXAMPLE_MANIFEST.replace("license: MIT\n", "") + "license: Apache-2.0 OR MIT  # dual\n"}),
+        Invalid(files={"__init__.py": "__version__ = '1.0.0'\n__description__ = 'An example plugin.'\n__author__ = 'A'\n"
+                                      "__email__ = 'a@example.com'\n__license__ = 'mit'\n"},
+                bare=True, line=5,
+                fixed="__version__ = '1.0.0'\n__description__ = 'An example plugin.'\n__author__ = 'A'\n"
+                      "__email__ = 'a@example.com'\n__license__ = 'MIT'\n"),
+    )
 
     def check(self, plugin: PluginContext) -> None:
         located = plugin.model.fields.get("license")
@@ -115,6 +132,32 @@ class InvalidLicense(PluginRule):
         if info.errors:
             detail = "; ".join(str(e) for e in info.errors)
             plugin.report(self, located.span, f"license {located.value!r} is not a valid SPDX expression ({detail})")
+            return
+        canonical = _canonical(located.value)
+        if canonical is not None and canonical != located.value:
+            plugin.report(self, located.span, f"license {located.value!r} is valid but not written in its SPDX form "
+                          f"{canonical!r} (identifiers and operators have a fixed case)", severity=Severity.INFO,
+                          fix=self.fix_license(plugin, canonical))
+
+    def fix_license(self, plugin: PluginContext, canonical: str) -> Fix | None:
+        """The license in its canonical SPDX form (`mit` -> `MIT`): safe, the same license written the
+        standard way."""
+        from mbcheck.checks.manifest.fixes import field_fix
+
+        return field_fix(plugin, "license", canonical, f"Write the license as `{canonical}`", unsafe=False)
+
+
+def _canonical(value: str) -> str | None:
+    """``value`` in its canonical SPDX form (``packaging.licenses``), or None when packaging cannot say."""
+    try:
+        from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
+    except ImportError:  # packaging < 24.2
+        return None
+    try:
+        return canonicalize_license_expression(value)
+    except InvalidLicenseExpression:
+        return None
+
 
 
 class InvalidUrl(PluginRule):

@@ -23,7 +23,7 @@ from packaging.version import InvalidVersion, Version
 from mbcheck.archive.rules import Examples
 from mbcheck.checks.manifest.readers import Readers
 from mbcheck.context import HostProfile, PluginContext
-from mbcheck.model import NOT_STATIC, Category, ManifestSource, PluginKind, Severity, Span
+from mbcheck.model import NOT_STATIC, Category, Fix, ManifestSource, PluginKind, Severity, Span
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
 
 #: the metadata dunders the example plugins need besides plugin.yaml (install reads only these)
@@ -245,9 +245,12 @@ class PythonVersionHostForm(PluginRule):
         Valid(files={"plugin.yaml": _UNDECLARED + 'python_version: "3.11.0"\n'}),
     )
     INVALID = (
-        Invalid(files={"plugin.yaml": _UNDECLARED + 'python_version: ">=3.11"\n'}, path="plugin.yaml", line=9),
-        Invalid(files={"plugin.yaml": _UNDECLARED + 'python_version: "3.11.4"\n'}, path="plugin.yaml", line=9),
-        Invalid(files={"plugin.yaml": _UNDECLARED + "python_version: 3.10\n"}, path="plugin.yaml", line=9),
+        Invalid(files={"plugin.yaml": _UNDECLARED + 'python_version: ">=3.11"\n'}, path="plugin.yaml", line=9,
+                fixed={"plugin.yaml": _UNDECLARED + 'python_version: "3.11"\n'}),
+        Invalid(files={"plugin.yaml": _UNDECLARED + "python_version: '3.11.4'  # tested\n"}, path="plugin.yaml", line=9,
+                fixed={"plugin.yaml": _UNDECLARED + 'python_version: "3.11"    # tested\n'}),
+        Invalid(files={"plugin.yaml": _UNDECLARED + "python_version: 3.10\n"}, path="plugin.yaml", line=9,
+                fixed={"plugin.yaml": _UNDECLARED + 'python_version: "3.10"\n'}),
     )
 
     def check(self, plugin: PluginContext) -> None:
@@ -266,6 +269,7 @@ class PythonVersionHostForm(PluginRule):
                 f"validator (`plugin_system.validation`) passes it to `version.parse`, which raises an uncaught "
                 f'TypeError; quote it: python_version: "{_minor_of(value)}"',
                 severity=Severity.ERROR,
+                fix=self.fix_number(plugin, located.span),
             )
             return
         from mbcheck.checks.manifest.rules_fields import parse_python_spec
@@ -283,6 +287,7 @@ class PythonVersionHostForm(PluginRule):
                 f"python_version {value!r} is a specifier: the host's validator (`plugin_system.validation`) "
                 f'warns "Invalid python_version" and enforces nothing; write the bare minimum, '
                 f'e.g. python_version: "{_suggest(value)}"',
+                fix=self.fix_form(plugin, _suggest(value)) if re.search(r"\d+\.\d+", value) else None,
             )
             return
         if any(version.release[2:]):
@@ -293,7 +298,28 @@ class PythonVersionHostForm(PluginRule):
                 f"python_version {value!r} names a patch release: the host's validator compares it with the running "
                 f"major.minor only, so it refuses the plugin on every Python {minor}.x, including {minor}.0 to "
                 f'{value}; write python_version: "{minor}" (or "{version.major}.{version.minor + 1}")',
+                fix=self.fix_form(plugin, minor),
             )
+
+    def fix_number(self, plugin: PluginContext, span: Span) -> Fix | None:
+        """Quote the number as written (`3.10` -> `"3.10"`, not YAML's 3.1): safe, the text the author wrote."""
+        text = plugin.text(span.path)
+        lines = text.splitlines() if text else []
+        if span.line != span.end_line or span.line > len(lines):
+            return None
+        written = lines[span.line - 1][span.column - 1:span.end_column - 1].strip()
+        if not re.fullmatch(r"\d+(\.\d+)*", written):
+            return None
+        from mbcheck.checks.manifest.fixes import field_fix
+
+        return field_fix(plugin, "python_version", written, f'Quote it: python_version: "{written}"', unsafe=False,
+                         quote=True)
+
+    def fix_form(self, plugin: PluginContext, minor: str) -> Fix | None:
+        """Write the bare minimum the host enforces: unsafe, the host starts (or stops) refusing Pythons."""
+        from mbcheck.checks.manifest.fixes import field_fix
+
+        return field_fix(plugin, "python_version", minor, f'Write python_version: "{minor}"', unsafe=True, quote=True)
 
 
 def _minor_of(value: object) -> str:

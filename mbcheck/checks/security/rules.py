@@ -24,7 +24,7 @@ from mbcheck.checks.security.facts import Evidence
 from mbcheck.checks.security.tables import PERMISSIONS, SIDE_EFFECT_PERMISSIONS
 from mbcheck.checks.sites import is_bottle
 from mbcheck.context import PluginContext
-from mbcheck.model import NOT_STATIC, Category, Confidence, Severity
+from mbcheck.model import NOT_STATIC, Category, Confidence, Fix, Severity
 from mbcheck.rules.base import EXAMPLE_MANIFEST, Invalid, PluginRule, Valid
 
 
@@ -49,6 +49,14 @@ class _DeclaredPermissionsRule(PluginRule):
 
     def compare(self, plugin: PluginContext, analysis: PermissionAnalysis, declared: list[str]) -> None:
         raise NotImplementedError
+
+
+def permissions_fix(plugin: PluginContext, permissions: list[str], title: str) -> Fix | None:
+    """Write ``permissions`` into plugin.yaml's `permissions`: unsafe, it changes what the host's
+    gate grants (a dunder-only plugin gets no plugin.yaml)."""
+    from mbcheck.checks.manifest.fixes import set_list, yaml_fix
+
+    return yaml_fix(plugin, "permissions", set_list("permissions", permissions), title, unsafe=True)
 
 
 def _describe(evidence: Evidence) -> str:
@@ -85,11 +93,13 @@ class UndeclaredPermission(_DeclaredPermissionsRule):
     )
     INVALID = (
         Invalid("import subprocess as sp\n\ndef run(cmd):\n    sp.run(cmd)\n", files={"plugin.yaml": EXAMPLE_MANIFEST + "permissions: []\n"},
-                line=1),
+                line=1, fixed={"plugin.yaml": EXAMPLE_MANIFEST + "permissions: [subprocess]\n"}),
         Invalid("import os\n\ndef home():\n    return os.environ['HOME']\n",
-                files={"plugin.yaml": EXAMPLE_MANIFEST + "permissions: [network]\n"}, line=4),
+                files={"plugin.yaml": EXAMPLE_MANIFEST + "permissions: [network]\n"}, line=4,
+                fixed={"plugin.yaml": EXAMPLE_MANIFEST + "permissions: [network, env]\n"}),
         Invalid("def save(path, text):\n    with open(path, 'w') as f:\n        f.write(text)\n",
-                files={"plugin.yaml": EXAMPLE_MANIFEST + "permissions: [env]\n"}, line=2),
+                files={"plugin.yaml": EXAMPLE_MANIFEST + "permissions:  # reviewed\n  - env\n"}, line=2,
+                fixed={"plugin.yaml": EXAMPLE_MANIFEST + "permissions:  # reviewed\n  - env\n  - fs-write\n"}),
     )
 
     def compare(self, plugin: PluginContext, analysis: PermissionAnalysis, declared: list[str]) -> None:
@@ -106,6 +116,8 @@ class UndeclaredPermission(_DeclaredPermissionsRule):
             if current is None or (evidence.certain and not current.certain):
                 first[key] = evidence
         manifest = plugin.model.manifest_path or "the manifest"
+        wanted = [*declared, *sorted(missing)]
+        fix = permissions_fix(plugin, wanted, f"Declare {', '.join(f'`{p}`' for p in sorted(missing))} in `permissions`")
         for (permission, _path), evidence in sorted(first.items(), key=lambda i: (i[0][1], i[1].span.line, i[0][0])):
             severity = None if permission in certain else Severity.WARNING
             if not evidence.certain:
@@ -121,6 +133,7 @@ class UndeclaredPermission(_DeclaredPermissionsRule):
                 severity=severity,
                 confidence=confidence,
                 statement_line=evidence.statement_line,
+                fix=fix,
             )
 
 
@@ -146,15 +159,21 @@ class UnusedPermission(_DeclaredPermissionsRule):
     )
     INVALID = (
         Invalid(files={"__init__.py": "def greet(name):\n    return f'hello {name}'\n",
-                       "plugin.yaml": EXAMPLE_MANIFEST + "permissions: [network, env]\n"}, path="plugin.yaml", line=10),
+                       "plugin.yaml": EXAMPLE_MANIFEST + "permissions: [network, env]\n"}, path="plugin.yaml", line=10,
+                fixed={"plugin.yaml": EXAMPLE_MANIFEST + "permissions: []\n"}),
     )
 
     def compare(self, plugin: PluginContext, analysis: PermissionAnalysis, declared: list[str]) -> None:
         located = plugin.model.fields["permissions"].value
+        unused = [v for v in located if isinstance(v, str) and v in PERMISSIONS and v not in analysis.inferred]
+        if not unused:
+            return
+        fix = permissions_fix(plugin, [v for v in declared if v not in unused],
+                              f"Remove {', '.join(f'`{v}`' for v in unused)} from `permissions`")
         for index, value in enumerate(located):
-            if isinstance(value, str) and value in PERMISSIONS and value not in analysis.inferred:
+            if isinstance(value, str) and value in unused:
                 plugin.report(self, plugin.model.span(f"/permissions/{index}"),
-                              f"permission `{value}` is declared but the code never uses it")
+                              f"permission `{value}` is declared but the code never uses it", fix=fix)
 
 
 class PermissionsNotDeclared(PluginRule):
@@ -180,7 +199,8 @@ class PermissionsNotDeclared(PluginRule):
     )
     INVALID = (
         Invalid(files={"__init__.py": "import os\n\ndef home():\n    return os.environ['HOME']\n",
-                       "plugin.yaml": EXAMPLE_MANIFEST}, path="plugin.yaml", line=1),
+                       "plugin.yaml": "# the example plugin\n" + EXAMPLE_MANIFEST}, path="plugin.yaml", line=2,
+                fixed={"plugin.yaml": "# the example plugin\n" + EXAMPLE_MANIFEST + "permissions: [env]\n"}),
     )
 
     def check(self, plugin: PluginContext) -> None:
@@ -191,7 +211,8 @@ class PermissionsNotDeclared(PluginRule):
             return
         listed = ", ".join(analysis.inferred)
         plugin.report(self, plugin.model.span(),
-                      f"`permissions` is not declared; the code uses: {listed} (add `permissions: [{listed}]`)")
+                      f"`permissions` is not declared; the code uses: {listed} (add `permissions: [{listed}]`)",
+                      fix=permissions_fix(plugin, list(analysis.inferred), f"Declare `permissions: [{listed}]`"))
 
 
 # --------------------------------------------------------------------------

@@ -27,7 +27,8 @@ from mbcheck.checks.security.values import (
     resolve,
     state,
 )
-from mbcheck.model import Category, Confidence, Severity
+from mbcheck.model import Category, Confidence, Edit, Fix, Severity, Span
+from mbcheck.pyfile import edits
 from mbcheck.pyfile.traverse import FileContext, SourceRule
 from mbcheck.rules.base import Invalid, Valid
 
@@ -306,6 +307,11 @@ class DecodedCodeExecution(SourceRule):
         self.report(node, f"`{short_name(name)}` runs {hidden} (via `{short_name(decoder)}`): obfuscated code")
 
 
+#: PyYAML's own loaders that construct Python objects: `yaml.safe_load` replaces them (unsafely)
+_PYYAML_LOADERS = frozenset({"yaml.Loader", "yaml.UnsafeLoader", "yaml.FullLoader", "yaml.CLoader",
+                             "yaml.CUnsafeLoader", "yaml.CFullLoader"})
+
+
 class UnsafeDeserialisation(SourceRule):
     """Deserialises with a loader that can construct arbitrary objects.
 
@@ -331,7 +337,17 @@ class UnsafeDeserialisation(SourceRule):
     INVALID = (
         Invalid("import pickle\n\ndef read(blob):\n    return pickle.loads(blob)\n", line=4),
         Invalid("from yaml import load\n\ndef read(text):\n    return load(text)\n", line=4),
-        Invalid("import yaml\n\ndef read(text):\n    return yaml.load(text, Loader=yaml.Loader)\n", line=4),
+        Invalid("import yaml\n\ndef read(text):\n    return yaml.load(text, Loader=yaml.Loader)\n", line=4,
+                fixed="import yaml\n\ndef read(text):\n    return yaml.safe_load(text)\n"),
+        Invalid(  # the project's own loader: no fix (dropping it is not a replacement)
+            "import yaml\n\nfrom .loaders import ProjectLoader\n\ndef read(text):\n    return yaml.load(text, Loader=ProjectLoader)\n",
+            line=6,
+        ),
+        Invalid(
+            "import yaml\n\ndef read(text):\n    return yaml.load(text)\n",
+            line=4,
+            fixed="import yaml\n\ndef read(text):\n    return yaml.safe_load(text)\n",
+        ),
     )
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -351,7 +367,27 @@ class UnsafeDeserialisation(SourceRule):
         if arg is not None and _decoded_by(self.ctx, arg) is not None:
             return  # MB313 reports it as a hidden payload
         confidence = Confidence.MEDIUM if name.startswith(("shelve.", "joblib.", "pandas.")) else None
-        self.report(node, f"`{name}` can run arbitrary code from the data it loads", confidence=confidence)
+        self.report(node, f"`{name}` can run arbitrary code from the data it loads", confidence=confidence,
+                    fix=self.fix_call(node, name))
+
+    def fix_call(self, node: cst.Call, name: str) -> Fix | None:
+        """`yaml.load(x)` -> `yaml.safe_load(x)` (and `load_all`): safe when the call names no loader
+        (PyYAML 6 refuses such a call, so nothing that worked changes); unsafe when it drops a
+        `Loader=` (documents with Python tags stop loading)."""
+        if name not in ("yaml.load", "yaml.load_all") or not node.args or node.args[0].keyword or node.args[0].star:
+            return None
+        leaf = name.rsplit(".", 1)[1]
+        rename = edits.rename_attribute(self.ctx, node.func, leaf, f"safe_{leaf}")
+        if len(node.args) == 1:
+            return edits.fix(f"Use `yaml.safe_{leaf}`", rename)
+        loader = node.args[1]
+        if len(node.args) != 2 or loader.star or (loader.keyword is not None and loader.keyword.value != "Loader"):
+            return None
+        if resolve(self.ctx, loader.value) not in _PYYAML_LOADERS:
+            return None  # a loader of the project's own (custom tags): dropping it is not a replacement
+        first, second = self.ctx.span(node.args[0].value), self.ctx.span(loader.value)
+        drop = Edit(Span(first.path, first.end_line, first.end_column, second.end_line, second.end_column), "")
+        return edits.fix(f"Use `yaml.safe_{leaf}` (drops the loader)", rename, drop, unsafe=True)
 
 
 __all__ = [

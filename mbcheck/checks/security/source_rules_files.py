@@ -17,7 +17,8 @@ from mbcheck.checks.security.classify import StaticPath, classify_path, is_secre
 from mbcheck.checks.security.paths import observe_assignment, observe_function, static_path
 from mbcheck.checks.security.tables import tables
 from mbcheck.checks.security.values import resolve
-from mbcheck.model import Category, Confidence, Severity
+from mbcheck.model import Category, Confidence, Fix, Severity
+from mbcheck.pyfile import edits
 from mbcheck.pyfile.traverse import FileContext, SourceRule
 from mbcheck.rules.base import Invalid, Valid
 
@@ -39,14 +40,23 @@ class InsecureTempFile(SourceRule):
     confidence = Confidence.HIGH
     VALID = (Valid("import tempfile\n\ndef scratch():\n    return tempfile.mkstemp(suffix='.txt')\n"),)
     INVALID = (
-        Invalid("import tempfile\n\ndef scratch():\n    return tempfile.mktemp()\n", line=4),
+        Invalid(
+            "import tempfile\n\ndef scratch():\n    return tempfile.mktemp()\n",
+            line=4,
+            fixed="import tempfile\n\ndef scratch():\n    return tempfile.mkstemp()\n",
+        ),
         Invalid("from tempfile import mktemp as mk\n\ndef scratch():\n    return mk('.txt')\n", line=4),
     )
 
     def visit_Call(self, node: cst.Call) -> None:
         if resolve(self.ctx, node.func) == "tempfile.mktemp":
             self.report(node, "`tempfile.mktemp` returns a path another process can create first; "
-                        "use `tempfile.mkstemp` or `NamedTemporaryFile`")
+                        "use `tempfile.mkstemp` or `NamedTemporaryFile`", fix=self.fix_call(node))
+
+    def fix_call(self, node: cst.Call) -> Fix | None:
+        """`tempfile.mktemp(...)` -> `tempfile.mkstemp(...)`: unsafe, it returns `(fd, path)`, not a path."""
+        return edits.fix("Use `tempfile.mkstemp` (returns an open descriptor and the path)",
+                         edits.rename_attribute(self.ctx, node.func, "mktemp", "mkstemp"), unsafe=True)
 
 
 # --------------------------------------------------------------------------

@@ -12,7 +12,8 @@ import libcst as cst
 from mbcheck.checks.security.calls import argument, keyword_value
 from mbcheck.checks.security.tables import tables
 from mbcheck.checks.security.values import resolve
-from mbcheck.model import Category, Confidence, Severity
+from mbcheck.model import Category, Confidence, Fix, Severity
+from mbcheck.pyfile import edits
 from mbcheck.pyfile.literals import literal_string
 from mbcheck.pyfile.traverse import FileContext, SourceRule
 from mbcheck.rules.base import Invalid, Valid
@@ -165,6 +166,10 @@ def _imported_tops(module: cst.Module) -> set[str]:
     return found
 
 
+#: the timeout (seconds) MB316's fix writes: long enough for a slow server, short of a hang
+TIMEOUT = "30"
+
+
 class NetworkCallWithoutTimeout(SourceRule):
     """Makes a network call that can wait forever (no timeout, or `timeout=None`).
 
@@ -187,9 +192,21 @@ class NetworkCallWithoutTimeout(SourceRule):
         Valid("from urllib.request import urlopen\n\ndef get(url):\n    return urlopen(url, None, 5)\n"),
     )
     INVALID = (
-        Invalid("import requests as r\n\ndef get(url):\n    return r.post(url, json={})\n", line=4),
-        Invalid("from urllib.request import urlopen\n\ndef get(url):\n    return urlopen(url)\n", line=4),
-        Invalid("import httpx\n\ndef get(url):\n    return httpx.get(url, timeout=None)\n", line=4),
+        Invalid(
+            "import requests as r\n\ndef get(url):\n    return r.post(url, json={})\n",
+            line=4,
+            fixed="import requests as r\n\ndef get(url):\n    return r.post(url, json={}, timeout=30)\n",
+        ),
+        Invalid(
+            "from urllib.request import urlopen\n\ndef get(url):\n    return urlopen(url)\n",
+            line=4,
+            fixed="from urllib.request import urlopen\n\ndef get(url):\n    return urlopen(url, timeout=30)\n",
+        ),
+        Invalid(
+            "import httpx\n\ndef get(url):\n    return httpx.get(url, timeout=None)\n",
+            line=4,
+            fixed="import httpx\n\ndef get(url):\n    return httpx.get(url, timeout=30)\n",
+        ),
     )
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -204,12 +221,21 @@ class NetworkCallWithoutTimeout(SourceRule):
             return
         if status == "given":
             if isinstance(value, cst.Name) and value.value == "None":
-                self.report(node, f"`{name}(..., {spec.keyword}=None)` waits forever for a server that does not answer")
+                self.report(node, f"`{name}(..., {spec.keyword}=None)` waits forever for a server that does not answer",
+                            fix=edits.fix(f"Set `{spec.keyword}={TIMEOUT}`", edits.replace(self.ctx, value, TIMEOUT), unsafe=True))
             return
         if spec.default_seconds is not None:
             return
         self.report(node, f"`{name}` without a timeout waits forever for a server that does not answer; "
-                    f"pass `{spec.keyword}=`")
+                    f"pass `{spec.keyword}=`", fix=self.fix_missing(node, spec.keyword))
+
+    def fix_missing(self, node: cst.Call, keyword: str | None) -> Fix | None:
+        """Pass `timeout=30` after the last argument: unsafe, the value is a choice (and a call that
+        ran long now raises)."""
+        if keyword is None or not node.args:
+            return None
+        return edits.fix(f"Pass `{keyword}={TIMEOUT}`", edits.insert_after(self.ctx, node.args[-1].value, f", {keyword}={TIMEOUT}"),
+                         unsafe=True)
 
 
 __all__ = [
