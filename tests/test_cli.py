@@ -56,7 +56,7 @@ def test_json_output_matches_report_schema() -> None:
     assert code in (0, 1)
     data = json.loads(out)
     Draft202012Validator(load_json("schemas/report.schema.json")).validate(data)
-    assert data["schema_version"] == "1.1"
+    assert data["schema_version"] == "1.2"
     assert data["tool"]["name"] == "mbcheck"
     names = [p["name"] for p in data["plugins"]]
     assert "hello_world" in names

@@ -8,7 +8,7 @@ from typing import Any
 from mbcheck import __version__
 from mbcheck.model import Finding, Fix, PluginReport, Report, Span, SuppressedFinding
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 def _rule_name(code: str) -> str:
