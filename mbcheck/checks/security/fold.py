@@ -537,7 +537,7 @@ def _encoding_argument(ctx: FileContext, call: cst.Call, position: int, depth: i
     for index, arg in enumerate(call.args):
         if arg.star:
             return None
-        if arg.keyword is not None and arg.keyword.value == "encoding" or arg.keyword is None and index == position:
+        if (arg.keyword is not None and arg.keyword.value == "encoding") or (arg.keyword is None and index == position):
             return values.fold_string(ctx, arg.value, depth + 1)
         if arg.keyword is not None and arg.keyword.value == "errors":
             continue

@@ -65,6 +65,8 @@ class FileState:
     #: what :func:`fold_string` / :func:`fold_bytes` found for a node (by id)
     folded_strings: dict[int, str | None] = field(default_factory=dict)
     folded_bytes: dict[int, bytes | None] = field(default_factory=dict)
+    #: the obfuscation rules' :class:`~mbcheck.checks.security.obfuscation.Flow`, made on first need
+    obfuscation: object | None = None
 
 
 def _module_constants(module: cst.Module) -> dict[str, str]:
@@ -449,8 +451,8 @@ __all__ = [
     "fold_bytes",
     "fold_string",
     "is_constant",
-    "is_reversal",
     "is_plain_literal",
+    "is_reversal",
     "plugin_internal",
     "resolve",
     "state",
