@@ -263,9 +263,12 @@ def int_value(ctx: FileContext, node: cst.BaseExpression, env: Env, depth: int =
             except ValueError:
                 return None
     elif isinstance(node, cst.Call) and _builtin(ctx, node.func, "int") and len(node.args) == 2:
-        text = values.fold_string(ctx, node.args[0].value, depth + 1)
+        first = node.args[0].value
+        text = env.get(first.value) if isinstance(first, cst.Name) else None
+        if text is None:
+            text = values.fold_string(ctx, first, depth + 1)
         base = literal_int(node.args[1].value)
-        if text is not None and 0 < len(text) <= 40 and base is not None and 2 <= base <= 36:
+        if isinstance(text, str) and 0 < len(text) <= 40 and base is not None and 2 <= base <= 36:
             try:
                 found = int(text, base)
             except ValueError:

@@ -27,9 +27,7 @@ from __future__ import annotations
 import ast
 import base64
 import binascii
-import math
 import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -38,6 +36,7 @@ import libcst as cst
 
 from mbcheck.checks.security import fold, values
 from mbcheck.checks.security.analysis import is_test_file
+from mbcheck.checks.security.classify import shannon_entropy
 from mbcheck.checks.security.endpoints import is_command
 from mbcheck.checks.security.reflect import reach
 from mbcheck.checks.security.tables import tables
@@ -51,6 +50,12 @@ TABLE = "rules/security/obfuscation.json"
 _BASE64 = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _WALK_LIMIT = 2000
+#: lengths of hex digests (MD5, SHA-1, SHA-224, SHA-256, SHA-384, SHA-512): a list of them is no blob
+_DIGEST_LENGTHS = frozenset({32, 40, 56, 64, 96, 128})
+#: the shortest line of a wrapped blob (base64 tools wrap at 64 or 76; shorter tokens are words)
+_MIN_LINE = 40
+#: labels of keys and certificates written as text
+_KEY_LABELS = ("-----BEGIN", "ssh-rsa ", "ssh-ed25519 ", "ecdsa-sha2-", "ssh-dss ")
 _BYTE_BUILDERS = ("bytes", "bytearray")
 
 
@@ -93,10 +98,7 @@ def table() -> ObfuscationTable:
 
 def entropy(data: str | bytes) -> float:
     """Shannon entropy of ``data``, in bits per character (or byte)."""
-    if not data:
-        return 0.0
-    total = len(data)
-    return -sum(n / total * math.log2(n / total) for n in Counter(data).values())
+    return shannon_entropy(data.decode("latin-1") if isinstance(data, bytes) else data)
 
 
 def blob_alphabet(text: str) -> str | None:
@@ -105,12 +107,17 @@ def blob_alphabet(text: str) -> str | None:
     Only the first ``sample`` characters are measured, so a hostile literal of many
     megabytes costs no more than a short one."""
     data = table()
-    if len(text) < data.min_length:
-        return None
-    sample = "".join(text[: data.sample].split())
+    if len(text) < data.min_length or any(label in text[:200] for label in _KEY_LABELS):
+        return None  # a PEM certificate or an SSH public key: labelled, not hidden
+    words = text[: data.sample].split()
+    sample = "".join(words)
     if len(sample) < data.min_length:
         return None
+    if len(words) > 1 and len(sample) < _MIN_LINE * (len(words) - 1):
+        return None  # a list of words (opcodes, names), not a wrapped blob
     if _HEX.fullmatch(sample):
+        if len(words) > 1 and all(len(w) in _DIGEST_LENGTHS for w in words[:-1]):
+            return None  # digests separated by spaces or lines
         return "hex" if entropy(sample) >= data.entropy["hex"] else None
     if _BASE64.fullmatch(sample):
         return "base64" if entropy(sample) >= data.entropy["base64"] else None
@@ -540,8 +547,8 @@ class Flow:
         if id(node) in self._covered or not _disguise_root(self.ctx, node):
             return
         used = techniques(self.ctx, node)
-        if not used:
-            return
+        if not used or any(isinstance(n, cst.Call) and _builtin(self.ctx, n.func, ("range",)) for n in _walk(node, 400)):
+            return  # ``''.join(map(chr, range(32, 127)))``: a table of characters, not a disguise
         value = values.fold_string(self.ctx, node)
         if value is None or not meaningful(value):
             return

@@ -253,7 +253,7 @@ def _fold_bytes(ctx: FileContext, node: cst.BaseExpression, depth: int) -> bytes
             if source is None or len(source) > _MAX_FOLD:
                 return None
             return _decode_literal(name, source)
-    return more_bytes(ctx, node, depth)
+    return _more.more_bytes(ctx, node, depth)
 
 
 def fold_string(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> str | None:
@@ -300,7 +300,7 @@ def _fold_string(ctx: FileContext, node: cst.BaseExpression, depth: int) -> str 
     if isinstance(node, cst.Name):
         if node.value in state(ctx).constants and not _bound_locally(ctx, node.value):
             return state(ctx).constants[node.value]
-        return more_string(ctx, node, depth)
+        return _more.more_string(ctx, node, depth)
     if isinstance(node, cst.FormattedString):
         parts: list[str] = []
         for part in node.parts:
@@ -347,7 +347,7 @@ def _fold_string(ctx: FileContext, node: cst.BaseExpression, depth: int) -> str 
             number = literal_int(node.args[0].value)
             if number is not None:
                 return chr(number) if 0 <= number < 0x110000 else None
-    return more_string(ctx, node, depth)
+    return _more.more_string(ctx, node, depth)
 
 
 def is_plain_literal(node: cst.BaseExpression) -> bool:
@@ -442,7 +442,7 @@ def plugin_internal(ctx: FileContext, name: str) -> bool:
     return in_package(name, ctx.package)
 
 
-from mbcheck.checks.security.fold import more_bytes, more_string  # noqa: E402  (it uses this module)
+from mbcheck.checks.security import fold as _more  # noqa: E402  (it uses this module)
 from mbcheck.checks.security.reflect import resolve_reflective  # noqa: E402  (it uses this module)
 
 __all__ = [
