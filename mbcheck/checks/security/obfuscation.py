@@ -373,6 +373,8 @@ class Origin:
     content: Content | None = None
     #: where it goes: ``(sink kind, what, node)`` with kind ``decode``, ``exec`` or ``name``
     reached: list[tuple[str, str, cst.CSTNode]] = field(default_factory=list)
+    #: the statement it is in (findings are placed on it for suppressions)
+    statement: cst.CSTNode | None = None
 
     def reaches(self, *kinds: str) -> tuple[str, str, cst.CSTNode] | None:
         return next((r for r in self.reached if r[0] in kinds), None)
@@ -398,6 +400,8 @@ class Flow:
         self.assigns: list[tuple[Key, list[Key], set[int]]] = []
         #: ``name += 'piece'`` per key: (pieces, characters, first node)
         self.pieces: dict[Key, tuple[int, int, cst.CSTNode]] = {}
+        #: the statement of the first ``+=`` per key
+        self.piece_statements: dict[Key, cst.CSTNode | None] = {}
         self.sinks: list[_Sink] = []
         self.stubs: list[tuple[cst.CSTNode, str]] = []
         self._covered: set[int] = set()
@@ -411,6 +415,10 @@ class Flow:
         if self.owner is None:
             self.owner = rule
         return self.owner is rule
+
+    def _add(self, origin: Origin) -> None:
+        origin.statement = self.ctx.statement
+        self.origins[id(origin.node)] = origin
 
     def _key(self, name: str, target: bool = False) -> Key:
         scopes = self.ctx.names.scopes
@@ -454,22 +462,26 @@ class Flow:
             if augmented:
                 text = literal_string(value)
                 if text is not None:
+                    self.piece_statements.setdefault(key, self.ctx.statement)
                     count, size, first = self.pieces.get(key, (0, 0, value))
                     self.pieces[key] = (count + 1, size + len(text), first)
 
     def string(self, node: cst.SimpleString | cst.ConcatenatedString) -> None:
         if id(node) in self._covered:
             return
-        if isinstance(node, cst.ConcatenatedString):
-            self.skip(node)
+        part: cst.BaseExpression = node
+        while isinstance(part, cst.ConcatenatedString):  # its pieces are one literal
+            self._covered.update((id(part), id(part.left)))
+            part = part.right
+        self._covered.add(id(part))
         text = literal_string(node)
         if text is not None:
             alphabet = blob_alphabet(text)
             if alphabet is not None:
                 decoded = decode_blob(text, alphabet)
                 content = content_kind(decoded) if decoded else Content("binary", "undecodable data")
-                self.origins[id(node)] = Origin("blob", node, f"a {len(text)}-character {alphabet} literal",
-                                                content=content)
+                self._add(Origin("blob", node, f"a {len(text)}-character {alphabet} literal",
+                                                content=content))
             return
         data = literal_bytes(node) if isinstance(node, cst.SimpleString) else None
         if data is None:
@@ -478,10 +490,10 @@ class Flow:
         if alphabet is not None:
             decoded = decode_blob(data.decode("latin-1"), alphabet)
             content = content_kind(decoded) if decoded else Content("binary", "undecodable data")
-            self.origins[id(node)] = Origin("blob", node, f"a {len(data)}-byte {alphabet} literal", content=content)
+            self._add(Origin("blob", node, f"a {len(data)}-byte {alphabet} literal", content=content))
         elif bytes_blob(data):
-            self.origins[id(node)] = Origin("blob", node, f"a {len(data)}-byte binary literal",
-                                            content=content_kind(data))
+            self._add(Origin("blob", node, f"a {len(data)}-byte binary literal",
+                                            content=content_kind(data)))
 
     def call(self, node: cst.Call) -> None:
         ctx = self.ctx
@@ -540,8 +552,8 @@ class Flow:
         data = values.fold_bytes(self.ctx, node)
         if data is not None:
             self.skip(node)
-            self.origins[id(node)] = Origin("blob", node, f"a list of {len(data)} byte values",
-                                            content=content_kind(data))
+            self._add(Origin("blob", node, f"a list of {len(data)} byte values",
+                                            content=content_kind(data)))
 
     def _assembled(self, node: cst.BaseExpression) -> None:
         if id(node) in self._covered or not _disguise_root(self.ctx, node):
@@ -557,7 +569,7 @@ class Flow:
         self.skip(node)
         for inner in _walk(node, 400):
             self._covered.add(id(inner))
-        self.origins[id(node)] = Origin("assembled", node, " and ".join(used), value=value)
+        self._add(Origin("assembled", node, " and ".join(used), value=value))
 
     def _split_add(self, node: cst.BinaryOperation) -> None:
         if id(node) in self._covered:
@@ -577,7 +589,7 @@ class Flow:
         if id(node) not in self.origins:
             value = values.fold_string(self.ctx, node)
             if value is not None and split_name(self.ctx, node, value):
-                self.origins[id(node)] = Origin("assembled", node, "pieces", value=value)
+                self._add(Origin("assembled", node, "pieces", value=value))
 
     def _split_join(self, node: cst.Call) -> None:
         func = node.func
@@ -593,13 +605,13 @@ class Flow:
         if id(node) not in self.origins:
             value = values.fold_string(self.ctx, node)
             if value is not None and split_name(self.ctx, node, value):
-                self.origins[id(node)] = Origin("assembled", node, "pieces", value=value)
+                self._add(Origin("assembled", node, "pieces", value=value))
 
     def _split(self, node: cst.BaseExpression, pieces: list[str]) -> None:
         data = table()
         if len(pieces) >= data.split_pieces and sum(map(len, pieces)) >= data.split_length:
-            self.origins[id(node)] = Origin("split", node, f"{len(pieces)} literal pieces",
-                                            value="".join(pieces)[: fold.MAX_FOLD])
+            self._add(Origin("split", node, f"{len(pieces)} literal pieces",
+                                            value="".join(pieces)[: fold.MAX_FOLD]))
 
     # -- following, once, after the traversal ---------------------------------
 
@@ -610,9 +622,11 @@ class Flow:
         self._done = True
         data = table()
         carried: dict[Key, set[int]] = {}
+        statements = self.piece_statements
         for key, (count, size, first) in self.pieces.items():
             if count >= data.split_pieces and size >= data.split_length:
-                self.origins[id(first)] = Origin("split", first, f"{count} pieces added with `+=`")
+                origin = Origin("split", first, f"{count} pieces added with `+=`", statement=statements.get(key))
+                self.origins[id(first)] = origin
                 carried.setdefault(key, set()).add(id(first))
         for _ in range(20):
             changed = False

@@ -115,6 +115,16 @@ class _ObfuscationRule(SourceRule):
                 if isinstance(alias.name, cst.Name):
                     self.flow.module_name(node, alias.name.value)
 
+    def report_origin(self, origin: Origin, message: str, *, severity: Severity | None = None,
+                      confidence: Confidence | None = None) -> None:
+        """Report at an origin, placed on its statement (where a suppression comment goes)."""
+        saved = self.ctx.statements
+        self.ctx.statements = [origin.statement] if origin.statement is not None else []
+        try:
+            self.report(origin.node, message, severity=severity, confidence=confidence)
+        finally:
+            self.ctx.statements = saved
+
     def origins(self, kind: str) -> list[Origin]:
         self.flow.finish()
         return [o for o in self.flow.origins.values() if o.kind == kind]
@@ -173,15 +183,15 @@ class EncodedBlob(_ObfuscationRule):
             ran = _ran(origin)
             decoded = origin.reaches("decode")
             if ran is not None:
-                self.report(origin.node, f"{origin.detail} ({content.description}) is decoded and run by {ran}: "
+                self.report_origin(origin, f"{origin.detail} ({content.description}) is decoded and run by {ran}: "
                             "a hidden payload; ship code as source", severity=Severity.ERROR)
             elif self.flow.test_file or content.kind in ("data", "text"):
                 continue
             elif content.kind == "code":
-                self.report(origin.node, f"{origin.detail} encodes {content.description}: code hidden from review; "
+                self.report_origin(origin, f"{origin.detail} encodes {content.description}: code hidden from review; "
                             "ship it as a source file")
             elif decoded is not None:
-                self.report(origin.node, f"{origin.detail} of {content.description} in no known format is decoded "
+                self.report_origin(origin, f"{origin.detail} of {content.description} in no known format is decoded "
                             f"by {decoded[1]}: what it holds cannot be reviewed; ship data as a file beside the code",
                             confidence=Confidence.MEDIUM)
 
@@ -229,10 +239,10 @@ class DisguisedString(_ObfuscationRule):
             shown = origin.value if len(origin.value) <= 60 else origin.value[:57] + "..."
             how = "pieces that cut the name" if origin.detail == "pieces" else origin.detail
             if ran is not None:
-                self.report(origin.node, f"`{shown}` is spelled with {how} and reaches {ran}: obfuscated code; "
+                self.report_origin(origin, f"`{shown}` is spelled with {how} and reaches {ran}: obfuscated code; "
                             "write the name as a literal", severity=Severity.ERROR)
             elif not self.flow.test_file:
-                self.report(origin.node, f"`{shown}` is spelled with {how}: a disguise with no honest purpose; "
+                self.report_origin(origin, f"`{shown}` is spelled with {how}: a disguise with no honest purpose; "
                             "write it as a literal")
 
 
@@ -307,10 +317,10 @@ class SplitPayload(_ObfuscationRule):
             ran = _ran(origin)
             decoded = origin.reaches("decode")
             if ran is not None:
-                self.report(origin.node, f"a value split into {origin.detail} is joined and run by {ran}: "
+                self.report_origin(origin, f"a value split into {origin.detail} is joined and run by {ran}: "
                             "a payload cut up to hide it; ship code as source", severity=Severity.ERROR)
             elif decoded is not None:
-                self.report(origin.node, f"a value split into {origin.detail} is joined and decoded by "
+                self.report_origin(origin, f"a value split into {origin.detail} is joined and decoded by "
                             f"{decoded[1]}: a payload cut up to hide it; ship data as a file")
 
 
@@ -353,7 +363,7 @@ class EmbeddedBytecode(_ObfuscationRule):
     def finish(self) -> None:
         for origin in self.origins("blob"):
             if origin.content is not None and origin.content.kind == "bytecode":
-                self.report(origin.node, f"{origin.detail} is {origin.content.description}: code that cannot be "
+                self.report_origin(origin, f"{origin.detail} is {origin.content.description}: code that cannot be "
                             "reviewed; ship the source")
                 self._reported.update(id(r[2]) for r in origin.reached)
         for sink in self.flow.sinks:
