@@ -27,6 +27,7 @@ from __future__ import annotations
 import ast
 import base64
 import binascii
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -222,7 +223,35 @@ def looks_like_code(text: str) -> bool:
 # How a folded string is disguised
 
 
+#: fields that hold no expression (whitespace, punctuation) or a name that is not read
+#: (``x.attr``, ``f(keyword=...)``): the walk skips them
+_NOT_EXPRESSIONS = ("whitespace", "lpar", "rpar", "comma", "semicolon", "equal", "colon", "dot", "star_tok",
+                    "lbracket", "rbracket", "lbrace", "rbrace", "header", "footer", "leading_lines",
+                    "lines_after_decorators", "operator", "attr", "keyword")
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The children of ``node`` that may hold expressions (libcst's ``children`` runs a visitor
+    per node and includes every whitespace node; this reads the fields directly)."""
+    names = _FIELDS.get(type(node))
+    if names is None:
+        names = _FIELDS[type(node)] = tuple(
+            f.name for f in dataclasses.fields(node)
+            if not any(part in f.name for part in _NOT_EXPRESSIONS))
+    out: list[cst.CSTNode] = []
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            out.append(value)
+        elif isinstance(value, (tuple, list)):
+            out.extend(item for item in value if isinstance(item, cst.CSTNode))
+    return out
+
+
 def _walk(node: cst.CSTNode, limit: int = _WALK_LIMIT) -> Iterator[cst.CSTNode]:
+    """The nodes of an expression, outermost first, left to right, at most ``limit``
+    (not into lambdas and functions: their bodies run elsewhere)."""
     pending: list[cst.CSTNode] = [node]
     count = 0
     while pending and count < limit:
@@ -231,7 +260,7 @@ def _walk(node: cst.CSTNode, limit: int = _WALK_LIMIT) -> Iterator[cst.CSTNode]:
         yield current
         if isinstance(current, (cst.Lambda, cst.FunctionDef)):
             continue
-        pending.extend(reversed(current.children))
+        pending.extend(reversed(_children(current)))
 
 
 def _builtin(ctx: FileContext, node: cst.BaseExpression, names: tuple[str, ...]) -> bool:
