@@ -593,7 +593,7 @@ class Flow:
         value = values.fold_string(self.ctx, node)
         if value is None or not meaningful(value):
             return
-        if used == ["base64"] or (used == ["hex"] and not value.isidentifier()):
+        if used == ["hex"] and not value.isidentifier():
             return  # decoded data: a blob's business (MB365), not a disguised name
         self.skip(node)
         for inner in _walk(node, 400):

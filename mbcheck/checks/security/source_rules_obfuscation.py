@@ -224,6 +224,7 @@ class DisguisedString(_ObfuscationRule):
         Valid("import os\n\ndef where(name):\n    return os.path.join('data', name + '.json')\n"),
         Valid("def greet(user):\n    parts = ['Hello', user]\n    return ' '.join(parts)\n"),
         Valid("CONTROL = ''.join(map(chr, range(32)))\nMODULE = 'os.' + 'path'\n"),
+        Valid("import base64\nGREETING = base64.b64decode('aGVsbG8gd29ybGQ=').decode()\n"),
     )
     INVALID = (
         Invalid("exec(''.join(chr(c) for c in [112, 114, 105, 110, 116, 40, 49, 41]))\n", line=1),
@@ -231,6 +232,7 @@ class DisguisedString(_ObfuscationRule):
         Invalid("import codecs\nexec(codecs.decode('vzcbeg bf', 'rot13'))\n", line=2),
         Invalid("NAME = b'\\x96\\xa2'.decode('cp1026')\n", line=1),
         Invalid("import importlib\nmod = importlib.import_module('sub' + 'process')\n", line=2),
+        Invalid("import base64\nmod = __import__(base64.b64decode('c29ja2V0').decode())\n", line=2),
     )
 
     def finish(self) -> None:
@@ -241,7 +243,7 @@ class DisguisedString(_ObfuscationRule):
             if ran is not None:
                 self.report_origin(origin, f"`{shown}` is spelled with {how} and reaches {ran}: obfuscated code; "
                             "write the name as a literal", severity=Severity.ERROR)
-            elif not self.flow.test_file:
+            elif not self.flow.test_file and origin.detail != "base64":  # base64 data alone: MB365's
                 self.report_origin(origin, f"`{shown}` is spelled with {how}: a disguise with no honest purpose; "
                             "write it as a literal")
 
