@@ -364,3 +364,13 @@ def test_attack_shapes_are_refused_by_the_gate(tmp_path: Path) -> None:
                for p in report.plugins for f in p.findings)
     decision = admit(root, report)
     assert not decision.allowed
+
+
+def test_a_blob_finding_is_placed_on_its_statement_for_suppressions(tmp_path: Path) -> None:
+    text = b64(SHELL)
+    wrapped = "".join(f"    {text[i:i + 60]!r}\n" for i in range(0, len(text), 60))
+    source = f"STAGE = (  # mbcheck: ignore[MB365]\n{wrapped})\n"
+    files = {"plugin.yaml": "name: demo\nversion: 1.0.0\n", "__init__.py": source}
+    report = run(write_plugin(tmp_path, files), Config(select=("MB365",)))
+    assert not [f for p in report.plugins for f in p.findings if f.rule == "MB365"]
+    assert [s.finding.rule for p in report.plugins for s in p.suppressed] == ["MB365"]
