@@ -213,10 +213,17 @@ def _parses(text: str) -> bool:
 
 def looks_like_code(text: str) -> bool:
     """Python source that does something, or a shell command line."""
-    words = text.split(None, 40)[:40]
-    if words and is_command(text[:2048], words):
+    first = text.split(None, 1)[:1]
+    if first and is_command(first[0], first):  # the first word is a program (curl, sh, powershell...)
         return True
     return _parses(text)
+
+
+def encoded_pieces(pieces: list[str]) -> bool:
+    """Whether the pieces of a split value are encoded (base64 or hex, no spaces): a payload cut
+    up. Lines of readable code or text joined (``'\\n'.join(['import sys', ...])`` for
+    ``python -c``) show what they do and are not hidden."""
+    return all(_BASE64.fullmatch(piece.strip()) for piece in pieces if piece.strip())
 
 
 # --------------------------------------------------------------------------
@@ -429,8 +436,9 @@ class Flow:
         self.assigns: list[tuple[Key, list[Key], set[int]]] = []
         #: ``name += 'piece'`` per key: (pieces, characters, first node)
         self.pieces: dict[Key, tuple[int, int, cst.CSTNode]] = {}
-        #: the statement of the first ``+=`` per key
+        #: the statement of the first ``+=`` per key, and whether every piece is encoded text
         self.piece_statements: dict[Key, cst.CSTNode | None] = {}
+        self.piece_texts: dict[Key, bool] = {}
         self.sinks: list[_Sink] = []
         self.stubs: list[tuple[cst.CSTNode, str]] = []
         self._covered: set[int] = set()
@@ -492,6 +500,7 @@ class Flow:
                 text = literal_string(value)
                 if text is not None:
                     self.piece_statements.setdefault(key, self.ctx.statement)
+                    self.piece_texts[key] = self.piece_texts.get(key, True) and encoded_pieces([text])
                     count, size, first = self.pieces.get(key, (0, 0, value))
                     self.pieces[key] = (count + 1, size + len(text), first)
 
@@ -638,7 +647,8 @@ class Flow:
 
     def _split(self, node: cst.BaseExpression, pieces: list[str]) -> None:
         data = table()
-        if len(pieces) >= data.split_pieces and sum(map(len, pieces)) >= data.split_length:
+        if len(pieces) >= data.split_pieces and sum(map(len, pieces)) >= data.split_length \
+                and encoded_pieces(pieces):
             self._add(Origin("split", node, f"{len(pieces)} literal pieces",
                                             value="".join(pieces)[: fold.MAX_FOLD]))
 
@@ -653,7 +663,7 @@ class Flow:
         carried: dict[Key, set[int]] = {}
         statements = self.piece_statements
         for key, (count, size, first) in self.pieces.items():
-            if count >= data.split_pieces and size >= data.split_length:
+            if count >= data.split_pieces and size >= data.split_length and self.piece_texts.get(key, True):
                 origin = Origin("split", first, f"{count} pieces added with `+=`", statement=statements.get(key))
                 self.origins[id(first)] = origin
                 carried.setdefault(key, set()).add(id(first))

@@ -285,10 +285,11 @@ class ProtectorStub(_ObfuscationRule):
 class SplitPayload(_ObfuscationRule):
     """A payload split across many literals is joined, then decoded or run.
 
-    Six or more literal pieces of 120 or more characters in all, joined with `+`,
-    `''.join([...])` or `p += '...'` repeated, whose value reaches a decoder
-    (base64, hex, zlib, `codecs.decode`, `.decode()`) or code execution. A long
-    message or SQL statement built from pieces is neither, and is not reported.
+    Six or more encoded pieces (base64 or hex text) of 120 or more characters in
+    all, joined with `+`, `''.join([...])` or `p += '...'` repeated, whose value
+    reaches a decoder (base64, hex, zlib, `codecs.decode`, `.decode()`) or code
+    execution. A long message, a SQL statement, or lines of readable code joined
+    for `python -c` show what they do and are not reported.
     Why: splitting a payload defeats scanners that look at one literal at a
     time; it is a step of known droppers, never of honest code.
     Instead: ship code as source; ship data as a file.
@@ -329,6 +330,7 @@ class SplitPayload(_ObfuscationRule):
 class EmbeddedBytecode(_ObfuscationRule):
     """Python bytecode is written in the source: `marshal.loads` of a literal (decoded or not), or a literal that is marshalled code.
 
+    In test files (a test of `marshal` itself) only bytecode that is run is reported.
     Why: bytecode is code no reviewer and no source analyser can read; a plugin
     that carries it runs something it does not show (the form of many
     obfuscators' output: `exec(marshal.loads(b'\\xe3...'))`).
@@ -357,14 +359,15 @@ class EmbeddedBytecode(_ObfuscationRule):
         super().visit_Call(node)
         if values.resolve(self.ctx, node.func) != "marshal.loads" or not node.args:
             return
-        if values.fold_bytes(self.ctx, node.args[0].value) is not None:
+        if values.fold_bytes(self.ctx, node.args[0].value) is not None and not self.flow.test_file:
             self.report(node, "`marshal.loads` of bytes written in the source: Python bytecode that cannot be "
                         "reviewed; ship the source")
             self._reported.add(id(node))
 
     def finish(self) -> None:
         for origin in self.origins("blob"):
-            if origin.content is not None and origin.content.kind == "bytecode":
+            if origin.content is not None and origin.content.kind == "bytecode" \
+                    and (not self.flow.test_file or _ran(origin) is not None):
                 self.report_origin(origin, f"{origin.detail} is {origin.content.description}: code that cannot be "
                             "reviewed; ship the source")
                 self._reported.update(id(r[2]) for r in origin.reached)

@@ -374,3 +374,23 @@ def test_a_blob_finding_is_placed_on_its_statement_for_suppressions(tmp_path: Pa
     report = run(write_plugin(tmp_path, files), Config(select=("MB365",)))
     assert not [f for p in report.plugins for f in p.findings if f.rule == "MB365"]
     assert [s.finding.rule for p in report.plugins for s in p.suppressed] == ["MB365"]
+
+
+def test_readable_code_joined_for_python_c_is_not_a_split_payload(tmp_path: Path) -> None:
+    source = ("import subprocess, sys\n\ndef probe():\n    code = '\\n'.join((\n        'import sys',\n"
+              "        'def dump(name):',\n        '    std = getattr(sys, name)',\n"
+              "        '    print(\"%s: %s\" % (name, std.errors))',\n        'dump(\"stdin\")',\n"
+              "        'dump(\"stdout\")',\n        'dump(\"stderr\")',\n    ))\n"
+              "    return subprocess.run([sys.executable, '-c', code], check=False)\n")
+    assert findings(tmp_path, source, select=("MB368",)) == []
+
+
+def test_marshal_of_a_literal_in_a_test_of_marshal_is_not_reported(tmp_path: Path) -> None:
+    source = "import marshal\n\ndef test_loads():\n    assert marshal.loads(b'\\xe9\\x01\\x00\\x00\\x00') == 1\n"
+    assert findings(tmp_path, source, path="tests/test_marshal.py", select=("MB369",)) == []
+
+
+def test_an_embedded_translation_catalog_is_data(tmp_path: Path) -> None:
+    catalog = b"\xde\x12\x04\x95" + hashlib.sha512(b"mo").digest() * 5
+    source = f"import base64\nMO = base64.b64decode({b64(catalog)!r})\n"
+    assert findings(tmp_path, source, select=("MB365",)) == []
