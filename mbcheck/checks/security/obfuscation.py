@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import libcst as cst
 
@@ -418,11 +419,14 @@ class Origin:
 
 @dataclass
 class _Sink:
+    """A call (or lookup) values may reach; ``exprs`` are read, with the scopes then open,
+    only when the file has an origin (most files have none, and cost nothing more)."""
+
     kind: str
     what: str
     node: cst.CSTNode
-    keys: list[Key]
-    ids: set[int]
+    exprs: list[cst.BaseExpression]
+    scopes: list[Any]
 
 
 class Flow:
@@ -433,7 +437,8 @@ class Flow:
         self.test_file = is_test_file(ctx.path)
         self.owner: object | None = None
         self.origins: dict[int, Origin] = {}
-        self.assigns: list[tuple[Key, list[Key], set[int]]] = []
+        #: assignments: target key, the value, the scopes open there (followed at the end)
+        self.assigns: list[tuple[Key, cst.BaseExpression, list[Any]]] = []
         #: ``name += 'piece'`` per key: (pieces, characters, first node)
         self.pieces: dict[Key, tuple[int, int, cst.CSTNode]] = {}
         #: the statement of the first ``+=`` per key, and whether every piece is encoded text
@@ -457,8 +462,8 @@ class Flow:
         origin.statement = self.ctx.statement
         self.origins[id(origin.node)] = origin
 
-    def _key(self, name: str, target: bool = False) -> Key:
-        scopes = self.ctx.names.scopes
+    def _key(self, name: str, target: bool = False, scopes: list[Any] | None = None) -> Key:
+        scopes = self.ctx.names.scopes if scopes is None else scopes
         name = ident(name)
         chosen: object = scopes[0]
         if target:
@@ -473,14 +478,14 @@ class Flow:
         self._scopes.append(chosen)  # kept alive, so its id is not reused
         return id(chosen), name
 
-    def _refs(self, exprs: list[cst.CSTNode]) -> tuple[list[Key], set[int]]:
+    def _refs(self, exprs: list[cst.BaseExpression], scopes: list[Any]) -> tuple[list[Key], set[int]]:
         keys: list[Key] = []
         ids: set[int] = set()
         for expr in exprs:
             for node in _walk(expr):
                 ids.add(id(node))
                 if isinstance(node, cst.Name):
-                    keys.append(self._key(node.value))
+                    keys.append(self._key(node.value, scopes=scopes))
         return keys, ids
 
     def skip(self, node: cst.BaseExpression) -> None:
@@ -492,10 +497,10 @@ class Flow:
         names = [t.value for t in targets if isinstance(t, cst.Name)]
         if not names:
             return
-        keys, ids = self._refs([value])
+        scopes = list(self.ctx.names.scopes)
         for name in names:
             key = self._key(name, target=True)
-            self.assigns.append((key, keys, ids))
+            self.assigns.append((key, value, scopes))
             if augmented:
                 text = literal_string(value)
                 if text is not None:
@@ -577,8 +582,7 @@ class Flow:
             self.stubs.append((node, f"an import of `{module}`"))
 
     def _sink(self, kind: str, what: str, node: cst.CSTNode, exprs: list[cst.BaseExpression]) -> None:
-        keys, ids = self._refs(list(exprs))
-        self.sinks.append(_Sink(kind, what, node, keys, ids))
+        self.sinks.append(_Sink(kind, what, node, list(exprs), list(self.ctx.names.scopes)))
 
     def _byte_list(self, node: cst.Call) -> None:
         """``bytes([...])`` of a long list of integers: a blob written as numbers."""
@@ -667,9 +671,12 @@ class Flow:
                 origin = Origin("split", first, f"{count} pieces added with `+=`", statement=statements.get(key))
                 self.origins[id(first)] = origin
                 carried.setdefault(key, set()).add(id(first))
+        if not self.origins:
+            return  # nothing obfuscated: nothing to follow
+        assigns = [(key, *self._refs([value], scopes)) for key, value, scopes in self.assigns]
         for _ in range(20):
             changed = False
-            for key, keys, ids in self.assigns:
+            for key, keys, ids in assigns:
                 found = carried.setdefault(key, set())
                 before = len(found)
                 found.update(i for i in ids if i in self.origins)
@@ -680,8 +687,9 @@ class Flow:
             if not changed:
                 break
         for sink in self.sinks:
-            reached = {i for i in sink.ids if i in self.origins}
-            for key in sink.keys:
+            keys, ids = self._refs(sink.exprs, sink.scopes)
+            reached = {i for i in ids if i in self.origins}
+            for key in keys:
                 reached.update(carried.get(key, ()))
             for origin_id in reached:
                 self.origins[origin_id].reached.append((sink.kind, sink.what, sink.node))

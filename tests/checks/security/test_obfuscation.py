@@ -19,7 +19,13 @@ from hypothesis import strategies as st
 
 from helpers import run, write_plugin
 from mbcheck.checks.security import fold as folding
-from mbcheck.checks.security.obfuscation import TABLE, blob_alphabet, content_kind, decode_blob, table
+from mbcheck.checks.security.obfuscation import (
+    TABLE,
+    blob_alphabet,
+    content_kind,
+    decode_blob,
+    table,
+)
 from mbcheck.checks.security.values import fold_bytes, fold_string
 from mbcheck.config import Config
 from mbcheck.model import Severity
@@ -342,7 +348,7 @@ def test_split_payload_run_is_an_error_and_a_long_message_is_not(tmp_path: Path)
     source = "import base64\n_ = ''\n" + "".join(f"_ += {p!r}\n" for p in pieces) + "exec(base64.b64decode(_))\n"
     found = findings(tmp_path, source, select=("MB368",))
     assert [(r, ln, s) for r, ln, s, _ in found] == [("MB368", 3, Severity.ERROR)]
-    message = "HELP = ''\n" + "".join(f"HELP += {('line %d of the help text, long enough ' % i)!r}\n" for i in range(10))
+    message = "HELP = ''\n" + "".join(f"HELP += {f'line {i} of the help text, long enough '!r}\n" for i in range(10))
     assert findings(tmp_path, message + "print(HELP)\n", select=("MB368",)) == []
 
 

@@ -40,7 +40,7 @@ RECORD = """\
 tool/__init__.py,sha256=LXEWQrcmsEQBYnyp-6wy9chTD7GQPMTbAiWHF5IaSIE,1234
 tool/cli.py,sha256=ofzkNjhU_4iM_0uOeHXWAMJoI5BBKoz3mzfQsRFIsPo,5678
 """
-__all__ = ["install_icon", "verify", "summary"]
+__all__ = ["install_icon", "summary", "verify"]
 
 
 def install_icon(target: Path) -> Path:
