@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import codecs
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -36,6 +35,7 @@ from mbcheck.pyfile.traverse import FileContext
 
 #: calls that import a module by its name as a string
 DYNAMIC_IMPORTERS = frozenset({"builtins.__import__", "importlib.import_module", "importlib.__import__"})
+#: the largest folded string or bytes (the same bound as :data:`~mbcheck.checks.security.fold.MAX_FOLD`)
 _MAX_FOLD = 65_536
 
 # --------------------------------------------------------------------------
@@ -60,6 +60,13 @@ class FileState:
     decoder_statements: dict[int, str] = field(default_factory=dict)
     #: names the module calls (``f(...)``), made on first need
     called_names: set[str] | None = None
+    #: module-level names holding one expression (:func:`~mbcheck.checks.security.fold.module_expressions`)
+    expressions: dict[str, cst.BaseExpression] | None = None
+    #: what :func:`fold_string` / :func:`fold_bytes` found for a node (by id)
+    folded_strings: dict[int, str | None] = field(default_factory=dict)
+    folded_bytes: dict[int, bytes | None] = field(default_factory=dict)
+    #: the obfuscation rules' :class:`~mbcheck.checks.security.obfuscation.Flow`, made on first need
+    obfuscation: object | None = None
 
 
 def _module_constants(module: cst.Module) -> dict[str, str]:
@@ -143,6 +150,8 @@ def _is_builtin(ctx: FileContext, node: cst.BaseExpression, name: str) -> bool:
 
 def _fold_sequence(ctx: FileContext, node: cst.BaseExpression, depth: int) -> list[str] | None:
     if isinstance(node, (cst.List, cst.Tuple)):
+        if len(node.elements) > _MAX_FOLD:
+            return None
         out: list[str] = []
         for element in node.elements:
             if not isinstance(element, cst.Element):
@@ -185,6 +194,13 @@ def _fold_sequence(ctx: FileContext, node: cst.BaseExpression, depth: int) -> li
     return None
 
 
+_LITERAL_DECODERS = frozenset({
+    "base64.b64decode", "base64.standard_b64decode", "base64.decodebytes", "binascii.a2b_base64",
+    "base64.urlsafe_b64decode", "base64.b32decode", "base64.b16decode", "base64.b85decode", "base64.a85decode",
+    "binascii.unhexlify", "binascii.a2b_hex", "builtins.bytes.fromhex", "builtins.bytearray.fromhex",
+})
+
+
 def _decode_literal(name: str, data: bytes | str) -> bytes | None:
     raw = data.encode("latin-1", errors="ignore") if isinstance(data, str) else data
     try:
@@ -208,46 +224,83 @@ def _decode_literal(name: str, data: bytes | str) -> bytes | None:
 
 
 def fold_bytes(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> bytes | None:
-    """Static bytes: a bytes literal, or a literal decoded by base64/hex (as data)."""
-    if depth > 20:
+    """Static bytes: a bytes literal, a literal decoded by base64/hex (as data), and the
+    forms of :mod:`~mbcheck.checks.security.fold` (``bytes([...])``, ``.encode('cp1026')``,
+    bounded decompression). Each node is folded once per file."""
+    if depth > 40:
         return None
+    memo = state(ctx).folded_bytes
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    found = _fold_bytes(ctx, node, depth)
+    if found is not None or depth == 0:
+        memo[key] = found
+    return found
+
+
+def _fold_bytes(ctx: FileContext, node: cst.BaseExpression, depth: int) -> bytes | None:
     if isinstance(node, cst.SimpleString):
         value = literal_bytes(node)
         return value if value is not None and len(value) <= _MAX_FOLD else None
     if isinstance(node, cst.Call) and node.args:
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "encode" and not node.args[1:]:
-            text = fold_string(ctx, node.func.value, depth + 1)
-            return text.encode("utf-8") if text is not None else None
         name = resolve(ctx, node.func)
-        if name is None:
-            return None
-        arg = node.args[0].value
-        source: bytes | str | None = fold_bytes(ctx, arg, depth + 1)
-        if source is None:
-            source = fold_string(ctx, arg, depth + 1)
-        if source is None or len(source) > _MAX_FOLD:
-            return None
-        return _decode_literal(name, source)
-    return None
+        if name is not None and name in _LITERAL_DECODERS:
+            arg = node.args[0].value
+            source: bytes | str | None = fold_bytes(ctx, arg, depth + 1)
+            if source is None:
+                source = fold_string(ctx, arg, depth + 1)
+            if source is None or len(source) > _MAX_FOLD:
+                return None
+            return _decode_literal(name, source)
+    return _more.more_bytes(ctx, node, depth)
 
 
 def fold_string(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> str | None:
     """The value of an expression that is statically a string, or None.
 
-    Follows literals, module-level string constants, ``+``, ``''.join([...])``,
+    Follows literals, module-level names holding one, ``+``, ``''.join([...])``,
     ``[::-1]``, ``chr(n)``, ``.lower()``/``.upper()``, f-strings without
-    fields, ``codecs.decode(s, 'rot13')`` and ``.decode()`` of static bytes.
-    Nothing is executed.
+    fields, ``codecs.decode(s, 'rot13')`` and ``.decode()`` of static bytes, and
+    the forms of :mod:`~mbcheck.checks.security.fold` (``chr`` comprehensions,
+    any standard text codec, ``%`` and ``.format`` of plain fields). Nothing is
+    executed; every step is bounded, and each node is folded once per file.
     """
     if depth > 40:
         return None
+    memo = state(ctx).folded_strings
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    found = _fold_string(ctx, node, depth)
+    if found is not None or depth == 0:
+        memo[key] = found
+    return found
+
+
+def is_reversal(node: cst.Subscript) -> bool:
+    """``x[::-1]``."""
+    if len(node.slice) != 1:
+        return False
+    inner_slice = node.slice[0].slice
+    return (
+        isinstance(inner_slice, cst.Slice)
+        and inner_slice.lower is None
+        and inner_slice.upper is None
+        and isinstance(inner_slice.step, cst.UnaryOperation)
+        and isinstance(inner_slice.step.operator, cst.Minus)
+        and literal_int(inner_slice.step.expression) == 1
+    )
+
+
+def _fold_string(ctx: FileContext, node: cst.BaseExpression, depth: int) -> str | None:
     text = literal_string(node)
     if text is not None:
         return text
     if isinstance(node, cst.Name):
         if node.value in state(ctx).constants and not _bound_locally(ctx, node.value):
             return state(ctx).constants[node.value]
-        return None
+        return _more.more_string(ctx, node, depth)
     if isinstance(node, cst.FormattedString):
         parts: list[str] = []
         for part in node.parts:
@@ -260,25 +313,18 @@ def fold_string(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> s
                 parts.append(inner)
             else:
                 return None
-        return "".join(parts)
+        joined = "".join(parts)
+        return joined if len(joined) <= _MAX_FOLD else None
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
         left = fold_string(ctx, node.left, depth + 1)
         if left is None:
             return None
         right = fold_string(ctx, node.right, depth + 1)
         return None if right is None or len(left) + len(right) > _MAX_FOLD else left + right
-    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
-        inner_slice = node.slice[0].slice
-        if (
-            isinstance(inner_slice, cst.Slice)
-            and inner_slice.lower is None
-            and inner_slice.upper is None
-            and isinstance(inner_slice.step, cst.UnaryOperation)
-            and isinstance(inner_slice.step.operator, cst.Minus)
-            and literal_int(inner_slice.step.expression) == 1
-        ):
+    if isinstance(node, cst.Subscript):
+        if is_reversal(node):
             value = fold_string(ctx, node.value, depth + 1)
-            return value[::-1] if value is not None else None
+            return value[::-1] if value is not None and len(value) <= _MAX_FOLD else None
         return None
     if isinstance(node, cst.Call):
         func = node.func
@@ -287,11 +333,10 @@ def fold_string(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> s
             if method == "join" and len(node.args) == 1:
                 separator = fold_string(ctx, func.value, depth + 1)
                 items = _fold_sequence(ctx, node.args[0].value, depth + 1) if separator is not None else None
-                return separator.join(items) if separator is not None and items is not None else None
-            if method in ("lower", "upper", "strip") and not node.args:
-                value = fold_string(ctx, func.value, depth + 1)
-                return None if value is None else getattr(value, method)()
-            if method == "decode":
+                if separator is not None and items is not None:
+                    joined = separator.join(items)
+                    return joined if len(joined) <= _MAX_FOLD else None
+            if method == "decode" and not node.args:
                 data = fold_bytes(ctx, func.value, depth + 1)
                 if data is not None:
                     try:
@@ -300,13 +345,9 @@ def fold_string(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> s
                         return data.decode("latin-1")
         if _is_builtin(ctx, func, "chr") and len(node.args) == 1:
             number = literal_int(node.args[0].value)
-            return chr(number) if number is not None and 0 <= number < 0x110000 else None
-        if len(node.args) == 2 and resolve(ctx, func) == "codecs.decode":
-            encoding = fold_string(ctx, node.args[1].value, depth + 1)
-            value = fold_string(ctx, node.args[0].value, depth + 1)
-            if value is not None and encoding is not None and encoding.lower().replace("-", "_") in ("rot13", "rot_13"):
-                return codecs.decode(value, "rot13")
-    return None
+            if number is not None:
+                return chr(number) if 0 <= number < 0x110000 else None
+    return _more.more_string(ctx, node, depth)
 
 
 def is_plain_literal(node: cst.BaseExpression) -> bool:
@@ -401,6 +442,7 @@ def plugin_internal(ctx: FileContext, name: str) -> bool:
     return in_package(name, ctx.package)
 
 
+from mbcheck.checks.security import fold as _more  # noqa: E402  (it uses this module)
 from mbcheck.checks.security.reflect import resolve_reflective  # noqa: E402  (it uses this module)
 
 __all__ = [
@@ -410,6 +452,7 @@ __all__ = [
     "fold_string",
     "is_constant",
     "is_plain_literal",
+    "is_reversal",
     "plugin_internal",
     "resolve",
     "state",
