@@ -121,9 +121,13 @@ class SecurityCollector(ScopeTracker, Collector):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         observe_assignment(self.ctx, node)
+        self.path_tricks.assigned(self.ctx, node, self.function)
         for target in node.targets:
             if code_assignment(target.target):
                 self._add("dynamic-code", "__code__", "attribute", target.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.path_tricks.assigned(self.ctx, node, self.function)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         observe_assignment(self.ctx, node)
