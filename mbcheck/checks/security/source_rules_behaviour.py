@@ -12,6 +12,8 @@ pieces computed at run time stand for "anything" and never make a match.
 
 from __future__ import annotations
 
+from functools import cache
+
 import libcst as cst
 
 from mbcheck.checks.security.analysis import is_test_file
@@ -288,6 +290,7 @@ _NETWORK_METHODS = frozenset({"connect", "connect_ex", "sendto", "create_connect
 _URL_KEYWORDS = ("url", "host", "address", "uri")
 
 
+@cache
 def _ip_lookup_description() -> str:
     for values in entries().values():
         for entry in values:
