@@ -25,8 +25,11 @@ JOINS = frozenset({"os.path.join", "posixpath.join", "ntpath.join", "pathlib.Pat
 _HOME = frozenset({"pathlib.Path.home", "os.path.expanduser"})
 
 
-def partial_text(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> str:
-    """A string expression's text as far as it is known: unknown pieces become :data:`UNKNOWN`."""
+def partial_text(ctx: FileContext, node: cst.BaseExpression, depth: int = 0, *, follow: bool = False) -> str:
+    """A string expression's text as far as it is known: unknown pieces become :data:`UNKNOWN`.
+
+    With ``follow``, a name bound once in the file stands for its value.
+    """
     folded = fold_string(ctx, node)
     if folded is not None:
         return folded
@@ -38,42 +41,46 @@ def partial_text(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> 
             if isinstance(part, cst.FormattedStringText):
                 out.append(part.value)
             elif isinstance(part, cst.FormattedStringExpression):
-                out.append(partial_text(ctx, part.expression, depth + 1))
+                out.append(partial_text(ctx, part.expression, depth + 1, follow=follow))
         return "".join(out)
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
-        return partial_text(ctx, node.left, depth + 1) + partial_text(ctx, node.right, depth + 1)
+        return (partial_text(ctx, node.left, depth + 1, follow=follow)
+                + partial_text(ctx, node.right, depth + 1, follow=follow))
     if isinstance(node, cst.ConcatenatedString):
-        return partial_text(ctx, node.left, depth + 1) + partial_text(ctx, node.right, depth + 1)
-    if isinstance(node, cst.Name):
-        held = single_value(ctx, node.value)  # ``target = base + '/x.pth'`` then ``open(target, 'w')``
+        return (partial_text(ctx, node.left, depth + 1, follow=follow)
+                + partial_text(ctx, node.right, depth + 1, follow=follow))
+    if follow and isinstance(node, cst.Name):
+        held = single_value(ctx, node.value, lookups_only=False)  # ``t = base + '/x.pth'``; ``open(t, 'w')``
         if held is not None:
-            return partial_path(ctx, held, depth + 1)
+            return partial_path(ctx, held, depth + 1, follow=True)
     return UNKNOWN
 
 
-def partial_path(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> str:
+def partial_path(ctx: FileContext, node: cst.BaseExpression, depth: int = 0, *, follow: bool = False) -> str:
     """A path expression's text as far as it is known (``os.path.join``, ``Path / x``, ``+``, f-strings)."""
     if depth > _MAX_DEPTH:
         return UNKNOWN
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
-        return partial_path(ctx, node.left, depth + 1) + "/" + partial_path(ctx, node.right, depth + 1)
+        return (partial_path(ctx, node.left, depth + 1, follow=follow) + "/"
+                + partial_path(ctx, node.right, depth + 1, follow=follow))
     if isinstance(node, cst.Call):
         name = resolve(ctx, node.func)
         args = [a.value for a in node.args if a.keyword is None and not a.star]
         if name in JOINS:
-            return "/".join(partial_path(ctx, a, depth + 1) for a in args) if args else UNKNOWN
+            return "/".join(partial_path(ctx, a, depth + 1, follow=follow) for a in args) if args else UNKNOWN
         if name in _HOME:
-            return "~" if not args else partial_path(ctx, args[0], depth + 1)
+            return "~" if not args else partial_path(ctx, args[0], depth + 1, follow=follow)
         if isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
             if method == "joinpath":
                 pieces = [node.func.value, *args]
-                return "/".join(partial_path(ctx, p, depth + 1) for p in pieces)
+                return "/".join(partial_path(ctx, p, depth + 1, follow=follow) for p in pieces)
             if method in ("expanduser", "resolve", "absolute"):
-                return partial_path(ctx, node.func.value, depth + 1)
+                return partial_path(ctx, node.func.value, depth + 1, follow=follow)
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
-        return partial_path(ctx, node.left, depth + 1) + partial_path(ctx, node.right, depth + 1)
-    return partial_text(ctx, node, depth + 1)
+        return (partial_path(ctx, node.left, depth + 1, follow=follow)
+                + partial_path(ctx, node.right, depth + 1, follow=follow))
+    return partial_text(ctx, node, depth + 1, follow=follow)
 
 
 __all__ = ["JOINS", "UNKNOWN", "partial_path", "partial_text"]

@@ -303,6 +303,8 @@ def path_assignment(ctx: FileContext, node: cst.Assign | cst.AugAssign) -> PathT
     targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
     for target in targets:
         base = target.value if isinstance(target, cst.Subscript) else target
+        if not (isinstance(base, cst.Attribute) and base.attr.value == "path"):
+            continue  # a plain name is never `sys.path` itself (`from sys import path` cannot rebind it)
         if values.resolve(ctx, base) != "sys.path":
             continue
         entry = _first_entry(node.value)

@@ -181,7 +181,7 @@ class SensitivePathWrite(_PathRule):
                 continue
             path = static_path(self.ctx, expr)
             if path is None:
-                name = startup_file(partial_path(self.ctx, expr))
+                name = startup_file(partial_path(self.ctx, expr, follow=True))
                 if name is not None:
                     self.report(node, f"writes the interpreter start-up file `{name.replace(UNKNOWN, '…')}`: "
                                 "its code runs whenever Python starts")

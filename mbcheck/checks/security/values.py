@@ -23,8 +23,11 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import libcst as cst
 
@@ -32,7 +35,7 @@ from mbcheck.checks.security.classify import StaticPath, in_package
 from mbcheck.checks.security.tables import tables
 from mbcheck.pyfile.literals import KEYWORDS, literal_bytes, literal_int, literal_string
 from mbcheck.pyfile.names import ident
-from mbcheck.pyfile.traverse import FileContext
+from mbcheck.pyfile.traverse import FileContext, child_nodes
 
 #: calls that import a module by its name as a string
 DYNAMIC_IMPORTERS = frozenset({"builtins.__import__", "importlib.import_module", "importlib.__import__"})
@@ -62,8 +65,12 @@ class FileState:
     called_names: set[str] | None = None
     #: names bound exactly once in the whole file, by a plain assignment: name -> value (made on first need)
     single_values: dict[str, cst.BaseExpression] | None = None
-    #: uses (by node id) of names a function binds only by ``for name in ('a', 'b')`` loops -> the strings
-    loop_choices: dict[int, tuple[str, ...]] | None = None
+    #: (function, name) a function binds only by ``for name in ('a', 'b')`` loops -> the strings
+    loop_choices: dict[tuple[int, str], tuple[str, ...]] | None = None
+    #: statements (by id) -> the function they are in (``0``: module level)
+    statement_function: dict[int, int] = field(default_factory=dict)
+    #: whether the file's text names anything a lookup is written with (None: not yet known)
+    lookups: bool | None = None
     #: names being resolved through their single value (a guard against ``x = x.y``)
     following: set[str] = field(default_factory=set)
 
@@ -94,8 +101,36 @@ def _module_constants(module: cst.Module) -> dict[str, str]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-class _Bindings(cst.CSTVisitor):
-    """Every way a file binds a name: plain assignments with their value, and all other forms."""
+class _Bindings:
+    """Every way a file binds a name: plain assignments with their value, and all other forms.
+
+    Its ``visit_<Node>``/``leave_<Node>`` methods are called by :meth:`run` (a plain walk of
+    the tree: libcst's ``visit`` would rebuild every node).
+    """
+
+    def run(self, module: cst.Module, *, expressions: bool) -> None:
+        """Walk the file's statements (and, with ``expressions``, inside every expression too:
+        only ``:=`` binds a name there that outlives the expression)."""
+        visits: dict[type, Callable[[Any], None] | None] = {}
+        functions = self.functions
+        statements = self.statement_function
+
+        def walk(node: cst.CSTNode) -> None:
+            kind = type(node)
+            if kind not in visits:
+                visits[kind] = getattr(self, f"visit_{kind.__name__}", None)
+            method = visits[kind]
+            if method is not None:
+                method(node)
+            if isinstance(node, (cst.BaseStatement, cst.BaseSmallStatement)):
+                statements[id(node)] = functions[-1]
+            for child in child_nodes(node):
+                if expressions or not isinstance(child, cst.BaseExpression):
+                    walk(child)
+            if kind is cst.FunctionDef:
+                functions.pop()
+
+        walk(module)
 
     def __init__(self) -> None:
         self.assigned: dict[str, list[cst.BaseExpression]] = {}
@@ -105,14 +140,9 @@ class _Bindings(cst.CSTVisitor):
         #: the same per function (``0``: module level), with every other binding and use of the name there
         self.scoped_loops: dict[tuple[int, str], list[cst.BaseExpression]] = {}
         self.scoped_other: set[tuple[int, str]] = set()
-        self.scoped_uses: dict[tuple[int, str], list[int]] = {}
+        #: statements (by id) -> the function they are in
+        self.statement_function: dict[int, int] = {}
         self.functions: list[int] = [0]
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.functions.pop()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.scoped_uses.setdefault((self.functions[-1], ident(node.value)), []).append(id(node))
 
     def _other(self, target: cst.CSTNode | None) -> None:
         if target is None:
@@ -170,6 +200,15 @@ class _Bindings(cst.CSTVisitor):
         bound = node.asname.name if node.asname is not None else node.name
         self._other(bound)
 
+    def visit_MatchAs(self, node: cst.MatchAs) -> None:
+        self._other(node.name)
+
+    def visit_MatchStar(self, node: cst.MatchStar) -> None:
+        self._other(node.name)
+
+    def visit_MatchMapping(self, node: cst.MatchMapping) -> None:
+        self._other(node.rest)
+
     def visit_Global(self, node: cst.Global) -> None:
         self.other.update(ident(n.name.value) for n in node.names)
 
@@ -192,13 +231,32 @@ def _names_in(node: cst.CSTNode) -> list[str]:
     return []
 
 
-def single_value(ctx: FileContext, name: str) -> cst.BaseExpression | None:
+#: names without which no lookup can be written (a file whose text, NFKC-normalised as Python
+#: reads identifiers, names none of them holds no name bound to one: its bindings are not collected)
+_LOOKUP_WORDS = ("attrgetter", "methodcaller", "globals", "locals", "vars", "__builtins__", "__dict__", "getattr",
+                 "__import__", "import_module", "modules", "resolve_name", "__getattribute__")
+
+
+def _may_hold_lookups(ctx: FileContext, found: FileState) -> bool:
+    if found.lookups is None:
+        text = ctx.positions.text
+        if text is not None and not text.isascii():
+            text = unicodedata.normalize("NFKC", text)  # identifiers in full-width letters are ASCII to Python
+        found.lookups = text is None or any(word in text for word in _LOOKUP_WORDS)
+    return found.lookups
+
+
+def single_value(ctx: FileContext, name: str, *, lookups_only: bool = True) -> cst.BaseExpression | None:
     """The value of ``name`` when the file binds it exactly once, by ``name = value``, else None.
 
     Scopes are not told apart: the same name bound in two functions is two
-    bindings, so the answer is None (never a wrong value).
+    bindings, so the answer is None (never a wrong value). With ``lookups_only``
+    (the resolver's question) a file that names nothing a lookup is written with
+    answers None without collecting its bindings.
     """
     found = state(ctx)
+    if found.single_values is None and lookups_only and not _may_hold_lookups(ctx, found):
+        return None
     if found.single_values is None:
         _bindings(ctx, found)
     assert found.single_values is not None
@@ -207,12 +265,14 @@ def single_value(ctx: FileContext, name: str) -> cst.BaseExpression | None:
 
 def _bindings(ctx: FileContext, found: FileState) -> None:
     visitor = _Bindings()
-    ctx.module.visit(visitor)
+    text = ctx.positions.text
+    # a lambda's parameters live only in its body: the statements tell every binding that outlives one
+    visitor.run(ctx.module, expressions=text is None or ":=" in text)
     found.single_values = {
         key: values[0] for key, values in visitor.assigned.items()
         if len(values) == 1 and key not in visitor.other and key not in visitor.loops
     }
-    choices: dict[int, tuple[str, ...]] = {}
+    choices: dict[tuple[int, str], tuple[str, ...]] = {}
     for key, iterables in visitor.scoped_loops.items():
         if key in visitor.scoped_other:
             continue
@@ -223,9 +283,9 @@ def _bindings(ctx: FileContext, found: FileState) -> None:
                 break
             strings.extend(items)
         else:
-            for use in visitor.scoped_uses.get(key, ()):
-                choices[use] = tuple(strings)
+            choices[key] = tuple(strings)
     found.loop_choices = choices
+    found.statement_function = visitor.statement_function
 
 
 def _literal_strings(node: cst.BaseExpression, singles: dict[str, cst.BaseExpression]) -> list[str] | None:
@@ -251,7 +311,11 @@ def loop_choices(ctx: FileContext, node: cst.BaseExpression) -> tuple[str, ...] 
     if found.loop_choices is None:
         _bindings(ctx, found)
     assert found.loop_choices is not None
-    return found.loop_choices.get(id(node))
+    statement = ctx.statement
+    function = found.statement_function.get(id(statement)) if statement is not None else None
+    if function is None:
+        return None
+    return found.loop_choices.get((function, ident(node.value)))
 
 
 def _star_modules(module: cst.Module) -> tuple[str, ...]:
