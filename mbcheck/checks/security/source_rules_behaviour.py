@@ -23,7 +23,7 @@ from mbcheck.checks.security.classify import short_name
 from mbcheck.checks.security.endpoints import RAW_IP, entries, find_endpoint
 from mbcheck.checks.security.partial import JOINS as _JOINS
 from mbcheck.checks.security.partial import UNKNOWN, partial_path, partial_text
-from mbcheck.checks.security.values import fold_string, resolve
+from mbcheck.checks.security.values import fold_string, resolve, state
 from mbcheck.model import Category, Confidence, Severity
 from mbcheck.pyfile.traverse import FileContext, SourceRule
 from mbcheck.rules.base import Invalid, Valid
@@ -41,10 +41,17 @@ def _argv_text(ctx: FileContext, node: cst.BaseExpression) -> str:
     return partial_text(ctx, node)
 
 
+def _permissions(ctx: FileContext, node: cst.Call, name: str | None) -> frozenset[str]:
+    """The permissions a call shows (asked once per call for the rules of this module)."""
+    memo = state(ctx).call_permissions
+    found = memo.get(id(node))
+    if found is None:
+        found = memo[id(node)] = frozenset(use.permission for use in classify_call(ctx, node, name))
+    return found
+
+
 def _runs_program(ctx: FileContext, node: cst.Call, name: str | None) -> bool:
-    if name in _PROCESS_EXTRA:
-        return True
-    return any(use.permission == "subprocess" for use in classify_call(ctx, node, name))
+    return name in _PROCESS_EXTRA or "subprocess" in _permissions(ctx, node, name)
 
 
 class MaliciousCommandLine(SourceRule):
@@ -366,8 +373,8 @@ class SuspiciousEndpointContacted(SourceRule):
         if not self._enabled:
             return
         name = resolve(self.ctx, node.func)
-        network = any(use.permission == "network" for use in classify_call(self.ctx, node, name))
         method = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
+        network = "network" in _permissions(self.ctx, node, name)
         if not network and method not in _NETWORK_METHODS:
             return
         lookup = _ip_lookup_description()

@@ -69,6 +69,8 @@ class FileState:
     loop_choices: dict[tuple[int, str], tuple[str, ...]] | None = None
     #: statements (by id) -> the function they are in (``0``: module level)
     statement_function: dict[int, int] = field(default_factory=dict)
+    #: the permissions each call shows (by node id), for rules that ask about the same call
+    call_permissions: dict[int, frozenset[str]] = field(default_factory=dict)
     #: whether the file's text names anything a lookup is written with (None: not yet known)
     lookups: bool | None = None
     #: names being resolved through their single value (a guard against ``x = x.y``)
