@@ -93,3 +93,30 @@ def test_readme_ci_workflow_installs_from_the_repository_and_its_lint_step_runs(
     assert result.exit_code == 0, result.output
     sarif = json.loads((tmp_path / "mbcheck.sarif").read_text(encoding="utf-8"))
     assert sarif["version"] == "2.1.0"
+
+
+def _security_section() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("### Security: the permission vocabulary")
+    return text[start:text.index("\n### ", start + 1)]
+
+
+def test_readme_security_section_lists_every_security_rule_with_its_severity() -> None:
+    """The behaviour-rule table names every security rule of the catalog, with its default severity."""
+    catalog = json.loads((ROOT / "rules" / "catalog.json").read_text(encoding="utf-8"))
+    rows = {
+        match.group(1): match.group(2)
+        for match in re.finditer(r"^\| (MB\d{3}) `[a-z-]+` \|.*\| (error|warning|info)\b[^|]*\|$", _security_section(), re.M)
+    }
+    security = {rule["code"]: rule["severity"] for rule in catalog["rules"] if rule["category"] == "security"}
+    assert security, "the catalog lists no security rule"
+    missing = sorted(set(security) - set(rows))
+    assert not missing, f"README security section: no row for {missing}"
+    wrong = {code: (rows[code], severity) for code, severity in security.items() if rows[code] != severity}
+    assert not wrong, f"README security section: severities differ from the catalog: {wrong}"
+
+
+def test_readme_security_section_lists_the_whole_permission_vocabulary() -> None:
+    vocabulary = json.loads((ROOT / "rules" / "permissions.json").read_text(encoding="utf-8"))["permissions"]
+    listed = re.findall(r"^\| `([a-z-]+)` \|", _security_section(), re.M)
+    assert listed == list(vocabulary)

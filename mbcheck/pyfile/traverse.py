@@ -251,6 +251,24 @@ def _child_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...] | None:
     return tuple(order)
 
 
+def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """A node's children in libcst's order, read from its fields (``node.children`` rebuilds
+    the node to find them): the cheap step of :class:`Traversal`'s walk, for helpers that
+    need parts of a file before the main traversal reaches them."""
+    fields = _child_fields(type(node))
+    if fields is None:
+        return list(node.children)
+    out: list[cst.CSTNode] = []
+    node_types = _NODE_TYPES
+    for name in fields:
+        value = getattr(node, name)
+        if type(value) in node_types:
+            out.append(value)
+        elif type(value) is list or type(value) is tuple:
+            out.extend(item for item in value if type(item) in node_types)
+    return out
+
+
 class Traversal:
     """One batched traversal: every visitor's methods, dispatched by node type.
 

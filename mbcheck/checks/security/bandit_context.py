@@ -3,7 +3,7 @@
 bandit matches one node at a time. Several of its tests then report honest
 code: a ``/tmp`` string that is only compared or listed (B108), a SHA-1 used
 as a cache key (B324), ``urlopen(url)`` right after the function checked that
-``url`` is ``http(s)://`` (B310), ``import Crypto`` that pycryptodome
+``url`` is ``http(s)://`` or of a constant ``https://`` address (B310), ``import Crypto`` that pycryptodome
 provides (B413), any function named ``extra`` outside Django (B610). The
 per-file bandit hook asks :func:`judge` about each result of these tests, on
 the file's ``ast`` tree, and drops it or lowers it to ``info`` with the
@@ -260,7 +260,7 @@ def _weak_hash(line: int, index: TreeIndex) -> Judgement | None:
 
 
 # --------------------------------------------------------------------------
-# B310: urlopen after a check that the URL is http(s)
+# B310: urlopen of a constant http(s) URL, or after a check that the URL is http(s)
 
 
 def _url_names(arg: ast.expr, scope: ast.AST) -> set[str]:
@@ -353,9 +353,38 @@ def _leaves(body: list[ast.stmt]) -> bool:
     return bool(body) and isinstance(body[-1], (ast.Raise, ast.Return, ast.Continue, ast.Break))
 
 
+_WEB_SCHEMES = ("http://", "https://")
+
+
+def _constant_web_url(arg: ast.expr, index: TreeIndex) -> bool:
+    """``urlopen("https://...")``, or of a module-level name bound once to such a literal."""
+    if isinstance(arg, ast.Constant):
+        return isinstance(arg.value, str) and arg.value.lower().startswith(_WEB_SCHEMES)
+    if not isinstance(arg, ast.Name):
+        return False
+    bound: list[ast.expr | None] = []
+    for node in ast.walk(index.tree):
+        if isinstance(node, ast.Assign):
+            if any(isinstance(t, ast.Name) and t.id == arg.id for t in node.targets):
+                bound.append(node.value if len(node.targets) == 1 else None)
+            elif any(arg.id in {n.id for n in ast.walk(t) if isinstance(n, ast.Name)} for t in node.targets):
+                bound.append(None)
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.For, ast.NamedExpr)):
+            if any(isinstance(n, ast.Name) and n.id == arg.id for n in ast.walk(node.target)):
+                bound.append(None)
+        elif isinstance(node, ast.arg) and node.arg == arg.id:
+            bound.append(None)
+    if len(bound) != 1 or bound[0] is None:
+        return False
+    value = bound[0]
+    return isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value.lower().startswith(_WEB_SCHEMES)
+
+
 def _url_scheme(line: int, index: TreeIndex) -> Judgement | None:
     calls = [c for c in index.at_line(line, ast.Call) if isinstance(c, ast.Call) and c.args]
     for call in calls:
+        if _constant_web_url(call.args[0], index):
+            return Judgement("drop", "the URL is a constant http:// or https:// address")
         scope = index.scope(call)
         urls = _url_names(call.args[0], scope)
         if not urls:

@@ -17,12 +17,15 @@ from typing import Literal
 
 import libcst as cst
 
+from mbcheck.checks.security.classify import import_permission
 from mbcheck.checks.security.paths import is_path_expr
 from mbcheck.checks.security.reflect import extra_uses
 from mbcheck.checks.security.tables import ModeCall, tables
 from mbcheck.checks.security.values import (
+    DYNAMIC_IMPORTERS,
     fold_string,
     is_plain_literal,
+    loop_choices,
     plugin_internal,
     resolve,
     state,
@@ -226,6 +229,14 @@ def classify_call(ctx: FileContext, call: cst.Call, name: str | None) -> list[Us
                 if status == "given" and value is not None and (
                     is_plain_literal(value) or own_module_name(ctx, call, value)
                 ):
+                    return uses
+                choices = loop_choices(ctx, value) if status == "given" and value is not None else None
+                if choices is not None and name in DYNAMIC_IMPORTERS:
+                    # ``for name in ('orjson', 'ujson'): import_module(name)``: each import as written
+                    for choice in choices:
+                        shown = import_permission(choice)
+                        if shown is not None:
+                            uses.append(Use(shown[0], choice))
                     return uses
                 if status == "missing":
                     return uses

@@ -121,9 +121,13 @@ class SecurityCollector(ScopeTracker, Collector):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         observe_assignment(self.ctx, node)
+        self.path_tricks.assigned(self.ctx, node, self.function)
         for target in node.targets:
             if code_assignment(target.target):
                 self._add("dynamic-code", "__code__", "attribute", target.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.path_tricks.assigned(self.ctx, node, self.function)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         observe_assignment(self.ctx, node)
@@ -162,7 +166,9 @@ class SecurityCollector(ScopeTracker, Collector):
             elements = [e.value for e in kinds.elements] if isinstance(kinds, cst.Tuple) else [kinds]
             self._skip.update(id(e) for e in elements)
         for use in classify_call(self.ctx, node, name):
-            self._add(use.permission, use.via, "call", node, use.certain)
+            # ``import_module(name)`` of each name of a literal loop: an import of that module
+            kind = "import" if name in DYNAMIC_IMPORTERS and use.via != name else "call"
+            self._add(use.permission, use.via, kind, node, use.certain)
         if (name in DYNAMIC_IMPORTERS and node.args and not is_plain_literal(node.args[0].value)
                 and self.ctx.at_import_time):
             self.dynamic_import = True

@@ -129,6 +129,10 @@ def reach(ctx: FileContext, node: cst.BaseExpression) -> Reach | None:
         found = _container(ctx, func.value)
         if found is not None:
             return _make(ctx, found[0], f"{found[1]}.get(...)", node.args[0].value)
+    if isinstance(func, cst.Name):
+        held = values.single_value(ctx, func.value)  # ``get = attrgetter('system')`` then ``get(os)``
+        if isinstance(held, cst.Call):
+            func = held
     if isinstance(func, cst.Call) and func.args and len(node.args) == 1:
         maker = values.resolve(ctx, func.func)
         if maker in ("operator.attrgetter", "operator.methodcaller"):
@@ -275,7 +279,7 @@ def code_assignment(target: cst.BaseExpression) -> bool:
 class PathTrick:
     """``sys.path.insert(0, 'vendor.zip')`` and its kin: ``entry`` is the folded path (or None)."""
 
-    node: cst.Call
+    node: cst.CSTNode
     via: str
     entry: str | None
     function: str = ""
@@ -283,6 +287,33 @@ class PathTrick:
     @property
     def archive(self) -> bool:
         return self.entry is not None and self.entry.lower().endswith(IMPORTABLE_ARCHIVES)
+
+
+def _first_entry(value: cst.BaseExpression) -> cst.BaseExpression | None:
+    """The first entry a list expression puts on the path: ``['x.egg']``, ``['x.egg'] + sys.path``."""
+    if isinstance(value, (cst.List, cst.Tuple)):
+        return value.elements[0].value if value.elements else None
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        return _first_entry(value.left) or _first_entry(value.right)
+    return None
+
+
+def path_assignment(ctx: FileContext, node: cst.Assign | cst.AugAssign) -> PathTrick | None:
+    """``sys.path[0:0] = [...]``, ``sys.path = [...] + sys.path``, ``sys.path += [...]``: an import-path change."""
+    targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+    for target in targets:
+        base = target.value if isinstance(target, cst.Subscript) else target
+        if not (isinstance(base, cst.Attribute) and base.attr.value == "path"):
+            continue  # a plain name is never `sys.path` itself (`from sys import path` cannot rebind it)
+        if values.resolve(ctx, base) != "sys.path":
+            continue
+        entry = _first_entry(node.value)
+        if entry is None:
+            return None
+        via = "sys.path[...] = ..." if isinstance(target, cst.Subscript) else (
+            "sys.path = ..." if isinstance(node, cst.Assign) else "sys.path += ...")
+        return PathTrick(node, via, values.fold_string(ctx, entry))
+    return None
 
 
 def path_trick(ctx: FileContext, call: cst.Call, name: str | None) -> PathTrick | None:
@@ -308,6 +339,7 @@ __all__ = [
     "code_assignment",
     "code_uses",
     "extra_uses",
+    "path_assignment",
     "path_trick",
     "reach",
     "reach_permission",
@@ -397,6 +429,13 @@ class PathTricks:
             and code_uses(ctx, node) in _LOADERS
         ):
             self.imported(function)
+
+    def assigned(self, ctx: FileContext, node: cst.Assign | cst.AugAssign, function: str) -> None:
+        """Record an assignment to ``sys.path`` or a slice of it (made in ``function``)."""
+        found = path_assignment(ctx, node)
+        if found is not None:
+            self.tricks.append((PathTrick(found.node, found.via, found.entry, function),
+                                self.imports.get(function, 0)))
 
     def imported(self, function: str) -> None:
         self.imports[function] = self.imports.get(function, 0) + 1

@@ -154,7 +154,7 @@ class UnusedPermission(_DeclaredPermissionsRule):
     severity = Severity.INFO
     confidence = Confidence.MEDIUM
     VALID = (
-        Valid("import socket\n\ndef host():\n    return socket.gethostname()\n",
+        Valid("import socket\n\ndef ping(host):\n    return socket.create_connection((host, 80), timeout=5)\n",
               files={"plugin.yaml": EXAMPLE_MANIFEST + "permissions: [network]\n"}),
     )
     INVALID = (

@@ -23,6 +23,7 @@ from mbcheck.checks.security.values import (
     fold_string,
     is_constant,
     is_plain_literal,
+    loop_choices,
     plugin_internal,
     resolve,
     state,
@@ -162,6 +163,9 @@ class ComputedImport(SourceRule):
         Valid("import builtins\n\ndef is_exception(name):\n    exc = getattr(builtins, name, None)\n"
               "    return isinstance(exc, type) and issubclass(exc, BaseException)\n"),
         Valid("import types\n\nNAMES = {getattr(types, name): name for name in types.__all__}\n"),
+        Valid("import importlib\n\ndef json_backend():\n    for name in ('orjson', 'ujson'):\n        try:\n"
+              "            return importlib.import_module(name)\n        except ImportError:\n            continue\n"
+              "    return importlib.import_module('json')\n"),
     )
     INVALID = (
         Invalid("def load(name):\n    return __import__(name)\n", line=2),
@@ -194,8 +198,8 @@ class ComputedImport(SourceRule):
             self.report(node, f"`{short_name(name)}` imports `{folded}` through an assembled string: "
                         "obfuscation", severity=Severity.ERROR, confidence=Confidence.HIGH)
             return
-        if own_module_name(self.ctx, node, arg):
-            return
+        if own_module_name(self.ctx, node, arg) or loop_choices(self.ctx, arg) is not None:
+            return  # a plugin module, or each of a literal list of names (optional accelerators)
         self.report(node, f"`{short_name(name)}` imports a module whose name is computed at run time")
 
     def _getattr(self, node: cst.CSTNode, base_expr: cst.BaseExpression, attr: cst.BaseExpression) -> None:

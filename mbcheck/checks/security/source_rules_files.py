@@ -12,11 +12,13 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from mbcheck.checks.security.behaviours import autostart_entry, registry_autostart, startup_file
 from mbcheck.checks.security.calls import classify_call, first_argument
 from mbcheck.checks.security.classify import StaticPath, classify_path, is_secret_file
+from mbcheck.checks.security.partial import UNKNOWN, partial_path
 from mbcheck.checks.security.paths import observe_assignment, observe_function, static_path
 from mbcheck.checks.security.tables import tables
-from mbcheck.checks.security.values import resolve
+from mbcheck.checks.security.values import fold_string, resolve
 from mbcheck.model import Category, Confidence, Fix, Severity
 from mbcheck.pyfile import edits
 from mbcheck.pyfile.traverse import FileContext, SourceRule
@@ -136,15 +138,21 @@ class _PathRule(SourceRule):
 
 
 class SensitivePathWrite(_PathRule):
-    """Writes to a shell start-up file, an SSH or credential file, or a system path.
+    """Writes to a shell start-up file, an SSH or credential file, a system path, or an autostart location.
 
     The path must be known statically: `Path.home() / '.bashrc'`,
     `os.path.expanduser('~/.ssh/authorized_keys')`, `open('/etc/hosts', 'a')`, also
     through a variable or a `self.` attribute holding it. Writing, appending,
     copying or moving onto, linking, deleting or changing permissions all count.
+    Autostart locations (`rules/security/behaviours.json`) count too: XDG
+    autostart and systemd user units, macOS LaunchAgents, the Windows Startup
+    folder, cron spools; and, wherever they are, interpreter start-up files
+    (`*.pth`, `sitecustomize.py`, `usercustomize.py`) and values under the
+    registry's `...\\CurrentVersion\\Run` keys (`winreg`).
     Why: a line added to `~/.bashrc` runs in every new shell (persistence); a key
     added to `authorized_keys` opens the account to someone else; system paths
-    belong to the operating system. A plugin has no business there.
+    belong to the operating system; an autostart entry or a `.pth` file runs its
+    program at every session or interpreter start. A plugin has no business there.
     Instead: keep the plugin's files in its own data directory (e.g. from
     `platformdirs.user_data_dir`), and tell the user what to change themselves.
     """
@@ -166,19 +174,77 @@ class SensitivePathWrite(_PathRule):
         Invalid("from pathlib import Path\nKEYS = Path.home() / '.ssh' / 'authorized_keys'\n\ndef add(key):\n"
                 "    KEYS.write_text(key)\n", line=5),
         Invalid("import shutil\n\ndef install(src):\n    shutil.copy(src, '/usr/local/bin/helper')\n", line=4),
+        Invalid("import os\n\ndef autostart():\n    p = os.path.expanduser('~/.config/autostart/notifier.desktop')\n"
+                "    with open(p, 'w') as fh:\n        fh.write('[Desktop Entry]\\nExec=sh ~/.u\\n')\n", line=5),
+        Invalid("import site\n\ndef persist():\n    with open(site.getsitepackages()[0] + '/zz-init.pth', 'w') as fh:\n"
+                "        fh.write('import os; os.system(\\'sh ~/.u\\')')\n", line=4),
+        Invalid("import winreg\n\ndef stay(exe):\n    key = winreg.OpenKey(winreg.HKEY_CURRENT_USER, "
+                "r'Software\\Microsoft\\Windows\\CurrentVersion\\Run', 0, winreg.KEY_SET_VALUE)\n"
+                "    winreg.SetValueEx(key, 'Updater', 0, winreg.REG_SZ, exe)\n", line=4),
     )
 
     def visit_Call(self, node: cst.Call) -> None:
-        for path, access in self.accesses(node):
+        if self._registry(node):
+            return
+        for expr, access in path_accesses(self.ctx, node):
             if access != "write":
                 continue
-            found = classify_path(path)
-            if found is None:
+            path = static_path(self.ctx, expr)
+            if path is None:
+                name = startup_file(partial_path(self.ctx, expr, follow=True))
+                if name is not None:
+                    self.report(node, f"writes the interpreter start-up file `{name.replace(UNKNOWN, '…')}`: "
+                                "its code runs whenever Python starts")
+                    return
                 continue
-            what = {"system": "a system path", "shell-startup": "a shell start-up file",
-                    "credentials": "an SSH or credential file"}[found.kind]
-            self.report(node, f"writes to {what}: `{path.display()}`")
-            return
+            found = classify_path(path)
+            if found is not None:
+                what = {"system": "a system path", "shell-startup": "a shell start-up file",
+                        "credentials": "an SSH or credential file"}[found.kind]
+                self.report(node, f"writes to {what}: `{path.display()}`")
+                return
+            entry = autostart_entry(path.home, path.path)
+            if entry is not None:
+                self.report(node, f"writes to an autostart location: `{path.display()}` (a program there starts "
+                            "on its own)")
+                return
+            name = startup_file(path.path)
+            if name is not None:
+                self.report(node, f"writes the interpreter start-up file `{path.display()}`: its code runs "
+                            "whenever Python starts")
+                return
+
+    def _registry(self, node: cst.Call) -> bool:
+        """``winreg.CreateKey(..., r"...\\Run")`` or ``OpenKey`` of such a key for writing."""
+        name = resolve(self.ctx, node.func)
+        if name not in _REGISTRY_OPENERS:
+            return False
+        positional = [a.value for a in node.args if a.keyword is None and not a.star]
+        sub_key = first_argument(node, "sub_key") if len(positional) < 2 else positional[1]
+        text = fold_string(self.ctx, sub_key) if sub_key is not None else None
+        if text is None or registry_autostart(text) is None:
+            return False
+        if name.rsplit(".", 1)[-1].startswith("Open"):
+            access = positional[3] if len(positional) > 3 else first_argument(node, "access")
+            rights = resolve(self.ctx, access) if access is not None else None
+            if rights not in _REGISTRY_WRITE_RIGHTS and not (access is not None and _mentions_write(self.ctx, access)):
+                return False
+        self.report(node, f"opens the registry autostart key `{text}` for writing: a value there starts a "
+                    "program at every logon")
+        return True
+
+
+_REGISTRY_OPENERS = frozenset({"winreg.CreateKey", "winreg.CreateKeyEx", "winreg.OpenKey", "winreg.OpenKeyEx",
+                               "_winreg.CreateKey", "_winreg.CreateKeyEx", "_winreg.OpenKey", "_winreg.OpenKeyEx"})
+_REGISTRY_WRITE_RIGHTS = frozenset({f"{m}.{r}" for m in ("winreg", "_winreg")
+                                    for r in ("KEY_SET_VALUE", "KEY_WRITE", "KEY_ALL_ACCESS", "KEY_CREATE_SUB_KEY")})
+
+
+def _mentions_write(ctx: FileContext, node: cst.BaseExpression) -> bool:
+    """``KEY_READ | KEY_SET_VALUE``: a combination of rights that includes a write right."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        return _mentions_write(ctx, node.left) or _mentions_write(ctx, node.right)
+    return resolve(ctx, node) in _REGISTRY_WRITE_RIGHTS
 
 
 class CredentialFileRead(_PathRule):

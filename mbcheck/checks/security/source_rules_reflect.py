@@ -269,6 +269,7 @@ class ImportPathTrick(SourceRule):
     """Puts code on the import path (`sys.path`, `site.addsitedir`, `zipimport`) and then imports.
 
     `sys.path.insert(0, "vendor.zip")` / `sys.path.append(...)` / `sys.path.extend(...)`,
+    `sys.path[0:0] = [...]` / `sys.path = [...] + sys.path` / `sys.path += [...]`,
     `site.addsitedir(...)` and `zipimport.zipimporter(...)`, followed by an import in
     the same function (or at module level after a change made there), are `dynamic-code`. An archive
     (`.zip`, `.egg`, `.whl`, `.pyz`) is an error: its code is not source mbcheck reads;
@@ -298,6 +299,8 @@ class ImportPathTrick(SourceRule):
                 "    return __import__(name)\n", line=4),
         Invalid("import zipimport\nloader = zipimport.zipimporter('lib.egg')\nmod = loader.load_module('lib')\n",
                 line=2),
+        Invalid("import pathlib, sys\nhere = pathlib.Path(__file__).parent\nsys.path[0:0] = ['lib.egg']\n"
+                "from fastjson import speedups\n", line=3),
     )
 
     def __init__(self, ctx: FileContext) -> None:
@@ -323,6 +326,12 @@ class ImportPathTrick(SourceRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         self.tricks.call(self.ctx, node, resolve(self.ctx, node.func), self._function)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self.tricks.assigned(self.ctx, node, self._function)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.tricks.assigned(self.ctx, node, self._function)
 
     def finish(self) -> None:
         for trick in self.tricks.followed():

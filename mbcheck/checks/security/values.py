@@ -22,8 +22,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import libcst as cst
 
@@ -31,7 +34,7 @@ from mbcheck.checks.security.classify import StaticPath, in_package
 from mbcheck.checks.security.tables import tables
 from mbcheck.pyfile.literals import KEYWORDS, literal_bytes, literal_int, literal_string
 from mbcheck.pyfile.names import ident
-from mbcheck.pyfile.traverse import FileContext
+from mbcheck.pyfile.traverse import FileContext, child_nodes
 
 #: calls that import a module by its name as a string
 DYNAMIC_IMPORTERS = frozenset({"builtins.__import__", "importlib.import_module", "importlib.__import__"})
@@ -67,6 +70,18 @@ class FileState:
     folded_bytes: dict[int, bytes | None] = field(default_factory=dict)
     #: the obfuscation rules' :class:`~mbcheck.checks.security.obfuscation.Flow`, made on first need
     obfuscation: object | None = None
+    #: names bound exactly once in the whole file, by a plain assignment: name -> value (made on first need)
+    single_values: dict[str, cst.BaseExpression] | None = None
+    #: (function, name) a function binds only by ``for name in ('a', 'b')`` loops -> the strings
+    loop_choices: dict[tuple[int, str], tuple[str, ...]] | None = None
+    #: statements (by id) -> the function they are in (``0``: module level)
+    statement_function: dict[int, int] = field(default_factory=dict)
+    #: the permissions each call shows (by node id), for rules that ask about the same call
+    call_permissions: dict[int, frozenset[str]] = field(default_factory=dict)
+    #: whether the file's text names anything a lookup is written with (None: not yet known)
+    lookups: bool | None = None
+    #: names being resolved through their single value (a guard against ``x = x.y``)
+    following: set[str] = field(default_factory=set)
 
 
 def _module_constants(module: cst.Module) -> dict[str, str]:
@@ -93,6 +108,223 @@ def _module_constants(module: cst.Module) -> dict[str, str]:
                 name = target.value
                 values[name] = None if name in values else text
     return {k: v for k, v in values.items() if v is not None}
+
+
+class _Bindings:
+    """Every way a file binds a name: plain assignments with their value, and all other forms.
+
+    Its ``visit_<Node>``/``leave_<Node>`` methods are called by :meth:`run` (a plain walk of
+    the tree: libcst's ``visit`` would rebuild every node).
+    """
+
+    def run(self, module: cst.Module, *, expressions: bool) -> None:
+        """Walk the file's statements (and, with ``expressions``, inside every expression too:
+        only ``:=`` binds a name there that outlives the expression)."""
+        visits: dict[type, Callable[[Any], None] | None] = {}
+        functions = self.functions
+        statements = self.statement_function
+
+        def walk(node: cst.CSTNode) -> None:
+            kind = type(node)
+            if kind not in visits:
+                visits[kind] = getattr(self, f"visit_{kind.__name__}", None)
+            method = visits[kind]
+            if method is not None:
+                method(node)
+            if isinstance(node, (cst.BaseStatement, cst.BaseSmallStatement)):
+                statements[id(node)] = functions[-1]
+            for child in child_nodes(node):
+                if expressions or not isinstance(child, cst.BaseExpression):
+                    walk(child)
+            if kind is cst.FunctionDef:
+                functions.pop()
+
+        walk(module)
+
+    def __init__(self) -> None:
+        self.assigned: dict[str, list[cst.BaseExpression]] = {}
+        self.other: set[str] = set()
+        #: ``for name in <iterable>`` loops binding a plain name: name -> the iterables
+        self.loops: dict[str, list[cst.BaseExpression]] = {}
+        #: the same per function (``0``: module level), with every other binding and use of the name there
+        self.scoped_loops: dict[tuple[int, str], list[cst.BaseExpression]] = {}
+        self.scoped_other: set[tuple[int, str]] = set()
+        #: statements (by id) -> the function they are in
+        self.statement_function: dict[int, int] = {}
+        self.functions: list[int] = [0]
+
+    def _other(self, target: cst.CSTNode | None) -> None:
+        if target is None:
+            return
+        for node in _names_in(target):
+            self.other.add(ident(node))
+            self.scoped_other.add((self.functions[-1], ident(node)))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Name) and len(node.targets) == 1:
+                self.assigned.setdefault(ident(target.target.value), []).append(node.value)
+                self.scoped_other.add((self.functions[-1], ident(target.target.value)))
+            else:
+                self._other(target.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._other(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._other(node.target)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._other(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        if isinstance(node.target, cst.Name):
+            self.loops.setdefault(ident(node.target.value), []).append(node.iter)
+            self.scoped_loops.setdefault((self.functions[-1], ident(node.target.value)), []).append(node.iter)
+        else:
+            self._other(node.target)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._other(node.target)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        self._other(node.asname.name if node.asname is not None else None)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        self._other(node.name.name if node.name is not None else None)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.other.add(ident(node.name.value))
+        self.scoped_other.add((self.functions[-1], ident(node.name.value)))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.other.add(ident(node.name.value))
+        self.scoped_other.add((self.functions[-1], ident(node.name.value)))
+        self.functions.append(id(node))
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.other.add(ident(node.name.value))
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+        bound = node.asname.name if node.asname is not None else node.name
+        self._other(bound)
+
+    def visit_MatchAs(self, node: cst.MatchAs) -> None:
+        self._other(node.name)
+
+    def visit_MatchStar(self, node: cst.MatchStar) -> None:
+        self._other(node.name)
+
+    def visit_MatchMapping(self, node: cst.MatchMapping) -> None:
+        self._other(node.rest)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.other.update(ident(n.name.value) for n in node.names)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        self.other.update(ident(n.name.value) for n in node.names)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._other(node.target)
+
+
+def _names_in(node: cst.CSTNode) -> list[str]:
+    if isinstance(node, cst.Name):
+        return [node.value]
+    if isinstance(node, cst.Attribute):
+        return [n for n in _names_in(node.value)] if isinstance(node.value, cst.Name) else []
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return [n for element in node.elements for n in _names_in(element.value)]
+    if isinstance(node, cst.StarredElement):
+        return _names_in(node.value)
+    return []
+
+
+#: names without which no lookup can be written (a file whose text, NFKC-normalised as Python
+#: reads identifiers, names none of them holds no name bound to one: its bindings are not collected)
+_LOOKUP_WORDS = ("attrgetter", "methodcaller", "globals", "locals", "vars", "__builtins__", "__dict__", "getattr",
+                 "__import__", "import_module", "modules", "resolve_name", "__getattribute__")
+
+
+def _may_hold_lookups(ctx: FileContext, found: FileState) -> bool:
+    if found.lookups is None:
+        text = ctx.positions.text
+        if text is not None and not text.isascii():
+            text = unicodedata.normalize("NFKC", text)  # identifiers in full-width letters are ASCII to Python
+        found.lookups = text is None or any(word in text for word in _LOOKUP_WORDS)
+    return found.lookups
+
+
+def single_value(ctx: FileContext, name: str, *, lookups_only: bool = True) -> cst.BaseExpression | None:
+    """The value of ``name`` when the file binds it exactly once, by ``name = value``, else None.
+
+    Scopes are not told apart: the same name bound in two functions is two
+    bindings, so the answer is None (never a wrong value). With ``lookups_only``
+    (the resolver's question) a file that names nothing a lookup is written with
+    answers None without collecting its bindings.
+    """
+    found = state(ctx)
+    if found.single_values is None and lookups_only and not _may_hold_lookups(ctx, found):
+        return None
+    if found.single_values is None:
+        _bindings(ctx, found)
+    assert found.single_values is not None
+    return found.single_values.get(ident(name))
+
+
+def _bindings(ctx: FileContext, found: FileState) -> None:
+    visitor = _Bindings()
+    text = ctx.positions.text
+    # a lambda's parameters live only in its body: the statements tell every binding that outlives one
+    visitor.run(ctx.module, expressions=text is None or ":=" in text)
+    found.single_values = {
+        key: values[0] for key, values in visitor.assigned.items()
+        if len(values) == 1 and key not in visitor.other and key not in visitor.loops
+    }
+    choices: dict[tuple[int, str], tuple[str, ...]] = {}
+    for key, iterables in visitor.scoped_loops.items():
+        if key in visitor.scoped_other:
+            continue
+        strings: list[str] = []
+        for iterable in iterables:
+            items = _literal_strings(iterable, found.single_values)
+            if items is None:
+                break
+            strings.extend(items)
+        else:
+            choices[key] = tuple(strings)
+    found.loop_choices = choices
+    found.statement_function = visitor.statement_function
+
+
+def _literal_strings(node: cst.BaseExpression, singles: dict[str, cst.BaseExpression]) -> list[str] | None:
+    """The strings of a literal tuple or list of strings (or of a name bound once to one)."""
+    if isinstance(node, cst.Name) and node.value in singles:
+        node = singles[node.value]
+    if not isinstance(node, (cst.Tuple, cst.List)):
+        return None
+    out: list[str] = []
+    for element in node.elements:
+        text = literal_string(element.value) if isinstance(element, cst.Element) else None
+        if text is None:
+            return None
+        out.append(text)
+    return out
+
+
+def loop_choices(ctx: FileContext, node: cst.BaseExpression) -> tuple[str, ...] | None:
+    """The strings a name can hold when its function binds it only in ``for name in ('a', 'b')`` loops."""
+    if not isinstance(node, cst.Name):
+        return None
+    found = state(ctx)
+    if found.loop_choices is None:
+        _bindings(ctx, found)
+    assert found.loop_choices is not None
+    statement = ctx.statement
+    function = found.statement_function.get(id(statement)) if statement is not None else None
+    if function is None:
+        return None
+    return found.loop_choices.get((function, ident(node.value)))
 
 
 def _star_modules(module: cst.Module) -> tuple[str, ...]:
@@ -396,7 +628,7 @@ def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
         return found
     if isinstance(node, cst.Name):
         if _bound_anywhere(ctx, node.value):
-            return None
+            return _follow(ctx, node.value)
         if ident(node.value) == "__builtins__":
             return "builtins"
         for module in state(ctx).star_modules:
@@ -424,6 +656,9 @@ def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
         if func == "builtins.vars" and len(node.args) == 1 and resolve(ctx, node.args[0].value) == "builtins":
             return "builtins.__dict__"
         return resolve_reflective(ctx, node)
+    if isinstance(node, cst.IfExp):
+        body = resolve(ctx, node.body)
+        return body if body is not None and body == resolve(ctx, node.orelse) else None
     if isinstance(node, cst.Subscript) and len(node.slice) == 1:
         index = node.slice[0].slice
         if not isinstance(index, cst.Index):
@@ -435,6 +670,31 @@ def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
         return resolve_reflective(ctx, node)  # vars(m)[k], m.__dict__[k], globals()[k], sys.modules[k]
     return None
 
+
+
+#: values a name bound once is followed through: lookups, not computations
+_FOLLOWED = (cst.Attribute, cst.Subscript, cst.IfExp, cst.Call)
+
+
+def _follow(ctx: FileContext, name: str) -> str | None:
+    """What a local name bound once to a lookup denotes (``b = globals()['__builtins__']``)."""
+    value = single_value(ctx, name)
+    if not isinstance(value, _FOLLOWED) or name in state(ctx).following:
+        return None
+    if isinstance(value, cst.Call) and not _resolves_call(ctx, value):
+        return None
+    following = state(ctx).following
+    following.add(name)
+    try:
+        return resolve(ctx, value)
+    finally:
+        following.discard(name)
+
+
+def _resolves_call(ctx: FileContext, call: cst.Call) -> bool:
+    """Calls whose value is a name (``getattr(m, 'x')``, ``import_module('os')``), not a computed result."""
+    func = resolve(ctx, call.func)
+    return func in DYNAMIC_IMPORTERS or func in ("builtins.getattr", "builtins.vars")
 
 
 def plugin_internal(ctx: FileContext, name: str) -> bool:
@@ -453,7 +713,9 @@ __all__ = [
     "is_constant",
     "is_plain_literal",
     "is_reversal",
+    "loop_choices",
     "plugin_internal",
     "resolve",
+    "single_value",
     "state",
 ]

@@ -7,6 +7,7 @@ import inspect
 import os
 import re
 import warnings
+from pathlib import Path
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
@@ -60,7 +61,7 @@ def test_every_permission_is_in_the_vocabulary_and_each_is_used(table: dict[str,
     ("name", "permission"),
     [
         ("subprocess", "subprocess"),
-        ("socket", "network"),
+        ("_socket", "network"),
         ("ssl", "network"),
         ("http.client", "network"),
         ("urllib.request", "network"),
@@ -432,3 +433,19 @@ def test_brief_formats_are_covered(secrets: dict[str, dict[str, Any]]) -> None:
     ):
         assert needed in keywords, needed
     assert any(k.startswith("xox") for k in keywords)
+
+
+def test_socket_shows_network_by_its_calls_not_by_its_import(tmp_path: Path) -> None:
+    """`socket.gethostname()` for a status line is no network use; opening a socket or a DNS lookup is."""
+    from helpers import run, write_plugin
+
+    honest = write_plugin(tmp_path, {"__init__.py": "import socket\n\ndef host():\n    return socket.gethostname()\n",
+                                     "plugin.yaml": "name: honest\nversion: 1.0.0\n"}, name="honest")
+    calls = write_plugin(tmp_path, {"__init__.py": "import socket\nfrom socket import create_connection\n\n"
+                                    "def a(h):\n    return socket.socket()\n\ndef b(h):\n    return create_connection((h, 80))\n\n"
+                                    "def c(h):\n    return socket.getaddrinfo(h, 443)\n",
+                                    "plugin.yaml": "name: calls\nversion: 1.0.0\n"}, name="calls")
+    report = run([honest, calls])
+    inferred = {p.name: p.permissions["inferred"] for p in report.plugins}
+    assert "network" not in inferred["honest"]
+    assert "network" in inferred["calls"]

@@ -100,13 +100,14 @@ def test_words_in_strings_comments_docstrings_and_own_methods_are_not_uses(tmp_p
 def test_evidence_lists_every_use_with_file_line_column_and_name(tmp_path: Path) -> None:
     files = {
         "__init__.py": "from .net import fetch\n",
-        "net.py": "import socket\n\ndef fetch(host):\n    return socket.create_connection((host, 80), 5)\n",
+        # `socket` shows network by its calls (`gethostname()` is none); `ssl` by its import
+        "net.py": "import ssl, socket\n\ndef fetch(host):\n    return socket.create_connection((host, 80), 5)\n",
         "env.py": "import os\nHOME = os.environ['HOME']\n",
     }
     plugin = check(tmp_path, files, permissions=["network", "env"])
     assert inferred(plugin) == ["env", "network"]
     evidence = plugin.permissions["evidence"]
-    assert {"permission": "network", "path": "net.py", "line": 1, "column": 8, "via": "socket",
+    assert {"permission": "network", "path": "net.py", "line": 1, "column": 8, "via": "ssl",
             "kind": "import"} in evidence
     assert {"permission": "network", "path": "net.py", "line": 4, "column": 12,
             "via": "socket.create_connection", "kind": "call"} in evidence
@@ -151,14 +152,14 @@ def test_a_use_that_depends_on_a_computed_mode_is_a_warning(tmp_path: Path) -> N
 
 
 def test_unused_permission_points_at_its_manifest_line(tmp_path: Path) -> None:
-    plugin = check(tmp_path, {"__init__.py": "import socket\n"}, permissions=["network", "subprocess"])
+    plugin = check(tmp_path, {"__init__.py": "import ssl\n"}, permissions=["network", "subprocess"])
     (finding,) = rules(plugin, "MB301")
     assert finding.span.path == "plugin.yaml" and finding.span.line == 10
     assert "`subprocess`" in finding.message and finding.severity is Severity.INFO
 
 
 def test_missing_permissions_key_is_said_once_and_nothing_is_undeclared(tmp_path: Path) -> None:
-    source = "import os, socket, subprocess\nX = os.environ.get('X')\n"
+    source = "import os, ssl, subprocess\nX = os.environ.get('X')\n"
     plugin = check(tmp_path, {"__init__.py": source}, permissions=None)
     assert inferred(plugin) == ["env", "network", "subprocess"]
     assert rules(plugin, "MB300") == []
@@ -168,7 +169,7 @@ def test_missing_permissions_key_is_said_once_and_nothing_is_undeclared(tmp_path
 
 
 def test_inference_survives_the_cache(tmp_path: Path) -> None:
-    root = write_plugin(tmp_path, {"plugin.yaml": manifest([]), "__init__.py": "import socket\n"})
+    root = write_plugin(tmp_path, {"plugin.yaml": manifest([]), "__init__.py": "import ssl\n"})
     config = Config(select=("MB3",), cache_dir=str(tmp_path / "cache"))
     first = run(root, config, use_cache=True)
     second = run(root, config, use_cache=True)
@@ -285,10 +286,10 @@ def test_phone_home_json_shows_the_import_time_call_and_network(tmp_path: Path) 
 
 
 def test_report_with_evidence_matches_the_schema(tmp_path: Path) -> None:
-    plugin_root = write_plugin(tmp_path, {"plugin.yaml": manifest([]), "__init__.py": "import socket\n"})
+    plugin_root = write_plugin(tmp_path, {"plugin.yaml": manifest([]), "__init__.py": "import ssl\n"})
     data = report_dict(run(plugin_root))
     Draft202012Validator(load_json("schemas/report.schema.json")).validate(data)
-    assert data["plugins"][0]["permissions"]["evidence"][0]["via"] == "socket"
+    assert data["plugins"][0]["permissions"]["evidence"][0]["via"] == "ssl"
 
 
 @pytest.mark.parametrize(

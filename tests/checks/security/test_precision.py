@@ -134,6 +134,21 @@ def test_b310_without_a_dominating_scheme_check_is_kept(source: str) -> None:
     assert verdict("B310", source, line) == "keep"
 
 
+@pytest.mark.parametrize(("source", "expected"), [
+    ("from urllib.request import urlopen\n\ndef latest():\n    return urlopen('https://pypi.org/pypi/x/json', timeout=5)\n",
+     "drop"),
+    ("import urllib.request\nURL = 'https://pypi.org/pypi/x/json'\n\ndef latest():\n"
+     "    return urllib.request.urlopen(URL, timeout=5)\n", "drop"),
+    # a constant that is not a web address, and a name bound twice
+    ("from urllib.request import urlopen\n\ndef local():\n    return urlopen('file:///etc/passwd')\n", "keep"),
+    ("import urllib.request\nURL = 'https://pypi.org/'\nURL = input()\n\ndef latest():\n"
+     "    return urllib.request.urlopen(URL, timeout=5)\n", "keep"),
+])
+def test_b310_of_a_constant_web_address_is_dropped(source: str, expected: str) -> None:
+    line = next(i for i, text in enumerate(source.splitlines(), 1) if "urlopen(" in text and "import" not in text)
+    assert verdict("B310", source, line) == expected
+
+
 def test_b310_guarded_urlopen_is_not_reported_by_the_lint(tmp_path: Path) -> None:
     source = ("from urllib.request import urlopen\n\ndef fetch(url):\n"
               "    if not url.startswith(('http://', 'https://')):\n        raise ValueError(url)\n"
