@@ -57,7 +57,8 @@ class FileContext:
         self.names = NameTracker(module_name, package, is_package)
         #: enclosing statements, outermost first (maintained by the engine)
         self.statements: list[cst.CSTNode] = []
-        self._pending: list[tuple[type[Rule], cst.CSTNode, cst.CSTNode | None, str, Severity | None, Confidence | None]] = []
+        self._pending: list[tuple[type[Rule], cst.CSTNode, cst.CSTNode | None, str, Severity | None,
+                                  Confidence | None, tuple[cst.CSTNode, ...]]] = []
         #: where each node is (filled as the traversal goes; resolved on demand)
         self.positions = Positions(module, path, tree, text)
         #: what the security collector and rules derive about this file and
@@ -95,13 +96,15 @@ class FileContext:
         *,
         severity: Severity | None = None,
         confidence: Confidence | None = None,
+        related: tuple[cst.CSTNode, ...] = (),
     ) -> None:
+        """Record a finding at ``node``; ``related`` are the other places of the same problem."""
         rule_cls = rule if isinstance(rule, type) else type(rule)
-        self._pending.append((rule_cls, node, self.statement, message, severity, confidence))
+        self._pending.append((rule_cls, node, self.statement, message, severity, confidence, related))
 
     def findings(self) -> list[Finding]:
         out: list[Finding] = []
-        for rule, node, statement, message, severity, confidence in self._pending:
+        for rule, node, statement, message, severity, confidence, related in self._pending:
             span = self.span(node)
             statement_line = self.line(statement) if statement is not None else span.line
             out.append(
@@ -111,6 +114,7 @@ class FileContext:
                     severity=severity,
                     confidence=confidence,
                     statement_line=min(statement_line, span.line),
+                    related=tuple(self.span(other) for other in related),
                 )
             )
         return out
@@ -134,8 +138,9 @@ class SourceRule(Rule, cst.BatchableCSTVisitor):
         *,
         severity: Severity | None = None,
         confidence: Confidence | None = None,
+        related: tuple[cst.CSTNode, ...] = (),
     ) -> None:
-        self.ctx.report(self, node, message, severity=severity, confidence=confidence)
+        self.ctx.report(self, node, message, severity=severity, confidence=confidence, related=related)
 
     def finish(self) -> None:
         """Called after the traversal, before findings are collected."""
