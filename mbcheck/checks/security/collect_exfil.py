@@ -126,7 +126,7 @@ class ExfilCollector(FlowVisitor, Collector):
                     external.append((label.callee, argument))
                     continue
                 if isinstance(label, SensitivePath) and kind == "command":
-                    label = Source("file", label.what, label.node, label.line)  # `curl -F f=@~/.aws/credentials`
+                    label = Source("file", label.what, label.node)  # `curl -F f=@~/.aws/credentials`
                 if not isinstance(label, Source):
                     continue
                 if label.kind == _PROBE:
@@ -156,13 +156,13 @@ class ExfilCollector(FlowVisitor, Collector):
         for call in function.calls:
             callee = self.callee(call.callee)
             if callee is None:
-                self._outgoing(call.callee, call.args, env, call.line)
+                self._outgoing(call.callee, call.args, env, call.node)
                 continue
             bound = self.bind_call(callee, call.args, env)
             if bound:
-                self._analyse(callee, bound, depth + 1, (*via, (call.callee, call.line)), seen)
+                self._analyse(callee, bound, depth + 1, (*via, (call.callee, call.node)), seen)
 
-    def _outgoing(self, callee: str, args: Args, env: Env, line: int) -> None:
+    def _outgoing(self, callee: str, args: Args, env: Env, node: int) -> None:
         """A call of another module's function: the sensitive data each argument passes."""
         for argument, value in args:
             sources = {self._source(label) for label in self.concrete(value, env)
@@ -170,7 +170,11 @@ class ExfilCollector(FlowVisitor, Collector):
             if not sources or argument in ("*", "**"):
                 continue
             position, keyword = (argument, "") if isinstance(argument, int) else (-1, argument)
+            line = self.ctx.line(self.nodes[node])
             self._calls.setdefault((callee, position, keyword, line), set()).update(sources)
+
+    def _line(self, node: int) -> int:
+        return self.ctx.line(self.nodes[node])
 
     def _source(self, label: Source) -> ExfilSource:
         return ExfilSource(label.what, self.ctx.span(self.nodes[label.node]), label.kind == "listing")
@@ -188,14 +192,15 @@ class ExfilCollector(FlowVisitor, Collector):
                 self._imported[sink.node] = ExfilImportedSink(self.ctx.span(self.nodes[sink.node]), judged.described,
                                                               text, callees)
             return
-        strong = sorted(judged.sources, key=lambda item: (item[0].line, item[0].what))
+        line = self._line
+        strong = sorted(judged.sources, key=lambda item: (line(item[0].node), item[0].what))
         source, argument = strong[0]
         whats = list(dict.fromkeys(s.what for s, _ in strong))
         what = whats[0] if len(whats) == 1 else ", ".join(whats[:-1][:3]) + " and " + whats[-1]
         verb = "listed" if source.kind == "listing" else "read"
-        through = "".join(f" through `{short_name(name.rsplit('.', 1)[-1])}()` called at line {line}"
-                          for name, line in via[:3])
-        message = (f"sends {what} ({verb} at line {source.line}) over the network at line {sink.line} "
+        through = "".join(f" through `{short_name(name.rsplit('.', 1)[-1])}()` called at line {line(node)}"
+                          for name, node in via[:3])
+        message = (f"sends {what} ({verb} at line {line(source.node)}) over the network at line {line(sink.node)} "
                    f"({judged.described}, {argument_text(argument, judged.kind)}){through}: {ADVICE}")
         related = tuple(dict.fromkeys(self.ctx.span(self.nodes[s.node]) for s, _ in strong))[:5]
         self._flows[sink.node] = ExfilFlow(self.ctx.span(self.nodes[sink.node]), message, related)
@@ -221,6 +226,8 @@ class ExfilCollector(FlowVisitor, Collector):
                     self._probe(callee, bound, depth + 1, seen, found)
 
     def _export(self, function: Function) -> ExfilExport | None:
+        if not function.returns and not function.sinks and not function.calls:
+            return None
         returns = tuple(sorted({self._source(label) for label in self.concrete(frozenset(function.returns), {})
                                 if isinstance(label, Source) and label.kind != "env-key"},
                                key=lambda s: (s.span.line, s.what)))
@@ -228,7 +235,7 @@ class ExfilCollector(FlowVisitor, Collector):
         names = function.params[1:] if function.method and function.params else function.params
         if function.sinks or function.calls:
             for position, name in enumerate(names):
-                probe = frozenset({Source(_PROBE, name, 0, 0, name)})
+                probe = frozenset({Source(_PROBE, name, 0, name)})
                 found: dict[tuple[str, int], tuple[Sink, _Judged, int | str]] = {}
                 self._probe(function, {name: probe}, 0, set(), found)
                 for sink, judged, argument in found.values():

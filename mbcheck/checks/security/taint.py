@@ -136,12 +136,17 @@ def exfil_tables() -> ExfilTables:
     )
 
 
+@cache
+def _fragment_words() -> frozenset[str]:
+    return frozenset(word for fragment, _ in exfil_tables().fragments for word in fragment)
+
+
 def sensitive_fragment(text: str) -> str | None:
     """What a path-like literal names when one of its component runs is in the table (``~/.ssh/id_rsa``)."""
     if len(text) > 400 or not text:
         return None
     parts = _components(text)
-    if not parts:
+    if not parts or _fragment_words().isdisjoint(parts):
         return None
     best: tuple[int, str] | None = None  # the deepest match names the file (``id_rsa`` over ``.ssh``)
     for fragment, what in exfil_tables().fragments:
@@ -163,7 +168,6 @@ class Source:
     kind: str
     what: str
     node: int
-    line: int
     key: str = ""
 
 
@@ -171,7 +175,6 @@ class Source:
 class SensitivePath:
     what: str
     node: int
-    line: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,14 +212,12 @@ class Returned:
 class FileRead:
     path: Value
     node: int
-    line: int
 
 
 @dataclass(frozen=True, slots=True)
 class Listing:
     path: Value
     node: int
-    line: int
 
 
 Label = Source | SensitivePath | Client | External | Param | Global | Returned | FileRead | Listing
@@ -245,7 +246,6 @@ class Sink:
     name: str
     kind: str
     args: Args
-    line: int
     method: str = ""
     receiver: Value = EMPTY
     destination: str | None = None
@@ -259,7 +259,7 @@ class Call:
 
     callee: str
     args: Args
-    line: int
+    node: int
 
 
 @dataclass
@@ -339,7 +339,10 @@ class FlowVisitor:
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         qual = f"{self.ctx.module_name}.{node.name.value}"
-        self.frames.append(Function(qual, is_class=True))
+        frame = self.functions.get(qual)
+        if frame is None or not frame.is_class:
+            frame = self.functions[qual] = Function(qual, is_class=True)
+        self.frames.append(frame)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.frames.pop()
@@ -397,6 +400,9 @@ class FlowVisitor:
             if frame.name == MODULE or name in frame.declared_global:
                 if value:
                     self.module_values.setdefault(name, set()).update(value)
+            elif frame.is_class:
+                if value:  # a class attribute, read as ``self.name`` or ``Class.name``
+                    self.module_values.setdefault(f"self.{name}", set()).update(value)
             elif value or name not in frame.locals:
                 frame.locals[name] = frame.locals.get(name, EMPTY) | value
         elif isinstance(target, (cst.Tuple, cst.List)):
@@ -439,6 +445,9 @@ class FlowVisitor:
                 return self._env(expr)
             if isinstance(expr.value, cst.Name) and expr.value.value in ("self", "cls"):
                 return frozenset({Global(f"self.{expr.attr.value}")})
+            owner = resolve(self.ctx, expr.value) if isinstance(expr.value, cst.Name) else None
+            if owner is not None and owner in self.functions and self.functions[owner].is_class:
+                return frozenset({Global(f"self.{expr.attr.value}")})  # ``Config.DATA``: a class attribute
             return self.value(expr.value, depth + 1)
         if kind is cst.Call:
             assert isinstance(expr, cst.Call)
@@ -447,7 +456,7 @@ class FlowVisitor:
             text = literal_string(expr)
             what = sensitive_fragment(text) if text is not None else None
             if what is not None:
-                return frozenset({SensitivePath(what, self._key(expr), self.ctx.line(expr))})
+                return frozenset({SensitivePath(what, self._key(expr))})
             return EMPTY
         if kind is cst.Subscript:
             assert isinstance(expr, cst.Subscript)
@@ -514,11 +523,10 @@ class FlowVisitor:
         return self.value(expr.elt, depth + 1)
 
     def _env(self, node: cst.CSTNode, key: str | None = None, computed: bool = False) -> Value:
-        line = self.ctx.line(node)
         if key is not None:
-            return frozenset({Source("env-key", f"the environment variable `{key}`", self._key(node), line, key)})
+            return frozenset({Source("env-key", f"the environment variable `{key}`", self._key(node), key)})
         what = "environment variables (by a computed name)" if computed else "the environment variables"
-        return frozenset({Source("environment", what, self._key(node), line)})
+        return frozenset({Source("environment", what, self._key(node))})
 
     def _args(self, call: cst.Call, depth: int) -> Args:
         out: list[tuple[int | str, Value]] = []
@@ -539,11 +547,11 @@ class FlowVisitor:
         name = resolve(self.ctx, call.func)
         args = self._args(call, depth)
         values = _union(v for _, v in args)
-        line = self.ctx.line(call)
+        line = self._key(call)  # the call's node (its line is resolved only for a finding)
         if name is not None:
             if name in data.source_calls:
                 kind = "login" if name in data.login_names else "call"
-                return frozenset({Source(kind, data.source_calls[name], self._key(call), line)})
+                return frozenset({Source(kind, data.source_calls[name], line)})
             if name in data.env_key_calls:
                 first = call.args[0].value if call.args else None
                 key = fold_string(self.ctx, first) if first is not None else None
@@ -570,7 +578,7 @@ class FlowVisitor:
                 program = self._program(call)
                 if program in data.recon:
                     what = f"{data.recon[program]} (the output of `{program}`)"
-                    return frozenset({Source("call", what, self._key(call), line)})
+                    return frozenset({Source("call", what, line)})
                 if program in data.network_programs:
                     self._sink(call, f"{name}` running `{program}", "command", args[:1])
                 return EMPTY
@@ -597,12 +605,12 @@ class FlowVisitor:
                 if node_key not in self._sink_seen:
                     self._sink_seen.add(node_key)
                     own = bool(call.args) and self._own_host(call.args[0].value)
-                    self.frame.sinks.append(Sink(node_key, method, "", args, line, method, receiver,
+                    self.frame.sinks.append(Sink(node_key, method, "", args, method, receiver,
                                                  self._destination(call), own))
             if method in data.reader_methods:
-                return frozenset({FileRead(receiver, self._key(call), line)}) if receiver else EMPTY
+                return frozenset({FileRead(receiver, line)}) if receiver else EMPTY
             if method in data.lister_methods:
-                return frozenset({Listing(receiver, self._key(call), line)}) if receiver else EMPTY
+                return frozenset({Listing(receiver, line)}) if receiver else EMPTY
             if method in _MUTATORS and values:
                 self.bind(func.value, values)
                 self._write(func.value, method, values, call)
@@ -621,7 +629,7 @@ class FlowVisitor:
             path = handle.args[0].value.value
         if path is None:
             return
-        held = values | frozenset({FileRead(values, self._key(call), self.ctx.line(call))})
+        held = values | frozenset({FileRead(values, self._key(call))})
         self.frame.written[path] = self.frame.written.get(path, EMPTY) | held
 
     def _written(self, call: cst.Call) -> Value:
@@ -661,11 +669,11 @@ class FlowVisitor:
         if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
             callee = f"{self._class_prefix()}.{target.attr.value}"
         if callee is not None and plugin_internal(self.ctx, callee):
-            self.frame.calls.append(Call(callee, tuple(rest), self.ctx.line(call)))
+            self.frame.calls.append(Call(callee, tuple(rest), self._key(call)))
 
     def _read(self, call: cst.Call, args: Args, kind: type[FileRead] | type[Listing]) -> Value:
         path = _union(v for k, v in args if k in (0, "file", "path", "top", "pathname", "database", "src"))
-        return frozenset({kind(path, self._key(call), self.ctx.line(call))}) if path else EMPTY
+        return frozenset({kind(path, self._key(call))}) if path else EMPTY
 
     def _handle(self, target: cst.BaseExpression, expr: cst.BaseExpression) -> None:
         """``f = open(path, 'w')``, ``with ZipFile(path, 'w') as z``: writes to ``f`` go to ``path``'s file."""
@@ -710,7 +718,7 @@ class FlowVisitor:
             return
         self._sink_seen.add(key)
         own = bool(call.args) and kind == "dns" and self._own_host(call.args[0].value)
-        self.frame.sinks.append(Sink(key, name, kind, args, self.ctx.line(call), destination=self._destination(call),
+        self.frame.sinks.append(Sink(key, name, kind, args, destination=self._destination(call),
                                      own_host=own))
 
     # -- after the traversal: resolving the symbolic labels ---------------------
@@ -730,11 +738,11 @@ class FlowVisitor:
                 for inner in self.concrete(label.path, env, depth):
                     # a sensitive path, or a name found by listing a sensitive folder
                     if isinstance(inner, SensitivePath) or (isinstance(inner, Source) and inner.kind in ("listing", "file")):
-                        out.add(Source("file", inner.what, label.node, label.line))
+                        out.add(Source("file", inner.what, label.node))
             elif isinstance(label, Listing):
                 for inner in self.concrete(label.path, env, depth):
                     if isinstance(inner, SensitivePath):
-                        out.add(Source("listing", inner.what, label.node, label.line))
+                        out.add(Source("listing", inner.what, label.node))
                     elif isinstance(inner, Source) and inner.kind == "listing":
                         out.add(inner)
         return frozenset(out)

@@ -201,6 +201,13 @@ def test_flows_through_functions_and_module_names(tmp_path: Path, case: str) -> 
     assert lines(tmp_path, source) == [(sink, sources)]
 
 
+def test_class_attribute_read_through_the_class_and_through_self(tmp_path: Path) -> None:
+    source = ("import os\nimport requests\n\nclass Config:\n    SNAPSHOT = dict(os.environ)\n\n"
+              "    def push(self, url):\n        requests.post(url, json=self.SNAPSHOT)\n\n"
+              "def go(url):\n    requests.put(url, json=Config.SNAPSHOT)\n")
+    assert lines(tmp_path, source) == [(8, (5,)), (11, (5,))]
+
+
 def test_message_names_source_sink_and_call(tmp_path: Path) -> None:
     found = findings(tmp_path, THROUGH_FUNCTIONS["a helper whose parameter reaches the sink"][0])
     assert len(found) == 1
