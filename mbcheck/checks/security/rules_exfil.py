@@ -34,22 +34,27 @@ def _whats(sources: tuple[ExfilSource, ...]) -> str:
 class Exfiltration(PluginRule):
     """Sends sensitive data over the network: environment variables, credential files, browser data, the user's or host's name.
 
-    Follows, within the module, what `os.environ` (a dump, a copy, an iteration),
-    a file under `~/.ssh`, `~/.aws`, `~/.config/gcloud`, `.netrc`, `.git-credentials`,
-    a browser profile (`Login Data`, `Cookies`, `cookies.sqlite`), Discord's
+    Follows what `os.environ` (a dump, a copy, an iteration), a file under
+    `~/.ssh`, `~/.aws`, `~/.config/gcloud`, `.netrc`, `.git-credentials`, a browser
+    profile (`Login Data`, `Cookies`, `cookies.sqlite`), Discord's
     `Local Storage/leveldb`, a wallet, `/etc/passwd`, a keyring, `getpass.getuser()`,
-    `socket.gethostname()`, `platform.node()`/`uname()` or `uuid.getnode()` hold,
-    through assignments, f-strings and `%`/`+`/`.format`, `json.dumps`, `base64`,
-    containers, comprehensions, `with open(...) as f`, the module's own functions
-    (what they return, and their parameters that reach a sink) and module-level
-    names, to a network call: an HTTP request's URL, body, parameters or headers
-    (`requests`, `httpx`, `aiohttp`, `urllib`, `http.client`), a socket's `send`/
-    `connect`, a DNS lookup (`gethostbyname`, `getaddrinfo`, `dns.resolver`, where
-    the data is in the looked-up name), `smtplib`, `ftplib`, a webhook client.
-    One environment variable by name (the plugin's own API token) counts only
-    when its name looks like a credential, it is not in `headers`/`auth`/`cookies`,
-    and it goes into a DNS name, to a suspicious endpoint, or with two other
-    credentials. A digest of the data (`hashlib`) is not the data.
+    `socket.gethostname()`, `platform.node()`/`uname()`, `uuid.getnode()` or the
+    output of `whoami`/`hostname`/`ipconfig` hold, through assignments, f-strings
+    and `%`/`+`/`.format`, `json.dumps`, `base64`, containers, comprehensions,
+    `with open(...) as f`, files written then read back, the plugin's own functions
+    (what they return, and their parameters that reach a sink, also across
+    modules and through a thread's `target` or an executor's `submit`) and
+    module-level names, class attributes and `self.` attributes, to a network call:
+    an HTTP request's URL, body, parameters or headers (`requests`, `httpx`,
+    `aiohttp`, `urllib`, `http.client`), a socket's `send`/`connect`, a DNS lookup
+    (`gethostbyname`, `getaddrinfo`, `dns.resolver`, where the data is in the
+    looked-up name), `smtplib`, `ftplib`, a webhook client, a `curl`/`wget`/`nc`
+    command line. One environment variable by name (the plugin's own API token)
+    counts only when its name looks like a credential, it is not in
+    `headers`/`auth`/`cookies`, and it goes into a DNS name, to a suspicious
+    endpoint, or with two other credentials. A digest of the data (`hashlib`) is
+    not the data; the host looking up its own name is not a leak. The tables are
+    data: `rules/security/exfiltration.json`.
     Why: this is what credential stealers do, and the data leaves as soon as the
     line runs: the user's tokens, keys and sessions are the attacker's.
     Instead: send only what the user chose to share, to the plugin's own service,
