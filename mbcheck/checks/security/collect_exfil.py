@@ -225,15 +225,30 @@ class ExfilCollector(FlowVisitor, Collector):
                 if bound:
                     self._probe(callee, bound, depth + 1, seen, found)
 
-    def _export(self, function: Function) -> ExfilExport | None:
-        if not function.returns and not function.sinks and not function.calls:
+    def _sending(self) -> set[str]:
+        """The functions that send something, themselves or through the module's functions they call."""
+        sending = {name for name, function in self.functions.items() if function.sinks}
+        if not sending:
+            return sending
+        changed = True
+        while changed:
+            changed = False
+            for name, function in self.functions.items():
+                if name not in sending and any(
+                        (c.callee in sending or f"{c.callee}.__init__" in sending) for c in function.calls):
+                    sending.add(name)
+                    changed = True
+        return sending
+
+    def _export(self, function: Function, sends: bool) -> ExfilExport | None:
+        if not function.returns and not sends:
             return None
         returns = tuple(sorted({self._source(label) for label in self.concrete(frozenset(function.returns), {})
                                 if isinstance(label, Source) and label.kind != "env-key"},
                                key=lambda s: (s.span.line, s.what)))
         params: list[ExfilParamSink] = []
         names = function.params[1:] if function.method and function.params else function.params
-        if function.sinks or function.calls:
+        if sends:
             for position, name in enumerate(names):
                 probe = frozenset({Source(_PROBE, name, 0, name)})
                 found: dict[tuple[str, int], tuple[Sink, _Judged, int | str]] = {}
@@ -249,8 +264,9 @@ class ExfilCollector(FlowVisitor, Collector):
         seen: Seen = set()
         for function in list(self.functions.values()):
             self._analyse(function, {}, 0, (), seen)
+        sending = self._sending()
         exports = [found for function in self.functions.values() if function.name != MODULE
-                   for found in [self._export(function)] if found is not None]
+                   for found in [self._export(function, function.name in sending)] if found is not None]
         calls = tuple(ExfilCall(callee, position, keyword, tuple(sorted(sources, key=lambda s: (s.span.line, s.what))),
                                 line)
                       for (callee, position, keyword, line), sources in sorted(self._calls.items()))

@@ -77,9 +77,12 @@ class ExfilTables:
     listers: frozenset[str]
     lister_methods: frozenset[str]
     sanitisers: tuple[str, ...]
+    sanitiser_set: frozenset[str]
     sanitiser_methods: frozenset[str]
     clients: Mapping[str, str]
     client_methods: Mapping[str, frozenset[str]]
+    #: every method some client sends with (a method call on anything else is no sink)
+    sending_methods: frozenset[str]
     http_sinks: frozenset[str]
     dns_sinks: frozenset[str]
     auth_keywords: frozenset[str]
@@ -92,7 +95,13 @@ class ExfilTables:
     process_calls: frozenset[str]
 
     def sanitises(self, name: str) -> bool:
-        return any(name == s or name.startswith(s + ".") for s in self.sanitisers)
+        if name in self.sanitiser_set:
+            return True
+        while "." in name:
+            name = name.rsplit(".", 1)[0]
+            if name in self.sanitiser_set:
+                return True
+        return False
 
     def credential_like(self, key: str) -> bool:
         upper = key.upper()
@@ -120,9 +129,11 @@ def exfil_tables() -> ExfilTables:
         listers=frozenset(paths["listers"]),
         lister_methods=frozenset(paths["lister_methods"]),
         sanitisers=tuple(data["sanitisers"]["names"]),
+        sanitiser_set=frozenset(data["sanitisers"]["names"]),
         sanitiser_methods=frozenset(data["sanitisers"]["methods"]),
         clients=dict(clients["constructors"]),
         client_methods={k: frozenset(v) for k, v in clients["methods"].items()},
+        sending_methods=frozenset(m for methods in clients["methods"].values() for m in methods),
         http_sinks=frozenset(sinks["http"]),
         dns_sinks=frozenset(sinks["dns"]),
         auth_keywords=frozenset(sinks["auth_keywords"]),
@@ -600,7 +611,7 @@ class FlowVisitor:
                 self.frame.calls.append(Call(callee, args, line))
                 return frozenset({Returned(callee, args)})
             receiver = self.value(func.value, depth + 1)
-            if receiver:
+            if receiver and method in data.sending_methods:
                 node_key = self._key(call)
                 if node_key not in self._sink_seen:
                     self._sink_seen.add(node_key)

@@ -19,8 +19,9 @@ SCHEMA = "schemas/rules-security-exfiltration.schema.json"
 def findings(tmp_path: Path, source: str) -> list[Finding]:
     """Every MB323 finding on a plugin whose ``__init__.py`` is ``source``."""
     root = write_plugin(tmp_path, {"__init__.py": source, "plugin.yaml": "name: demo\nversion: 1.0.0\n"})
-    report = run(root, Config(select=("MB323",)))
+    report = run(root, Config(select=("MB323", "MB0")))
     assert not report.errors, report.errors
+    assert not [f for p in report.plugins for f in p.findings if "analysis failed" in f.message]
     return sorted((f for p in report.plugins for f in p.findings if f.rule == "MB323"), key=lambda f: f.span.line)
 
 
@@ -322,8 +323,9 @@ def test_recursion_terminates(tmp_path: Path) -> None:
 def plugin_findings(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, int, tuple[tuple[str, int], ...]]]:
     """(path, line, related places) of every MB323 finding on a plugin made of ``files``."""
     root = write_plugin(tmp_path, {**files, "plugin.yaml": "name: demo\nversion: 1.0.0\n"})
-    report = run(root, Config(select=("MB323",)))
+    report = run(root, Config(select=("MB323", "MB0")))
     assert not report.errors, report.errors
+    assert not [f for p in report.plugins for f in p.findings if "analysis failed" in f.message]
     return sorted((f.span.path, f.span.line, tuple((r.path, r.line) for r in f.related))
                   for p in report.plugins for f in p.findings if f.rule == "MB323")
 
