@@ -81,7 +81,7 @@ class _Judged:
 def argument_text(argument: int | str, kind: str) -> str:
     """How a message names the argument that carries the data."""
     if argument == 0:
-        names = {"dns": "the host name it looks up", "http": "the URL", "command": "the command line"}
+        names = {"dns": "the host name it looks up", "http": "the URL or request", "command": "the command line"}
         return names.get(kind, "argument 1")
     if isinstance(argument, int):
         return f"argument {argument + 1}"
