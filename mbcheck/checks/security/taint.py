@@ -536,7 +536,7 @@ class FlowVisitor:
     def _env(self, node: cst.CSTNode, key: str | None = None, computed: bool = False) -> Value:
         if key is not None:
             return frozenset({Source("env-key", f"the environment variable `{key}`", self._key(node), key)})
-        what = "environment variables (by a computed name)" if computed else "the environment variables"
+        what = "environment variables named by the code" if computed else "the environment variables"
         return frozenset({Source("environment", what, self._key(node))})
 
     def _args(self, call: cst.Call, depth: int) -> Args:
@@ -746,10 +746,14 @@ class FlowVisitor:
             elif isinstance(label, Returned):
                 out |= self._returned(label, env, depth)
             elif isinstance(label, FileRead):
-                for inner in self.concrete(label.path, env, depth):
-                    # a sensitive path, or a name found by listing a sensitive folder
-                    if isinstance(inner, SensitivePath) or (isinstance(inner, Source) and inner.kind in ("listing", "file")):
-                        out.add(Source("file", inner.what, label.node))
+                # a sensitive path, or a name found by listing a sensitive folder; one file is
+                # named by its most specific part (``~/.ssh/id_rsa`` is a key, not the folder)
+                whats = sorted({inner.what for inner in self.concrete(label.path, env, depth)
+                                if isinstance(inner, SensitivePath)
+                                or (isinstance(inner, Source) and inner.kind in ("listing", "file"))},
+                               key=lambda what: ("folder" in what, what))
+                if whats:
+                    out.add(Source("file", whats[0], label.node))
             elif isinstance(label, Listing):
                 for inner in self.concrete(label.path, env, depth):
                     if isinstance(inner, SensitivePath):
