@@ -71,6 +71,10 @@ ALLOWED: frozenset[str] = frozenset({
     "mbcheck.checks.compat.facts.CompatFacts", "mbcheck.checks.compat.facts.Requirement",
     "mbcheck.checks.compat.facts.HostApiUse",
     "mbcheck.model.Fix", "mbcheck.model.Edit", "mbcheck.model.Applicability",
+    "mbcheck.checks.security.facts_exfil.ExfilFacts", "mbcheck.checks.security.facts_exfil.ExfilFlow",
+    "mbcheck.checks.security.facts_exfil.ExfilSource", "mbcheck.checks.security.facts_exfil.ExfilParamSink",
+    "mbcheck.checks.security.facts_exfil.ExfilExport", "mbcheck.checks.security.facts_exfil.ExfilCall",
+    "mbcheck.checks.security.facts_exfil.ExfilImportedSink",
 })
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mbcheck.checks.compat.facts import CompatFacts
     from mbcheck.checks.interface.facts import InterfaceFacts
     from mbcheck.checks.security.facts import SecurityFacts
+    from mbcheck.checks.security.facts_exfil import ExfilFacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,8 @@ class ModuleFacts:
     security: SecurityFacts | None = None
     #: what it needs from the Python version (:mod:`mbcheck.checks.compat.collect`)
     compat: CompatFacts | None = None
+    #: sensitive data it sends, and what a flow across modules needs (:mod:`mbcheck.checks.security.collect_exfil`)
+    exfil: ExfilFacts | None = None
 
 
 #: the fields collectors fill, by their ``key`` (the guards come from the ``ast`` tree)

@@ -58,7 +58,8 @@ class FileContext:
         #: enclosing statements, outermost first (maintained by the engine)
         self.statements: list[cst.CSTNode] = []
         self._pending: list[
-            tuple[type[Rule], cst.CSTNode, cst.CSTNode | None, str, Severity | None, Confidence | None, Fix | None]
+            tuple[type[Rule], cst.CSTNode, cst.CSTNode | None, str, Severity | None, Confidence | None,
+                  tuple[cst.CSTNode, ...], Fix | None]
         ] = []
         #: where each node is (filled as the traversal goes; resolved on demand)
         self.positions = Positions(module, path, tree, text)
@@ -97,14 +98,16 @@ class FileContext:
         *,
         severity: Severity | None = None,
         confidence: Confidence | None = None,
+        related: tuple[cst.CSTNode, ...] = (),
         fix: Fix | None = None,
     ) -> None:
+        """Record a finding at ``node``; ``related`` are the other places of the same problem."""
         rule_cls = rule if isinstance(rule, type) else type(rule)
-        self._pending.append((rule_cls, node, self.statement, message, severity, confidence, fix))
+        self._pending.append((rule_cls, node, self.statement, message, severity, confidence, related, fix))
 
     def findings(self) -> list[Finding]:
         out: list[Finding] = []
-        for rule, node, statement, message, severity, confidence, fix in self._pending:
+        for rule, node, statement, message, severity, confidence, related, fix in self._pending:
             span = self.span(node)
             statement_line = self.line(statement) if statement is not None else span.line
             out.append(
@@ -114,6 +117,7 @@ class FileContext:
                     severity=severity,
                     confidence=confidence,
                     statement_line=min(statement_line, span.line),
+                    related=tuple(self.span(other) for other in related),
                     fix=fix,
                 )
             )
@@ -138,10 +142,12 @@ class SourceRule(Rule, cst.BatchableCSTVisitor):
         *,
         severity: Severity | None = None,
         confidence: Confidence | None = None,
+        related: tuple[cst.CSTNode, ...] = (),
         fix: Fix | None = None,
     ) -> None:
-        """Report ``node``; ``fix`` (built with the rule's positions, see :mod:`mbcheck.fix`) repairs it."""
-        self.ctx.report(self, node, message, severity=severity, confidence=confidence, fix=fix)
+        """Report ``node``; ``related`` are other places of the same problem; ``fix`` (built with
+        the rule's positions, see :mod:`mbcheck.fix`) repairs it."""
+        self.ctx.report(self, node, message, severity=severity, confidence=confidence, related=related, fix=fix)
 
     def finish(self) -> None:
         """Called after the traversal, before findings are collected."""

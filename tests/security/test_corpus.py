@@ -40,7 +40,6 @@ from helpers import run, write_plugin
 from mbcheck.api import Policy, admit
 from mbcheck.checks.deps.names import distribution_for_import, load_import_map
 from mbcheck.model import Category, PluginReport, Report, Severity
-from mbcheck.rules import all_rules
 from mbcheck.rules.base import EXAMPLE_INIT, EXAMPLE_MANIFEST
 
 HERE = Path(__file__).parent
@@ -49,12 +48,6 @@ HONEST = HERE / "honest"
 HEADER = re.compile(r"^#\s*(technique|class|source|declares|requires):\s*(.*?)\s*$")
 #: the recall the gate must reach on the malicious samples, with the default policy
 MIN_RECALL = 0.95
-#: classes whose detection is a rule developed on its own (class -> the rule): their samples
-#: are judged and printed, but left out of the asserted recall until that rule is part of
-#: the checkout (the test says so when it is, so the entry is removed then)
-PENDING: dict[str, str] = {"exfiltration": "MB323"}
-
-
 @dataclass(frozen=True)
 class Sample:
     """One corpus entry: where it is, what it claims, and the files of its plugin."""
@@ -235,23 +228,14 @@ def test_recall_on_malicious_samples(judged: dict[str, list[Verdict]]) -> None:
             admitted.append(f"{verdict.sample.klass:16} {verdict.sample.source.name}  {' '.join(seen) or '-'}")
     total, hits = sum(per_class.values()), sum(caught.values())
     recall = hits / total
-    counted = [k for k in per_class if k not in PENDING]
-    counted_total = sum(per_class[k] for k in counted)
-    counted_recall = sum(caught[k] for k in counted) / counted_total
     lines = ["", "recall per class (refused by admit() with the default policy, for a security reason):"]
     for klass in sorted(per_class):
-        note = f"  (awaits {PENDING[klass]})" if klass in PENDING else ""
-        lines.append(f"  {klass:16} {caught[klass]:3}/{per_class[klass]:<3} {caught[klass] / per_class[klass]:6.0%}{note}")
+        lines.append(f"  {klass:16} {caught[klass]:3}/{per_class[klass]:<3} {caught[klass] / per_class[klass]:6.0%}")
     lines.append(f"  {'all':16} {hits:3}/{total:<3} {recall:6.1%}")
-    if PENDING:
-        lines.append(f"  {'all but pending':16} {counted_total - sum(per_class[k] - caught[k] for k in counted):3}/"
-                     f"{counted_total:<3} {counted_recall:6.1%}")
     lines.append(f"admitted malicious samples ({len(admitted)}):")
     lines.extend(f"  {line}" for line in admitted)
     print("\n".join(lines))
-    assert counted_recall >= MIN_RECALL, "\n".join(lines)
-    for klass, rule in PENDING.items():
-        assert rule not in all_rules(), f"{rule} is part of the checkout: remove `{klass}` from PENDING"
+    assert recall >= MIN_RECALL, "\n".join(lines)
 
 
 def test_precision_on_honest_modules(judged: dict[str, list[Verdict]]) -> None:

@@ -88,7 +88,8 @@ class Taint:
     writing, ``path`` naming where it points)."""
 
     kind: str
-    line: int
+    #: where the download happened (its line is resolved only for a finding)
+    origin: cst.CSTNode
     path: str | None = None
 
 
@@ -216,22 +217,22 @@ class DownloadedCodeExecution(SourceRule):
 
     def _call_taint(self, call: cst.Call, depth: int) -> Taint | None:
         name = resolve(self.ctx, call.func)
-        # the line is placed only for a call that taints (placing one costs code generation)
+        line = call
         if name in _FETCHES:
-            return Taint("data", self._line(call))
+            return Taint("data", line)
         if name in _CLIENTS:
-            return Taint("client", self._line(call))
+            return Taint("client", line)
         if name in _RETRIEVES:
-            return Taint("file", self._line(call))
+            return Taint("file", line)
         if name == "builtins.open" and call.args:
             path = self._taint(call.args[0].value, depth + 1)
             if self._writes(call):
                 target = call.args[0].value
-                return Taint("handle", self._line(call), target.value if isinstance(target, cst.Name) else None)
-            return Taint("data", path.line) if path is not None and path.kind == "file" else None
+                return Taint("handle", line, target.value if isinstance(target, cst.Name) else None)
+            return Taint("data", path.origin) if path is not None and path.kind == "file" else None
         if name is not None and (name in _TRANSFORMS or name.startswith(_TRANSFORMS_PREFIXES)):
             found = self._args_taint(call, depth)
-            return Taint("data", found.line) if found is not None else None
+            return Taint("data", found.origin) if found is not None else None
         if name == "shutil.copyfileobj":
             return None
         if isinstance(call.func, cst.Attribute):
@@ -242,11 +243,11 @@ class DownloadedCodeExecution(SourceRule):
                     return self._args_taint(call, depth)
                 return None
             if receiver.kind == "client" and method in _CLIENT_METHODS:
-                return Taint("data", self._line(call))
+                return Taint("data", line)
             if receiver.kind == "data" and method not in _NOT_BODY:
                 return receiver
             if receiver.kind == "file" and method in ("read_bytes", "read_text", "open"):
-                return Taint("data", receiver.line)
+                return Taint("data", receiver.origin)
         return None
 
     def _writes(self, call: cst.Call) -> bool:
@@ -304,18 +305,18 @@ class DownloadedCodeExecution(SourceRule):
         if name is None:
             return
         if name in _RETRIEVES and len(node.args) >= 2:
-            self._bind(node.args[1].value, Taint("file", self._line(node)))
+            self._bind(node.args[1].value, Taint("file", node))
         elif name in _CODE_SINKS and node.args:
             found = self._taint(node.args[0].value)
             if found is not None and found.kind == "data":
-                self._found(node, found, f"code downloaded at line {found.line} reaches "
+                self._found(node, found, f"code downloaded at line {self._line(found.origin)} reaches "
                             f"`{_CODE_SINKS[name]}`: the server decides what runs in the host")
         elif name in _PROCESS_SINKS or name in _LOAD_SINKS:
             found = self._args_taint(node, 0)
             if found is not None:
                 what = "a file" if found.kind == "file" else "data"
                 verb = "runs" if name in _PROCESS_SINKS else "loads"
-                self._found(node, found, f"{what} downloaded at line {found.line} reaches "
+                self._found(node, found, f"{what} downloaded at line {self._line(found.origin)} reaches "
                             f"`{short_name(name)}`, which {verb} it as a program")
         elif name == "os.chmod" and len(node.args) >= 2:
             self._chmod(node, node.args[0].value, node.args[1].value)
@@ -328,7 +329,7 @@ class DownloadedCodeExecution(SourceRule):
         if receiver.kind == "handle" and method in ("write", "writelines") and node.args:
             data = self._taint(node.args[0].value)
             if data is not None and data.kind == "data" and receiver.path is not None:
-                self._names[receiver.path] = Taint("file", data.line)
+                self._names[receiver.path] = Taint("file", data.origin)
         elif receiver.kind == "file" and method == "chmod" and node.args:
             self._chmod(node, func.value, node.args[0].value)
 
@@ -347,13 +348,13 @@ class DownloadedCodeExecution(SourceRule):
                 "pathlib.Path", "pathlib.PurePath"):
             target = target.args[0].value
         if isinstance(target, cst.Name):
-            self._names[target.value] = Taint("file", data.line)
+            self._names[target.value] = Taint("file", data.origin)
 
     def _chmod(self, node: cst.Call, path: cst.BaseExpression, mode: cst.BaseExpression) -> None:
         found = self._taint(path)
         if found is None or found.kind != "file" or not self._executable(mode):
             return
-        self._found(node, found, f"a file downloaded at line {found.line} is made executable: "
+        self._found(node, found, f"a file downloaded at line {self._line(found.origin)} is made executable: "
                     "the server decides what runs on the user's machine")
 
     def _executable(self, mode: cst.BaseExpression) -> bool:
