@@ -525,6 +525,8 @@ class _Resolver:
         self.scopes = scopes
         self.members: dict[str, Fact] = {}
         self._done: set[str] = set()
+        #: how many times an import cycle was cut (a module asked for while it is being read)
+        self._cuts = 0
         self._names: dict[str, dict[str, list[tuple[Interval, Any]]]] = {}
         self._members: dict[int, dict[str, list[tuple[Interval, Any]]]] = {}
         #: module -> its names that exist only on some platforms
@@ -537,9 +539,17 @@ class _Resolver:
         if module in self._names:
             return self._names[module]
         scope = self.scopes.get(module)
-        if scope is None or module in stack:
+        if scope is None:
             return {}
+        if module in stack:
+            self._cuts += 1
+            return {}
+        cuts = self._cuts
         result = self._module_names(module, scope, (*stack, module))
+        if stack and self._cuts != cuts:
+            # an import cycle was cut below this module (``_ssl`` reads ``ssl``, which
+            # re-exports from ``_ssl``): what it saw is partial, so it is not kept
+            return result
         self._names[module] = result
         self._platform[module] = self._platform_names(module, scope, result)
         return result
