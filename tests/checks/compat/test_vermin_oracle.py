@@ -191,8 +191,9 @@ def cases() -> tuple[Case, ...]:
 
 
 #: "`x` needs Python 3.9, but ..." (not "..., but the code also needs Python 3.14": that names
-#: another module of the batch)
-_NEEDS = re.compile(r"^[^,]* needs Python (\d+)\.(\d+)")
+#: another module of the batch). The label before it may hold commas ("Annotated assignment
+#: statement, with or without a value"), so the match stops only at ", but ".
+_NEEDS = re.compile(r"^(?:(?!, but ).)*? needs Python (\d+)\.(\d+)")
 _USED_IN = re.compile(r"\(used in ([^)]*)\)$")
 
 
