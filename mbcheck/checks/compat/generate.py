@@ -334,6 +334,10 @@ class Scope:
     exported: dict[str, list[Interval]] = field(default_factory=dict)
     #: names defined at least once outside a ``sys.platform`` test
     everywhere: set[str] = field(default_factory=set)
+    #: names declared with an annotation (``_COPYFILE_ACL: int``), not a type alias
+    data: set[str] = field(default_factory=set)
+    #: ``_IntEnumBase = ReprEnum``: a name bound to another name (a class alias), per branch
+    aliases: dict[str, list[tuple[ast.expr, Interval]]] = field(default_factory=dict)
 
 
 def _keywords(args: ast.arguments, method: bool) -> tuple[frozenset[str], bool]:
@@ -387,7 +391,16 @@ class _Reader:
                 # a class's own members are dated relative to the class: its span applies on top
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
                 scope.spans.setdefault(node.target.id, []).append(span)
+                if not (isinstance(node.annotation, (ast.Name, ast.Attribute)) and _last_name(node.annotation) == "TypeAlias"):
+                    scope.data.add(node.target.id)
             elif isinstance(node, ast.Assign):
+                if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, (ast.Name, ast.Attribute)):
+                    scope.aliases.setdefault(node.targets[0].id, []).append((node.value, span))
+                    if isinstance(node.value, ast.Name) and node.value.id in scope.functions:
+                        # ``__rand__ = __and__``: the same function under another name
+                        scope.functions.setdefault(node.targets[0].id, Function()).defs.extend(
+                            (_meet(span, d[0]), d[1], d[2]) for d in scope.functions[node.value.id].defs
+                        )
                 for target in node.targets:
                     for name in _target_names(target):
                         if name == "__all__":
@@ -415,6 +428,10 @@ class _Reader:
                     else:
                         top = alias.name.split(".")[0]
                         scope.imports.setdefault(top, []).append((top, None, span, False))
+
+
+def _last_name(node: ast.expr) -> str:
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
 
 
 def _mentions_platform(test: ast.expr) -> bool:
@@ -467,6 +484,10 @@ class Fact:
 
     span: Interval
     keywords: dict[str, Interval] = field(default_factory=dict)
+    #: whether a definition is a function or method
+    function: bool = False
+    #: whether the module declares it with an annotation (a constant or variable, not a type alias)
+    data: bool = False
 
 
 @dataclass
@@ -597,8 +618,10 @@ class _Resolver:
                     out.setdefault(name, []).append((_meet(span, inner), what))
         return out
 
-    def lookup(self, module: str, expr: ast.expr) -> tuple[Scope, str] | None:
-        """The class a base expression names, seen from ``module``."""
+    def lookup(self, module: str, expr: ast.expr, depth: int = 0) -> list[tuple[Scope, str, Interval]]:
+        """The class a base expression names, seen from ``module``: each of its definitions
+        (a class defined anew in each version branch has several, an alias bound in each
+        branch names one each) with its interval."""
         while isinstance(expr, ast.Subscript):
             expr = expr.value
         parts: list[str] = []
@@ -606,14 +629,20 @@ class _Resolver:
             parts.insert(0, expr.attr)
             expr = expr.value
         if not isinstance(expr, ast.Name):
-            return None
+            return []
         parts.insert(0, expr.id)
         scope = self.scopes.get(module)
         if scope is None:
-            return None
+            return []
         head = parts[0]
         if head in scope.classes and len(parts) == 1:
-            return scope.classes[head][-1], module
+            return self._class_in(module, head)
+        if head in scope.aliases and len(parts) == 1 and depth < 4:
+            return [
+                (found, found_module, _meet(span, inner))
+                for value, span in scope.aliases[head]
+                for found, found_module, inner in self.lookup(module, value, depth + 1)
+            ]
         for source, imported, _span, _reexport in scope.imports.get(head, []):
             if imported is None:
                 target_module = ".".join([source, *parts[1:-1]])
@@ -622,20 +651,33 @@ class _Resolver:
                 return self._class_in(source, imported)
         if len(parts) == 1 and "builtins" in self.scopes and module != "builtins":
             return self._class_in("builtins", head)
-        return None
+        return []
 
-    def _class_in(self, module: str, name: str) -> tuple[Scope, str] | None:
-        for _span, what in self.module_names(module).get(name, []):
-            if what is not None and what[0] == "class":
-                return what[1], what[2]
-        return None
+    def _class_in(self, module: str, name: str) -> list[tuple[Scope, str, Interval]]:
+        scope = self.scopes.get(module)
+        if scope is not None and name in scope.classes:
+            # the module's own definitions, each with its version branch
+            defs = scope.classes[name]
+            spans = scope.spans.get(name, [])
+            if len(spans) == len(defs):
+                return [(inner, module, span) for inner, span in zip(defs, spans)]
+            return [(defs[-1], module, ALWAYS)]
+        return [
+            (what[1], what[2], span)
+            for span, what in self.module_names(module).get(name, [])
+            if what is not None and what[0] == "class"
+        ]
 
     def run(self) -> dict[str, Fact]:
         for module in sorted(self.scopes):
             if module.split(".")[0] in _PRIVATE_ROOTS:
                 continue
+            scope = self.scopes[module]
             for name, bindings in self.module_names(module).items():
                 self._record(f"{module}.{name}", bindings, 0)
+                fact = self.members.get(f"{module}.{name}")
+                if fact is not None and name in scope.data:
+                    fact.data = True
                 if name in self._platform.get(module, set()):
                     self.platform_specific.add(f"{module}.{name}")
         return self.members
@@ -651,6 +693,7 @@ class _Resolver:
         self.members[qualified] = fact
         functions = [(s, what[1]) for s, what in bindings if what is not None and what[0] == "function"]
         if functions:
+            fact.function = True
             fact.keywords = _keyword_spans([(_meet(s, d[0]), d[1], d[2]) for s, f in functions for d in f.defs])
         gathered: dict[str, list[tuple[Interval, Any]]] = {}
         for outer, what in bindings:
@@ -681,16 +724,16 @@ class _Resolver:
         inherited_names: set[str] = set()
         _add_own_names(out, scope, module)
         for base in scope.bases:
-            found = self.lookup(module, base)
-            if found is None:
-                continue
-            for name, inherited in self.class_members(found[0], found[1], (*stack, id(scope))).items():
-                if name.startswith("__") and name.endswith("__") and name not in ("__init__", "__new__"):
-                    continue
-                if name in ("__init__", "__new__") and ("__init__" in out or "__new__" in out) and name not in inherited_names:
-                    continue
-                out.setdefault(name, []).extend(inherited)
-                inherited_names.add(name)
+            added: set[str] = set()
+            for found, found_module, base_span in self.lookup(module, base):
+                for name, inherited in self.class_members(found, found_module, (*stack, id(scope))).items():
+                    if name.startswith("__") and name.endswith("__") and name not in ("__init__", "__new__"):
+                        continue
+                    if name in ("__init__", "__new__") and ("__init__" in out or "__new__" in out) and name not in inherited_names:
+                        continue
+                    out.setdefault(name, []).extend((_meet(base_span, s), w) for s, w in inherited)
+                    added.add(name)
+            inherited_names |= added
         return out
 
 
@@ -867,12 +910,19 @@ def merge(snapshots: Sequence[Snapshot]) -> dict[str, Any]:
             modules[name] = entry
     members: dict[str, dict[str, Any]] = {}
     keywords: dict[str, dict[str, dict[str, str]]] = {}
+    module_names = frozenset(n for s in snapshots for n in s.modules)
     for name in sorted({n for s in snapshots for n in s.members}):
         found_facts = [(s, s.members.get(name)) for s in snapshots]
         span = _merge_one(name, [(s, f.span if f is not None else None) for s, f in found_facts])
         if span is None:
             continue
-        if _skipped(name):
+        if _skipped(name) or (
+            _dunder_member(name)
+            and (span[1] is not None or name.rsplit(".", 1)[1] in _LAYOUT or any(f is not None and f.function for _s, f in found_facts))
+        ) or (
+            _private_module_name(name, module_names)
+            and not any(f is not None and (f.function or f.data) for _s, f in found_facts)
+        ):
             continue
         owner = _owner_span(name, modules, members)
         entry = _relative(span, owner)
@@ -909,15 +959,48 @@ def merge(snapshots: Sequence[Snapshot]) -> dict[str, Any]:
 _PUBLIC_UNDERSCORED = frozenset({"_asdict", "_replace", "_make", "_fields", "_field_defaults"})
 
 
-def _skipped(name: str) -> bool:
-    """Names no plugin spells (dunders below the module level, private modules' members) and
-    ``__future__`` features (the syntax table dates them: a future import changes the parser)."""
+def _dunder_member(name: str) -> bool:
+    """A special name of a class (``BaseException.__notes__``, ``dict.__or__``).
+
+    Only the data attributes among them are kept, and only their additions: typeshed moves
+    special methods between a class and its bases from one release to the next (``__eq__``
+    defined on ``Counter`` from 3.10, inherited from ``dict`` before), so a special method's
+    branch says when the class overrides it, not when it can be called."""
     parts = name.split(".")
-    if parts[0] == "__future__" or any(p.startswith("_") and not p.endswith("__") for p in parts[0].split(".")):
+    return len(parts) > 2 and parts[-1].startswith("__") and parts[-1].endswith("__")
+
+
+#: special names that say how a class is laid out, not what code can use, and those every
+#: class has as a type (``property.__name__`` is ``type.__name__``; the stubs date the instances')
+_LAYOUT = frozenset({"__slots__", "__match_args__", "__name__", "__qualname__", "__module__", "__doc__", "__annotations__"})
+
+
+def _private_module_name(name: str, modules: frozenset[str]) -> bool:
+    """An underscored name of a public module (``sys._is_gil_enabled``, ``os._COPYFILE_ACL``).
+
+    Only functions and annotated constants are kept: the stubs' own helpers
+    (type variables, aliases, protocols, ``_ScandirIterator``) are underscored classes
+    and assignments that do not exist at run time."""
+    module, _, last = name.rpartition(".")
+    return last.startswith("_") and not last.startswith("__") and module in modules
+
+
+def _skipped(name: str) -> bool:
+    """Names no plugin spells (members of private modules and of private classes) and
+    ``__future__`` features (the syntax table dates them: a future import changes the parser).
+
+    An underscored or dunder name of a public module or class is kept: CPython documents
+    several (``sys._is_gil_enabled``, ``enum.Enum._add_alias_``, ``BaseException.__notes__``)
+    and typeshed dates only names that exist at run time in some release."""
+    parts = name.split(".")
+    if parts[0] == "__future__" or parts[0].startswith("_"):
         return True
-    for part in parts[1:]:
-        dunder = part.startswith("__") and part.endswith("__")
-        if dunder or (part.startswith("_") and part not in _PUBLIC_UNDERSCORED):
+    if parts[:2] == ["builtins", "function"]:
+        return True  # a class of the stubs only (``types.FunctionType`` is the real one)
+    if len(parts) > 2 and parts[-1] in ("__init__", "__new__"):
+        return True  # a constructor's signature: its keywords are dated on the class
+    for part in parts[1:-1]:
+        if part.startswith("_") and part not in _PUBLIC_UNDERSCORED:
             return True
     return False
 
