@@ -34,7 +34,7 @@ from functools import cache
 
 import libcst as cst
 
-from mbcheck.checks.compat.tables import stdlib_members
+from mbcheck.checks.compat.tables import stdlib_keyword_table, stdlib_members
 from mbcheck.pyfile.traverse import Collector, FileContext
 
 #: built-in types (their qualified names)
@@ -98,9 +98,10 @@ _OPTIONAL = frozenset({"typing.Optional", "typing_extensions.Optional"})
 
 @cache
 def member_owners() -> frozenset[str]:
-    """Every dotted prefix of a tabled member that has members itself (``pathlib.PurePath``)."""
+    """Every dotted prefix of a tabled member, or of a callable with dated keywords, that has
+    members itself (``pathlib.PurePath``, ``threading.Semaphore`` for ``release(n=)``)."""
     owners: set[str] = set()
-    for name in stdlib_members():
+    for name in (*stdlib_members(), *stdlib_keyword_table()):
         parts = name.split(".")
         for cut in range(1, len(parts)):
             owners.add(".".join(parts[:cut]))
@@ -112,7 +113,8 @@ def is_class(qname: str) -> bool:
     if qname in BUILTIN_TYPES or qname in BASES or qname in LOWER_CASE_CLASSES:
         return True
     last = qname.rsplit(".", 1)[-1]
-    return qname in member_owners() and last[:1].isupper() and not last.isupper()
+    # what owns tabled members is a module (lower case) or a class (``IMAP4``, ``UUID`` too)
+    return qname in member_owners() and last[:1].isupper()
 
 
 def classes_of(qname: str) -> tuple[str, ...]:

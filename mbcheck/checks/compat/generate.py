@@ -151,6 +151,66 @@ CORRECTIONS: dict[str, dict[str, Any]] = {
     "zipimport.zipimporter.exec_module": {"added": "3.10"},
 }
 
+_PEP_706 = ["3.8.17", "3.9.17", "3.10.12", "3.11.4"]
+_CVE_2023_27043 = ["3.9.20", "3.10.15", "3.11.10", "3.12.5"]
+
+#: Keyword parameters the stubs cannot date: they declare them for every release (a
+#: parameter that was positional-only before, or a security fix that reached older patch
+#: releases) or behind ``**kwargs``. Each is the library reference's "Changed in version"
+#: note for that callable.
+KEYWORD_CORRECTIONS: dict[str, dict[str, dict[str, Any]]] = {
+    # bytes.translate: "Changed in version 3.6: delete is now supported as a keyword argument."
+    "builtins.bytes.translate": {"delete": {"added": "3.6"}},
+    "builtins.bytearray.translate": {"delete": {"added": "3.6"}},
+    # zlib.compress: "Changed in version 3.6: level can now be used as a keyword parameter."
+    "zlib.compress": {"level": {"added": "3.6"}},
+    # zlib.decompress: "Changed in version 3.6: wbits and bufsize can be used as keyword arguments."
+    "zlib.decompress": {"wbits": {"added": "3.6"}, "bufsize": {"added": "3.6"}},
+    # asyncio streams: "Changed in version 3.7: Added the ssl_handshake_timeout and start_serving parameters."
+    "asyncio.start_server": {"ssl_handshake_timeout": {"added": "3.7"}, "start_serving": {"added": "3.7"}},
+    "asyncio.start_unix_server": {"ssl_handshake_timeout": {"added": "3.7"}, "start_serving": {"added": "3.7"}},
+    # open_connection / open_unix_connection: "Changed in version 3.7: Added the ssl_handshake_timeout parameter."
+    "asyncio.open_connection": {"ssl_handshake_timeout": {"added": "3.7"}},
+    "asyncio.open_unix_connection": {"ssl_handshake_timeout": {"added": "3.7"}},
+    # hashlib: "Changed in version 3.9: All hashlib constructors take a keyword-only argument usedforsecurity"
+    **{
+        f"hashlib.{name}": {"usedforsecurity": {"added": "3.9"}}
+        for name in (
+            "new", "md5", "sha1", "sha224", "sha256", "sha384", "sha512", "blake2b", "blake2s",
+            "sha3_224", "sha3_256", "sha3_384", "sha3_512", "shake_128", "shake_256",
+        )
+    },
+    # os.sendfile: "Changed in version 3.9: Parameters out and in was renamed to out_fd and in_fd."
+    "os.sendfile": {"out_fd": {"added": "3.9"}, "in_fd": {"added": "3.9"}},
+    # random.sample: "Changed in version 3.9: Added the counts parameter."
+    "random.sample": {"counts": {"added": "3.9"}},
+    "random.Random.sample": {"counts": {"added": "3.9"}},
+    # tarfile / shutil.unpack_archive: "Changed in version 3.12: Added the filter parameter."
+    # (PEP 706: also in the listed security releases)
+    "tarfile.TarFile.extract": {"filter": {"added": "3.12", "backported": _PEP_706}},
+    "tarfile.TarFile.extractall": {"filter": {"added": "3.12", "backported": _PEP_706}},
+    "shutil.unpack_archive": {"filter": {"added": "3.12", "backported": _PEP_706}},
+    # email.utils: "Changed in version 3.13: Add strict optional parameter" (CVE-2023-27043,
+    # also in the listed security releases)
+    "email.utils.getaddresses": {"strict": {"added": "3.13", "backported": _CVE_2023_27043}},
+    "email.utils.parseaddr": {"strict": {"added": "3.13", "backported": _CVE_2023_27043}},
+    # ArgumentParser.add_argument: "Changed in version 3.13: Added the deprecated parameter." (**kwargs in the stubs)
+    "argparse.ArgumentParser.add_argument": {"deprecated": {"added": "3.13"}},
+    # Executor.map: "Changed in version 3.14: Added the buffersize parameter."
+    "concurrent.futures.Executor.map": {"buffersize": {"added": "3.14"}},
+    "concurrent.futures.ThreadPoolExecutor.map": {"buffersize": {"added": "3.14"}},
+    "concurrent.futures.ProcessPoolExecutor.map": {"buffersize": {"added": "3.14"}},
+}
+
+#: Callables that take the keyword parameters of another, as the library reference says
+#: ("The full function signature is the same as that of the Popen constructor"): a keyword
+#: both accept is dated as the other dates it when the stubs do not date it here.
+KEYWORDS_AS: dict[str, str] = {
+    "subprocess.call": "subprocess.Popen",
+    "subprocess.check_call": "subprocess.Popen",
+    "subprocess.check_output": "subprocess.Popen",
+}
+
 #: Entries the stubs date wrongly, dropped (introspection of CPython 3.11 has them):
 #: typeshed 2.15 declares ``ctypes.POINTER``/``pointer`` anew for 3.14 and
 #: ``enum.IntEnum.name`` for 3.12; ``pdb.Pdb.execRcLines`` is still there; ``sys.UnraisableHookArgs`` is a stub-only name.
@@ -336,8 +396,16 @@ class Scope:
     everywhere: set[str] = field(default_factory=set)
     #: names declared with an annotation (``_COPYFILE_ACL: int``), not a type alias
     data: set[str] = field(default_factory=set)
+    #: module-level names annotated with a class name (``rmtree: _RmtreeType``), per branch
+    annotated: dict[str, list[tuple[ast.expr, Interval]]] = field(default_factory=dict)
     #: ``_IntEnumBase = ReprEnum``: a name bound to another name (a class alias), per branch
     aliases: dict[str, list[tuple[ast.expr, Interval]]] = field(default_factory=dict)
+
+
+def _bound(method: Function) -> Function:
+    """A method's definitions as the callable an instance is (``__call__``): ``self`` is
+    already left out of the keywords, so they stay as they are."""
+    return method
 
 
 def _keywords(args: ast.arguments, method: bool) -> tuple[frozenset[str], bool]:
@@ -393,6 +461,8 @@ class _Reader:
                 scope.spans.setdefault(node.target.id, []).append(span)
                 if not (isinstance(node.annotation, (ast.Name, ast.Attribute)) and _last_name(node.annotation) == "TypeAlias"):
                     scope.data.add(node.target.id)
+                    if not in_class and isinstance(node.annotation, ast.Name):
+                        scope.annotated.setdefault(node.target.id, []).append((node.annotation, span))
             elif isinstance(node, ast.Assign):
                 if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, (ast.Name, ast.Attribute)):
                     scope.aliases.setdefault(node.targets[0].id, []).append((node.value, span))
@@ -616,6 +686,24 @@ class _Resolver:
                     continue
                 for inner, what in target:
                     out.setdefault(name, []).append((_meet(span, inner), what))
+        for name, aliases in scope.aliases.items():
+            # ``bisect = bisect_right``: the function's keywords under the alias too
+            if name in scope.functions or name in scope.classes:
+                continue
+            for value, span in aliases:
+                if isinstance(value, ast.Name) and value.id != name:
+                    out.setdefault(name, []).extend(
+                        (_meet(span, inner), what) for inner, what in list(out.get(value.id, ())) if what is not None and what[0] == "function"
+                    )
+        for name, annotations in scope.annotated.items():
+            # ``rmtree: _RmtreeType``: an instance of a class with ``__call__`` is called like it
+            for annotation, span in annotations:
+                if not (isinstance(annotation, ast.Name) and annotation.id in scope.classes):
+                    continue  # a class of the same stub (the stubs' callable protocols are)
+                for found, _found_module, class_span in self._class_in(module, annotation.id):
+                    call = found.functions.get("__call__")
+                    if call is not None:
+                        out.setdefault(name, []).append((_meet(span, class_span), ("function", _bound(call))))
         return out
 
     def lookup(self, module: str, expr: ast.expr, depth: int = 0) -> list[tuple[Scope, str, Interval]]:
@@ -939,6 +1027,15 @@ def merge(snapshots: Sequence[Snapshot]) -> dict[str, Any]:
             kw_entry = _relative(kw_span, span)
             if kw_entry:
                 keywords.setdefault(name, {})[keyword] = kw_entry
+    for name, model in KEYWORDS_AS.items():
+        facts = [s.members[name] for s in snapshots if name in s.members]
+        accepted = {k for f in facts for k in f.keywords}
+        for keyword, entry in keywords.get(model, {}).items():
+            if keyword in accepted and "added" in entry and keyword not in keywords.get(name, {}):
+                keywords.setdefault(name, {})[keyword] = dict(entry)
+    for name, dated in KEYWORD_CORRECTIONS.items():
+        for keyword, entry in dated.items():
+            keywords.setdefault(name, {})[keyword] = dict(entry)
     for name in DROPPED:
         members.pop(name, None)
     for name, override in {**CORRECTIONS, **OVERRIDES}.items():
@@ -1109,4 +1206,4 @@ if __name__ == "__main__":
     raise SystemExit(main())
 
 
-__all__ = ["CORRECTIONS", "DROPPED", "EXPECTED_REMOVALS", "OVERRIDES", "PINNED", "Pin", "Snapshot", "dumps", "generate", "main", "merge", "read_snapshot", "snapshot_files"]
+__all__ = ["CORRECTIONS", "DROPPED", "EXPECTED_REMOVALS", "KEYWORDS_AS", "KEYWORD_CORRECTIONS", "OVERRIDES", "PINNED", "Pin", "Snapshot", "dumps", "generate", "main", "merge", "read_snapshot", "snapshot_files"]

@@ -114,6 +114,11 @@ def stdlib_members() -> Mapping[str, StdlibEntry]:
     return stdlib_table().members
 
 
+def stdlib_keyword_table() -> Mapping[str, Mapping[str, StdlibEntry]]:
+    """Every callable with dated keyword parameters: qualified name -> keyword -> entry."""
+    return stdlib_table().keywords
+
+
 def stdlib_keywords(name: str) -> Mapping[str, StdlibEntry]:
     """The dated keyword parameters of the callable ``name`` (empty when none is dated)."""
     return stdlib_table().keywords.get(name, {})
