@@ -194,6 +194,9 @@ KEYWORD_CORRECTIONS: dict[str, dict[str, dict[str, Any]]] = {
     # also in the listed security releases)
     "email.utils.getaddresses": {"strict": {"added": "3.13", "backported": _CVE_2023_27043}},
     "email.utils.parseaddr": {"strict": {"added": "3.13", "backported": _CVE_2023_27043}},
+    # os.path.realpath: "Changed in version 3.10: The strict parameter was added." (the
+    # stubs dropped the branch when ALLOW_MISSING reached 3.9 security releases)
+    **{f"{module}.realpath": {"strict": {"added": "3.10"}} for module in ("os.path", "posixpath", "ntpath")},
     # ArgumentParser.add_argument: "Changed in version 3.13: Added the deprecated parameter." (**kwargs in the stubs)
     "argparse.ArgumentParser.add_argument": {"deprecated": {"added": "3.13"}},
     # Executor.map: "Changed in version 3.14: Added the buffersize parameter."
@@ -272,11 +275,15 @@ class Pin:
 
 #: The snapshots ``rules/compat/stdlib.json`` is generated from, oldest first.
 #: mypy 0.790's typeshed (old layout) still has the 3.6 branches, 0.910's the
-#: 3.7 ones, 1.4.1's the 3.8 to 3.10 ones; typeshed_client 2.15.0 has 3.11 to 3.15.
+#: 3.7 ones, 1.4.1's the 3.8 to 3.10 ones; 1.14.1 (December 2024) keeps the 3.9
+#: branches and 1.18.2 (September 2025) the 3.10 ones for what typeshed learnt
+#: after mid-2023; typeshed_client 2.15.0 (November 2026) has 3.11 to 3.15.
 PINNED: tuple[Pin, ...] = (
     Pin("mypy", "0.790", "2b21ba45ad9ef2e2eb88ce4aeadd0112d0f5026418324176fd494a6824b74975", 5),
     Pin("mypy", "0.910", "704098302473cb31a218f1775a873b376b30b4c18229421e9e9dc8916fd16150", 6),
     Pin("mypy", "1.4.1", "9bbcd9ab8ea1f2e1c8031c21445b511442cc45c89951e49bbf852cbb70755b1b", 7),
+    Pin("mypy", "1.14.1", "7ec88144fe9b510e8475ec2f5f251992690fcf89ccb4500b214b4226abcd32d6", 8),
+    Pin("mypy", "1.18.2", "06a398102a5f203d7477b2923dda3634c36727fa5c237d8f859ef90c42a9924b", 9),
     Pin("typeshed_client", "2.15.0", "c1546a777054bee2128e27bb50b455400a18f80962a503d53507daece5c3eb45", 10),
 )
 
@@ -1038,6 +1045,8 @@ def merge(snapshots: Sequence[Snapshot]) -> dict[str, Any]:
             keywords.setdefault(name, {})[keyword] = dict(entry)
     for name in DROPPED:
         members.pop(name, None)
+    for name in modules:
+        members.pop(name, None)  # a submodule a package re-exports is dated as a module
     for name, override in {**CORRECTIONS, **OVERRIDES}.items():
         members[name] = dict(override)
     platform = set()
