@@ -10,8 +10,10 @@ evident (:class:`~mbcheck.checks.compat.collect_receivers.ReceiverTypes`:
 ``p = Path("x"); p.exists(follow_symlinks=False)`` is 3.12,
 ``logging.getLogger().info(..., stacklevel=2)`` 3.8), the method looked up
 on the class and then on its bases as for other members. Each is reported
-by MB401 like any other too-new use. Guards count as for other names: a version check, ``TYPE_CHECKING``, or a ``try``
-whose handler catches ``TypeError`` (what an unknown keyword raises).
+by MB401 like any other too-new use. Guards count as for other names: a version check, ``TYPE_CHECKING``, a ``try``
+whose handler catches ``TypeError`` (what an unknown keyword raises), or the
+``else`` of a ``try`` or a ``hasattr`` check that found a name added in the same
+releases.
 """
 
 from __future__ import annotations
@@ -71,6 +73,9 @@ class KeywordArguments(ReceiverTypes, GuardTracker):
             guarded = (
                 guard.protects(what, "keyword")
                 or (guard.low is not None and guard.low >= entry.added)
+                # the ``else`` of a ``try`` that found a name of the same releases
+                # (``tarfile.data_filter`` and ``extractall(filter=)``, PEP 706)
+                or guard.implies(entry)
             )
             self._record("keyword", what, "min", entry.added, entry.backported, guarded, arg.keyword)
 

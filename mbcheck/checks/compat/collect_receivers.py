@@ -7,9 +7,12 @@ the class of an expression when it is evident from the code itself:
 * a literal: ``str`` (also f-strings and concatenations), ``bytes``,
   ``int``, ``float``, ``complex``, ``dict``, ``list``, ``set``, ``tuple`` and
   their comprehensions;
-* a call of a standard-library class (``PurePath("a")``, ``dict(a=1)``) or
-  of a factory whose result class is listed in :data:`FACTORIES`
-  (``asyncio.create_task(...)`` is an ``asyncio.Task``);
+* a call of a standard-library class (``PurePath("a")``, ``dict(a=1)``), of a
+  factory whose result class is listed in :data:`FACTORIES`
+  (``asyncio.create_task(...)`` is an ``asyncio.Task``), or of a callable whose
+  return annotation in the stubs names one class (the table's ``returns``:
+  ``os.stat(p)`` is an ``os.stat_result``; also methods of a receiver whose
+  class is evident: ``Path.cwd().resolve()`` is a ``Path``);
 * a name bound to one of those in the same scope, in a block that encloses
   the use (``p = PurePath(); p.with_stem("x")``; a binding inside an ``if``
   does not type a use after it), or annotated with a class
@@ -34,7 +37,7 @@ from functools import cache
 
 import libcst as cst
 
-from mbcheck.checks.compat.tables import stdlib_keyword_table, stdlib_members
+from mbcheck.checks.compat.tables import stdlib_keyword_table, stdlib_members, stdlib_returns
 from mbcheck.pyfile.traverse import Collector, FileContext
 
 #: built-in types (their qualified names)
@@ -224,10 +227,27 @@ class ReceiverTypes(Collector):
         if isinstance(node, cst.Call):
             qname = self.ctx.qualified_name(node.func)
             if qname is None:
-                return None
+                return self._method_result(node.func)
             if qname in FACTORIES:
                 return FACTORIES[qname]
-            return qname if is_class(qname) else None
+            if is_class(qname):
+                return qname
+            return stdlib_returns().get(qname)
+        return None
+
+    def _method_result(self, func: cst.BaseExpression) -> str | None:
+        """The class a method returns when its receiver's class is evident
+        (``re.compile(p).fullmatch(s)`` is a ``re.Match``; ``Path.cwd().resolve()`` a ``Path``)."""
+        if not isinstance(func, cst.Attribute):
+            return None
+        cls = self.class_of(func.value)
+        if cls is None:
+            return None
+        returns = stdlib_returns()
+        for owner in classes_of(cls):
+            found = returns.get(f"{owner}.{func.attr.value}")
+            if found is not None:
+                return found
         return None
 
     def annotation_class(self, node: cst.BaseExpression) -> str | None:

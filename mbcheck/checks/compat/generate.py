@@ -376,9 +376,13 @@ def _condition(test: ast.expr) -> tuple[Interval, Interval] | None:
 
 @dataclass
 class Function:
-    """The definitions of one callable: (interval, keyword names, takes ``**kwargs``) each."""
+    """The definitions of one callable: (interval, keyword names, takes ``**kwargs``) each,
+    and where its return annotations are read: the stub module and, for a method, its class."""
 
     defs: list[tuple[Interval, frozenset[str], bool]] = field(default_factory=list)
+    returns: list[ast.expr | None] = field(default_factory=list)
+    module: str = ""
+    owner: Scope | None = None
 
 
 @dataclass
@@ -457,7 +461,9 @@ class _Reader:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 scope.spans.setdefault(node.name, []).append(span)
                 keywords, varkw = _keywords(node.args, in_class and not _is_static(node))
-                scope.functions.setdefault(node.name, Function()).defs.append((span, keywords, varkw))
+                function = scope.functions.setdefault(node.name, Function(module=self.module, owner=scope if in_class else None))
+                function.defs.append((span, keywords, varkw))
+                function.returns.append(node.returns)
             elif isinstance(node, ast.ClassDef):
                 inner = Scope(bases=list(node.bases))
                 self.body(node.body, inner, ALWAYS, True)
@@ -578,6 +584,9 @@ class Snapshot:
     floor: int
     #: module-level names the stubs define only under a ``sys.platform`` test
     platform_specific: frozenset[str] = frozenset()
+    #: callable -> the public name of the class every definition returns (``re.compile`` ->
+    #: ``re.Pattern``, ``pathlib.Path.cwd`` -> ``pathlib.Path``)
+    returns: dict[str, str] = field(default_factory=dict)
 
 
 def _parse_versions(text: str) -> dict[str, Interval]:
@@ -625,6 +634,10 @@ class _Resolver:
         self._done: set[str] = set()
         #: how many times an import cycle was cut (a module asked for while it is being read)
         self._cuts = 0
+        #: qualified callable -> its definitions (for the classes they return)
+        self._callables: dict[str, list[Function]] = {}
+        #: id of a class's scope -> its public qualified names (each public module that binds it)
+        self._public: dict[int, list[str]] = {}
         self._names: dict[str, dict[str, list[tuple[Interval, Any]]]] = {}
         self._members: dict[int, dict[str, list[tuple[Interval, Any]]]] = {}
         #: module -> its names that exist only on some platforms
@@ -702,9 +715,9 @@ class _Resolver:
                     out.setdefault(name, []).extend(
                         (_meet(span, inner), what) for inner, what in list(out.get(value.id, ())) if what is not None and what[0] == "function"
                     )
-        for name, annotations in scope.annotated.items():
+        for name, declared in scope.annotated.items():
             # ``rmtree: _RmtreeType``: an instance of a class with ``__call__`` is called like it
-            for annotation, span in annotations:
+            for annotation, span in declared:
                 if not (isinstance(annotation, ast.Name) and annotation.id in scope.classes):
                     continue  # a class of the same stub (the stubs' callable protocols are)
                 for found, _found_module, class_span in self._class_in(module, annotation.id):
@@ -755,7 +768,7 @@ class _Resolver:
             defs = scope.classes[name]
             spans = scope.spans.get(name, [])
             if len(spans) == len(defs):
-                return [(inner, module, span) for inner, span in zip(defs, spans)]
+                return [(inner, module, span) for inner, span in zip(defs, spans, strict=True)]
             return [(defs[-1], module, ALWAYS)]
         return [
             (what[1], what[2], span)
@@ -768,7 +781,12 @@ class _Resolver:
             if module.split(".")[0] in _PRIVATE_ROOTS:
                 continue
             scope = self.scopes[module]
+            public = not any(part.startswith("_") for part in module.split("."))
             for name, bindings in self.module_names(module).items():
+                if public and not name.startswith("_"):
+                    for _span, what in bindings:
+                        if what is not None and what[0] == "class":
+                            self._public.setdefault(id(what[1]), []).append(f"{module}.{name}")
                 self._record(f"{module}.{name}", bindings, 0)
                 fact = self.members.get(f"{module}.{name}")
                 if fact is not None and name in scope.data:
@@ -789,6 +807,7 @@ class _Resolver:
         functions = [(s, what[1]) for s, what in bindings if what is not None and what[0] == "function"]
         if functions:
             fact.function = True
+            self._callables[qualified] = [f for _s, f in functions]
             fact.keywords = _keyword_spans([(_meet(s, d[0]), d[1], d[2]) for s, f in functions for d in f.defs])
         gathered: dict[str, list[tuple[Interval, Any]]] = {}
         for outer, what in bindings:
@@ -807,6 +826,47 @@ class _Resolver:
                 for d in w[1].defs
             ]
             fact.keywords = _keyword_spans(defs)
+
+    def returns(self) -> dict[str, str]:
+        """Each callable whose definitions all return one class with a public name."""
+        out: dict[str, str] = {}
+        for qualified, functions in sorted(self._callables.items()):
+            found: set[str | None] = set()
+            for function in functions:
+                for annotation in function.returns:
+                    found.add(self._returned(function, annotation))
+            if len(found) == 1:
+                (cls,) = found
+                if cls is not None:
+                    out[qualified] = cls
+        return out
+
+    def _returned(self, function: Function, annotation: ast.expr | None) -> str | None:
+        """The public name of the class a return annotation names (``X | None`` is ``X``)."""
+        if annotation is None:
+            return None
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            left, right = annotation.left, annotation.right
+            if isinstance(right, ast.Constant) and right.value is None:
+                return self._returned(function, left)
+            if isinstance(left, ast.Constant) and left.value is None:
+                return self._returned(function, right)
+            return None
+        if isinstance(annotation, ast.Name) and annotation.id == "Self":
+            scopes = [function.owner] if function.owner is not None else []
+        else:
+            scopes = [scope for scope, _module, _span in self.lookup(function.module, annotation)]
+        found = {self._public_name(scope, function.module) for scope in scopes}
+        return found.pop() if len(found) == 1 else None
+
+    def _public_name(self, scope: Scope, near: str) -> str | None:
+        """A class's public name, the one in the module ``near`` (or its package) first:
+        ``os.stat`` returns ``os.stat_result``, not ``nt.stat_result``."""
+        names = self._public.get(id(scope))
+        if not names:
+            return None
+        top = near.split(".")[0]
+        return min(names, key=lambda n: (not n.startswith(near + "."), not n.startswith(top + "."), n.count("."), n))
 
     def class_members(self, scope: Scope, module: str, stack: tuple[int, ...]) -> dict[str, list[tuple[Interval, Any]]]:
         """A class's members, its own and those it inherits (the first base that has a name gives it)."""
@@ -879,7 +939,7 @@ def read_snapshot(label: str, files: Mapping[str, bytes], floor: int | None = No
     members = resolver.run()
     if floor is None:
         floor = (lowest or 1) - 1
-    return Snapshot(label, modules, members, floor, frozenset(resolver.platform_specific))
+    return Snapshot(label, modules, members, floor, frozenset(resolver.platform_specific), resolver.returns())
 
 
 # ---------------------------------------------------------------------------
@@ -1058,7 +1118,20 @@ def merge(snapshots: Sequence[Snapshot]) -> dict[str, Any]:
             if knower is not None and prefix in knower.platform_specific:
                 platform.add(name)
                 break
-    return {"modules": modules, "members": members, "keywords": keywords, "platform_specific": sorted(platform)}
+    owners = {name.rsplit(".", 1)[0] for name in (*members, *keywords)}
+    returns: dict[str, str] = {}
+    for snapshot in snapshots:
+        for name, cls in snapshot.returns.items():
+            # the built-in types are left out: most callables return one, few are receivers
+            if cls in owners and not cls.startswith("builtins.") and not _skipped(name):
+                returns.setdefault(name, cls)
+    return {
+        "modules": modules,
+        "members": members,
+        "keywords": keywords,
+        "returns": dict(sorted(returns.items())),
+        "platform_specific": sorted(platform),
+    }
 
 
 #: names with a leading underscore that are public API (namedtuple methods and fields)
@@ -1105,10 +1178,7 @@ def _skipped(name: str) -> bool:
         return True  # a class of the stubs only (``types.FunctionType`` is the real one)
     if len(parts) > 2 and parts[-1] in ("__init__", "__new__"):
         return True  # a constructor's signature: its keywords are dated on the class
-    for part in parts[1:-1]:
-        if part.startswith("_") and part not in _PUBLIC_UNDERSCORED:
-            return True
-    return False
+    return any(part.startswith("_") and part not in _PUBLIC_UNDERSCORED for part in parts[1:-1])
 
 
 def _owner_span(name: str, modules: Mapping[str, Mapping[str, str]], members: Mapping[str, Mapping[str, str]]) -> Interval:
@@ -1177,10 +1247,10 @@ def _version_key(info: Mapping[str, str]) -> tuple[int, tuple[int, ...]]:
 def dumps(document: Mapping[str, Any]) -> str:
     """Compact, diffable JSON: one entry per line."""
     lines = ["{"]
-    head = {k: v for k, v in document.items() if k not in ("modules", "members", "keywords", "platform_specific")}
+    head = {k: v for k, v in document.items() if k not in ("modules", "members", "keywords", "returns", "platform_specific")}
     for key, value in head.items():
         lines.append(f"  {json.dumps(key)}: {json.dumps(value)},")
-    sections = [k for k in ("modules", "members", "keywords") if k in document]
+    sections = [k for k in ("modules", "members", "keywords", "returns") if k in document]
     for index, section in enumerate(sections):
         lines.append(f"  {json.dumps(section)}: {{")
         items = list(document[section].items())

@@ -132,3 +132,23 @@ def test_a_method_keyword_under_a_version_check_is_guarded() -> None:
         "if sys.version_info >= (3, 12):\n    p.exists(follow_symlinks=False)\n"
     )
     assert [guarded for *_rest, guarded in _keywords_found(code)] == [True]
+
+
+def test_a_keyword_of_the_releases_a_try_else_detected_is_guarded() -> None:
+    # pip's shape: the PEP 706 filter is used only where tarfile.data_filter exists
+    code = (
+        "import tarfile\n"
+        "def unpack(path, where):\n"
+        "    tar = tarfile.open(path)\n"
+        "    try:\n"
+        "        data_filter = tarfile.data_filter\n"
+        "    except AttributeError:\n"
+        "        tar.extractall(where)\n"
+        "    else:\n"
+        "        tar.extractall(where, filter=data_filter)\n"
+    )
+    found = _keywords_found(code)
+    assert [(what, guarded) for what, _v, _l, guarded in found] == [("tarfile.TarFile.extractall(filter=)", True)]
+    # without the detection it is reported
+    bare = "import tarfile\ndef unpack(path, where):\n    tarfile.open(path).extractall(where, filter='data')\n"
+    assert [(what, guarded) for what, _v, _l, guarded in _keywords_found(bare)] == [("tarfile.TarFile.extractall(filter=)", False)]
