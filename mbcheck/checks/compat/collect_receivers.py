@@ -37,7 +37,12 @@ from functools import cache
 
 import libcst as cst
 
-from mbcheck.checks.compat.tables import stdlib_keyword_table, stdlib_members, stdlib_returns
+from mbcheck.checks.compat.tables import (
+    returning_names,
+    stdlib_keyword_table,
+    stdlib_members,
+    stdlib_returns,
+)
 from mbcheck.pyfile.traverse import Collector, FileContext
 
 #: built-in types (their qualified names)
@@ -238,7 +243,7 @@ class ReceiverTypes(Collector):
     def _method_result(self, func: cst.BaseExpression) -> str | None:
         """The class a method returns when its receiver's class is evident
         (``re.compile(p).fullmatch(s)`` is a ``re.Match``; ``Path.cwd().resolve()`` a ``Path``)."""
-        if not isinstance(func, cst.Attribute):
+        if not isinstance(func, cst.Attribute) or func.attr.value not in returning_names():
             return None
         cls = self.class_of(func.value)
         if cls is None:

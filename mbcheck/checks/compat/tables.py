@@ -123,6 +123,12 @@ def stdlib_returns() -> Mapping[str, str]:
     return stdlib_table().returns
 
 
+@cache
+def returning_names() -> frozenset[str]:
+    """The last part of every callable in :func:`stdlib_returns` (a cheap pre-filter for calls)."""
+    return frozenset(name.rsplit(".", 1)[-1] for name in stdlib_returns())
+
+
 def stdlib_keyword_table() -> Mapping[str, Mapping[str, StdlibEntry]]:
     """Every callable with dated keyword parameters: qualified name -> keyword -> entry."""
     return stdlib_table().keywords
