@@ -7,9 +7,12 @@ the class of an expression when it is evident from the code itself:
 * a literal: ``str`` (also f-strings and concatenations), ``bytes``,
   ``int``, ``float``, ``complex``, ``dict``, ``list``, ``set``, ``tuple`` and
   their comprehensions;
-* a call of a standard-library class (``PurePath("a")``, ``dict(a=1)``) or
-  of a factory whose result class is listed in :data:`FACTORIES`
-  (``asyncio.create_task(...)`` is an ``asyncio.Task``);
+* a call of a standard-library class (``PurePath("a")``, ``dict(a=1)``), of a
+  factory whose result class is listed in :data:`FACTORIES`
+  (``asyncio.create_task(...)`` is an ``asyncio.Task``), or of a callable whose
+  return annotation in the stubs names one class (the table's ``returns``:
+  ``os.stat(p)`` is an ``os.stat_result``; also methods of a receiver whose
+  class is evident: ``Path.cwd().resolve()`` is a ``Path``);
 * a name bound to one of those in the same scope, in a block that encloses
   the use (``p = PurePath(); p.with_stem("x")``; a binding inside an ``if``
   does not type a use after it), or annotated with a class
@@ -34,7 +37,12 @@ from functools import cache
 
 import libcst as cst
 
-from mbcheck.checks.compat.tables import stdlib_members
+from mbcheck.checks.compat.tables import (
+    returning_names,
+    stdlib_keyword_table,
+    stdlib_members,
+    stdlib_returns,
+)
 from mbcheck.pyfile.traverse import Collector, FileContext
 
 #: built-in types (their qualified names)
@@ -98,9 +106,10 @@ _OPTIONAL = frozenset({"typing.Optional", "typing_extensions.Optional"})
 
 @cache
 def member_owners() -> frozenset[str]:
-    """Every dotted prefix of a tabled member that has members itself (``pathlib.PurePath``)."""
+    """Every dotted prefix of a tabled member, or of a callable with dated keywords, that has
+    members itself (``pathlib.PurePath``, ``threading.Semaphore`` for ``release(n=)``)."""
     owners: set[str] = set()
-    for name in stdlib_members():
+    for name in (*stdlib_members(), *stdlib_keyword_table()):
         parts = name.split(".")
         for cut in range(1, len(parts)):
             owners.add(".".join(parts[:cut]))
@@ -112,7 +121,8 @@ def is_class(qname: str) -> bool:
     if qname in BUILTIN_TYPES or qname in BASES or qname in LOWER_CASE_CLASSES:
         return True
     last = qname.rsplit(".", 1)[-1]
-    return qname in member_owners() and last[:1].isupper() and not last.isupper()
+    # what owns tabled members is a module (lower case) or a class (``IMAP4``, ``UUID`` too)
+    return qname in member_owners() and last[:1].isupper()
 
 
 def classes_of(qname: str) -> tuple[str, ...]:
@@ -222,10 +232,27 @@ class ReceiverTypes(Collector):
         if isinstance(node, cst.Call):
             qname = self.ctx.qualified_name(node.func)
             if qname is None:
-                return None
+                return self._method_result(node.func)
             if qname in FACTORIES:
                 return FACTORIES[qname]
-            return qname if is_class(qname) else None
+            if is_class(qname):
+                return qname
+            return stdlib_returns().get(qname)
+        return None
+
+    def _method_result(self, func: cst.BaseExpression) -> str | None:
+        """The class a method returns when its receiver's class is evident
+        (``re.compile(p).fullmatch(s)`` is a ``re.Match``; ``Path.cwd().resolve()`` a ``Path``)."""
+        if not isinstance(func, cst.Attribute) or func.attr.value not in returning_names():
+            return None
+        cls = self.class_of(func.value)
+        if cls is None:
+            return None
+        returns = stdlib_returns()
+        for owner in classes_of(cls):
+            found = returns.get(f"{owner}.{func.attr.value}")
+            if found is not None:
+                return found
         return None
 
     def annotation_class(self, node: cst.BaseExpression) -> str | None:

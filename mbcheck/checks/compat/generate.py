@@ -151,6 +151,69 @@ CORRECTIONS: dict[str, dict[str, Any]] = {
     "zipimport.zipimporter.exec_module": {"added": "3.10"},
 }
 
+_PEP_706 = ["3.8.17", "3.9.17", "3.10.12", "3.11.4"]
+_CVE_2023_27043 = ["3.9.20", "3.10.15", "3.11.10", "3.12.5"]
+
+#: Keyword parameters the stubs cannot date: they declare them for every release (a
+#: parameter that was positional-only before, or a security fix that reached older patch
+#: releases) or behind ``**kwargs``. Each is the library reference's "Changed in version"
+#: note for that callable.
+KEYWORD_CORRECTIONS: dict[str, dict[str, dict[str, Any]]] = {
+    # bytes.translate: "Changed in version 3.6: delete is now supported as a keyword argument."
+    "builtins.bytes.translate": {"delete": {"added": "3.6"}},
+    "builtins.bytearray.translate": {"delete": {"added": "3.6"}},
+    # zlib.compress: "Changed in version 3.6: level can now be used as a keyword parameter."
+    "zlib.compress": {"level": {"added": "3.6"}},
+    # zlib.decompress: "Changed in version 3.6: wbits and bufsize can be used as keyword arguments."
+    "zlib.decompress": {"wbits": {"added": "3.6"}, "bufsize": {"added": "3.6"}},
+    # asyncio streams: "Changed in version 3.7: Added the ssl_handshake_timeout and start_serving parameters."
+    "asyncio.start_server": {"ssl_handshake_timeout": {"added": "3.7"}, "start_serving": {"added": "3.7"}},
+    "asyncio.start_unix_server": {"ssl_handshake_timeout": {"added": "3.7"}, "start_serving": {"added": "3.7"}},
+    # open_connection / open_unix_connection: "Changed in version 3.7: Added the ssl_handshake_timeout parameter."
+    "asyncio.open_connection": {"ssl_handshake_timeout": {"added": "3.7"}},
+    "asyncio.open_unix_connection": {"ssl_handshake_timeout": {"added": "3.7"}},
+    # hashlib: "Changed in version 3.9: All hashlib constructors take a keyword-only argument usedforsecurity"
+    **{
+        f"hashlib.{name}": {"usedforsecurity": {"added": "3.9"}}
+        for name in (
+            "new", "md5", "sha1", "sha224", "sha256", "sha384", "sha512", "blake2b", "blake2s",
+            "sha3_224", "sha3_256", "sha3_384", "sha3_512", "shake_128", "shake_256",
+        )
+    },
+    # os.sendfile: "Changed in version 3.9: Parameters out and in was renamed to out_fd and in_fd."
+    "os.sendfile": {"out_fd": {"added": "3.9"}, "in_fd": {"added": "3.9"}},
+    # random.sample: "Changed in version 3.9: Added the counts parameter."
+    "random.sample": {"counts": {"added": "3.9"}},
+    "random.Random.sample": {"counts": {"added": "3.9"}},
+    # tarfile / shutil.unpack_archive: "Changed in version 3.12: Added the filter parameter."
+    # (PEP 706: also in the listed security releases)
+    "tarfile.TarFile.extract": {"filter": {"added": "3.12", "backported": _PEP_706}},
+    "tarfile.TarFile.extractall": {"filter": {"added": "3.12", "backported": _PEP_706}},
+    "shutil.unpack_archive": {"filter": {"added": "3.12", "backported": _PEP_706}},
+    # email.utils: "Changed in version 3.13: Add strict optional parameter" (CVE-2023-27043,
+    # also in the listed security releases)
+    "email.utils.getaddresses": {"strict": {"added": "3.13", "backported": _CVE_2023_27043}},
+    "email.utils.parseaddr": {"strict": {"added": "3.13", "backported": _CVE_2023_27043}},
+    # os.path.realpath: "Changed in version 3.10: The strict parameter was added." (the
+    # stubs dropped the branch when ALLOW_MISSING reached 3.9 security releases)
+    **{f"{module}.realpath": {"strict": {"added": "3.10"}} for module in ("os.path", "posixpath", "ntpath")},
+    # ArgumentParser.add_argument: "Changed in version 3.13: Added the deprecated parameter." (**kwargs in the stubs)
+    "argparse.ArgumentParser.add_argument": {"deprecated": {"added": "3.13"}},
+    # Executor.map: "Changed in version 3.14: Added the buffersize parameter."
+    "concurrent.futures.Executor.map": {"buffersize": {"added": "3.14"}},
+    "concurrent.futures.ThreadPoolExecutor.map": {"buffersize": {"added": "3.14"}},
+    "concurrent.futures.ProcessPoolExecutor.map": {"buffersize": {"added": "3.14"}},
+}
+
+#: Callables that take the keyword parameters of another, as the library reference says
+#: ("The full function signature is the same as that of the Popen constructor"): a keyword
+#: both accept is dated as the other dates it when the stubs do not date it here.
+KEYWORDS_AS: dict[str, str] = {
+    "subprocess.call": "subprocess.Popen",
+    "subprocess.check_call": "subprocess.Popen",
+    "subprocess.check_output": "subprocess.Popen",
+}
+
 #: Entries the stubs date wrongly, dropped (introspection of CPython 3.11 has them):
 #: typeshed 2.15 declares ``ctypes.POINTER``/``pointer`` anew for 3.14 and
 #: ``enum.IntEnum.name`` for 3.12; ``pdb.Pdb.execRcLines`` is still there; ``sys.UnraisableHookArgs`` is a stub-only name.
@@ -212,11 +275,15 @@ class Pin:
 
 #: The snapshots ``rules/compat/stdlib.json`` is generated from, oldest first.
 #: mypy 0.790's typeshed (old layout) still has the 3.6 branches, 0.910's the
-#: 3.7 ones, 1.4.1's the 3.8 to 3.10 ones; typeshed_client 2.15.0 has 3.11 to 3.15.
+#: 3.7 ones, 1.4.1's the 3.8 to 3.10 ones; 1.14.1 (December 2024) keeps the 3.9
+#: branches and 1.18.2 (September 2025) the 3.10 ones for what typeshed learnt
+#: after mid-2023; typeshed_client 2.15.0 (November 2026) has 3.11 to 3.15.
 PINNED: tuple[Pin, ...] = (
     Pin("mypy", "0.790", "2b21ba45ad9ef2e2eb88ce4aeadd0112d0f5026418324176fd494a6824b74975", 5),
     Pin("mypy", "0.910", "704098302473cb31a218f1775a873b376b30b4c18229421e9e9dc8916fd16150", 6),
     Pin("mypy", "1.4.1", "9bbcd9ab8ea1f2e1c8031c21445b511442cc45c89951e49bbf852cbb70755b1b", 7),
+    Pin("mypy", "1.14.1", "7ec88144fe9b510e8475ec2f5f251992690fcf89ccb4500b214b4226abcd32d6", 8),
+    Pin("mypy", "1.18.2", "06a398102a5f203d7477b2923dda3634c36727fa5c237d8f859ef90c42a9924b", 9),
     Pin("typeshed_client", "2.15.0", "c1546a777054bee2128e27bb50b455400a18f80962a503d53507daece5c3eb45", 10),
 )
 
@@ -309,9 +376,13 @@ def _condition(test: ast.expr) -> tuple[Interval, Interval] | None:
 
 @dataclass
 class Function:
-    """The definitions of one callable: (interval, keyword names, takes ``**kwargs``) each."""
+    """The definitions of one callable: (interval, keyword names, takes ``**kwargs``) each,
+    and where its return annotations are read: the stub module and, for a method, its class."""
 
     defs: list[tuple[Interval, frozenset[str], bool]] = field(default_factory=list)
+    returns: list[ast.expr | None] = field(default_factory=list)
+    module: str = ""
+    owner: Scope | None = None
 
 
 @dataclass
@@ -334,6 +405,18 @@ class Scope:
     exported: dict[str, list[Interval]] = field(default_factory=dict)
     #: names defined at least once outside a ``sys.platform`` test
     everywhere: set[str] = field(default_factory=set)
+    #: names declared with an annotation (``_COPYFILE_ACL: int``), not a type alias
+    data: set[str] = field(default_factory=set)
+    #: module-level names annotated with a class name (``rmtree: _RmtreeType``), per branch
+    annotated: dict[str, list[tuple[ast.expr, Interval]]] = field(default_factory=dict)
+    #: ``_IntEnumBase = ReprEnum``: a name bound to another name (a class alias), per branch
+    aliases: dict[str, list[tuple[ast.expr, Interval]]] = field(default_factory=dict)
+
+
+def _bound(method: Function) -> Function:
+    """A method's definitions as the callable an instance is (``__call__``): ``self`` is
+    already left out of the keywords, so they stay as they are."""
+    return method
 
 
 def _keywords(args: ast.arguments, method: bool) -> tuple[frozenset[str], bool]:
@@ -378,7 +461,9 @@ class _Reader:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 scope.spans.setdefault(node.name, []).append(span)
                 keywords, varkw = _keywords(node.args, in_class and not _is_static(node))
-                scope.functions.setdefault(node.name, Function()).defs.append((span, keywords, varkw))
+                function = scope.functions.setdefault(node.name, Function(module=self.module, owner=scope if in_class else None))
+                function.defs.append((span, keywords, varkw))
+                function.returns.append(node.returns)
             elif isinstance(node, ast.ClassDef):
                 inner = Scope(bases=list(node.bases))
                 self.body(node.body, inner, ALWAYS, True)
@@ -387,7 +472,18 @@ class _Reader:
                 # a class's own members are dated relative to the class: its span applies on top
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
                 scope.spans.setdefault(node.target.id, []).append(span)
+                if not (isinstance(node.annotation, (ast.Name, ast.Attribute)) and _last_name(node.annotation) == "TypeAlias"):
+                    scope.data.add(node.target.id)
+                    if not in_class and isinstance(node.annotation, ast.Name):
+                        scope.annotated.setdefault(node.target.id, []).append((node.annotation, span))
             elif isinstance(node, ast.Assign):
+                if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, (ast.Name, ast.Attribute)):
+                    scope.aliases.setdefault(node.targets[0].id, []).append((node.value, span))
+                    if isinstance(node.value, ast.Name) and node.value.id in scope.functions:
+                        # ``__rand__ = __and__``: the same function under another name
+                        scope.functions.setdefault(node.targets[0].id, Function()).defs.extend(
+                            (_meet(span, d[0]), d[1], d[2]) for d in scope.functions[node.value.id].defs
+                        )
                 for target in node.targets:
                     for name in _target_names(target):
                         if name == "__all__":
@@ -415,6 +511,10 @@ class _Reader:
                     else:
                         top = alias.name.split(".")[0]
                         scope.imports.setdefault(top, []).append((top, None, span, False))
+
+
+def _last_name(node: ast.expr) -> str:
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
 
 
 def _mentions_platform(test: ast.expr) -> bool:
@@ -467,6 +567,10 @@ class Fact:
 
     span: Interval
     keywords: dict[str, Interval] = field(default_factory=dict)
+    #: whether a definition is a function or method
+    function: bool = False
+    #: whether the module declares it with an annotation (a constant or variable, not a type alias)
+    data: bool = False
 
 
 @dataclass
@@ -480,6 +584,9 @@ class Snapshot:
     floor: int
     #: module-level names the stubs define only under a ``sys.platform`` test
     platform_specific: frozenset[str] = frozenset()
+    #: callable -> the public name of the class every definition returns (``re.compile`` ->
+    #: ``re.Pattern``, ``pathlib.Path.cwd`` -> ``pathlib.Path``)
+    returns: dict[str, str] = field(default_factory=dict)
 
 
 def _parse_versions(text: str) -> dict[str, Interval]:
@@ -525,6 +632,12 @@ class _Resolver:
         self.scopes = scopes
         self.members: dict[str, Fact] = {}
         self._done: set[str] = set()
+        #: how many times an import cycle was cut (a module asked for while it is being read)
+        self._cuts = 0
+        #: qualified callable -> its definitions (for the classes they return)
+        self._callables: dict[str, list[Function]] = {}
+        #: id of a class's scope -> its public qualified names (each public module that binds it)
+        self._public: dict[int, list[str]] = {}
         self._names: dict[str, dict[str, list[tuple[Interval, Any]]]] = {}
         self._members: dict[int, dict[str, list[tuple[Interval, Any]]]] = {}
         #: module -> its names that exist only on some platforms
@@ -537,9 +650,17 @@ class _Resolver:
         if module in self._names:
             return self._names[module]
         scope = self.scopes.get(module)
-        if scope is None or module in stack:
+        if scope is None:
             return {}
+        if module in stack:
+            self._cuts += 1
+            return {}
+        cuts = self._cuts
         result = self._module_names(module, scope, (*stack, module))
+        if stack and self._cuts != cuts:
+            # an import cycle was cut below this module (``_ssl`` reads ``ssl``, which
+            # re-exports from ``_ssl``): what it saw is partial, so it is not kept
+            return result
         self._names[module] = result
         self._platform[module] = self._platform_names(module, scope, result)
         return result
@@ -585,10 +706,30 @@ class _Resolver:
                     continue
                 for inner, what in target:
                     out.setdefault(name, []).append((_meet(span, inner), what))
+        for name, aliases in scope.aliases.items():
+            # ``bisect = bisect_right``: the function's keywords under the alias too
+            if name in scope.functions or name in scope.classes:
+                continue
+            for value, span in aliases:
+                if isinstance(value, ast.Name) and value.id != name:
+                    out.setdefault(name, []).extend(
+                        (_meet(span, inner), what) for inner, what in list(out.get(value.id, ())) if what is not None and what[0] == "function"
+                    )
+        for name, declared in scope.annotated.items():
+            # ``rmtree: _RmtreeType``: an instance of a class with ``__call__`` is called like it
+            for annotation, span in declared:
+                if not (isinstance(annotation, ast.Name) and annotation.id in scope.classes):
+                    continue  # a class of the same stub (the stubs' callable protocols are)
+                for found, _found_module, class_span in self._class_in(module, annotation.id):
+                    call = found.functions.get("__call__")
+                    if call is not None:
+                        out.setdefault(name, []).append((_meet(span, class_span), ("function", _bound(call))))
         return out
 
-    def lookup(self, module: str, expr: ast.expr) -> tuple[Scope, str] | None:
-        """The class a base expression names, seen from ``module``."""
+    def lookup(self, module: str, expr: ast.expr, depth: int = 0) -> list[tuple[Scope, str, Interval]]:
+        """The class a base expression names, seen from ``module``: each of its definitions
+        (a class defined anew in each version branch has several, an alias bound in each
+        branch names one each) with its interval."""
         while isinstance(expr, ast.Subscript):
             expr = expr.value
         parts: list[str] = []
@@ -596,14 +737,20 @@ class _Resolver:
             parts.insert(0, expr.attr)
             expr = expr.value
         if not isinstance(expr, ast.Name):
-            return None
+            return []
         parts.insert(0, expr.id)
         scope = self.scopes.get(module)
         if scope is None:
-            return None
+            return []
         head = parts[0]
         if head in scope.classes and len(parts) == 1:
-            return scope.classes[head][-1], module
+            return self._class_in(module, head)
+        if head in scope.aliases and len(parts) == 1 and depth < 4:
+            return [
+                (found, found_module, _meet(span, inner))
+                for value, span in scope.aliases[head]
+                for found, found_module, inner in self.lookup(module, value, depth + 1)
+            ]
         for source, imported, _span, _reexport in scope.imports.get(head, []):
             if imported is None:
                 target_module = ".".join([source, *parts[1:-1]])
@@ -612,20 +759,38 @@ class _Resolver:
                 return self._class_in(source, imported)
         if len(parts) == 1 and "builtins" in self.scopes and module != "builtins":
             return self._class_in("builtins", head)
-        return None
+        return []
 
-    def _class_in(self, module: str, name: str) -> tuple[Scope, str] | None:
-        for _span, what in self.module_names(module).get(name, []):
-            if what is not None and what[0] == "class":
-                return what[1], what[2]
-        return None
+    def _class_in(self, module: str, name: str) -> list[tuple[Scope, str, Interval]]:
+        scope = self.scopes.get(module)
+        if scope is not None and name in scope.classes:
+            # the module's own definitions, each with its version branch
+            defs = scope.classes[name]
+            spans = scope.spans.get(name, [])
+            if len(spans) == len(defs):
+                return [(inner, module, span) for inner, span in zip(defs, spans, strict=True)]
+            return [(defs[-1], module, ALWAYS)]
+        return [
+            (what[1], what[2], span)
+            for span, what in self.module_names(module).get(name, [])
+            if what is not None and what[0] == "class"
+        ]
 
     def run(self) -> dict[str, Fact]:
         for module in sorted(self.scopes):
             if module.split(".")[0] in _PRIVATE_ROOTS:
                 continue
+            scope = self.scopes[module]
+            public = not any(part.startswith("_") for part in module.split("."))
             for name, bindings in self.module_names(module).items():
+                if public and not name.startswith("_"):
+                    for _span, what in bindings:
+                        if what is not None and what[0] == "class":
+                            self._public.setdefault(id(what[1]), []).append(f"{module}.{name}")
                 self._record(f"{module}.{name}", bindings, 0)
+                fact = self.members.get(f"{module}.{name}")
+                if fact is not None and name in scope.data:
+                    fact.data = True
                 if name in self._platform.get(module, set()):
                     self.platform_specific.add(f"{module}.{name}")
         return self.members
@@ -641,6 +806,8 @@ class _Resolver:
         self.members[qualified] = fact
         functions = [(s, what[1]) for s, what in bindings if what is not None and what[0] == "function"]
         if functions:
+            fact.function = True
+            self._callables[qualified] = [f for _s, f in functions]
             fact.keywords = _keyword_spans([(_meet(s, d[0]), d[1], d[2]) for s, f in functions for d in f.defs])
         gathered: dict[str, list[tuple[Interval, Any]]] = {}
         for outer, what in bindings:
@@ -660,6 +827,47 @@ class _Resolver:
             ]
             fact.keywords = _keyword_spans(defs)
 
+    def returns(self) -> dict[str, str]:
+        """Each callable whose definitions all return one class with a public name."""
+        out: dict[str, str] = {}
+        for qualified, functions in sorted(self._callables.items()):
+            found: set[str | None] = set()
+            for function in functions:
+                for annotation in function.returns:
+                    found.add(self._returned(function, annotation))
+            if len(found) == 1:
+                (cls,) = found
+                if cls is not None:
+                    out[qualified] = cls
+        return out
+
+    def _returned(self, function: Function, annotation: ast.expr | None) -> str | None:
+        """The public name of the class a return annotation names (``X | None`` is ``X``)."""
+        if annotation is None:
+            return None
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            left, right = annotation.left, annotation.right
+            if isinstance(right, ast.Constant) and right.value is None:
+                return self._returned(function, left)
+            if isinstance(left, ast.Constant) and left.value is None:
+                return self._returned(function, right)
+            return None
+        if isinstance(annotation, ast.Name) and annotation.id == "Self":
+            scopes = [function.owner] if function.owner is not None else []
+        else:
+            scopes = [scope for scope, _module, _span in self.lookup(function.module, annotation)]
+        found = {self._public_name(scope, function.module) for scope in scopes}
+        return found.pop() if len(found) == 1 else None
+
+    def _public_name(self, scope: Scope, near: str) -> str | None:
+        """A class's public name, the one in the module ``near`` (or its package) first:
+        ``os.stat`` returns ``os.stat_result``, not ``nt.stat_result``."""
+        names = self._public.get(id(scope))
+        if not names:
+            return None
+        top = near.split(".")[0]
+        return min(names, key=lambda n: (not n.startswith(near + "."), not n.startswith(top + "."), n.count("."), n))
+
     def class_members(self, scope: Scope, module: str, stack: tuple[int, ...]) -> dict[str, list[tuple[Interval, Any]]]:
         """A class's members, its own and those it inherits (the first base that has a name gives it)."""
         if id(scope) in self._members:
@@ -671,16 +879,16 @@ class _Resolver:
         inherited_names: set[str] = set()
         _add_own_names(out, scope, module)
         for base in scope.bases:
-            found = self.lookup(module, base)
-            if found is None:
-                continue
-            for name, inherited in self.class_members(found[0], found[1], (*stack, id(scope))).items():
-                if name.startswith("__") and name.endswith("__") and name not in ("__init__", "__new__"):
-                    continue
-                if name in ("__init__", "__new__") and ("__init__" in out or "__new__" in out) and name not in inherited_names:
-                    continue
-                out.setdefault(name, []).extend(inherited)
-                inherited_names.add(name)
+            added: set[str] = set()
+            for found, found_module, base_span in self.lookup(module, base):
+                for name, inherited in self.class_members(found, found_module, (*stack, id(scope))).items():
+                    if name.startswith("__") and name.endswith("__") and name not in ("__init__", "__new__"):
+                        continue
+                    if name in ("__init__", "__new__") and ("__init__" in out or "__new__" in out) and name not in inherited_names:
+                        continue
+                    out.setdefault(name, []).extend((_meet(base_span, s), w) for s, w in inherited)
+                    added.add(name)
+            inherited_names |= added
         return out
 
 
@@ -731,7 +939,7 @@ def read_snapshot(label: str, files: Mapping[str, bytes], floor: int | None = No
     members = resolver.run()
     if floor is None:
         floor = (lowest or 1) - 1
-    return Snapshot(label, modules, members, floor, frozenset(resolver.platform_specific))
+    return Snapshot(label, modules, members, floor, frozenset(resolver.platform_specific), resolver.returns())
 
 
 # ---------------------------------------------------------------------------
@@ -857,12 +1065,19 @@ def merge(snapshots: Sequence[Snapshot]) -> dict[str, Any]:
             modules[name] = entry
     members: dict[str, dict[str, Any]] = {}
     keywords: dict[str, dict[str, dict[str, str]]] = {}
+    module_names = frozenset(n for s in snapshots for n in s.modules)
     for name in sorted({n for s in snapshots for n in s.members}):
         found_facts = [(s, s.members.get(name)) for s in snapshots]
         span = _merge_one(name, [(s, f.span if f is not None else None) for s, f in found_facts])
         if span is None:
             continue
-        if _skipped(name):
+        if _skipped(name) or (
+            _dunder_member(name)
+            and (span[1] is not None or name.rsplit(".", 1)[1] in _LAYOUT or any(f is not None and f.function for _s, f in found_facts))
+        ) or (
+            _private_module_name(name, module_names)
+            and not any(f is not None and (f.function or f.data) for _s, f in found_facts)
+        ):
             continue
         owner = _owner_span(name, modules, members)
         entry = _relative(span, owner)
@@ -879,8 +1094,19 @@ def merge(snapshots: Sequence[Snapshot]) -> dict[str, Any]:
             kw_entry = _relative(kw_span, span)
             if kw_entry:
                 keywords.setdefault(name, {})[keyword] = kw_entry
+    for name, model in KEYWORDS_AS.items():
+        facts = [s.members[name] for s in snapshots if name in s.members]
+        accepted = {k for f in facts for k in f.keywords}
+        for keyword, entry in keywords.get(model, {}).items():
+            if keyword in accepted and "added" in entry and keyword not in keywords.get(name, {}):
+                keywords.setdefault(name, {})[keyword] = dict(entry)
+    for name, dated in KEYWORD_CORRECTIONS.items():
+        for keyword, entry in dated.items():
+            keywords.setdefault(name, {})[keyword] = dict(entry)
     for name in DROPPED:
         members.pop(name, None)
+    for name in modules:
+        members.pop(name, None)  # a submodule a package re-exports is dated as a module
     for name, override in {**CORRECTIONS, **OVERRIDES}.items():
         members[name] = dict(override)
     platform = set()
@@ -892,24 +1118,67 @@ def merge(snapshots: Sequence[Snapshot]) -> dict[str, Any]:
             if knower is not None and prefix in knower.platform_specific:
                 platform.add(name)
                 break
-    return {"modules": modules, "members": members, "keywords": keywords, "platform_specific": sorted(platform)}
+    owners = {name.rsplit(".", 1)[0] for name in (*members, *keywords)}
+    returns: dict[str, str] = {}
+    for snapshot in snapshots:
+        for name, cls in snapshot.returns.items():
+            # the built-in types are left out: most callables return one, few are receivers
+            if cls in owners and not cls.startswith("builtins.") and not _skipped(name):
+                returns.setdefault(name, cls)
+    return {
+        "modules": modules,
+        "members": members,
+        "keywords": keywords,
+        "returns": dict(sorted(returns.items())),
+        "platform_specific": sorted(platform),
+    }
 
 
 #: names with a leading underscore that are public API (namedtuple methods and fields)
 _PUBLIC_UNDERSCORED = frozenset({"_asdict", "_replace", "_make", "_fields", "_field_defaults"})
 
 
-def _skipped(name: str) -> bool:
-    """Names no plugin spells (dunders below the module level, private modules' members) and
-    ``__future__`` features (the syntax table dates them: a future import changes the parser)."""
+def _dunder_member(name: str) -> bool:
+    """A special name of a class (``BaseException.__notes__``, ``dict.__or__``).
+
+    Only the data attributes among them are kept, and only their additions: typeshed moves
+    special methods between a class and its bases from one release to the next (``__eq__``
+    defined on ``Counter`` from 3.10, inherited from ``dict`` before), so a special method's
+    branch says when the class overrides it, not when it can be called."""
     parts = name.split(".")
-    if parts[0] == "__future__" or any(p.startswith("_") and not p.endswith("__") for p in parts[0].split(".")):
+    return len(parts) > 2 and parts[-1].startswith("__") and parts[-1].endswith("__")
+
+
+#: special names that say how a class is laid out, not what code can use, and those every
+#: class has as a type (``property.__name__`` is ``type.__name__``; the stubs date the instances')
+_LAYOUT = frozenset({"__slots__", "__match_args__", "__name__", "__qualname__", "__module__", "__doc__", "__annotations__"})
+
+
+def _private_module_name(name: str, modules: frozenset[str]) -> bool:
+    """An underscored name of a public module (``sys._is_gil_enabled``, ``os._COPYFILE_ACL``).
+
+    Only functions and annotated constants are kept: the stubs' own helpers
+    (type variables, aliases, protocols, ``_ScandirIterator``) are underscored classes
+    and assignments that do not exist at run time."""
+    module, _, last = name.rpartition(".")
+    return last.startswith("_") and not last.startswith("__") and module in modules
+
+
+def _skipped(name: str) -> bool:
+    """Names no plugin spells (members of private modules and of private classes) and
+    ``__future__`` features (the syntax table dates them: a future import changes the parser).
+
+    An underscored or dunder name of a public module or class is kept: CPython documents
+    several (``sys._is_gil_enabled``, ``enum.Enum._add_alias_``, ``BaseException.__notes__``)
+    and typeshed dates only names that exist at run time in some release."""
+    parts = name.split(".")
+    if parts[0] == "__future__" or parts[0].startswith("_"):
         return True
-    for part in parts[1:]:
-        dunder = part.startswith("__") and part.endswith("__")
-        if dunder or (part.startswith("_") and part not in _PUBLIC_UNDERSCORED):
-            return True
-    return False
+    if parts[:2] == ["builtins", "function"]:
+        return True  # a class of the stubs only (``types.FunctionType`` is the real one)
+    if len(parts) > 2 and parts[-1] in ("__init__", "__new__"):
+        return True  # a constructor's signature: its keywords are dated on the class
+    return any(part.startswith("_") and part not in _PUBLIC_UNDERSCORED for part in parts[1:-1])
 
 
 def _owner_span(name: str, modules: Mapping[str, Mapping[str, str]], members: Mapping[str, Mapping[str, str]]) -> Interval:
@@ -978,10 +1247,10 @@ def _version_key(info: Mapping[str, str]) -> tuple[int, tuple[int, ...]]:
 def dumps(document: Mapping[str, Any]) -> str:
     """Compact, diffable JSON: one entry per line."""
     lines = ["{"]
-    head = {k: v for k, v in document.items() if k not in ("modules", "members", "keywords", "platform_specific")}
+    head = {k: v for k, v in document.items() if k not in ("modules", "members", "keywords", "returns", "platform_specific")}
     for key, value in head.items():
         lines.append(f"  {json.dumps(key)}: {json.dumps(value)},")
-    sections = [k for k in ("modules", "members", "keywords") if k in document]
+    sections = [k for k in ("modules", "members", "keywords", "returns") if k in document]
     for index, section in enumerate(sections):
         lines.append(f"  {json.dumps(section)}: {{")
         items = list(document[section].items())
@@ -1016,4 +1285,4 @@ if __name__ == "__main__":
     raise SystemExit(main())
 
 
-__all__ = ["CORRECTIONS", "DROPPED", "EXPECTED_REMOVALS", "OVERRIDES", "PINNED", "Pin", "Snapshot", "dumps", "generate", "main", "merge", "read_snapshot", "snapshot_files"]
+__all__ = ["CORRECTIONS", "DROPPED", "EXPECTED_REMOVALS", "KEYWORDS_AS", "KEYWORD_CORRECTIONS", "OVERRIDES", "PINNED", "Pin", "Snapshot", "dumps", "generate", "main", "merge", "read_snapshot", "snapshot_files"]

@@ -92,6 +92,8 @@ class StdlibTable:
     members: Mapping[str, StdlibEntry]
     #: callable -> keyword -> entry
     keywords: Mapping[str, Mapping[str, StdlibEntry]]
+    #: callable -> the class of what it returns (``re.compile`` -> ``re.Pattern``)
+    returns: Mapping[str, str]
 
 
 @cache
@@ -103,6 +105,7 @@ def stdlib_table() -> StdlibTable:
         _entries(raw["modules"], shared),
         _entries(raw["members"], shared),
         {name: _entries(keywords, shared) for name, keywords in raw.get("keywords", {}).items()},
+        dict(raw.get("returns", {})),
     )
 
 
@@ -112,6 +115,23 @@ def stdlib_modules() -> Mapping[str, StdlibEntry]:
 
 def stdlib_members() -> Mapping[str, StdlibEntry]:
     return stdlib_table().members
+
+
+def stdlib_returns() -> Mapping[str, str]:
+    """Callables whose result is an instance of one standard-library class, from the stubs'
+    return annotations (``pathlib.Path.cwd`` -> ``pathlib.Path``, ``os.stat`` -> ``os.stat_result``)."""
+    return stdlib_table().returns
+
+
+@cache
+def returning_names() -> frozenset[str]:
+    """The last part of every callable in :func:`stdlib_returns` (a cheap pre-filter for calls)."""
+    return frozenset(name.rsplit(".", 1)[-1] for name in stdlib_returns())
+
+
+def stdlib_keyword_table() -> Mapping[str, Mapping[str, StdlibEntry]]:
+    """Every callable with dated keyword parameters: qualified name -> keyword -> entry."""
+    return stdlib_table().keywords
 
 
 def stdlib_keywords(name: str) -> Mapping[str, StdlibEntry]:

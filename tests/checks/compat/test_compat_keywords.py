@@ -82,3 +82,73 @@ def test_a_local_name_that_shadows_the_builtin_is_not_the_builtin() -> None:
 def test_an_unknown_callable_or_an_undated_keyword_is_not_a_requirement() -> None:
     facts = analyse_source("import subprocess\nsubprocess.run(['x'], check=True)\nfoo(strict=True)\n")
     assert [r for r in facts.requirements if r.kind == "keyword"] == []
+
+
+def _keywords_found(code: str) -> list[tuple[str, tuple[int, int], int, bool]]:
+    return [
+        (r.what, r.version, r.span.line, r.guarded)
+        for r in analyse_source(code).requirements
+        if r.kind == "keyword"
+    ]
+
+
+def test_a_method_keyword_through_a_constructed_receiver() -> None:
+    code = "from pathlib import Path\np = Path('plugin.yaml')\np.exists(follow_symlinks=False)\n"
+    assert _keywords_found(code) == [("pathlib.Path.exists(follow_symlinks=)", (3, 12), 3, False)]
+
+
+def test_a_method_keyword_through_a_factory_and_an_annotation() -> None:
+    code = (
+        "import logging\n"
+        "logging.getLogger(__name__).info('x', stacklevel=2)\n"
+        "def f(log: logging.Logger):\n"
+        "    log.warning('y', stacklevel=2)\n"
+    )
+    # (3.8 is old: such requirements are kept once per module, without a line)
+    found = _keywords_found(code)
+    assert [(what, version) for what, version, _line, _g in found] == [
+        ("logging.Logger.info(stacklevel=)", (3, 8)),
+        ("logging.Logger.warning(stacklevel=)", (3, 8)),
+    ]
+
+
+def test_a_method_keyword_on_a_base_of_the_receiver_class() -> None:
+    # PurePath.match(case_sensitive=) reached through a Path (BASES: Path inherits PurePath)
+    found = _keywords_found("from pathlib import Path\nPath('a').match('*.py', case_sensitive=True)\n")
+    assert [(what.endswith(".match(case_sensitive=)"), version) for what, version, _l, _g in found] == [(True, (3, 12))]
+
+
+def test_a_method_keyword_on_an_unknown_receiver_is_not_reported() -> None:
+    # the receiver's class is not evident: nothing is said
+    assert _keywords_found("def f(p):\n    p.exists(follow_symlinks=False)\n") == []
+    # a rebound name forgets its class
+    code = "from pathlib import Path\np = Path('a')\np = object()\np.exists(follow_symlinks=False)\n"
+    assert _keywords_found(code) == []
+
+
+def test_a_method_keyword_under_a_version_check_is_guarded() -> None:
+    code = (
+        "import sys\nfrom pathlib import Path\np = Path('a')\n"
+        "if sys.version_info >= (3, 12):\n    p.exists(follow_symlinks=False)\n"
+    )
+    assert [guarded for *_rest, guarded in _keywords_found(code)] == [True]
+
+
+def test_a_keyword_of_the_releases_a_try_else_detected_is_guarded() -> None:
+    # pip's shape: the PEP 706 filter is used only where tarfile.data_filter exists
+    code = (
+        "import tarfile\n"
+        "def unpack(path, where):\n"
+        "    tar = tarfile.open(path)\n"
+        "    try:\n"
+        "        data_filter = tarfile.data_filter\n"
+        "    except AttributeError:\n"
+        "        tar.extractall(where)\n"
+        "    else:\n"
+        "        tar.extractall(where, filter=data_filter)\n"
+    )
+    found = _keywords_found(code)
+    assert [(what, guarded) for what, _v, _l, guarded in found] == [("tarfile.TarFile.extractall(filter=)", True)]
+    # without the detection it is reported
+    bare = "import tarfile\ndef unpack(path, where):\n    tarfile.open(path).extractall(where, filter='data')\n"
+    assert [(what, guarded) for what, _v, _l, guarded in _keywords_found(bare)] == [("tarfile.TarFile.extractall(filter=)", False)]

@@ -231,3 +231,29 @@ def test_nested_forms_are_one_use_unless_they_need_a_newer_release() -> None:
     source = "def f(x: dict[str, list[int]], y: dict[str, int | None]) -> list[int] | None:\n    pass\n"
     found = sorted((r.span.column, source[r.span.column - 1 : r.span.end_column - 1]) for r in analyse_source(source).requirements)
     assert found == [(10, "dict[str, list[int]]"), (35, "dict[str, int | None]"), (45, "int | None"), (61, "list[int] | None")]
+
+
+def test_the_table_names_the_class_a_callable_returns() -> None:
+    from mbcheck.checks.compat.tables import stdlib_returns
+
+    returns = stdlib_returns()
+    assert returns["re.compile"] == "re.Pattern"
+    assert returns["os.stat"] == "os.stat_result"  # the public name in the callable's own module
+    assert returns["pathlib.Path.cwd"] == "pathlib.Path"  # ``Self``
+    # built-in types are left out (most callables return one)
+    assert not any(cls.startswith("builtins.") for cls in returns.values())
+
+
+def test_a_member_of_what_a_stdlib_callable_returns_is_dated() -> None:
+    from mbcheck.checks.compat.collect import analyse_source
+
+    def found(code: str) -> list[tuple[str, tuple[int, int]]]:
+        return [(r.what, r.version) for r in analyse_source(code).requirements if r.kind != "syntax"]
+
+    assert found("import os\nos.stat('f').st_birthtime_ns\n") == [("os.stat_result.st_birthtime_ns", (3, 12))]
+    # a method's result, through a receiver of evident class
+    assert ("pathlib.Path.is_file(follow_symlinks=)", (3, 13)) in found(
+        "from pathlib import Path\nPath.cwd().resolve().is_file(follow_symlinks=True)\n"
+    )
+    # a callable whose result is not evident says nothing
+    assert found("def f(g):\n    g().st_birthtime_ns\n") == []

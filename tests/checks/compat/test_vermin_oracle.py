@@ -17,11 +17,15 @@ Figures (printed with ``pytest -s``):
 * no finding that says a snippet vermin says runs on 3.0 needs a newer release
   (removals, MB402, are right about those: ``import imp`` is gone from 3.12).
 
-The targets of the issue are 90% and 95% and no false finding; the first
-two need the standard-library table generated from typeshed. Until that
-table replaces the hand-made one, the threshold test is an expected failure
-(strict: it fails as soon as the hand-made table reaches them, and it runs
-for real once the table is the generated one).
+The targets of the issue are 90% and 95% and no false finding. The floors
+below are what mbcheck reaches; a regression under them fails. What is still
+missed, by class (measured with the table generated from the pinned
+snapshots): names typeshed does not date or does not have (constants typeshed
+declares for every release, ``test.support`` helpers, vermin's names that do
+not exist such as ``from asyncio import loop``), receivers whose class needs
+a return type the tables do not follow (``{}.items().mapping``,
+``sys.flags().gil``), keywords behind ``**kwargs`` or renamed from positional
+parameters, and ``strftime`` directives.
 
 The test fails -- it does not skip -- when the sdist is missing.
 """
@@ -191,8 +195,9 @@ def cases() -> tuple[Case, ...]:
 
 
 #: "`x` needs Python 3.9, but ..." (not "..., but the code also needs Python 3.14": that names
-#: another module of the batch)
-_NEEDS = re.compile(r"^[^,]* needs Python (\d+)\.(\d+)")
+#: another module of the batch). The label before it may hold commas ("Annotated assignment
+#: statement, with or without a value"), so the match stops only at ", but ".
+_NEEDS = re.compile(r"^(?:(?!, but ).)*? needs Python (\d+)\.(\d+)")
 _USED_IN = re.compile(r"\(used in ([^)]*)\)$")
 
 
@@ -312,8 +317,8 @@ def test_snippets_vermin_gets_wrong_because_of_guards(tmp_path: Path) -> None:
 #: the exact-minimum shares this mbcheck reaches on the oracle: a regression below them fails.
 #: The issue's targets (90% on 3.6-3.14, 95% on 3.12-3.14) are not reached yet; raise these
 #: floors as the tables and the analysis improve.
-MIDDLE_FLOOR = 0.71
-RECENT_FLOOR = 0.68
+MIDDLE_FLOOR = 0.875
+RECENT_FLOOR = 0.945
 
 
 def test_oracle_exact_minimum_does_not_regress(oracle_dir: Path) -> None:
