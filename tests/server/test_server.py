@@ -188,3 +188,47 @@ def test_a_burst_of_changes_is_analysed_once_at_its_end(tmp_path: Path) -> None:
             await editor.stop()
 
     asyncio.run(session())
+
+
+LOADER = '''"""Settings file reader."""
+
+import yaml
+
+
+def settings(text: str) -> object:
+    return yaml.load(text)
+'''
+
+
+def test_a_rule_fix_is_offered_and_applied_as_a_quick_fix(tmp_path: Path) -> None:
+    """A finding whose rule carries a fix (MB314: ``yaml.load`` -> ``yaml.safe_load``) is offered as a
+    preferred quick fix; applying its edit to the buffer makes the finding go away."""
+    shutil.copytree(EXAMPLES / "plugins" / "hello_world", tmp_path / "hello_world")
+    loader = tmp_path / "hello_world" / "loader.py"
+    loader.write_text(LOADER, encoding="utf-8")
+
+    async def session() -> None:
+        editor = Editor(tmp_path)
+        await editor.start()
+        try:
+            uri = editor.open(loader)
+            first = await editor.published(uri)
+            mb314 = next(d for d in first if d.code == "MB314")
+            assert (mb314.range.start.line, mb314.range.start.character) == (6, 11)
+            actions = await editor.code_actions(uri, mb314)
+            fixes = [a for a in actions if not a.title.startswith("Suppress")]
+            assert len(fixes) == 1, [a.title for a in actions]
+            fix = fixes[0]
+            assert fix.kind == types.CodeActionKind.QuickFix and fix.is_preferred
+            assert fix.edit is not None and fix.edit.changes is not None
+            fixed = apply_edits(LOADER, list(fix.edit.changes[uri]))
+            assert fixed == LOADER.replace("yaml.load(", "yaml.safe_load(")
+            editor.change(uri, fixed)
+            second = await editor.published(uri)
+            assert "MB314" not in {d.code for d in second}
+            assert loader.read_text(encoding="utf-8") == LOADER  # the buffer changed, not the file
+        finally:
+            _save_exchange(editor)
+            await editor.stop()
+
+    asyncio.run(session())
