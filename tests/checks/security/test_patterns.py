@@ -11,6 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from helpers import expression_context
 from mbcheck.checks.security.classify import (
     StaticPath,
     classify_path,
@@ -30,14 +31,8 @@ TEXT = st.text(alphabet=string.ascii_letters + string.digits + "._-/ ", max_size
 
 def context(source: str) -> tuple[FileContext, cst.BaseExpression]:
     """The last statement's expression of ``source``, with names bound as the traversal would."""
-    module = cst.parse_module(source)
-    ctx = FileContext(module, "__init__.py", "plugin", "plugin", True)
-    ctx.names.prebind_module(module)
-    last = module.body[-1]
-    assert isinstance(last, cst.SimpleStatementLine)
-    statement = last.body[0]
-    assert isinstance(statement, (cst.Expr, cst.Assign))
-    return ctx, statement.value
+    ctx, expr = expression_context(source)
+    return ctx, expr
 
 
 def fold(source: str) -> str | None:
