@@ -4,10 +4,11 @@ A maintainer tool, never run at lint time::
 
     python -m mbcheck.checks.compat.generate --out rules/compat/stdlib.json SNAPSHOT...
 
-Each ``SNAPSHOT`` is a pinned source archive (``.tar.gz``) that ships a copy
-of typeshed's ``stdlib`` directory (mypy's sdist has it under
-``mypy/typeshed/stdlib/``, typeshed_client's under ``typeshed_client/typeshed/``),
-or such a directory itself. The stubs are read with :mod:`ast` only:
+Each ``SNAPSHOT`` is a pinned source archive (``.tar.gz``) or pure-Python
+wheel (``.whl``, a zip) that ships a copy of typeshed's ``stdlib`` directory
+(mypy's sdist and wheel have it under ``mypy/typeshed/stdlib/``,
+typeshed_client's sdist under ``typeshed_client/typeshed/``), or such a
+directory itself. The stubs are read with :mod:`ast` only:
 
 * ``stdlib/VERSIONS`` dates modules (``asyncio.taskgroups: 3.11-``,
   ``distutils: 3.0-3.11``: removed in 3.12);
@@ -39,6 +40,7 @@ import hashlib
 import json
 import sys
 import tarfile
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -263,10 +265,20 @@ class Pin:
     version: str
     sha256: str
     floor: int
+    #: ``sdist`` (a ``.tar.gz``) or ``wheel`` (a pure-Python ``py3-none-any`` wheel, a zip)
+    kind: str = "sdist"
 
     @property
     def filename(self) -> str:
+        if self.kind == "wheel":
+            return f"{self.name}-{self.version}-py3-none-any.whl"
         return f"{self.name}-{self.version}.tar.gz"
+
+    @property
+    def pip_download(self) -> list[str]:
+        """The ``pip download`` arguments that fetch this snapshot (without the target folder)."""
+        binary = ["--only-binary", ":all:", "--platform", "any", "--python-version", "3.12"] if self.kind == "wheel" else ["--no-binary", ":all:"]
+        return ["download", "--no-deps", *binary, self.requirement]
 
     @property
     def requirement(self) -> str:
@@ -277,13 +289,18 @@ class Pin:
 #: mypy 0.790's typeshed (old layout) still has the 3.6 branches, 0.910's the
 #: 3.7 ones, 1.4.1's the 3.8 to 3.10 ones; 1.14.1 (December 2024) keeps the 3.9
 #: branches and 1.18.2 (September 2025) the 3.10 ones for what typeshed learnt
-#: after mid-2023; typeshed_client 2.15.0 (November 2026) has 3.11 to 3.15.
+#: after mid-2023; mypy 2.0.0 (wheel) is the newest release that still has the
+#: 3.10 branches, mypy 2.4.1 (wheel) has 3.11 to 3.15; typeshed_client 2.15.0
+#: (November 2026) is the newest copy. mypy 2.x ships no sdist pip can prepare,
+#: so those two are read from their pure-Python wheels.
 PINNED: tuple[Pin, ...] = (
     Pin("mypy", "0.790", "2b21ba45ad9ef2e2eb88ce4aeadd0112d0f5026418324176fd494a6824b74975", 5),
     Pin("mypy", "0.910", "704098302473cb31a218f1775a873b376b30b4c18229421e9e9dc8916fd16150", 6),
     Pin("mypy", "1.4.1", "9bbcd9ab8ea1f2e1c8031c21445b511442cc45c89951e49bbf852cbb70755b1b", 7),
     Pin("mypy", "1.14.1", "7ec88144fe9b510e8475ec2f5f251992690fcf89ccb4500b214b4226abcd32d6", 8),
     Pin("mypy", "1.18.2", "06a398102a5f203d7477b2923dda3634c36727fa5c237d8f859ef90c42a9924b", 9),
+    Pin("mypy", "2.0.0", "8a92b2be3146b4fa1f062af7eb05574cbf3e6eb8e1f14704af1075423144e4e5", 9, "wheel"),
+    Pin("mypy", "2.4.1", "1784648d6ec8c2b5465e3f26241b845a0b3cb4e56c993c64abe16989e7698999", 10, "wheel"),
     Pin("typeshed_client", "2.15.0", "c1546a777054bee2128e27bb50b455400a18f80962a503d53507daece5c3eb45", 10),
 )
 
@@ -947,7 +964,7 @@ def read_snapshot(label: str, files: Mapping[str, bytes], floor: int | None = No
 
 
 def snapshot_files(path: Path) -> dict[str, bytes]:
-    """The files of the typeshed ``stdlib`` directory inside an sdist archive or a directory.
+    """The files of the typeshed ``stdlib`` directory inside an sdist, a wheel or a directory.
 
     Two layouts are read: the current one (``stdlib/VERSIONS`` beside
     ``stdlib/builtins.pyi``) and the one typeshed used until 2021
@@ -959,6 +976,11 @@ def snapshot_files(path: Path) -> dict[str, bytes]:
         for file in path.rglob("*"):
             if file.is_file() and file.suffix in ("", ".pyi"):
                 files[file.relative_to(path).as_posix()] = file.read_bytes()
+    elif zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as wheel:
+            for info in wheel.infolist():
+                if not info.is_dir() and (info.filename.endswith(".pyi") or info.filename.endswith("/VERSIONS")):
+                    files[info.filename] = wheel.read(info)
     else:
         with tarfile.open(path, "r:*") as archive:
             for member in archive.getmembers():
@@ -998,8 +1020,14 @@ def _old_layout(files: Mapping[str, bytes], prefix: str) -> dict[str, bytes]:
 
 
 def describe(path: Path) -> dict[str, str]:
-    """Name, version and sha256 of a snapshot archive (``mypy-0.910.tar.gz``)."""
-    stem = path.name.removesuffix(".tar.gz").removesuffix(".zip")
+    """Name, version and sha256 of a snapshot archive (``mypy-0.910.tar.gz``, ``mypy-2.4.1-py3-none-any.whl``)."""
+    if path.name.endswith(".whl"):
+        # a wheel's name is NAME-VERSION(-BUILD)?-PYTHON-ABI-PLATFORM.whl
+        name, _, rest = path.name.partition("-")
+        version = rest.partition("-")[0]
+        stem = f"{name}-{version}"
+    else:
+        stem = path.name.removesuffix(".tar.gz").removesuffix(".zip")
     name, _, version = stem.rpartition("-")
     digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
     return {"name": name or stem, "version": version, "sha256": digest}
@@ -1235,13 +1263,18 @@ def generate(paths: Sequence[Path]) -> dict[str, Any]:
     }
 
 
-def _version_key(info: Mapping[str, str]) -> tuple[int, tuple[int, ...]]:
-    """Order snapshots by typeshed age: typeshed_client releases are newer than the mypy ones pinned beside them."""
+def _version_key(info: Mapping[str, str]) -> tuple[int, int, tuple[int, ...]]:
+    """Order snapshots by typeshed age: a pinned one by its place in :data:`PINNED` (oldest
+    first); others after them, typeshed_client releases after mypy ones, then by version."""
+    name = info["name"].replace("-", "_")
+    order = [(pin.name, pin.version) for pin in PINNED]
+    if (name, info["version"]) in order:
+        return (0, order.index((name, info["version"])), ())
     try:
         numbers = tuple(int(p) for p in info["version"].split("."))
     except ValueError:
         numbers = ()
-    return (1 if info["name"].replace("-", "_") == "typeshed_client" else 0, numbers)
+    return (1, 1 if name == "typeshed_client" else 0, numbers)
 
 
 def dumps(document: Mapping[str, Any]) -> str:
@@ -1267,11 +1300,11 @@ def dumps(document: Mapping[str, Any]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mbcheck.checks.compat.generate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, help="write here (default: standard output)")
-    parser.add_argument("snapshots", nargs="+", type=Path, help="sdist archives (or directories) holding typeshed's stdlib")
+    parser.add_argument("snapshots", nargs="+", type=Path, help="sdists, wheels (or directories) holding typeshed's stdlib")
     args = parser.parse_args(argv)
     try:
         text = dumps(generate(args.snapshots))
-    except (OSError, ValueError, SyntaxError, tarfile.TarError) as exc:
+    except (OSError, ValueError, SyntaxError, tarfile.TarError, zipfile.BadZipFile) as exc:
         print(f"mbcheck: error: {exc}", file=sys.stderr)
         return 2
     if args.out is None:

@@ -34,7 +34,7 @@ def _snapshot(pin: generate.Pin) -> Path:
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
         result = subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", pin.requirement, "-d", str(folder)],
+            [sys.executable, "-m", "pip", *pin.pip_download, "-d", str(folder)],
             capture_output=True,
             text=True,
             check=False,
@@ -42,7 +42,7 @@ def _snapshot(pin: generate.Pin) -> Path:
         if result.returncode != 0 or not path.exists():
             pytest.fail(
                 f"the pinned typeshed snapshot {pin.filename} is not in {folder} and pip could not download it "
-                f"(run `pip download --no-deps --no-binary :all: {pin.requirement} -d {folder}`):\n{result.stderr[-2000:]}"
+                f"(run `pip {' '.join(pin.pip_download)} -d {folder}`):\n{result.stderr[-2000:]}"
             )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != pin.sha256:
