@@ -153,6 +153,59 @@ CORRECTIONS: dict[str, dict[str, Any]] = {
     "zipimport.zipimporter.exec_module": {"added": "3.10"},
 }
 
+#: Names typeshed declares for every release or lacks, dated by the library reference. Each
+#: entry quotes the "Added in version" / "Changed in version" note of its page
+#: (docs.python.org/3/library/...); typeshed's stubs cannot say these because the name was
+#: declared before the stubs recorded version branches, or re-exported from a private module.
+DOCUMENTED: dict[str, dict[str, Any]] = {
+    # ssl: PROTOCOL_TLS "Added in version 3.6."; the AlertDescription and SSLErrorNumber
+    # enums: "Added in version 3.6."; get_ciphers(): "Added in version 3.6.";
+    # OP_IGNORE_UNEXPECTED_EOF: "Added in version 3.10."
+    "ssl.PROTOCOL_TLS": {"added": "3.6"},
+    "ssl.AlertDescription": {"added": "3.6"},
+    "ssl.SSLErrorNumber": {"added": "3.6"},
+    "ssl.SSLContext.get_ciphers": {"added": "3.6"},
+    "ssl.OP_IGNORE_UNEXPECTED_EOF": {"added": "3.10"},
+    # os.getrandom's flags GRND_NONBLOCK, GRND_RANDOM: "Added in version 3.6."
+    "os.GRND_NONBLOCK": {"added": "3.6"},
+    "os.GRND_RANDOM": {"added": "3.6"},
+    # os.preadv/pwritev flags RWF_DSYNC, RWF_HIPRI, RWF_NOWAIT, RWF_SYNC: "Added in version 3.7."
+    **{f"os.{name}": {"added": "3.7"} for name in ("RWF_DSYNC", "RWF_HIPRI", "RWF_NOWAIT", "RWF_SYNC")},
+    # select: "Added in version 3.6: EPOLLEXCLUSIVE was added."
+    "select.EPOLLEXCLUSIVE": {"added": "3.6"},
+    # mmap: "Added in version 3.7: The ACCESS_DEFAULT constant."
+    "mmap.ACCESS_DEFAULT": {"added": "3.7"},
+    # sys.getandroidapilevel(): "Added in version 3.7."
+    "sys.getandroidapilevel": {"added": "3.7"},
+    # fcntl: "Changed in version 3.11: On FreeBSD, the fcntl module exposes the F_DUP2FD and
+    # F_DUP2FD_CLOEXEC constants"
+    "fcntl.F_DUP2FD": {"added": "3.11"},
+    "fcntl.F_DUP2FD_CLOEXEC": {"added": "3.11"},
+    # resource.RLIMIT_KQUEUES: "Added in version 3.10."
+    "resource.RLIMIT_KQUEUES": {"added": "3.10"},
+    # xml.etree.ElementTree.TreeBuilder.start_ns() / end_ns(): "Added in version 3.8."
+    **{
+        f"xml.etree.{module}.TreeBuilder.{name}": {"added": "3.8"}
+        for module in ("ElementTree", "cElementTree")
+        for name in ("start_ns", "end_ns")
+    },
+    # logging.handlers.WatchedFileHandler.reopenIfNeeded(): "Added in version 3.6."
+    "logging.handlers.WatchedFileHandler.reopenIfNeeded": {"added": "3.6"},
+    # email.policy.Policy.message_factory: "Added in version 3.6."
+    "email.policy.Policy.message_factory": {"added": "3.6"},
+    # socket.SO_REUSEPORT_LB: "Added in version 3.14." (FreeBSD)
+    "socket.SO_REUSEPORT_LB": {"added": "3.14"},
+    # os.path.ALLOW_MISSING: "Added in version 3.14." -- a fix for CVE-2025-4517 that also
+    # reached the listed security releases, where typeshed declares it for every release
+    **{
+        f"{module}.ALLOW_MISSING": {"added": "3.14", "backported": ["3.9.23", "3.10.18", "3.11.13", "3.12.11", "3.13.4"]}
+        for module in ("os.path", "posixpath", "ntpath")
+    },
+    # pyclbr: Function.parent, Function.children, Class.parent, Class.children:
+    # "Added in version 3.7."
+    **{f"pyclbr.{cls}.{name}": {"added": "3.7"} for cls in ("Class", "Function") for name in ("parent", "children")},
+}
+
 _PEP_706 = ["3.8.17", "3.9.17", "3.10.12", "3.11.4"]
 _CVE_2023_27043 = ["3.9.20", "3.10.15", "3.11.10", "3.12.5"]
 
@@ -199,6 +252,19 @@ KEYWORD_CORRECTIONS: dict[str, dict[str, dict[str, Any]]] = {
     # os.path.realpath: "Changed in version 3.10: The strict parameter was added." (the
     # stubs dropped the branch when ALLOW_MISSING reached 3.9 security releases)
     **{f"{module}.realpath": {"strict": {"added": "3.10"}} for module in ("os.path", "posixpath", "ntpath")},
+    # email.mime classes: "Changed in version 3.6: Added policy keyword-only parameter."
+    **{
+        f"email.mime.{module}.{cls}": {"policy": {"added": "3.6"}}
+        for module, cls in (
+            ("application", "MIMEApplication"), ("audio", "MIMEAudio"), ("base", "MIMEBase"),
+            ("image", "MIMEImage"), ("message", "MIMEMessage"), ("multipart", "MIMEMultipart"),
+            ("nonmultipart", "MIMENonMultipart"), ("text", "MIMEText"),
+        )
+    },
+    # xml.dom.minidom Node.writexml / Document.writexml: "Changed in version 3.9: The standalone
+    # parameter was added."
+    "xml.dom.minidom.Node.writexml": {"standalone": {"added": "3.9"}},
+    "xml.dom.minidom.Document.writexml": {"standalone": {"added": "3.9"}},
     # ArgumentParser.add_argument: "Changed in version 3.13: Added the deprecated parameter." (**kwargs in the stubs)
     "argparse.ArgumentParser.add_argument": {"deprecated": {"added": "3.13"}},
     # Executor.map: "Changed in version 3.14: Added the buffersize parameter."
@@ -1135,7 +1201,7 @@ def merge(snapshots: Sequence[Snapshot]) -> dict[str, Any]:
         members.pop(name, None)
     for name in modules:
         members.pop(name, None)  # a submodule a package re-exports is dated as a module
-    for name, override in {**CORRECTIONS, **OVERRIDES}.items():
+    for name, override in {**DOCUMENTED, **CORRECTIONS, **OVERRIDES}.items():
         members[name] = dict(override)
     platform = set()
     for name in members:
@@ -1318,4 +1384,4 @@ if __name__ == "__main__":
     raise SystemExit(main())
 
 
-__all__ = ["CORRECTIONS", "DROPPED", "EXPECTED_REMOVALS", "KEYWORDS_AS", "KEYWORD_CORRECTIONS", "OVERRIDES", "PINNED", "Pin", "Snapshot", "dumps", "generate", "main", "merge", "read_snapshot", "snapshot_files"]
+__all__ = ["CORRECTIONS", "DOCUMENTED", "DROPPED", "EXPECTED_REMOVALS", "KEYWORDS_AS", "KEYWORD_CORRECTIONS", "OVERRIDES", "PINNED", "Pin", "Snapshot", "dumps", "generate", "main", "merge", "read_snapshot", "snapshot_files"]

@@ -9,10 +9,13 @@ pip (``.ci/run`` does it first); when that is impossible the test fails.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import subprocess
 import sys
+import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -77,7 +80,7 @@ def test_every_removal_of_the_hand_list_is_in_the_table() -> None:
 
 def test_hand_facts_are_in_the_table() -> None:
     members = load_json(TABLE)["members"]
-    for name, entry in {**generate.CORRECTIONS, **generate.OVERRIDES}.items():
+    for name, entry in {**generate.DOCUMENTED, **generate.CORRECTIONS, **generate.OVERRIDES}.items():
         assert members[name] == entry, name
     assert not generate.DROPPED & set(members)
 
@@ -164,6 +167,33 @@ def test_an_older_snapshot_dates_what_a_newer_one_shows_unguarded(tmp_path: Path
     assert members["lib.fresh"] == {"added": "3.9"}  # unguarded in the newer copy, dated by the older
     assert members["lib.newer"] == {"added": "3.11"}
     assert "lib.late" not in members  # only the older copy knows it, without a removal: unknown
+
+
+def test_a_wheel_is_read_like_an_sdist(tmp_path: Path) -> None:
+    """mypy 2.x is pinned as its pure-Python wheel (a zip with ``mypy/typeshed/stdlib``)."""
+    wheel = tmp_path / "mypy-9.9.9-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, text in STUBS.items():
+            archive.writestr(f"mypy/typeshed/stdlib/{name}", text)
+        archive.writestr("mypy/typeshed/stubs/mypy-extensions/mypy_extensions.pyi", "")
+        archive.writestr("mypy-9.9.9.dist-info/METADATA", "Name: mypy\n")
+    sdist = tmp_path / "mypy-9.9.9.tar.gz"
+    with tarfile.open(sdist, "w:gz") as archive:
+        for name, text in STUBS.items():
+            info = tarfile.TarInfo(f"mypy-9.9.9/mypy/typeshed/stdlib/{name}")
+            info.size = len(text.encode())
+            archive.addfile(info, io.BytesIO(text.encode()))
+    assert generate.snapshot_files(wheel) == generate.snapshot_files(sdist) == {k: v.encode() for k, v in STUBS.items()}
+    assert generate.describe(wheel)["name"] == "mypy" and generate.describe(wheel)["version"] == "9.9.9"
+    assert generate.Pin("mypy", "2.4.1", "0" * 64, 10, "wheel").filename == "mypy-2.4.1-py3-none-any.whl"
+
+
+def test_a_broken_wheel_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    wheel = tmp_path / "mypy-9.9.9-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("mypy/__init__.py", "")
+    assert generate.main(["--out", str(tmp_path / "out.json"), str(wheel)]) == 2
+    assert "no typeshed stdlib directory" in capsys.readouterr().err
 
 
 def test_a_snapshot_without_stubs_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
