@@ -721,6 +721,7 @@ class _Resolver:
         self._callables: dict[str, list[Function]] = {}
         #: id of a class's scope -> its public qualified names (each public module that binds it)
         self._public: dict[int, list[str]] = {}
+        self._private: dict[int, str] | None = None
         self._names: dict[str, dict[str, list[tuple[Interval, Any]]]] = {}
         self._members: dict[int, dict[str, list[tuple[Interval, Any]]]] = {}
         #: module -> its names that exist only on some platforms
@@ -915,6 +916,11 @@ class _Resolver:
         out: dict[str, str] = {}
         for qualified, functions in sorted(self._callables.items()):
             found: set[str | None] = set()
+            own = [f for f in functions if f.owner is not None and f.owner is functions[0].owner]
+            if any(d[0] == ALWAYS for f in own for d in f.defs):
+                # the class defines it in every release (``dict.items``): what a base
+                # (``Mapping.items``) declares is overridden
+                functions = own
             for function in functions:
                 for annotation in function.returns:
                     found.add(self._returned(function, annotation))
@@ -942,12 +948,27 @@ class _Resolver:
         found = {self._public_name(scope, function.module) for scope in scopes}
         return found.pop() if len(found) == 1 else None
 
+    def _private_classes(self) -> dict[int, str]:
+        """Classes defined at the top of a private module (``_collections_abc.dict_items``), by scope."""
+        if self._private is None:
+            self._private = {
+                id(found): f"{module}.{name}"
+                for module, scope in self.scopes.items()
+                if module.startswith("_") and module != "__future__"
+                for name, defs in scope.classes.items()
+                if not name.startswith("_")
+                for found in defs
+            }
+        return self._private
+
     def _public_name(self, scope: Scope, near: str) -> str | None:
         """A class's public name, the one in the module ``near`` (or its package) first:
         ``os.stat`` returns ``os.stat_result``, not ``nt.stat_result``."""
         names = self._public.get(id(scope))
         if not names:
-            return None
+            # a class only a private module defines (``dict.items()`` is a
+            # ``_collections_abc.dict_items``): named there
+            return self._private_classes().get(id(scope))
         top = near.split(".")[0]
         return min(names, key=lambda n: (not n.startswith(near + "."), not n.startswith(top + "."), n.count("."), n))
 
@@ -1160,12 +1181,24 @@ def merge(snapshots: Sequence[Snapshot]) -> dict[str, Any]:
     members: dict[str, dict[str, Any]] = {}
     keywords: dict[str, dict[str, dict[str, str]]] = {}
     module_names = frozenset(n for s in snapshots for n in s.modules)
+    # private-module classes public callables return (``dict.items()``): their members are
+    # reached through the receiver, so they are kept -- only for a class every snapshot shows in
+    # every release (``_csv.Writer`` is 3.10's name of the older ``_csv._writer``: dating its
+    # members by the class would make ``csv.writer(f).writerow`` a 3.10 feature)
+    returned = {
+        cls
+        for s in snapshots
+        for n, cls in s.returns.items()
+        if not _skipped(n)
+        and _skipped(cls + ".x")
+        and all(other.members[cls].span == ALWAYS for other in snapshots if cls in other.members)
+    }
     for name in sorted({n for s in snapshots for n in s.members}):
         found_facts = [(s, s.members.get(name)) for s in snapshots]
         span = _merge_one(name, [(s, f.span if f is not None else None) for s, f in found_facts])
         if span is None:
             continue
-        if _skipped(name) or (
+        if (_skipped(name) and name.rpartition(".")[0] not in returned) or (
             _dunder_member(name)
             and (span[1] is not None or name.rsplit(".", 1)[1] in _LAYOUT or any(f is not None and f.function for _s, f in found_facts))
         ) or (

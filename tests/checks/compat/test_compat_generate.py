@@ -169,6 +169,46 @@ def test_an_older_snapshot_dates_what_a_newer_one_shows_unguarded(tmp_path: Path
     assert "lib.late" not in members  # only the older copy knows it, without a removal: unknown
 
 
+VIEW_STUBS = {
+    "VERSIONS": "builtins: 3.0-\n_views: 3.0-\n_csvlike: 3.0-\ncsvlike: 3.0-\n",
+    "_views.pyi": (
+        "import sys\n"
+        "class Mapping:\n    def items(self) -> ItemsView: ...\n"
+        "class ItemsView: ...\n"
+        "class dict_items(ItemsView):\n"
+        "    if sys.version_info >= (3, 10):\n        @property\n        def mapping(self) -> int: ...\n"
+    ),
+    "builtins.pyi": (
+        "from _views import Mapping, dict_items\n"
+        "class object: ...\n"
+        "class dict(Mapping):\n    def items(self) -> dict_items: ...\n"
+    ),
+    "_csvlike.pyi": (
+        "import sys\n"
+        "if sys.version_info >= (3, 10):\n"
+        "    class Writer:\n        def writerow(self) -> None: ...\n"
+        "else:\n"
+        "    class _writer:\n        def writerow(self) -> None: ...\n"
+    ),
+    "csvlike.pyi": (
+        "import sys\n"
+        "from _csvlike import Writer\n"
+        "def writer() -> Writer: ...\n"
+    ),
+}
+
+
+def test_a_private_class_a_public_method_returns_keeps_its_dated_members(tmp_path: Path) -> None:
+    """``dict.items()`` is a ``_collections_abc.dict_items`` (the class's own definition wins over
+    ``Mapping.items``); its members are kept although its module is private, unless the class
+    itself is dated (3.10's ``_csv.Writer`` was ``_csv._writer`` before: ``writerow`` is old)."""
+    snapshot = generate.read_snapshot("t", generate.snapshot_files(_write(tmp_path, VIEW_STUBS)), floor=7)
+    table = generate.merge([snapshot])
+    assert table["returns"]["builtins.dict.items"] == "_views.dict_items"
+    assert table["members"]["_views.dict_items.mapping"] == {"added": "3.10"}
+    assert not any(name.startswith("_csvlike.") for name in table["members"])
+
+
 def test_a_wheel_is_read_like_an_sdist(tmp_path: Path) -> None:
     """mypy 2.x is pinned as its pure-Python wheel (a zip with ``mypy/typeshed/stdlib``)."""
     wheel = tmp_path / "mypy-9.9.9-py3-none-any.whl"
