@@ -46,6 +46,11 @@ def label(req: Requirement) -> str:
     if req.kind == "keyword":
         return f"keyword argument `{req.what.removeprefix('builtins.')}`"
     name = req.what.removeprefix("builtins.")
+    module, _, rest = name.partition(".")
+    if module.startswith("_") and rest:
+        # a class of a private module reached through a receiver (``_collections_abc.dict_items``,
+        # what ``dict.items()`` returns) is named as the interpreter names it: ``dict_items.mapping``
+        name = rest
     return f"`{name}`"
 
 

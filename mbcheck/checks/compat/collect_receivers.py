@@ -16,7 +16,8 @@ the class of an expression when it is evident from the code itself:
 * a name bound to one of those in the same scope, in a block that encloses
   the use (``p = PurePath(); p.with_stem("x")``; a binding inside an ``if``
   does not type a use after it), or annotated with a class
-  (``def f(p: Path):``, ``x: str = ...``, ``Optional[Path]``, ``Path | None``).
+  (``def f(p: Path):``, ``x: str = ...``, ``Optional[Path]``, ``Path | None``,
+  ``dict[str, int]``).
 
 Any other binding of the name forgets its class. A member is looked up on
 the class and then on its bases (:data:`BASES`, for the classes whose
@@ -256,7 +257,8 @@ class ReceiverTypes(Collector):
         return None
 
     def annotation_class(self, node: cst.BaseExpression) -> str | None:
-        """The class an annotation names (``Path``, ``Optional[Path]``, ``Path | None``, ``"Path"``)."""
+        """The class an annotation names (``Path``, ``Optional[Path]``, ``Path | None``, ``"Path"``,
+        ``dict[str, int]``)."""
         if isinstance(node, cst.SimpleString):
             text = node.evaluated_value if isinstance(node.evaluated_value, str) else ""
             if not text.replace(".", "").isidentifier():
@@ -277,7 +279,9 @@ class ReceiverTypes(Collector):
                 index = node.slice[0].slice
                 if isinstance(index, cst.Index):
                     return self.annotation_class(index.value)
-            return None
+            # a parameterised class names the class (``dict[str, int]``, ``deque[int]``)
+            qname = self.ctx.qualified_name(node.value)
+            return qname if qname is not None and is_class(qname) else None
         qname = self.ctx.qualified_name(node)
         return qname if qname is not None and is_class(qname) else None
 

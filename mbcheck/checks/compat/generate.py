@@ -4,10 +4,11 @@ A maintainer tool, never run at lint time::
 
     python -m mbcheck.checks.compat.generate --out rules/compat/stdlib.json SNAPSHOT...
 
-Each ``SNAPSHOT`` is a pinned source archive (``.tar.gz``) that ships a copy
-of typeshed's ``stdlib`` directory (mypy's sdist has it under
-``mypy/typeshed/stdlib/``, typeshed_client's under ``typeshed_client/typeshed/``),
-or such a directory itself. The stubs are read with :mod:`ast` only:
+Each ``SNAPSHOT`` is a pinned source archive (``.tar.gz``) or pure-Python
+wheel (``.whl``, a zip) that ships a copy of typeshed's ``stdlib`` directory
+(mypy's sdist and wheel have it under ``mypy/typeshed/stdlib/``,
+typeshed_client's sdist under ``typeshed_client/typeshed/``), or such a
+directory itself. The stubs are read with :mod:`ast` only:
 
 * ``stdlib/VERSIONS`` dates modules (``asyncio.taskgroups: 3.11-``,
   ``distutils: 3.0-3.11``: removed in 3.12);
@@ -39,6 +40,7 @@ import hashlib
 import json
 import sys
 import tarfile
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,6 +153,59 @@ CORRECTIONS: dict[str, dict[str, Any]] = {
     "zipimport.zipimporter.exec_module": {"added": "3.10"},
 }
 
+#: Names typeshed declares for every release or lacks, dated by the library reference. Each
+#: entry quotes the "Added in version" / "Changed in version" note of its page
+#: (docs.python.org/3/library/...); typeshed's stubs cannot say these because the name was
+#: declared before the stubs recorded version branches, or re-exported from a private module.
+DOCUMENTED: dict[str, dict[str, Any]] = {
+    # ssl: PROTOCOL_TLS "Added in version 3.6."; the AlertDescription and SSLErrorNumber
+    # enums: "Added in version 3.6."; get_ciphers(): "Added in version 3.6.";
+    # OP_IGNORE_UNEXPECTED_EOF: "Added in version 3.10."
+    "ssl.PROTOCOL_TLS": {"added": "3.6"},
+    "ssl.AlertDescription": {"added": "3.6"},
+    "ssl.SSLErrorNumber": {"added": "3.6"},
+    "ssl.SSLContext.get_ciphers": {"added": "3.6"},
+    "ssl.OP_IGNORE_UNEXPECTED_EOF": {"added": "3.10"},
+    # os.getrandom's flags GRND_NONBLOCK, GRND_RANDOM: "Added in version 3.6."
+    "os.GRND_NONBLOCK": {"added": "3.6"},
+    "os.GRND_RANDOM": {"added": "3.6"},
+    # os.preadv/pwritev flags RWF_DSYNC, RWF_HIPRI, RWF_NOWAIT, RWF_SYNC: "Added in version 3.7."
+    **{f"os.{name}": {"added": "3.7"} for name in ("RWF_DSYNC", "RWF_HIPRI", "RWF_NOWAIT", "RWF_SYNC")},
+    # select: "Added in version 3.6: EPOLLEXCLUSIVE was added."
+    "select.EPOLLEXCLUSIVE": {"added": "3.6"},
+    # mmap: "Added in version 3.7: The ACCESS_DEFAULT constant."
+    "mmap.ACCESS_DEFAULT": {"added": "3.7"},
+    # sys.getandroidapilevel(): "Added in version 3.7."
+    "sys.getandroidapilevel": {"added": "3.7"},
+    # fcntl: "Changed in version 3.11: On FreeBSD, the fcntl module exposes the F_DUP2FD and
+    # F_DUP2FD_CLOEXEC constants"
+    "fcntl.F_DUP2FD": {"added": "3.11"},
+    "fcntl.F_DUP2FD_CLOEXEC": {"added": "3.11"},
+    # resource.RLIMIT_KQUEUES: "Added in version 3.10."
+    "resource.RLIMIT_KQUEUES": {"added": "3.10"},
+    # xml.etree.ElementTree.TreeBuilder.start_ns() / end_ns(): "Added in version 3.8."
+    **{
+        f"xml.etree.{module}.TreeBuilder.{name}": {"added": "3.8"}
+        for module in ("ElementTree", "cElementTree")
+        for name in ("start_ns", "end_ns")
+    },
+    # logging.handlers.WatchedFileHandler.reopenIfNeeded(): "Added in version 3.6."
+    "logging.handlers.WatchedFileHandler.reopenIfNeeded": {"added": "3.6"},
+    # email.policy.Policy.message_factory: "Added in version 3.6."
+    "email.policy.Policy.message_factory": {"added": "3.6"},
+    # socket.SO_REUSEPORT_LB: "Added in version 3.14." (FreeBSD)
+    "socket.SO_REUSEPORT_LB": {"added": "3.14"},
+    # os.path.ALLOW_MISSING: "Added in version 3.14." -- a fix for CVE-2025-4517 that also
+    # reached the listed security releases, where typeshed declares it for every release
+    **{
+        f"{module}.ALLOW_MISSING": {"added": "3.14", "backported": ["3.9.23", "3.10.18", "3.11.13", "3.12.11", "3.13.4"]}
+        for module in ("os.path", "posixpath", "ntpath")
+    },
+    # pyclbr: Function.parent, Function.children, Class.parent, Class.children:
+    # "Added in version 3.7."
+    **{f"pyclbr.{cls}.{name}": {"added": "3.7"} for cls in ("Class", "Function") for name in ("parent", "children")},
+}
+
 _PEP_706 = ["3.8.17", "3.9.17", "3.10.12", "3.11.4"]
 _CVE_2023_27043 = ["3.9.20", "3.10.15", "3.11.10", "3.12.5"]
 
@@ -197,6 +252,19 @@ KEYWORD_CORRECTIONS: dict[str, dict[str, dict[str, Any]]] = {
     # os.path.realpath: "Changed in version 3.10: The strict parameter was added." (the
     # stubs dropped the branch when ALLOW_MISSING reached 3.9 security releases)
     **{f"{module}.realpath": {"strict": {"added": "3.10"}} for module in ("os.path", "posixpath", "ntpath")},
+    # email.mime classes: "Changed in version 3.6: Added policy keyword-only parameter."
+    **{
+        f"email.mime.{module}.{cls}": {"policy": {"added": "3.6"}}
+        for module, cls in (
+            ("application", "MIMEApplication"), ("audio", "MIMEAudio"), ("base", "MIMEBase"),
+            ("image", "MIMEImage"), ("message", "MIMEMessage"), ("multipart", "MIMEMultipart"),
+            ("nonmultipart", "MIMENonMultipart"), ("text", "MIMEText"),
+        )
+    },
+    # xml.dom.minidom Node.writexml / Document.writexml: "Changed in version 3.9: The standalone
+    # parameter was added."
+    "xml.dom.minidom.Node.writexml": {"standalone": {"added": "3.9"}},
+    "xml.dom.minidom.Document.writexml": {"standalone": {"added": "3.9"}},
     # ArgumentParser.add_argument: "Changed in version 3.13: Added the deprecated parameter." (**kwargs in the stubs)
     "argparse.ArgumentParser.add_argument": {"deprecated": {"added": "3.13"}},
     # Executor.map: "Changed in version 3.14: Added the buffersize parameter."
@@ -263,10 +331,20 @@ class Pin:
     version: str
     sha256: str
     floor: int
+    #: ``sdist`` (a ``.tar.gz``) or ``wheel`` (a pure-Python ``py3-none-any`` wheel, a zip)
+    kind: str = "sdist"
 
     @property
     def filename(self) -> str:
+        if self.kind == "wheel":
+            return f"{self.name}-{self.version}-py3-none-any.whl"
         return f"{self.name}-{self.version}.tar.gz"
+
+    @property
+    def pip_download(self) -> list[str]:
+        """The ``pip download`` arguments that fetch this snapshot (without the target folder)."""
+        binary = ["--only-binary", ":all:", "--platform", "any", "--python-version", "3.12"] if self.kind == "wheel" else ["--no-binary", ":all:"]
+        return ["download", "--no-deps", *binary, self.requirement]
 
     @property
     def requirement(self) -> str:
@@ -277,13 +355,18 @@ class Pin:
 #: mypy 0.790's typeshed (old layout) still has the 3.6 branches, 0.910's the
 #: 3.7 ones, 1.4.1's the 3.8 to 3.10 ones; 1.14.1 (December 2024) keeps the 3.9
 #: branches and 1.18.2 (September 2025) the 3.10 ones for what typeshed learnt
-#: after mid-2023; typeshed_client 2.15.0 (November 2026) has 3.11 to 3.15.
+#: after mid-2023; mypy 2.0.0 (wheel) is the newest release that still has the
+#: 3.10 branches, mypy 2.4.1 (wheel) has 3.11 to 3.15; typeshed_client 2.15.0
+#: (November 2026) is the newest copy. mypy 2.x ships no sdist pip can prepare,
+#: so those two are read from their pure-Python wheels.
 PINNED: tuple[Pin, ...] = (
     Pin("mypy", "0.790", "2b21ba45ad9ef2e2eb88ce4aeadd0112d0f5026418324176fd494a6824b74975", 5),
     Pin("mypy", "0.910", "704098302473cb31a218f1775a873b376b30b4c18229421e9e9dc8916fd16150", 6),
     Pin("mypy", "1.4.1", "9bbcd9ab8ea1f2e1c8031c21445b511442cc45c89951e49bbf852cbb70755b1b", 7),
     Pin("mypy", "1.14.1", "7ec88144fe9b510e8475ec2f5f251992690fcf89ccb4500b214b4226abcd32d6", 8),
     Pin("mypy", "1.18.2", "06a398102a5f203d7477b2923dda3634c36727fa5c237d8f859ef90c42a9924b", 9),
+    Pin("mypy", "2.0.0", "8a92b2be3146b4fa1f062af7eb05574cbf3e6eb8e1f14704af1075423144e4e5", 9, "wheel"),
+    Pin("mypy", "2.4.1", "1784648d6ec8c2b5465e3f26241b845a0b3cb4e56c993c64abe16989e7698999", 10, "wheel"),
     Pin("typeshed_client", "2.15.0", "c1546a777054bee2128e27bb50b455400a18f80962a503d53507daece5c3eb45", 10),
 )
 
@@ -638,6 +721,7 @@ class _Resolver:
         self._callables: dict[str, list[Function]] = {}
         #: id of a class's scope -> its public qualified names (each public module that binds it)
         self._public: dict[int, list[str]] = {}
+        self._private: dict[int, str] | None = None
         self._names: dict[str, dict[str, list[tuple[Interval, Any]]]] = {}
         self._members: dict[int, dict[str, list[tuple[Interval, Any]]]] = {}
         #: module -> its names that exist only on some platforms
@@ -832,6 +916,11 @@ class _Resolver:
         out: dict[str, str] = {}
         for qualified, functions in sorted(self._callables.items()):
             found: set[str | None] = set()
+            own = [f for f in functions if f.owner is not None and f.owner is functions[0].owner]
+            if any(d[0] == ALWAYS for f in own for d in f.defs):
+                # the class defines it in every release (``dict.items``): what a base
+                # (``Mapping.items``) declares is overridden
+                functions = own
             for function in functions:
                 for annotation in function.returns:
                     found.add(self._returned(function, annotation))
@@ -859,12 +948,27 @@ class _Resolver:
         found = {self._public_name(scope, function.module) for scope in scopes}
         return found.pop() if len(found) == 1 else None
 
+    def _private_classes(self) -> dict[int, str]:
+        """Classes defined at the top of a private module (``_collections_abc.dict_items``), by scope."""
+        if self._private is None:
+            self._private = {
+                id(found): f"{module}.{name}"
+                for module, scope in self.scopes.items()
+                if module.startswith("_") and module != "__future__"
+                for name, defs in scope.classes.items()
+                if not name.startswith("_")
+                for found in defs
+            }
+        return self._private
+
     def _public_name(self, scope: Scope, near: str) -> str | None:
         """A class's public name, the one in the module ``near`` (or its package) first:
         ``os.stat`` returns ``os.stat_result``, not ``nt.stat_result``."""
         names = self._public.get(id(scope))
         if not names:
-            return None
+            # a class only a private module defines (``dict.items()`` is a
+            # ``_collections_abc.dict_items``): named there
+            return self._private_classes().get(id(scope))
         top = near.split(".")[0]
         return min(names, key=lambda n: (not n.startswith(near + "."), not n.startswith(top + "."), n.count("."), n))
 
@@ -947,7 +1051,7 @@ def read_snapshot(label: str, files: Mapping[str, bytes], floor: int | None = No
 
 
 def snapshot_files(path: Path) -> dict[str, bytes]:
-    """The files of the typeshed ``stdlib`` directory inside an sdist archive or a directory.
+    """The files of the typeshed ``stdlib`` directory inside an sdist, a wheel or a directory.
 
     Two layouts are read: the current one (``stdlib/VERSIONS`` beside
     ``stdlib/builtins.pyi``) and the one typeshed used until 2021
@@ -959,6 +1063,11 @@ def snapshot_files(path: Path) -> dict[str, bytes]:
         for file in path.rglob("*"):
             if file.is_file() and file.suffix in ("", ".pyi"):
                 files[file.relative_to(path).as_posix()] = file.read_bytes()
+    elif zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as wheel:
+            for info in wheel.infolist():
+                if not info.is_dir() and (info.filename.endswith(".pyi") or info.filename.endswith("/VERSIONS")):
+                    files[info.filename] = wheel.read(info)
     else:
         with tarfile.open(path, "r:*") as archive:
             for member in archive.getmembers():
@@ -998,8 +1107,14 @@ def _old_layout(files: Mapping[str, bytes], prefix: str) -> dict[str, bytes]:
 
 
 def describe(path: Path) -> dict[str, str]:
-    """Name, version and sha256 of a snapshot archive (``mypy-0.910.tar.gz``)."""
-    stem = path.name.removesuffix(".tar.gz").removesuffix(".zip")
+    """Name, version and sha256 of a snapshot archive (``mypy-0.910.tar.gz``, ``mypy-2.4.1-py3-none-any.whl``)."""
+    if path.name.endswith(".whl"):
+        # a wheel's name is NAME-VERSION(-BUILD)?-PYTHON-ABI-PLATFORM.whl
+        name, _, rest = path.name.partition("-")
+        version = rest.partition("-")[0]
+        stem = f"{name}-{version}"
+    else:
+        stem = path.name.removesuffix(".tar.gz").removesuffix(".zip")
     name, _, version = stem.rpartition("-")
     digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
     return {"name": name or stem, "version": version, "sha256": digest}
@@ -1066,12 +1181,24 @@ def merge(snapshots: Sequence[Snapshot]) -> dict[str, Any]:
     members: dict[str, dict[str, Any]] = {}
     keywords: dict[str, dict[str, dict[str, str]]] = {}
     module_names = frozenset(n for s in snapshots for n in s.modules)
+    # private-module classes public callables return (``dict.items()``): their members are
+    # reached through the receiver, so they are kept -- only for a class every snapshot shows in
+    # every release (``_csv.Writer`` is 3.10's name of the older ``_csv._writer``: dating its
+    # members by the class would make ``csv.writer(f).writerow`` a 3.10 feature)
+    returned = {
+        cls
+        for s in snapshots
+        for n, cls in s.returns.items()
+        if not _skipped(n)
+        and _skipped(cls + ".x")
+        and all(other.members[cls].span == ALWAYS for other in snapshots if cls in other.members)
+    }
     for name in sorted({n for s in snapshots for n in s.members}):
         found_facts = [(s, s.members.get(name)) for s in snapshots]
         span = _merge_one(name, [(s, f.span if f is not None else None) for s, f in found_facts])
         if span is None:
             continue
-        if _skipped(name) or (
+        if (_skipped(name) and name.rpartition(".")[0] not in returned) or (
             _dunder_member(name)
             and (span[1] is not None or name.rsplit(".", 1)[1] in _LAYOUT or any(f is not None and f.function for _s, f in found_facts))
         ) or (
@@ -1107,7 +1234,7 @@ def merge(snapshots: Sequence[Snapshot]) -> dict[str, Any]:
         members.pop(name, None)
     for name in modules:
         members.pop(name, None)  # a submodule a package re-exports is dated as a module
-    for name, override in {**CORRECTIONS, **OVERRIDES}.items():
+    for name, override in {**DOCUMENTED, **CORRECTIONS, **OVERRIDES}.items():
         members[name] = dict(override)
     platform = set()
     for name in members:
@@ -1235,13 +1362,18 @@ def generate(paths: Sequence[Path]) -> dict[str, Any]:
     }
 
 
-def _version_key(info: Mapping[str, str]) -> tuple[int, tuple[int, ...]]:
-    """Order snapshots by typeshed age: typeshed_client releases are newer than the mypy ones pinned beside them."""
+def _version_key(info: Mapping[str, str]) -> tuple[int, int, tuple[int, ...]]:
+    """Order snapshots by typeshed age: a pinned one by its place in :data:`PINNED` (oldest
+    first); others after them, typeshed_client releases after mypy ones, then by version."""
+    name = info["name"].replace("-", "_")
+    order = [(pin.name, pin.version) for pin in PINNED]
+    if (name, info["version"]) in order:
+        return (0, order.index((name, info["version"])), ())
     try:
         numbers = tuple(int(p) for p in info["version"].split("."))
     except ValueError:
         numbers = ()
-    return (1 if info["name"].replace("-", "_") == "typeshed_client" else 0, numbers)
+    return (1, 1 if name == "typeshed_client" else 0, numbers)
 
 
 def dumps(document: Mapping[str, Any]) -> str:
@@ -1267,11 +1399,11 @@ def dumps(document: Mapping[str, Any]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mbcheck.checks.compat.generate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, help="write here (default: standard output)")
-    parser.add_argument("snapshots", nargs="+", type=Path, help="sdist archives (or directories) holding typeshed's stdlib")
+    parser.add_argument("snapshots", nargs="+", type=Path, help="sdists, wheels (or directories) holding typeshed's stdlib")
     args = parser.parse_args(argv)
     try:
         text = dumps(generate(args.snapshots))
-    except (OSError, ValueError, SyntaxError, tarfile.TarError) as exc:
+    except (OSError, ValueError, SyntaxError, tarfile.TarError, zipfile.BadZipFile) as exc:
         print(f"mbcheck: error: {exc}", file=sys.stderr)
         return 2
     if args.out is None:
@@ -1285,4 +1417,4 @@ if __name__ == "__main__":
     raise SystemExit(main())
 
 
-__all__ = ["CORRECTIONS", "DROPPED", "EXPECTED_REMOVALS", "KEYWORDS_AS", "KEYWORD_CORRECTIONS", "OVERRIDES", "PINNED", "Pin", "Snapshot", "dumps", "generate", "main", "merge", "read_snapshot", "snapshot_files"]
+__all__ = ["CORRECTIONS", "DOCUMENTED", "DROPPED", "EXPECTED_REMOVALS", "KEYWORDS_AS", "KEYWORD_CORRECTIONS", "OVERRIDES", "PINNED", "Pin", "Snapshot", "dumps", "generate", "main", "merge", "read_snapshot", "snapshot_files"]

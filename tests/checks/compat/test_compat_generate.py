@@ -9,10 +9,13 @@ pip (``.ci/run`` does it first); when that is impossible the test fails.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import subprocess
 import sys
+import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -34,7 +37,7 @@ def _snapshot(pin: generate.Pin) -> Path:
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
         result = subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", pin.requirement, "-d", str(folder)],
+            [sys.executable, "-m", "pip", *pin.pip_download, "-d", str(folder)],
             capture_output=True,
             text=True,
             check=False,
@@ -42,7 +45,7 @@ def _snapshot(pin: generate.Pin) -> Path:
         if result.returncode != 0 or not path.exists():
             pytest.fail(
                 f"the pinned typeshed snapshot {pin.filename} is not in {folder} and pip could not download it "
-                f"(run `pip download --no-deps --no-binary :all: {pin.requirement} -d {folder}`):\n{result.stderr[-2000:]}"
+                f"(run `pip {' '.join(pin.pip_download)} -d {folder}`):\n{result.stderr[-2000:]}"
             )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != pin.sha256:
@@ -77,7 +80,7 @@ def test_every_removal_of_the_hand_list_is_in_the_table() -> None:
 
 def test_hand_facts_are_in_the_table() -> None:
     members = load_json(TABLE)["members"]
-    for name, entry in {**generate.CORRECTIONS, **generate.OVERRIDES}.items():
+    for name, entry in {**generate.DOCUMENTED, **generate.CORRECTIONS, **generate.OVERRIDES}.items():
         assert members[name] == entry, name
     assert not generate.DROPPED & set(members)
 
@@ -164,6 +167,73 @@ def test_an_older_snapshot_dates_what_a_newer_one_shows_unguarded(tmp_path: Path
     assert members["lib.fresh"] == {"added": "3.9"}  # unguarded in the newer copy, dated by the older
     assert members["lib.newer"] == {"added": "3.11"}
     assert "lib.late" not in members  # only the older copy knows it, without a removal: unknown
+
+
+VIEW_STUBS = {
+    "VERSIONS": "builtins: 3.0-\n_views: 3.0-\n_csvlike: 3.0-\ncsvlike: 3.0-\n",
+    "_views.pyi": (
+        "import sys\n"
+        "class Mapping:\n    def items(self) -> ItemsView: ...\n"
+        "class ItemsView: ...\n"
+        "class dict_items(ItemsView):\n"
+        "    if sys.version_info >= (3, 10):\n        @property\n        def mapping(self) -> int: ...\n"
+    ),
+    "builtins.pyi": (
+        "from _views import Mapping, dict_items\n"
+        "class object: ...\n"
+        "class dict(Mapping):\n    def items(self) -> dict_items: ...\n"
+    ),
+    "_csvlike.pyi": (
+        "import sys\n"
+        "if sys.version_info >= (3, 10):\n"
+        "    class Writer:\n        def writerow(self) -> None: ...\n"
+        "else:\n"
+        "    class _writer:\n        def writerow(self) -> None: ...\n"
+    ),
+    "csvlike.pyi": (
+        "import sys\n"
+        "from _csvlike import Writer\n"
+        "def writer() -> Writer: ...\n"
+    ),
+}
+
+
+def test_a_private_class_a_public_method_returns_keeps_its_dated_members(tmp_path: Path) -> None:
+    """``dict.items()`` is a ``_collections_abc.dict_items`` (the class's own definition wins over
+    ``Mapping.items``); its members are kept although its module is private, unless the class
+    itself is dated (3.10's ``_csv.Writer`` was ``_csv._writer`` before: ``writerow`` is old)."""
+    snapshot = generate.read_snapshot("t", generate.snapshot_files(_write(tmp_path, VIEW_STUBS)), floor=7)
+    table = generate.merge([snapshot])
+    assert table["returns"]["builtins.dict.items"] == "_views.dict_items"
+    assert table["members"]["_views.dict_items.mapping"] == {"added": "3.10"}
+    assert not any(name.startswith("_csvlike.") for name in table["members"])
+
+
+def test_a_wheel_is_read_like_an_sdist(tmp_path: Path) -> None:
+    """mypy 2.x is pinned as its pure-Python wheel (a zip with ``mypy/typeshed/stdlib``)."""
+    wheel = tmp_path / "mypy-9.9.9-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, text in STUBS.items():
+            archive.writestr(f"mypy/typeshed/stdlib/{name}", text)
+        archive.writestr("mypy/typeshed/stubs/mypy-extensions/mypy_extensions.pyi", "")
+        archive.writestr("mypy-9.9.9.dist-info/METADATA", "Name: mypy\n")
+    sdist = tmp_path / "mypy-9.9.9.tar.gz"
+    with tarfile.open(sdist, "w:gz") as archive:
+        for name, text in STUBS.items():
+            info = tarfile.TarInfo(f"mypy-9.9.9/mypy/typeshed/stdlib/{name}")
+            info.size = len(text.encode())
+            archive.addfile(info, io.BytesIO(text.encode()))
+    assert generate.snapshot_files(wheel) == generate.snapshot_files(sdist) == {k: v.encode() for k, v in STUBS.items()}
+    assert generate.describe(wheel)["name"] == "mypy" and generate.describe(wheel)["version"] == "9.9.9"
+    assert generate.Pin("mypy", "2.4.1", "0" * 64, 10, "wheel").filename == "mypy-2.4.1-py3-none-any.whl"
+
+
+def test_a_broken_wheel_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    wheel = tmp_path / "mypy-9.9.9-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("mypy/__init__.py", "")
+    assert generate.main(["--out", str(tmp_path / "out.json"), str(wheel)]) == 2
+    assert "no typeshed stdlib directory" in capsys.readouterr().err
 
 
 def test_a_snapshot_without_stubs_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

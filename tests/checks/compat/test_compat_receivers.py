@@ -257,3 +257,37 @@ def test_a_member_of_what_a_stdlib_callable_returns_is_dated() -> None:
     )
     # a callable whose result is not evident says nothing
     assert found("def f(g):\n    g().st_birthtime_ns\n") == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{}.items().mapping\n",
+        "d = {}\nd.keys().mapping\n",
+        "d = dict(a=1)\nview = d.values()\nview.mapping\n",
+        "def f(d: dict[str, int]):\n    return d.items().mapping\n",
+        "import collections\ncollections.Counter('ab').keys().mapping\n",  # a dict subclass
+    ],
+)
+def test_dict_views_are_the_class_dict_methods_return(source: str) -> None:
+    """``dict.items()`` returns a ``dict_items`` (a class of the private ``_collections_abc`` in
+    the stubs); its ``mapping`` attribute is 3.10 (the library reference on ``dictview.mapping``:
+    "Added in version 3.10.")."""
+    dated = [(r.what.rsplit(".", 1)[-1], r.version, r.guarded) for r in analyse_source(source).requirements if r.kind == "member"]
+    assert dated == [("mapping", (3, 10), False)]
+
+
+def test_dict_views_under_hasattr_and_unknown_receivers_are_not_reported() -> None:
+    guarded = "d = {}\nif hasattr(d.items(), 'mapping'):\n    d.items().mapping\n"
+    assert [r for r in analyse_source(guarded).requirements if not r.guarded and r.kind == "member"] == []
+    assert [r for r in analyse_source("def f(d):\n    return d.items().mapping\n").requirements if r.kind == "member"] == []
+
+
+def test_a_dict_view_member_is_named_as_the_interpreter_names_it(tmp_path: Path) -> None:
+    manifest = "\n".join(line for line in EXAMPLE_MANIFEST.splitlines() if not line.startswith("python_version"))
+    source = "def owner(d: dict) -> object:\n    return d.items().mapping\n"
+    root = write_plugin(tmp_path, {"plugin.yaml": manifest + "\npython_version: '>=3.8'\n", "__init__.py": source})
+    report = run(root, {"select": ["MB401"]})
+    assert [(f.span.line, f.message.split(",")[0]) for f in report.plugins[0].findings] == [
+        (2, "`dict_items.mapping` needs Python 3.10")
+    ]
