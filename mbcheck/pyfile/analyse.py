@@ -8,6 +8,7 @@ that cannot be read as Python becomes a ``syntax`` finding.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib
 import sys
@@ -44,7 +45,25 @@ def _hook_function(hook: FileHook) -> Callable[[HookInput, FileHook], list[Findi
 
 
 def analyse_file(job: FileJob) -> FileOutcome:
-    """Everything mbcheck keeps from one Python file (never raises for bad input)."""
+    """Everything mbcheck keeps from one Python file (never raises for bad input).
+
+    The cyclic garbage collector is paused for the file: parsing builds tens of
+    thousands of nodes, each allocation counts towards a collection, and the
+    collections' passes over the young tree cost a fifth of the per-file pass.
+    The tree holds no reference cycles and is freed by reference counting when
+    the pass ends; the collector resumes after it (when it was running before).
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return _analyse_file(job)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _analyse_file(job: FileJob) -> FileOutcome:
     digest = hashlib.sha256(job.data).hexdigest()
     if len(job.data) > job.options.max_bytes:
         finding = FileNotAnalysed.finding(

@@ -21,12 +21,45 @@ from mbcheck.model import NOT_STATIC
 KEYWORDS: dict[str, bool | None] = {"True": True, "False": False, "None": None}
 _NUMBER_TYPES = (cst.Integer, cst.Float, cst.Imaginary)
 _MAX_DEPTH = 50
+#: prefixes whose literal's value is its text between the quotes (when it has no escape)
+_PLAIN_PREFIXES = frozenset({"", "r", "u", "R", "U"})
+#: values of string literals seen, by their source text (cleared when large)
+_STRING_VALUES: dict[str, str | bytes] = {}
+
+
+def _plain_value(raw: str) -> str | None:
+    """The value of a string literal with no backslash, no carriage return and no prefix but
+    ``r``/``u``, read from between its quotes; None for any other (``ast.literal_eval`` decides)."""
+    quote = raw[-1]
+    start = raw.find(quote)
+    if start < 0 or raw[:start] not in _PLAIN_PREFIXES:
+        return None
+    triple = quote * 3
+    width = 3 if len(raw) - start >= 6 and raw.startswith(triple, start) and raw.endswith(triple) else 1
+    body = raw[start + width:len(raw) - width]
+    if "\\" in body or "\r" in body:
+        return None
+    return body
+
+
+def string_value(node: cst.SimpleString) -> str | bytes:
+    """``node.evaluated_value`` without compiling the common literal: a literal with no
+    escape is read from between its quotes, any other is evaluated once per distinct text."""
+    raw = node.value
+    found = _STRING_VALUES.get(raw)
+    if found is None:
+        plain = _plain_value(raw)
+        found = plain if plain is not None else node.evaluated_value
+        if len(_STRING_VALUES) > 20_000:
+            _STRING_VALUES.clear()
+        _STRING_VALUES[raw] = found
+    return found
 
 
 def literal_string(node: cst.BaseExpression | None) -> str | None:
     """The value of a plain (non-f) string literal, or implicit concatenation."""
     if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
+        value = string_value(node)
         return value if isinstance(value, str) else None
     if isinstance(node, cst.ConcatenatedString):
         left = literal_string(node.left)
@@ -39,7 +72,7 @@ def literal_string(node: cst.BaseExpression | None) -> str | None:
 def literal_bytes(node: cst.BaseExpression | None) -> bytes | None:
     """The value of one bytes literal (``b"..."``), or None."""
     if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
+        value = string_value(node)
         return value if isinstance(value, bytes) else None
     return None
 
@@ -57,7 +90,7 @@ def literal_value(node: cst.BaseExpression, depth: int = 0) -> Any:
     if depth > _MAX_DEPTH:
         return NOT_STATIC
     if isinstance(node, cst.SimpleString):
-        raw = node.evaluated_value
+        raw = string_value(node)
         return raw if isinstance(raw, (str, bytes)) else NOT_STATIC
     if isinstance(node, cst.ConcatenatedString):
         value = literal_string(node)
@@ -96,4 +129,4 @@ def literal_value(node: cst.BaseExpression, depth: int = 0) -> Any:
     return NOT_STATIC
 
 
-__all__ = ["KEYWORDS", "literal_bytes", "literal_int", "literal_string", "literal_value"]
+__all__ = ["KEYWORDS", "literal_bytes", "literal_int", "literal_string", "literal_value", "string_value"]

@@ -44,6 +44,7 @@ from mbcheck.checks.compat.tables import (
     stdlib_members,
     stdlib_returns,
 )
+from mbcheck.pyfile.literals import string_value
 from mbcheck.pyfile.traverse import Collector, FileContext
 
 #: built-in types (their qualified names)
@@ -260,7 +261,8 @@ class ReceiverTypes(Collector):
         """The class an annotation names (``Path``, ``Optional[Path]``, ``Path | None``, ``"Path"``,
         ``dict[str, int]``)."""
         if isinstance(node, cst.SimpleString):
-            text = node.evaluated_value if isinstance(node.evaluated_value, str) else ""
+            value = string_value(node)
+            text = value if isinstance(value, str) else ""
             if not text.replace(".", "").isidentifier():
                 return None
             try:
