@@ -110,6 +110,14 @@ def _module_constants(module: cst.Module) -> dict[str, str]:
     return {k: v for k, v in values.items() if v is not None}
 
 
+#: nodes that hold only whitespace and punctuation: no name is bound inside them
+_NO_BINDINGS: frozenset[type[cst.CSTNode]] = frozenset({
+    cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.Newline, cst.EmptyLine, cst.TrailingWhitespace,
+    cst.Comment, cst.Comma, cst.Colon, cst.Semicolon, cst.Dot, cst.AssignEqual, cst.LeftParen, cst.RightParen,
+    cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.ImportStar,
+})
+
+
 class _Bindings:
     """Every way a file binds a name: plain assignments with their value, and all other forms.
 
@@ -134,7 +142,7 @@ class _Bindings:
             if isinstance(node, (cst.BaseStatement, cst.BaseSmallStatement)):
                 statements[id(node)] = functions[-1]
             for child in child_nodes(node):
-                if expressions or not isinstance(child, cst.BaseExpression):
+                if type(child) not in _NO_BINDINGS and (expressions or not isinstance(child, cst.BaseExpression)):
                     walk(child)
             if kind is cst.FunctionDef:
                 functions.pop()
