@@ -193,9 +193,21 @@ def _key_prefix(ctx: FileContext, key: cst.BaseExpression, depth: int = 0) -> tu
         left = _key_prefix(ctx, key.left, depth + 1)
         return None if left is None else (left[0], False)
     if isinstance(key, cst.Name):
-        value = single_value(ctx, key.value, lookups_only=False)
+        value = _local_value(ctx, key.value)
         return None if value is None else _key_prefix(ctx, value, depth + 1)
     return None
+
+
+def _local_value(ctx: FileContext, name: str) -> cst.BaseExpression | None:
+    """The value of ``name`` when the enclosing function binds it exactly once (and it is not a
+    parameter); at module level, when the file binds it exactly once."""
+    function = _enclosing(ctx, cst.FunctionDef)
+    if function is None:
+        return single_value(ctx, name, lookups_only=False)
+    visitor = _Bindings(function, attributes=False)
+    function.visit(visitor)
+    values = visitor.values.get(name, [])
+    return values[0] if len(values) == 1 else None
 
 
 def _known_modules(ctx: FileContext) -> frozenset[str]:
@@ -272,7 +284,12 @@ class HostTampering(_AssignmentRule):
     into `sys.modules`, `sys.meta_path`, `sys.path_hooks` or
     `sys.path_importer_cache` (assignment, `insert`/`append`/`update`), and installing
     audit hooks (`sys.addaudithook`, an error) or trace/profile hooks (`sys.settrace`,
-    a warning).
+    a warning). Not reported: putting back the original saved from the same target
+    (`prev = sys.gettrace()` ... `sys.settrace(prev)`, also kept on `self`),
+    `sys.modules` entries under the plugin's own package or a private `_` name, and
+    `builtins._` in a display hook (the last-result variable). A new top-level
+    `sys.modules` name is a warning; a well-known module's entry or a key that is
+    not static is an error.
     Why: a plugin runs inside the host's process. Replacing the host's functions
     or builtins, intercepting imports or hooking audit events lets it change what
     the host and every other plugin do, and hide from the host's own checks; an
@@ -286,7 +303,8 @@ class HostTampering(_AssignmentRule):
     category = Category.SECURITY
     severity = Severity.ERROR
     other_severities: ClassVar[Mapping[Severity, str]] = {
-        Severity.WARNING: "a tracing or profiling hook that observes the host's code",
+        Severity.WARNING: "a tracing or profiling hook that observes the host's code, or a new "
+                          "top-level module registered in `sys.modules`",
     }
     confidence = Confidence.HIGH
     VALID = (
@@ -294,6 +312,9 @@ class HostTampering(_AssignmentRule):
         Valid("import sys\n\ndef pause_tracing():\n    sys.settrace(None)\n    sys.setprofile(None)\n"),
         Valid("from milkbottle.plugin_system import PluginInterface\n\nclass P(PluginInterface):\n"
               "    name = 'p'\n"),
+        Valid("import sys\n\ndef quietly(run):\n    prev = sys.gettrace()\n    sys.settrace(None)\n"
+              "    try:\n        run()\n    finally:\n        sys.settrace(prev)\n"),
+        Valid("import sys\nimport types\nsys.modules['_hello_templates'] = types.ModuleType('_hello_templates')\n"),
     )
     INVALID = (
         Invalid("import milkbottle.plugin_system.core as core\ncore.PluginManager.validate = lambda *a: True\n",
@@ -303,6 +324,8 @@ class HostTampering(_AssignmentRule):
         Invalid("import sys\nsys.modules['requests'] = object()\n", line=2),
         Invalid("import sys\nsys.addaudithook(lambda event, args: None)\n", line=2),
         Invalid("def hide():\n    __builtins__['open'] = None\n", line=2),
+        Invalid("import sys\n\ndef spy(*args):\n    pass\n\ndef watch():\n    prev = spy\n    sys.settrace(prev)\n",
+                line=8),
     )
 
     def assigned(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
@@ -412,6 +435,12 @@ class SharedModulePatch(_AssignmentRule):
     the host itself, builtins and the import system are MB340. Of `sys`, only the
     hooks (`sys.excepthook`, `sys.displayhook`, ...) and `sys.path` count:
     redirecting `sys.stdout` and the like is routine in command-line code.
+    Not reported: putting back the original saved from the same target
+    (`old = X.a` ... `X.a = old` in a `finally:` or teardown), and attributes set on
+    a configuration object rather than a module or class: a lowercase name that
+    conventionally holds one (`settings`, `config`, `conf`, `options`, ... as in
+    `django.conf.settings.DEBUG = True`) and is not imported as a module. A CamelCase
+    name is taken for a class, and any other lowercase name for a module.
     Why: the host and every plugin share one interpreter: the patch changes the
     library for all of them, often in ways they cannot detect (logging,
     networking, serialisation).
@@ -428,11 +457,13 @@ class SharedModulePatch(_AssignmentRule):
         Valid("import requests\n\nclass Session(requests.Session):\n    timeout = 10\n"),
         Valid("from . import settings\nsettings.DEBUG = True\n", path="cli.py",
               files={"__init__.py": "", "settings.py": "DEBUG = False\n"}),
+        Valid("from django.conf import settings\n\ndef use_urls(urls):\n    settings.ROOT_URLCONF = urls\n"),
     )
     INVALID = (
         Invalid("import requests\n\ndef spy(*args, **kwargs):\n    return None\n\n"
                 "requests.Session.request = spy\n", line=6),
         Invalid("import json\nsetattr(json, 'dumps', repr)\n", line=2),
+        Invalid("import socket\nsocket.socket = object\n", line=2),
     )
 
     def assigned(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:

@@ -123,7 +123,7 @@ def test_modules_and_classes_are_still_patched(tmp_path: Path) -> None:
 # -- 3. sys.modules entries -------------------------------------------------------------------------
 
 def test_aliases_under_the_plugin_package_and_private_names_are_not_reported(tmp_path: Path) -> None:
-    source = "import sys\n\nfor mod in list(sys.modules):\n    sys.modules[f'example.vendored.{mod}'] = sys.modules[mod]\n\n" \
+    source = "import sys\n\ndef other(package_name):\n    return package_name\n\nfor mod in list(sys.modules):\n    sys.modules[f'example.vendored.{mod}'] = sys.modules[mod]\n\n" \
              "def load(self):\n    package_name = f'_example_templates_{id(self):x}'\n" \
              "    sys.modules[package_name] = object()\n"
     assert at(findings(tmp_path, source), "MB340") == []
