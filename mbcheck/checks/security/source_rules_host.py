@@ -241,12 +241,12 @@ def _walk_assignments(module: cst.Module) -> list[cst.Assign]:
 def _configuration_object(ctx: FileContext, owner: str) -> bool:
     """Whether ``owner`` (what an attribute is set on) is a configuration object, not a module or
     a class: a lowercase name conventionally holding one (``django.conf.settings``) that the file
-    does not import as a module. A module (``import x``), a CamelCase name (a class:
+    does not import as a module and the standard library does not have as one. A module (``import x``), a CamelCase name (a class:
     ``requests.Session``) and any other lowercase name (it may be a module: ``from django.core
     import mail``) are patched."""
     last = owner.rsplit(".", 1)[-1]
-    if last not in _CONFIG_OBJECTS:
-        return False
+    if last not in _CONFIG_OBJECTS or owner.split(".", 1)[0] in sys.stdlib_module_names:
+        return False  # the standard library's are modules (``logging.config``)
     return not any(name == owner and isinstance(node, cst.Import) for name, node in ctx.names.imported)
 
 
@@ -472,12 +472,9 @@ class SharedModulePatch(_AssignmentRule):
         base = resolve(self.ctx, target.value)
         if base is None or _configuration_object(self.ctx, base):
             return
-        name = f"{base}.{target.attr.value}"
-        if value is not None and restores(self.ctx, name, value):
-            return
-        self._check(target, name)
+        self._check(target, f"{base}.{target.attr.value}", value)
 
-    def _check(self, node: cst.CSTNode, name: str) -> None:
+    def _check(self, node: cst.CSTNode, name: str, value: cst.BaseExpression | None) -> None:
         if plugin_internal(self.ctx, name) or tampered(name, self.ctx.package) is not None:
             return
         if name.startswith(self.ctx.module_name + ".") or name == "ssl._create_default_https_context":
@@ -486,6 +483,8 @@ class SharedModulePatch(_AssignmentRule):
             return
         if name.startswith("sys.") and not (name.endswith("hook") or name == "sys.path"):
             return  # interpreter state (sys.stdout, sys.last_value, ...): routine in command-line code
+        if value is not None and restores(self.ctx, name, value):
+            return  # puts back the original saved from the same target
         self.report(node, f"patches `{name}`, shared with the host and every other plugin")
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -495,9 +494,7 @@ class SharedModulePatch(_AssignmentRule):
         changed = _set_by_name(self.ctx, node)
         if changed is None or owner is None or _configuration_object(self.ctx, owner):
             return
-        if len(node.args) >= 3 and restores(self.ctx, changed, node.args[2].value):
-            return
-        self._check(node, changed)
+        self._check(node, changed, node.args[2].value if len(node.args) >= 3 else None)
 
 
 __all__ = [

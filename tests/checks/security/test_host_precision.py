@@ -115,9 +115,10 @@ def test_setting_values_on_a_settings_object_is_configuration(tmp_path: Path) ->
 
 
 def test_modules_and_classes_are_still_patched(tmp_path: Path) -> None:
-    source = "import socket\nimport requests\nfrom django.core import mail\nimport settings\n\n" \
-             "socket.socket = object\nrequests.Session.request = print\nmail.outbox = []\nsettings.X = 1\n"
-    assert at(findings(tmp_path, source), "MB341") == [(6, W), (7, W), (8, W), (9, W)]
+    source = "import socket\nimport requests\nfrom django.core import mail\nimport settings\nfrom logging import config\n\n" \
+             "socket.socket = object\nrequests.Session.request = print\nmail.outbox = []\nsettings.X = 1\n" \
+             "config.dictConfig = print\n"
+    assert at(findings(tmp_path, source), "MB341") == [(7, W), (8, W), (9, W), (10, W), (11, W)]
 
 
 # -- 3. sys.modules entries -------------------------------------------------------------------------
