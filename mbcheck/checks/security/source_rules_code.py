@@ -52,6 +52,99 @@ def _walk(node: cst.CSTNode, limit: int = 2000) -> Iterator[cst.CSTNode]:
 
 
 # --------------------------------------------------------------------------
+# Code built only from constants (MB311)
+
+_ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.FloorDivide, cst.Modulo)
+
+
+def _is_count(node: cst.BaseExpression) -> bool:
+    """Whether an expression is a whole number: a literal, ``len(...)``, or arithmetic on a
+    literal (``lineno - 1``): a string repeated by it is the same constant text repeated."""
+    if isinstance(node, cst.Integer):
+        return True
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        return _is_count(node.expression)
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in ("len", "int"):
+        return True
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _ARITHMETIC):
+        sides = (node.left, node.right)
+        plain = all(isinstance(s, (cst.Integer, cst.Name, cst.Attribute, cst.BinaryOperation, cst.Call,
+                                   cst.UnaryOperation)) for s in sides)
+        return plain and any(_is_count(s) for s in sides) and all(
+            _is_count(s) or isinstance(s, (cst.Name, cst.Attribute)) for s in sides)
+    return False
+
+
+def constant_code(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> bool:
+    """Whether source text is made only of constants: a constant, constants concatenated, or a
+    constant string repeated a number of times (``"\\n" * (lineno - 1) + "raise exc"``)."""
+    if depth > 20:
+        return False
+    if is_constant(ctx, node):
+        return True
+    if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.Add):
+            return constant_code(ctx, node.left, depth + 1) and constant_code(ctx, node.right, depth + 1)
+        if isinstance(node.operator, cst.Multiply):
+            for text, count in ((node.left, node.right), (node.right, node.left)):
+                if fold_string(ctx, text) is not None and _is_count(count):
+                    return True
+    return False
+
+
+def _assigned_values(body: cst.CSTNode, name: str) -> list[cst.BaseExpression] | None:
+    """Every value a function assigns to the local ``name``, or None when it is bound any
+    other way (a parameter, a loop, an augmented assignment, ``global``)."""
+    values: list[cst.BaseExpression] = []
+    for node in _walk(body, limit=20000):
+        if isinstance(node, cst.Assign):
+            if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
+                if len(node.targets) != 1:
+                    return None
+                values.append(node.value)
+        elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name) and node.target.value == name:
+            if node.value is None:
+                continue
+            values.append(node.value)
+        elif isinstance(node, (cst.Global, cst.Nonlocal)):
+            if any(n.name.value == name for n in node.names):
+                return None
+        elif isinstance(node, (cst.AugAssign, cst.For, cst.NamedExpr, cst.AsName)):
+            target = node.name if isinstance(node, cst.AsName) else node.target
+            if any(isinstance(n, cst.Name) and n.value == name for n in _walk(target, limit=200)):
+                return None
+    return values
+
+
+def constant_code_object(ctx: FileContext, function: cst.FunctionDef | None, node: cst.BaseExpression) -> bool:
+    """Whether a local name run by ``exec`` only ever holds a code object compiled from
+    constant text in this function, or that object with its name or position replaced
+    (``code = compile(CONST, ...)``, ``code = code.replace(co_name=...)``)."""
+    if function is None or not isinstance(node, cst.Name):
+        return False
+    if any(p.name.value == node.value for p in (*function.params.params, *function.params.posonly_params,
+                                                 *function.params.kwonly_params)):
+        return False
+    values = _assigned_values(function.body, node.value)
+    if not values:
+        return False
+    compiled = False
+    for value in values:
+        if not isinstance(value, cst.Call):
+            return False
+        if resolve(ctx, value.func) == "builtins.compile":
+            source = first_argument(value)
+            if source is None or not constant_code(ctx, source):
+                return False
+            compiled = True
+        elif not (isinstance(value.func, cst.Attribute) and value.func.attr.value == "replace"
+                  and isinstance(value.func.value, cst.Name) and value.func.value.value == node.value
+                  and all(a.keyword is not None and a.keyword.value != "co_code" for a in value.args)):
+            return False
+    return compiled
+
+
+# --------------------------------------------------------------------------
 # Decoded payloads (shared by MB311, MB313, MB314)
 
 
@@ -107,19 +200,35 @@ class DynamicCodeExecution(SourceRule):
         Valid("import ast\n\ndef parse(text):\n    return ast.literal_eval(text)\n"),
         Valid("class Runner:\n    def exec(self, job):\n        return job\n\nRunner().exec('eval')\n"),
         Valid("RESULT = eval('1 + 2')\n"),
+        Valid("def fake_frame(lineno, exc):\n    code = compile('\\n' * (lineno - 1) + 'raise exc', 'f', 'exec')\n"
+              "    code = code.replace(co_name='template')\n    exec(code, {'exc': exc})\n"),
     )
     INVALID = (
         Invalid("def calc(expression):\n    return eval(expression)\n", line=2),
+        Invalid("def run(lineno, body):\n    code = compile('\\n' * lineno + body, 'f', 'exec')\n"
+                "    exec(code)\n", line=2),
         Invalid("ev = eval\n\ndef run(src):\n    ev(src)\n", line=4),
         Invalid("import builtins\n\ndef run(src):\n    getattr(builtins, 'exec')(src)\n", line=4),
     )
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self._functions: list[cst.FunctionDef] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._functions.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._functions.pop()
 
     def visit_Call(self, node: cst.Call) -> None:
         name = resolve(self.ctx, node.func)
         if name not in _EXEC_SINKS:
             return
         arg = _payload_argument(node, name)
-        if arg is None or is_constant(self.ctx, arg) or _decoded_by(self.ctx, arg) is not None:
+        if arg is None or constant_code(self.ctx, arg) or _decoded_by(self.ctx, arg) is not None:
+            return
+        if constant_code_object(self.ctx, self._functions[-1] if self._functions else None, arg):
             return
         if isinstance(arg, cst.Call) and resolve(self.ctx, arg.func) in _EXEC_SINKS:
             return  # exec(compile(src, ...)): reported once, at the inner call

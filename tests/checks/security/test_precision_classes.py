@@ -31,3 +31,46 @@ def test_urllib3_request_at_import_time_is_still_network(tmp_path: Path) -> None
     found = [f for f in findings(tmp_path, {"__init__.py": source}) if f.rule == "MB330"]
     assert [f.span.line for f in found] == [8]
     assert "network" in found[0].message
+
+
+# -- MB311: code text made only of constants -------------------------------------------------------
+
+JINJA_FAKE_FRAME = """\
+import sys
+
+def fake_traceback(exc_value, tb, filename, lineno):
+    globals = {"__name__": filename, "__jinja_exception__": exc_value}
+    code = compile(
+        "\\\\n" * (lineno - 1) + "raise __jinja_exception__", filename, "exec"
+    )
+    location = "template"
+    if sys.version_info >= (3, 8):
+        code = code.replace(co_name=location)
+    try:
+        exec(code, globals, {})
+    except BaseException:
+        return sys.exc_info()[2].tb_next
+"""
+
+
+def test_constant_text_repeated_by_a_count_is_not_dynamic_code(tmp_path: Path) -> None:
+    found = findings(tmp_path, {"__init__.py": JINJA_FAKE_FRAME})
+    assert rules_at(found, "MB311") == []
+
+
+def test_text_with_a_parameter_in_it_is_still_dynamic_code(tmp_path: Path) -> None:
+    source = JINJA_FAKE_FRAME.replace('"raise __jinja_exception__"', "filename")
+    found = findings(tmp_path, {"__init__.py": source})
+    assert rules_at(found, "MB311") == [5, 12]
+
+
+def test_a_code_object_rebound_to_other_input_is_still_dynamic_code(tmp_path: Path) -> None:
+    source = JINJA_FAKE_FRAME.replace("code = code.replace(co_name=location)", "code = compile(filename, 'x', 'exec')")
+    found = findings(tmp_path, {"__init__.py": source})
+    assert rules_at(found, "MB311") == [10, 12]
+
+
+def test_a_string_repeated_by_another_string_value_is_not_constant(tmp_path: Path) -> None:
+    source = "def run(body, n):\n    exec('pass\\n' * n + body)\n"
+    found = findings(tmp_path, {"__init__.py": source})
+    assert rules_at(found, "MB311") == [2]
