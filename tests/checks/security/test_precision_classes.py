@@ -74,3 +74,41 @@ def test_a_string_repeated_by_another_string_value_is_not_constant(tmp_path: Pat
     source = "def run(body, n):\n    exec('pass\\n' * n + body)\n"
     found = findings(tmp_path, {"__init__.py": source})
     assert rules_at(found, "MB311") == [2]
+
+
+# -- MB315: a library honouring its caller's verify= choice ---------------------------------------
+
+HTTPX_CONTEXT = """\
+import ssl
+
+def create_ssl_context(verify=True, trust_env=True):
+    if verify is True:
+        ctx = ssl.create_default_context()
+    elif verify is False:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    elif not verify:
+        ctx = ssl._create_unverified_context()
+    return ctx
+"""
+
+
+def test_disabling_verification_on_the_callers_verify_parameter_is_not_reported(tmp_path: Path) -> None:
+    found = findings(tmp_path, {"__init__.py": HTTPX_CONTEXT})
+    assert rules_at(found, "MB315") == []
+
+
+def test_a_literal_verify_false_at_the_call_is_still_reported(tmp_path: Path) -> None:
+    source = HTTPX_CONTEXT + "\nimport requests\n\ndef get(url):\n    return requests.get(url, verify=False, timeout=5)\n"
+    found = findings(tmp_path, {"__init__.py": source})
+    assert rules_at(found, "MB315") == [17]
+
+
+def test_disabling_verification_unconditionally_or_on_another_test_is_still_reported(tmp_path: Path) -> None:
+    source = (
+        "import ssl\n\ndef context(debug, verify=True):\n    ctx = ssl.create_default_context()\n"
+        "    if debug:\n        ctx.check_hostname = False\n    ctx.verify_mode = ssl.CERT_NONE\n    return ctx\n"
+    )
+    found = findings(tmp_path, {"__init__.py": source})
+    assert rules_at(found, "MB315") == [6, 7]
