@@ -112,3 +112,33 @@ def test_disabling_verification_unconditionally_or_on_another_test_is_still_repo
     )
     found = findings(tmp_path, {"__init__.py": source})
     assert rules_at(found, "MB315") == [6, 7]
+
+
+# -- MB312: the plugin's own modules named with its package as a literal ---------------------------
+
+RICH_TABLES = """\
+from importlib import import_module
+
+def load_cell_table(version):
+    component = version.replace(".", "-")
+    module_name = f".unicode{component}"
+    module = import_module(module_name, "example._data")
+    return module.cell_table
+"""
+
+
+def test_importing_an_own_submodule_by_a_literal_package_is_not_reported(tmp_path: Path) -> None:
+    found = findings(tmp_path, {"__init__.py": "", "_data/__init__.py": RICH_TABLES})
+    assert rules_at(found, "MB312") == []
+
+
+def test_the_same_import_against_another_package_is_still_reported(tmp_path: Path) -> None:
+    source = RICH_TABLES.replace('"example._data"', '"urllib"')
+    found = findings(tmp_path, {"__init__.py": "", "_data/__init__.py": source})
+    assert rules_at(found, "MB312") == [6]
+
+
+def test_a_name_bound_to_an_input_is_still_reported(tmp_path: Path) -> None:
+    source = RICH_TABLES.replace('module_name = f".unicode{component}"', "module_name = component")
+    found = findings(tmp_path, {"__init__.py": "", "_data/__init__.py": source})
+    assert rules_at(found, "MB312") == [6]
