@@ -145,6 +145,72 @@ def constant_code_object(ctx: FileContext, function: cst.FunctionDef | None, nod
 
 
 # --------------------------------------------------------------------------
+# In-process pickle round-trips (MB314)
+
+_SERIALISERS = frozenset({"pickle.dumps", "_pickle.dumps", "cPickle.dumps", "dill.dumps", "cloudpickle.dumps"})
+
+
+def _all_nodes(module: cst.Module) -> Iterator[cst.CSTNode]:
+    """Every node of a module, functions included."""
+    pending: list[cst.CSTNode] = [module]
+    while pending:
+        current = pending.pop()
+        yield current
+        pending.extend(current.children)
+
+
+def _serialised(ctx: FileContext, value: cst.BaseExpression, attr: str | None) -> bool:
+    """Whether a value assigned to the round-trip's holder is the serialiser's output, nothing,
+    or (for an attribute) the same attribute of another object."""
+    if isinstance(value, cst.Name) and value.value == "None":
+        return True
+    if isinstance(value, cst.IfExp):
+        return _serialised(ctx, value.body, attr) and _serialised(ctx, value.orelse, attr)
+    if isinstance(value, cst.Call):
+        return resolve(ctx, value.func) in _SERIALISERS
+    return attr is not None and isinstance(value, cst.Attribute) and value.attr.value == attr
+
+
+def pickled_here(ctx: FileContext, function: cst.FunctionDef | None, node: cst.BaseExpression) -> bool:
+    """Whether the bytes a deserialiser loads are only ever this process's own ``dumps`` output:
+    a local every assignment of which (in the function) is ``dumps(...)``, or a private attribute
+    (``self._meta``) every assignment of which in the file is ``dumps(...)``, ``None`` or a copy
+    of the same attribute, and that no ``setattr`` names."""
+    if isinstance(node, cst.Name):
+        if function is None or any(p.name.value == node.value for p in (
+                *function.params.params, *function.params.posonly_params, *function.params.kwonly_params)):
+            return False
+        values = _assigned_values(function.body, node.value)
+        return bool(values) and all(_serialised(ctx, v, None) for v in values)
+    if not isinstance(node, cst.Attribute) or not node.attr.value.startswith("_"):
+        return False
+    attr = node.attr.value
+    assigned = False
+    for current in _all_nodes(ctx.module):
+        targets: list[cst.BaseExpression] = []
+        if isinstance(current, cst.Assign):
+            targets = [t.target for t in current.targets]
+        elif isinstance(current, (cst.AnnAssign, cst.AugAssign)):
+            targets = [current.target]
+        elif isinstance(current, cst.Call) and isinstance(current.func, cst.Name) and current.func.value == "setattr":
+            if any(fold_string(ctx, a.value) == attr for a in current.args):
+                return False
+            continue
+        else:
+            continue
+        for target in targets:
+            if not any(isinstance(n, cst.Attribute) and n.attr.value == attr for n in _walk(target, limit=200)):
+                continue
+            if isinstance(current, cst.AugAssign) or not isinstance(target, cst.Attribute):
+                return False
+            value = current.value
+            if value is None or not _serialised(ctx, value, attr):
+                return False
+            assigned = True
+    return assigned
+
+
+# --------------------------------------------------------------------------
 # Decoded payloads (shared by MB311, MB313, MB314)
 
 
@@ -446,9 +512,13 @@ class UnsafeDeserialisation(SourceRule):
         Valid("import yaml\n\ndef read(text):\n    return yaml.safe_load(text)\n"),
         Valid("import yaml\n\ndef read(text):\n    return yaml.load(text, Loader=yaml.SafeLoader)\n"),
         Valid("import json\n\ndef read(text):\n    return json.loads(text)\n"),
+        Valid("import pickle\n\nclass Style:\n    def __init__(self, meta):\n        self._meta = pickle.dumps(meta)\n\n"
+              "    @property\n    def meta(self):\n        return pickle.loads(self._meta)\n"),
     )
     INVALID = (
         Invalid("import pickle\n\ndef read(blob):\n    return pickle.loads(blob)\n", line=4),
+        Invalid("import pickle\n\nclass Style:\n    def __init__(self, meta):\n        self._meta = meta\n\n"
+                "    @property\n    def meta(self):\n        return pickle.loads(self._meta)\n", line=9),
         Invalid("from yaml import load\n\ndef read(text):\n    return load(text)\n", line=4),
         Invalid("import yaml\n\ndef read(text):\n    return yaml.load(text, Loader=yaml.Loader)\n", line=4,
                 fixed="import yaml\n\ndef read(text):\n    return yaml.safe_load(text)\n"),
@@ -462,6 +532,16 @@ class UnsafeDeserialisation(SourceRule):
             fixed="import yaml\n\ndef read(text):\n    return yaml.safe_load(text)\n",
         ),
     )
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self._functions: list[cst.FunctionDef] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._functions.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._functions.pop()
 
     def visit_Call(self, node: cst.Call) -> None:
         name = resolve(self.ctx, node.func)
@@ -479,6 +559,9 @@ class UnsafeDeserialisation(SourceRule):
         arg = _payload_argument(node, name)
         if arg is not None and _decoded_by(self.ctx, arg) is not None:
             return  # MB313 reports it as a hidden payload
+        if arg is not None and name.endswith(".loads") and pickled_here(
+                self.ctx, self._functions[-1] if self._functions else None, arg):
+            return  # bytes this process pickled itself: a copy, not outside data
         confidence = Confidence.MEDIUM if name.startswith(("shelve.", "joblib.", "pandas.")) else None
         self.report(node, f"`{name}` can run arbitrary code from the data it loads", confidence=confidence,
                     fix=self.fix_call(node, name))

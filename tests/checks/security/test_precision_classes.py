@@ -142,3 +142,50 @@ def test_a_name_bound_to_an_input_is_still_reported(tmp_path: Path) -> None:
     source = RICH_TABLES.replace('module_name = f".unicode{component}"', "module_name = component")
     found = findings(tmp_path, {"__init__.py": "", "_data/__init__.py": source})
     assert rules_at(found, "MB312") == [6]
+
+
+# -- MB314: loading bytes the same class pickled ----------------------------------------------------
+
+RICH_STYLE = """\
+from pickle import dumps, loads
+
+class Style:
+    def __init__(self, meta=None):
+        self._meta = None if meta is None else dumps(meta)
+
+    @classmethod
+    def from_meta(cls, meta):
+        style = cls()
+        style._meta = dumps(meta)
+        return style
+
+    def copy(self):
+        style = Style()
+        style._meta = self._meta
+        return style
+
+    @property
+    def meta(self):
+        return {} if self._meta is None else loads(self._meta)
+
+def round_trip(value):
+    blob = dumps(value)
+    return loads(blob)
+"""
+
+
+def test_an_in_process_pickle_round_trip_is_not_reported(tmp_path: Path) -> None:
+    found = findings(tmp_path, {"__init__.py": RICH_STYLE})
+    assert rules_at(found, "MB314") == []
+
+
+def test_an_attribute_that_can_hold_outside_bytes_is_still_reported(tmp_path: Path) -> None:
+    source = RICH_STYLE + "\ndef restore(style, blob):\n    style._meta = blob\n"
+    found = findings(tmp_path, {"__init__.py": source})
+    assert rules_at(found, "MB314") == [20]
+
+
+def test_a_local_that_can_hold_a_parameter_is_still_reported(tmp_path: Path) -> None:
+    source = RICH_STYLE.replace("    return loads(blob)", "    if not value:\n        blob = value\n    return loads(blob)")
+    found = findings(tmp_path, {"__init__.py": source})
+    assert rules_at(found, "MB314") == [26]
