@@ -189,3 +189,46 @@ def test_a_local_that_can_hold_a_parameter_is_still_reported(tmp_path: Path) -> 
     source = RICH_STYLE.replace("    return loads(blob)", "    if not value:\n        blob = value\n    return loads(blob)")
     found = findings(tmp_path, {"__init__.py": source})
     assert rules_at(found, "MB314") == [26]
+
+
+# -- MB310: an argument list with shell= from a setting ----------------------------------------------
+
+MERMAID = """\
+import shlex
+from subprocess import PIPE, Popen
+
+def render(self, code, tmpfn, outfn):
+    mermaid_cmd = self.builder.config.mermaid_cmd
+    mermaid_cmd_shell = self.builder.config.mermaid_cmd_shell in {True, "True", "true"}
+    if isinstance(mermaid_cmd, str):
+        mm_args = shlex.split(mermaid_cmd)
+    else:
+        mm_args = list(mermaid_cmd)
+    mm_args += ["-i", tmpfn, "-o", outfn]
+    p = Popen(mm_args, shell=mermaid_cmd_shell, stdout=PIPE, stdin=PIPE, stderr=PIPE, text=True)
+    return p
+"""
+
+
+def test_an_argument_list_with_shell_from_a_setting_is_a_warning(tmp_path: Path) -> None:
+    found = findings(tmp_path, {"__init__.py": MERMAID})
+    assert rules_at(found, "MB310", at_least=Severity.ERROR) == []
+    assert rules_at(found, "MB310") == [12]
+
+
+def test_a_literal_shell_true_with_data_stays_an_error(tmp_path: Path) -> None:
+    found = findings(tmp_path, {"__init__.py": MERMAID.replace("shell=mermaid_cmd_shell", "shell=True")})
+    assert rules_at(found, "MB310", at_least=Severity.ERROR) == [12]
+
+
+def test_a_command_string_with_a_computed_shell_stays_an_error(tmp_path: Path) -> None:
+    source = MERMAID.replace("Popen(mm_args,", "Popen(mermaid_cmd + ' ' + tmpfn,")
+    found = findings(tmp_path, {"__init__.py": source})
+    assert rules_at(found, "MB310", at_least=Severity.ERROR) == [12]
+
+
+def test_a_shell_flag_bound_to_true_stays_an_error(tmp_path: Path) -> None:
+    source = MERMAID.replace(
+        'mermaid_cmd_shell = self.builder.config.mermaid_cmd_shell in {True, "True", "true"}', "mermaid_cmd_shell = True")
+    found = findings(tmp_path, {"__init__.py": source})
+    assert rules_at(found, "MB310", at_least=Severity.ERROR) == [12]
