@@ -263,7 +263,7 @@ def _weak_hash(line: int, index: TreeIndex) -> Judgement | None:
         return None
     call = calls[0]
     if any(k.arg == "usedforsecurity" and isinstance(k.value, ast.Constant) and k.value.value is False
-           for c in calls for k in c.keywords):
+           for c in calls if isinstance(c, ast.Call) for k in c.keywords):
         return Judgement("info", "the digest is declared not for security (usedforsecurity=False)")
     scope = index.scope(call)
     statement = next((a for a in index.ancestors(call) if isinstance(a, ast.stmt)), call)

@@ -181,7 +181,7 @@ def pickled_here(ctx: FileContext, function: cst.FunctionDef | None, node: cst.B
                 *function.params.params, *function.params.posonly_params, *function.params.kwonly_params)):
             return False
         values = _assigned_values(function.body, node.value)
-        return bool(values) and all(_serialised(ctx, v, None) for v in values)
+        return values is not None and bool(values) and all(_serialised(ctx, v, None) for v in values)
     if not isinstance(node, cst.Attribute) or not node.attr.value.startswith("_"):
         return False
     attr = node.attr.value
