@@ -116,6 +116,20 @@ def _assigned_values(body: cst.CSTNode, name: str) -> list[cst.BaseExpression] |
     return values
 
 
+def _rebuilt_code(call: cst.Call, name: str) -> bool:
+    """Whether ``types.CodeType(...)`` copies the code object ``name`` with at most its name
+    changed: every argument is ``name.co_*`` but one plain name or string."""
+    def own(arg: cst.BaseExpression) -> bool:
+        return (isinstance(arg, cst.Attribute) and isinstance(arg.value, cst.Name) and arg.value.value == name
+                and arg.attr.value.startswith("co_"))
+    if any(a.star or a.keyword is not None for a in call.args):
+        return False
+    others = [a.value for a in call.args if not own(a.value)]
+    copied = {a.value.attr.value for a in call.args if isinstance(a.value, cst.Attribute) and own(a.value)}
+    return (len(others) <= 1 and all(isinstance(o, (cst.Name, cst.SimpleString)) for o in others)
+            and {"co_code", "co_consts", "co_names"} <= copied)
+
+
 def constant_code_object(ctx: FileContext, function: cst.FunctionDef | None, node: cst.BaseExpression) -> bool:
     """Whether a local name run by ``exec`` only ever holds a code object compiled from
     constant text in this function, or that object with its name or position replaced
@@ -132,6 +146,8 @@ def constant_code_object(ctx: FileContext, function: cst.FunctionDef | None, nod
     for value in values:
         if not isinstance(value, cst.Call):
             return False
+        if resolve(ctx, value.func) == "types.CodeType" and _rebuilt_code(value, node.value):
+            continue
         if resolve(ctx, value.func) == "builtins.compile":
             source = first_argument(value)
             if source is None or not constant_code(ctx, source):
@@ -166,6 +182,8 @@ def _serialised(ctx: FileContext, value: cst.BaseExpression, attr: str | None) -
         return True
     if isinstance(value, cst.IfExp):
         return _serialised(ctx, value.body, attr) and _serialised(ctx, value.orelse, attr)
+    if isinstance(value, cst.BooleanOperation):  # ``self._meta or style._meta``
+        return _serialised(ctx, value.left, attr) and _serialised(ctx, value.right, attr)
     if isinstance(value, cst.Call):
         return resolve(ctx, value.func) in _SERIALISERS
     return attr is not None and isinstance(value, cst.Attribute) and value.attr.value == attr

@@ -232,3 +232,18 @@ def test_a_shell_flag_bound_to_true_stays_an_error(tmp_path: Path) -> None:
         'mermaid_cmd_shell = self.builder.config.mermaid_cmd_shell in {True, "True", "true"}', "mermaid_cmd_shell = True")
     found = findings(tmp_path, {"__init__.py": source})
     assert rules_at(found, "MB310", at_least=Severity.ERROR) == [12]
+
+
+def test_a_code_object_rebuilt_with_only_its_name_changed_is_constant(tmp_path: Path) -> None:
+    rebuilt = ("code = CodeType(code.co_argcount, code.co_code, code.co_consts, code.co_names, location, "
+               "code.co_firstlineno)")
+    source = "from types import CodeType\n" + JINJA_FAKE_FRAME.replace("code = code.replace(co_name=location)", rebuilt)
+    found = findings(tmp_path, {"__init__.py": source})
+    assert rules_at(found, "MB311") == []
+    payload = source.replace("code.co_code, code.co_consts", "exc_value, code.co_consts")
+    assert rules_at(findings(tmp_path / "attack", {"__init__.py": payload}), "MB311") == [13]
+
+
+def test_an_attribute_copied_from_either_of_two_pickled_attributes_is_a_round_trip(tmp_path: Path) -> None:
+    source = RICH_STYLE + "\ndef combine(a, b):\n    style = Style()\n    style._meta = a._meta or b._meta\n    return style\n"
+    assert rules_at(findings(tmp_path, {"__init__.py": source}), "MB314") == []
