@@ -247,3 +247,10 @@ def test_a_code_object_rebuilt_with_only_its_name_changed_is_constant(tmp_path: 
 def test_an_attribute_copied_from_either_of_two_pickled_attributes_is_a_round_trip(tmp_path: Path) -> None:
     source = RICH_STYLE + "\ndef combine(a, b):\n    style = Style()\n    style._meta = a._meta or b._meta\n    return style\n"
     assert rules_at(findings(tmp_path, {"__init__.py": source}), "MB314") == []
+
+
+def test_bandit_does_not_report_the_round_trip_mbcheck_follows(tmp_path: Path) -> None:
+    found = findings(tmp_path, {"__init__.py": RICH_STYLE})
+    assert [f for f in found if f.rule == "B301"] == []
+    attack = findings(tmp_path / "attack", {"__init__.py": "import pickle\n\ndef read(blob):\n    return pickle.loads(blob)\n"})
+    assert rules_at(attack, "MB314") == [4]
