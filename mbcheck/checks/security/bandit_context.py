@@ -70,6 +70,20 @@ _SECURITY_WORDS = frozenset({
     "certificate", "fingerprint", "license", "crypt", "encrypt", "decrypt", "cipher",
 })
 
+#: words that name a change-detection digest: security only when the function compares it
+_CHANGE_WORDS = frozenset({"checksum"})
+
+
+def _compares(scope: ast.AST) -> bool:
+    """Whether a function compares values (``==``, ``!=``, ``hmac.compare_digest``)."""
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Compare) and any(isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops):
+            return True
+        if isinstance(node, ast.Call) and "compare_digest" in ast.unparse(node.func):
+            return True
+    return False
+
+
 #: bandit tests about escaping HTML output: a weakness of the pages a plugin renders
 _HTML_ESCAPING = frozenset({"B308", "B701", "B703", "B704"})
 
@@ -248,12 +262,17 @@ def _weak_hash(line: int, index: TreeIndex) -> Judgement | None:
     if not calls:
         return None
     call = calls[0]
+    if any(k.arg == "usedforsecurity" and isinstance(k.value, ast.Constant) and k.value.value is False
+           for c in calls if isinstance(c, ast.Call) for k in c.keywords):
+        return Judgement("info", "the digest is declared not for security (usedforsecurity=False)")
     scope = index.scope(call)
     statement = next((a for a in index.ancestors(call) if isinstance(a, ast.stmt)), call)
     context = ast.unparse(statement) if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) else ""
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
         context += " " + scope.name
-    if _words(context) & _SECURITY_WORDS:
+    found = _words(context) & _SECURITY_WORDS
+    if found and not (found <= _CHANGE_WORDS and isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))
+                      and not _compares(scope)):
         return None
     return Judgement("info", "the digest is an identifier (a cache key, a file name): nothing in the function "
                              "protects with it; pass usedforsecurity=False to say so")

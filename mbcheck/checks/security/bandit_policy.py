@@ -18,10 +18,13 @@ from functools import cache
 #: does not guess, and covers urllib, http.client, sockets and mail too);
 #: B604 flags every call with a ``shell=`` keyword, whatever the function
 #: (``install(shell="bash")``, ``log(..., shell=shell)``), where MB310 resolves
-#: the callee and reports only the calls that start a shell.
+#: the callee and reports only the calls that start a shell. B301 flags every
+#: `pickle`/`dill`/`shelve` load, also of bytes the same file pickled itself
+#: (an in-process copy), where MB314 follows what the loaded bytes are.
 REPLACED_BY: Mapping[str, tuple[str, ...]] = {
     "B102": ("MB311", "MB313"),
     "B307": ("MB311", "MB313"),
+    "B301": ("MB314", "MB313"),
     "B506": ("MB314",),
     "B113": ("MB316",),
     "B604": ("MB310",),

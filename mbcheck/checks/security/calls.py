@@ -28,6 +28,7 @@ from mbcheck.checks.security.values import (
     loop_choices,
     plugin_internal,
     resolve,
+    single_value,
     state,
 )
 from mbcheck.pyfile.traverse import FileContext
@@ -99,8 +100,14 @@ def own_module_name(ctx: FileContext, call: cst.Call, arg: cst.BaseExpression) -
 
     A relative name counts only against the plugin's own package (``__package__``,
     ``__name__`` or the package's name as a literal): ``import_module('.' + x,
-    'urllib')`` reaches outside.
+    'urllib')`` reaches outside. A name the file binds once (``module_name =
+    f'.unicode{v}'``) counts as its value.
     """
+    if isinstance(arg, cst.Name):
+        bound = single_value(ctx, arg.value, lookups_only=False)
+        if bound is None or isinstance(bound, cst.Name):
+            return False
+        arg = bound
     prefix = ""
     if isinstance(arg, cst.FormattedString) and arg.parts and isinstance(arg.parts[0], cst.FormattedStringText):
         prefix = arg.parts[0].value

@@ -52,6 +52,183 @@ def _walk(node: cst.CSTNode, limit: int = 2000) -> Iterator[cst.CSTNode]:
 
 
 # --------------------------------------------------------------------------
+# Code built only from constants (MB311)
+
+_ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.FloorDivide, cst.Modulo)
+
+
+def _is_count(node: cst.BaseExpression) -> bool:
+    """Whether an expression is a whole number: a literal, ``len(...)``, or arithmetic on a
+    literal (``lineno - 1``): a string repeated by it is the same constant text repeated."""
+    if isinstance(node, cst.Integer):
+        return True
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        return _is_count(node.expression)
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in ("len", "int"):
+        return True
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _ARITHMETIC):
+        sides = (node.left, node.right)
+        plain = all(isinstance(s, (cst.Integer, cst.Name, cst.Attribute, cst.BinaryOperation, cst.Call,
+                                   cst.UnaryOperation)) for s in sides)
+        return plain and any(_is_count(s) for s in sides) and all(
+            _is_count(s) or isinstance(s, (cst.Name, cst.Attribute)) for s in sides)
+    return False
+
+
+def constant_code(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> bool:
+    """Whether source text is made only of constants: a constant, constants concatenated, or a
+    constant string repeated a number of times (``"\\n" * (lineno - 1) + "raise exc"``)."""
+    if depth > 20:
+        return False
+    if is_constant(ctx, node):
+        return True
+    if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.Add):
+            return constant_code(ctx, node.left, depth + 1) and constant_code(ctx, node.right, depth + 1)
+        if isinstance(node.operator, cst.Multiply):
+            for text, count in ((node.left, node.right), (node.right, node.left)):
+                if fold_string(ctx, text) is not None and _is_count(count):
+                    return True
+    return False
+
+
+def _assigned_values(body: cst.CSTNode, name: str) -> list[cst.BaseExpression] | None:
+    """Every value a function assigns to the local ``name``, or None when it is bound any
+    other way (a parameter, a loop, an augmented assignment, ``global``)."""
+    values: list[cst.BaseExpression] = []
+    for node in _walk(body, limit=20000):
+        if isinstance(node, cst.Assign):
+            if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
+                if len(node.targets) != 1:
+                    return None
+                values.append(node.value)
+        elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name) and node.target.value == name:
+            if node.value is None:
+                continue
+            values.append(node.value)
+        elif isinstance(node, (cst.Global, cst.Nonlocal)):
+            if any(n.name.value == name for n in node.names):
+                return None
+        elif isinstance(node, (cst.AugAssign, cst.For, cst.NamedExpr, cst.AsName)):
+            target = node.name if isinstance(node, cst.AsName) else node.target
+            if any(isinstance(n, cst.Name) and n.value == name for n in _walk(target, limit=200)):
+                return None
+    return values
+
+
+def _rebuilt_code(call: cst.Call, name: str) -> bool:
+    """Whether ``types.CodeType(...)`` copies the code object ``name`` with at most its name
+    changed: every argument is ``name.co_*`` but one plain name or string."""
+    def own(arg: cst.BaseExpression) -> bool:
+        return (isinstance(arg, cst.Attribute) and isinstance(arg.value, cst.Name) and arg.value.value == name
+                and arg.attr.value.startswith("co_"))
+    if any(a.star or a.keyword is not None for a in call.args):
+        return False
+    others = [a.value for a in call.args if not own(a.value)]
+    copied = {a.value.attr.value for a in call.args if isinstance(a.value, cst.Attribute) and own(a.value)}
+    return (len(others) <= 1 and all(isinstance(o, (cst.Name, cst.SimpleString)) for o in others)
+            and {"co_code", "co_consts", "co_names"} <= copied)
+
+
+def constant_code_object(ctx: FileContext, function: cst.FunctionDef | None, node: cst.BaseExpression) -> bool:
+    """Whether a local name run by ``exec`` only ever holds a code object compiled from
+    constant text in this function, or that object with its name or position replaced
+    (``code = compile(CONST, ...)``, ``code = code.replace(co_name=...)``)."""
+    if function is None or not isinstance(node, cst.Name):
+        return False
+    if any(p.name.value == node.value for p in (*function.params.params, *function.params.posonly_params,
+                                                 *function.params.kwonly_params)):
+        return False
+    values = _assigned_values(function.body, node.value)
+    if not values:
+        return False
+    compiled = False
+    for value in values:
+        if not isinstance(value, cst.Call):
+            return False
+        if resolve(ctx, value.func) == "types.CodeType" and _rebuilt_code(value, node.value):
+            continue
+        if resolve(ctx, value.func) == "builtins.compile":
+            source = first_argument(value)
+            if source is None or not constant_code(ctx, source):
+                return False
+            compiled = True
+        elif not (isinstance(value.func, cst.Attribute) and value.func.attr.value == "replace"
+                  and isinstance(value.func.value, cst.Name) and value.func.value.value == node.value
+                  and all(a.keyword is not None and a.keyword.value != "co_code" for a in value.args)):
+            return False
+    return compiled
+
+
+# --------------------------------------------------------------------------
+# In-process pickle round-trips (MB314)
+
+_SERIALISERS = frozenset({"pickle.dumps", "_pickle.dumps", "cPickle.dumps", "dill.dumps", "cloudpickle.dumps"})
+
+
+def _all_nodes(module: cst.Module) -> Iterator[cst.CSTNode]:
+    """Every node of a module, functions included."""
+    pending: list[cst.CSTNode] = [module]
+    while pending:
+        current = pending.pop()
+        yield current
+        pending.extend(current.children)
+
+
+def _serialised(ctx: FileContext, value: cst.BaseExpression, attr: str | None) -> bool:
+    """Whether a value assigned to the round-trip's holder is the serialiser's output, nothing,
+    or (for an attribute) the same attribute of another object."""
+    if isinstance(value, cst.Name) and value.value == "None":
+        return True
+    if isinstance(value, cst.IfExp):
+        return _serialised(ctx, value.body, attr) and _serialised(ctx, value.orelse, attr)
+    if isinstance(value, cst.BooleanOperation):  # ``self._meta or style._meta``
+        return _serialised(ctx, value.left, attr) and _serialised(ctx, value.right, attr)
+    if isinstance(value, cst.Call):
+        return resolve(ctx, value.func) in _SERIALISERS
+    return attr is not None and isinstance(value, cst.Attribute) and value.attr.value == attr
+
+
+def pickled_here(ctx: FileContext, function: cst.FunctionDef | None, node: cst.BaseExpression) -> bool:
+    """Whether the bytes a deserialiser loads are only ever this process's own ``dumps`` output:
+    a local every assignment of which (in the function) is ``dumps(...)``, or a private attribute
+    (``self._meta``) every assignment of which in the file is ``dumps(...)``, ``None`` or a copy
+    of the same attribute, and that no ``setattr`` names."""
+    if isinstance(node, cst.Name):
+        if function is None or any(p.name.value == node.value for p in (
+                *function.params.params, *function.params.posonly_params, *function.params.kwonly_params)):
+            return False
+        values = _assigned_values(function.body, node.value)
+        return values is not None and bool(values) and all(_serialised(ctx, v, None) for v in values)
+    if not isinstance(node, cst.Attribute) or not node.attr.value.startswith("_"):
+        return False
+    attr = node.attr.value
+    assigned = False
+    for current in _all_nodes(ctx.module):
+        targets: list[cst.BaseExpression] = []
+        if isinstance(current, cst.Assign):
+            targets = [t.target for t in current.targets]
+        elif isinstance(current, (cst.AnnAssign, cst.AugAssign)):
+            targets = [current.target]
+        elif isinstance(current, cst.Call) and isinstance(current.func, cst.Name) and current.func.value == "setattr":
+            if any(fold_string(ctx, a.value) == attr for a in current.args):
+                return False
+            continue
+        else:
+            continue
+        for target in targets:
+            if not any(isinstance(n, cst.Attribute) and n.attr.value == attr for n in _walk(target, limit=200)):
+                continue
+            if isinstance(current, cst.AugAssign) or not isinstance(target, cst.Attribute):
+                return False
+            value = current.value
+            if value is None or not _serialised(ctx, value, attr):
+                return False
+            assigned = True
+    return assigned
+
+
+# --------------------------------------------------------------------------
 # Decoded payloads (shared by MB311, MB313, MB314)
 
 
@@ -107,19 +284,35 @@ class DynamicCodeExecution(SourceRule):
         Valid("import ast\n\ndef parse(text):\n    return ast.literal_eval(text)\n"),
         Valid("class Runner:\n    def exec(self, job):\n        return job\n\nRunner().exec('eval')\n"),
         Valid("RESULT = eval('1 + 2')\n"),
+        Valid("def fake_frame(lineno, exc):\n    code = compile('\\n' * (lineno - 1) + 'raise exc', 'f', 'exec')\n"
+              "    code = code.replace(co_name='template')\n    exec(code, {'exc': exc})\n"),
     )
     INVALID = (
         Invalid("def calc(expression):\n    return eval(expression)\n", line=2),
+        Invalid("def run(lineno, body):\n    code = compile('\\n' * lineno + body, 'f', 'exec')\n"
+                "    exec(code)\n", line=2),
         Invalid("ev = eval\n\ndef run(src):\n    ev(src)\n", line=4),
         Invalid("import builtins\n\ndef run(src):\n    getattr(builtins, 'exec')(src)\n", line=4),
     )
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self._functions: list[cst.FunctionDef] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._functions.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._functions.pop()
 
     def visit_Call(self, node: cst.Call) -> None:
         name = resolve(self.ctx, node.func)
         if name not in _EXEC_SINKS:
             return
         arg = _payload_argument(node, name)
-        if arg is None or is_constant(self.ctx, arg) or _decoded_by(self.ctx, arg) is not None:
+        if arg is None or constant_code(self.ctx, arg) or _decoded_by(self.ctx, arg) is not None:
+            return
+        if constant_code_object(self.ctx, self._functions[-1] if self._functions else None, arg):
             return
         if isinstance(arg, cst.Call) and resolve(self.ctx, arg.func) in _EXEC_SINKS:
             return  # exec(compile(src, ...)): reported once, at the inner call
@@ -337,9 +530,13 @@ class UnsafeDeserialisation(SourceRule):
         Valid("import yaml\n\ndef read(text):\n    return yaml.safe_load(text)\n"),
         Valid("import yaml\n\ndef read(text):\n    return yaml.load(text, Loader=yaml.SafeLoader)\n"),
         Valid("import json\n\ndef read(text):\n    return json.loads(text)\n"),
+        Valid("import pickle\n\nclass Style:\n    def __init__(self, meta):\n        self._meta = pickle.dumps(meta)\n\n"
+              "    @property\n    def meta(self):\n        return pickle.loads(self._meta)\n"),
     )
     INVALID = (
         Invalid("import pickle\n\ndef read(blob):\n    return pickle.loads(blob)\n", line=4),
+        Invalid("import pickle\n\nclass Style:\n    def __init__(self, meta):\n        self._meta = meta\n\n"
+                "    @property\n    def meta(self):\n        return pickle.loads(self._meta)\n", line=9),
         Invalid("from yaml import load\n\ndef read(text):\n    return load(text)\n", line=4),
         Invalid("import yaml\n\ndef read(text):\n    return yaml.load(text, Loader=yaml.Loader)\n", line=4,
                 fixed="import yaml\n\ndef read(text):\n    return yaml.safe_load(text)\n"),
@@ -353,6 +550,16 @@ class UnsafeDeserialisation(SourceRule):
             fixed="import yaml\n\ndef read(text):\n    return yaml.safe_load(text)\n",
         ),
     )
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self._functions: list[cst.FunctionDef] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._functions.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._functions.pop()
 
     def visit_Call(self, node: cst.Call) -> None:
         name = resolve(self.ctx, node.func)
@@ -370,6 +577,9 @@ class UnsafeDeserialisation(SourceRule):
         arg = _payload_argument(node, name)
         if arg is not None and _decoded_by(self.ctx, arg) is not None:
             return  # MB313 reports it as a hidden payload
+        if arg is not None and name.endswith(".loads") and pickled_here(
+                self.ctx, self._functions[-1] if self._functions else None, arg):
+            return  # bytes this process pickled itself: a copy, not outside data
         confidence = Confidence.MEDIUM if name.startswith(("shelve.", "joblib.", "pandas.")) else None
         self.report(node, f"`{name}` can run arbitrary code from the data it loads", confidence=confidence,
                     fix=self.fix_call(node, name))

@@ -7,6 +7,8 @@ forever for a server that does not answer.
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from mbcheck.checks.security.calls import argument, keyword_value
@@ -28,6 +30,10 @@ class TlsVerificationDisabled(SourceRule):
     Why: without verification anyone on the network path can read and change
     the traffic (credentials, downloaded code); a plugin that changes the
     default context does it for the host and every other plugin too.
+    Not reported: code that only runs when a test of the enclosing function's own
+    parameter named like `verify`, `ssl_verify` or `insecure` chooses it (a client
+    library honouring its caller's `verify=False`); the caller's literal `verify=False`
+    is reported where it is written.
     Instead: keep verification on; for a private CA pass its bundle:
     `requests.get(url, verify="/path/ca.pem", timeout=10)`.
     """
@@ -40,6 +46,9 @@ class TlsVerificationDisabled(SourceRule):
     VALID = (
         Valid("import requests\n\ndef get(url):\n    return requests.get(url, timeout=10)\n"),
         Valid("def check(data, verify=False):\n    return data\n\ncheck({}, verify=False)\n"),
+        Valid("import ssl\n\ndef context(verify=True):\n    c = ssl.create_default_context()\n"
+              "    if verify is False:\n        c.check_hostname = False\n        c.verify_mode = ssl.CERT_NONE\n"
+              "    return c\n"),
     )
     INVALID = (
         Invalid("import requests\n\ndef get(url):\n    return requests.get(url, verify=False, timeout=5)\n", line=4),
@@ -60,6 +69,37 @@ class TlsVerificationDisabled(SourceRule):
         #: the last part of every tabled name: a reference ending otherwise cannot match
         self._last_parts = {name.rsplit(".", 1)[-1] for name in self._names}
         self._network_tops = {name.split(".", 1)[0] for name in data.network_modules}
+        #: parameters of the enclosing functions, and the tests of the enclosing ``if``s
+        self._params: list[set[str]] = []
+        self._tests: list[tuple[int, cst.BaseExpression]] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        params = node.params
+        self._params.append({p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)})
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._params.pop()
+
+    def visit_If(self, node: cst.If) -> None:
+        self._tests.append((len(self._params), node.test))
+
+    def leave_If(self, original_node: cst.If) -> None:
+        self._tests.pop()
+
+    def _caller_choice(self) -> bool:
+        """Whether the current statement runs only as a test of the enclosing function's own
+        verification parameter (``if verify is False:``, ``if not verify:``) decides: the
+        function honours its caller's choice, which is reported where the caller makes it."""
+        if not self._params:
+            return False
+        params = {p for p in self._params[-1] if _VERIFY_PARAMETER.search(p.lower())}
+        if not params:
+            return False
+        depth = len(self._params)
+        return any(
+            level == depth and any(isinstance(n, cst.Name) and n.value in params for n in _names(test))
+            for level, test in self._tests
+        )
 
     def _imported(self) -> set[str]:
         if self._imports is None:
@@ -70,7 +110,8 @@ class TlsVerificationDisabled(SourceRule):
         name = resolve(self.ctx, node.func)
         self._skip.add(id(node.func))
         if name in self._names:
-            self.report(node, f"`{name}`: {self._names[name].description}")
+            if not self._caller_choice():
+                self.report(node, f"`{name}`: {self._names[name].description}")
             return
         passed = {arg.keyword.value for arg in node.args if arg.keyword is not None}
         if not passed & self._keyword_names:
@@ -118,7 +159,7 @@ class TlsVerificationDisabled(SourceRule):
                         "every plugin)")
             return
         pattern = self._attributes.get(target.attr.value)
-        if pattern is not None and self._matches(value, pattern.value):
+        if pattern is not None and self._matches(value, pattern.value) and not self._caller_choice():
             self.report(target, f"`.{pattern.attribute} = False`: {pattern.description}")
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
@@ -136,8 +177,23 @@ class TlsVerificationDisabled(SourceRule):
         if isinstance(node, cst.Attribute) and node.attr.value not in self._last_parts:
             return
         name = resolve(self.ctx, node)
-        if name in self._names:
+        if name in self._names and not self._caller_choice():
             self.report(node, f"`{name}`: {self._names[name].description}")
+
+
+#: parameter names that carry a caller's choice to verify certificates (or not)
+_VERIFY_PARAMETER = re.compile(r"(^|_)(verify|insecure|unverified|check_hostname)(_|$)|^(ssl|tls)_?verif")
+
+
+def _names(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The nodes of a (small) test expression."""
+    found: list[cst.CSTNode] = []
+    pending: list[cst.CSTNode] = [node]
+    while pending and len(found) < 500:
+        current = pending.pop()
+        found.append(current)
+        pending.extend(current.children)
+    return found
 
 
 def _expr_text(node: cst.BaseExpression) -> str:

@@ -21,7 +21,7 @@ from mbcheck.checks.security.calls import (
 )
 from mbcheck.checks.security.classify import short_name
 from mbcheck.checks.security.tables import tables
-from mbcheck.checks.security.values import fold_string, is_constant, resolve
+from mbcheck.checks.security.values import fold_string, is_constant, resolve, single_value
 from mbcheck.model import Category, Confidence, Severity
 from mbcheck.pyfile.traverse import FileContext, SourceRule
 from mbcheck.rules.base import Invalid, Valid
@@ -40,7 +40,8 @@ class ShellCommand(SourceRule):
     and `subprocess.run/Popen/call/check_call/check_output(..., shell=True)` whose command is
     not a constant, and a shell started explicitly with a computed script
     (`subprocess.run(["sh", "-c", cmd])`, `asyncio.create_subprocess_exec("bash", "-c", cmd)`).
-    Commands assembled only from `shlex.quote(...)` pieces are a warning.
+    Commands assembled only from `shlex.quote(...)` pieces are a warning, and so is an
+    argument list run with a `shell=` decided at run time (a setting, off by default).
     Why: the shell interprets quotes, `;`, `$(...)` and globs in the string; any
     piece that comes from a file name, a config value or user input can run an
     arbitrary command with the user's rights (command injection).
@@ -52,7 +53,8 @@ class ShellCommand(SourceRule):
     category = Category.SECURITY
     severity = Severity.ERROR
     other_severities: ClassVar[Mapping[Severity, str]] = {
-        Severity.WARNING: "every piece of the command built at run time is shlex-quoted",
+        Severity.WARNING: "every piece of the command built at run time is shlex-quoted, or the command is an "
+                          "argument list and `shell=` is decided at run time",
     }
     confidence = Confidence.HIGH
     VALID = (
@@ -66,7 +68,19 @@ class ShellCommand(SourceRule):
         Invalid("def f(x):\n    getattr(__import__('o' + 's'), 'system')(f'ls {x}')\n", line=2),
         Invalid("import subprocess\n\ndef run(script):\n    subprocess.run(['/bin/sh', '-c', script], check=True)\n",
                 line=4),
+        Invalid("import subprocess\n\ndef render(config, src):\n    argv = ['mmdc', '-i', src]\n"
+                "    subprocess.Popen(argv, shell=config.use_shell)\n", line=5),
     )
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self._functions: list[cst.FunctionDef] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._functions.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._functions.pop()
 
     def visit_Call(self, node: cst.Call) -> None:
         name = resolve(self.ctx, node.func)
@@ -87,6 +101,11 @@ class ShellCommand(SourceRule):
         command = first_argument(node, "args", "cmd", "command")
         if command is None or is_constant(self.ctx, command):
             return
+        if mode == "keyword" and not self._shell_always(keyword_value(node, "shell")) and self._argument_list(command):
+            self.report(node, f"`{short_name(name)}` runs an argument list with `shell=` decided at run time: if "
+                        "it is ever true, the first item runs as a shell command line; pass shell=False",
+                        severity=Severity.WARNING, confidence=Confidence.MEDIUM)
+            return
         dynamic = list(self._dynamic_parts(command))
         quoted = bool(dynamic) and all(
             isinstance(part, cst.Call) and resolve(self.ctx, part.func) in ("shlex.quote", "shlex.join")
@@ -99,6 +118,55 @@ class ShellCommand(SourceRule):
             return
         self.report(node, f"`{short_name(name)}` runs a shell command built at run time: command injection; "
                     "pass an argument list without shell=True", confidence=confidence)
+
+    def _shell_always(self, shell: cst.BaseExpression | None) -> bool:
+        """Whether ``shell=`` is true as written, or a name the file binds once to a true literal."""
+        if is_true(shell):
+            return True
+        if isinstance(shell, cst.Name):
+            return is_true(single_value(self.ctx, shell.value, lookups_only=False))
+        return False
+
+    def _argument_list(self, command: cst.BaseExpression) -> bool:
+        """Whether a command is an argument list: a list or tuple display, or a local of the
+        enclosing function that is only ever bound to one, to ``shlex.split(...)`` or ``list(...)``,
+        or extended with one (``argv += [...]``)."""
+        if isinstance(command, (cst.List, cst.Tuple, cst.ListComp)):
+            return True
+        if not isinstance(command, cst.Name) or not self._functions:
+            return False
+        function = self._functions[-1]
+        if any(p.name.value == command.value for p in (*function.params.params, *function.params.posonly_params,
+                                                       *function.params.kwonly_params)):
+            return False
+        found = False
+        pending: list[cst.CSTNode] = [function.body]
+        while pending:
+            current = pending.pop()
+            pending.extend(current.children)
+            value: cst.BaseExpression | None = None
+            if isinstance(current, cst.Assign) and any(
+                    isinstance(t.target, cst.Name) and t.target.value == command.value for t in current.targets):
+                value = current.value
+            elif isinstance(current, (cst.AnnAssign, cst.AugAssign)) and isinstance(current.target, cst.Name) \
+                    and current.target.value == command.value:
+                value = current.value
+                if value is None:
+                    continue
+            elif isinstance(current, (cst.For, cst.NamedExpr, cst.AsName, cst.Global, cst.Nonlocal)):
+                if any(isinstance(n, cst.Name) and n.value == command.value for n in _nodes(current)
+                       if not isinstance(current, (cst.For,)) or _within(n, current.target)):
+                    return False
+                continue
+            else:
+                continue
+            if not (isinstance(value, (cst.List, cst.Tuple, cst.ListComp)) or (
+                    isinstance(value, cst.Call) and (resolve(self.ctx, value.func) in ("shlex.split", "builtins.list")
+                                                     or (isinstance(value.func, cst.Name)
+                                                         and value.func.value == "list")))):
+                return False
+            found = True
+        return found
 
     def _explicit_shell(self, node: cst.Call, name: str) -> None:
         """``subprocess.run(["sh", "-c", script])``: a shell started by hand."""
@@ -152,6 +220,20 @@ class ShellCommand(SourceRule):
                 yield from self._dynamic_parts(arg.value)
         else:
             yield expr
+
+
+def _nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+    pending: list[cst.CSTNode] = [node]
+    while pending and len(found) < 2000:
+        current = pending.pop()
+        found.append(current)
+        pending.extend(current.children)
+    return found
+
+
+def _within(node: cst.CSTNode, root: cst.CSTNode) -> bool:
+    return any(n is node for n in _nodes(root))
 
 
 _SETUP_CALLS = frozenset({"setuptools.setup", "distutils.core.setup"})

@@ -108,6 +108,8 @@ class SecurityTables:
     network_modules: frozenset[str]
     #: modules that are another under a second name (``posix`` -> ``os``)
     module_aliases: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    #: for a ``network`` module that also holds offline helpers, the names under it that connect
+    network_entry_points: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
     def canonical(self, name: str) -> str:
         """``name`` with an aliased first part replaced (``posix.system`` is ``os.system``)."""
@@ -133,9 +135,20 @@ class SecurityTables:
                 return found, probe
             found = self.modules.get(probe)
             if found is not None:
-                return found, probe
+                return None if self._offline_helper(name, probe) else (found, probe)
         found = self.modules.get(name)
         return (found, name) if found is not None else None
+
+
+    def _offline_helper(self, name: str, module: str) -> bool:
+        """Whether ``name`` under the ``network`` module ``module`` is one of its helpers that
+        open no connection (``urllib3.util.make_headers``): the module lists the names that
+        connect, and ``name`` is none of them."""
+        entries = self.network_entry_points.get(module)
+        if entries is None:
+            return False
+        rest = name[len(module) + 1:]
+        return not any(rest == entry or rest.startswith(entry + ".") for entry in entries)
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -232,6 +245,7 @@ def build_tables(data: Mapping[str, Any]) -> SecurityTables:
         sensitive_modules=sensitive,
         network_modules=frozenset(name for name, permission in modules.items() if permission == "network"),
         module_aliases=dict(data.get("module_aliases", {})),
+        network_entry_points={k: tuple(v) for k, v in data.get("network_entry_points", {}).items()},
     )
 
 

@@ -92,6 +92,9 @@ def test_b108_is_kept_only_where_the_path_may_be_created(source: str, line: int,
     ("import hashlib\n\ndef verify_checksum(data, expected):\n    h = hashlib.md5()\n    h.update(data)\n"
      "    return h.hexdigest() == expected\n", 4, "keep"),
     ("import hashlib\nTOKEN = hashlib.sha1(b'x').hexdigest()\n", 2, "keep"),
+    ("from hashlib import sha1\n\ndef get_source_checksum(source):\n    return sha1(source.encode()).hexdigest()\n",
+     4, "info"),
+    ("import hashlib\nTOKEN = hashlib.sha1(b'x', usedforsecurity=False).hexdigest()\n", 2, "info"),
 ])
 def test_b324_is_info_unless_the_digest_protects_something(source: str, line: int, expected: str) -> None:
     assert verdict("B324", source, line) == expected
