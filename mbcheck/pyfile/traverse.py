@@ -124,6 +124,30 @@ class FileContext:
         return out
 
 
+class EnclosingFunctions:
+    """For a source rule: the function definitions the traversal is inside.
+
+    Mixed into a :class:`SourceRule` (listed first), it keeps the stack with its
+    own ``visit_FunctionDef``/``leave_FunctionDef``; :attr:`function` is the
+    innermost one, None at module level.
+    """
+
+    _enclosing: list[cst.FunctionDef] | None = None
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self._enclosing is None:
+            self._enclosing = []
+        self._enclosing.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        if self._enclosing:
+            self._enclosing.pop()
+
+    @property
+    def function(self) -> cst.FunctionDef | None:
+        return self._enclosing[-1] if self._enclosing else None
+
+
 class SourceRule(Rule, cst.BatchableCSTVisitor):
     """A rule over one module's syntax tree (``visit_<Node>`` methods).
 

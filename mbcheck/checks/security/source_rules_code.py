@@ -30,7 +30,7 @@ from mbcheck.checks.security.values import (
 )
 from mbcheck.model import Category, Confidence, Edit, Fix, Severity, Span
 from mbcheck.pyfile import edits
-from mbcheck.pyfile.traverse import FileContext, SourceRule
+from mbcheck.pyfile.traverse import EnclosingFunctions, FileContext, SourceRule
 from mbcheck.rules.base import Invalid, Valid
 
 _EXEC_SINKS = {"builtins.eval": "eval", "builtins.exec": "exec", "builtins.compile": "compile"}
@@ -262,7 +262,7 @@ def _payload_argument(node: cst.Call, name: str) -> cst.BaseExpression | None:
     return first_argument(node, "code", "data", "s", "file", "stream")
 
 
-class DynamicCodeExecution(SourceRule):
+class DynamicCodeExecution(EnclosingFunctions, SourceRule):
     """Runs `eval`, `exec` or `compile` on input that is not a constant.
 
     Why: whatever reaches the call runs with the user's rights inside the host
@@ -295,16 +295,6 @@ class DynamicCodeExecution(SourceRule):
         Invalid("import builtins\n\ndef run(src):\n    getattr(builtins, 'exec')(src)\n", line=4),
     )
 
-    def __init__(self, ctx: FileContext) -> None:
-        super().__init__(ctx)
-        self._functions: list[cst.FunctionDef] = []
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._functions.append(node)
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self._functions.pop()
-
     def visit_Call(self, node: cst.Call) -> None:
         name = resolve(self.ctx, node.func)
         if name not in _EXEC_SINKS:
@@ -312,7 +302,7 @@ class DynamicCodeExecution(SourceRule):
         arg = _payload_argument(node, name)
         if arg is None or constant_code(self.ctx, arg) or _decoded_by(self.ctx, arg) is not None:
             return
-        if constant_code_object(self.ctx, self._functions[-1] if self._functions else None, arg):
+        if constant_code_object(self.ctx, self.function, arg):
             return
         if isinstance(arg, cst.Call) and resolve(self.ctx, arg.func) in _EXEC_SINKS:
             return  # exec(compile(src, ...)): reported once, at the inner call
@@ -509,7 +499,7 @@ _PYYAML_LOADERS = frozenset({"yaml.Loader", "yaml.UnsafeLoader", "yaml.FullLoade
                              "yaml.CUnsafeLoader", "yaml.CFullLoader"})
 
 
-class UnsafeDeserialisation(SourceRule):
+class UnsafeDeserialisation(EnclosingFunctions, SourceRule):
     """Deserialises with a loader that can construct arbitrary objects.
 
     `pickle`/`dill`/`cloudpickle`/`joblib` loading, `marshal.load(s)`, `shelve.open`,
@@ -551,16 +541,6 @@ class UnsafeDeserialisation(SourceRule):
         ),
     )
 
-    def __init__(self, ctx: FileContext) -> None:
-        super().__init__(ctx)
-        self._functions: list[cst.FunctionDef] = []
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._functions.append(node)
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self._functions.pop()
-
     def visit_Call(self, node: cst.Call) -> None:
         name = resolve(self.ctx, node.func)
         if name is None or name not in tables().deserialisers:
@@ -578,7 +558,7 @@ class UnsafeDeserialisation(SourceRule):
         if arg is not None and _decoded_by(self.ctx, arg) is not None:
             return  # MB313 reports it as a hidden payload
         if arg is not None and name.endswith(".loads") and pickled_here(
-                self.ctx, self._functions[-1] if self._functions else None, arg):
+                self.ctx, self.function, arg):
             return  # bytes this process pickled itself: a copy, not outside data
         confidence = Confidence.MEDIUM if name.startswith(("shelve.", "joblib.", "pandas.")) else None
         self.report(node, f"`{name}` can run arbitrary code from the data it loads", confidence=confidence,

@@ -23,7 +23,7 @@ from mbcheck.checks.security.classify import short_name
 from mbcheck.checks.security.tables import tables
 from mbcheck.checks.security.values import fold_string, is_constant, resolve, single_value
 from mbcheck.model import Category, Confidence, Severity
-from mbcheck.pyfile.traverse import FileContext, SourceRule
+from mbcheck.pyfile.traverse import EnclosingFunctions, FileContext, SourceRule
 from mbcheck.rules.base import Invalid, Valid
 
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "fish", "csh", "tcsh", "cmd", "cmd.exe", "powershell",
@@ -33,7 +33,7 @@ _EXEC_STARTERS = frozenset({"subprocess.run", "subprocess.Popen", "subprocess.ca
                             "subprocess.check_output"})
 
 
-class ShellCommand(SourceRule):
+class ShellCommand(EnclosingFunctions, SourceRule):
     """Runs a shell command line built at run time.
 
     Covers `os.system`, `os.popen`, `subprocess.getoutput`, `asyncio.create_subprocess_shell`
@@ -71,16 +71,6 @@ class ShellCommand(SourceRule):
         Invalid("import subprocess\n\ndef render(config, src):\n    argv = ['mmdc', '-i', src]\n"
                 "    subprocess.Popen(argv, shell=config.use_shell)\n", line=5),
     )
-
-    def __init__(self, ctx: FileContext) -> None:
-        super().__init__(ctx)
-        self._functions: list[cst.FunctionDef] = []
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._functions.append(node)
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self._functions.pop()
 
     def visit_Call(self, node: cst.Call) -> None:
         name = resolve(self.ctx, node.func)
@@ -133,9 +123,9 @@ class ShellCommand(SourceRule):
         or extended with one (``argv += [...]``)."""
         if isinstance(command, (cst.List, cst.Tuple, cst.ListComp)):
             return True
-        if not isinstance(command, cst.Name) or not self._functions:
+        if not isinstance(command, cst.Name) or self.function is None:
             return False
-        function = self._functions[-1]
+        function = self.function
         if any(p.name.value == command.value for p in (*function.params.params, *function.params.posonly_params,
                                                        *function.params.kwonly_params)):
             return False
