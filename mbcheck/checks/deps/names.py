@@ -12,8 +12,7 @@ look-ups at most, and only the few names found that way are measured exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache, lru_cache
 from types import MappingProxyType
 from typing import Any
@@ -149,6 +148,18 @@ def damerau_levenshtein(a: str, b: str, limit: int | None = None) -> int:
     return min(previous[size_b], cap)
 
 
+def _whole(name: str) -> str:
+    return name
+
+
+def _head(name: str) -> str:
+    return name[: len(name) // 2]
+
+
+def _tail(name: str) -> str:
+    return name[len(name) // 2 :]
+
+
 def _deletions(word: str, depth: int) -> set[str]:
     """``word`` and every string made from it by removing up to ``depth`` characters."""
     found = {word}
@@ -159,64 +170,82 @@ def _deletions(word: str, depth: int) -> set[str]:
     return found
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class PopularIndex:
     """Popular distribution names prepared for :meth:`lookalike` queries.
 
-    ``near`` maps every string made from a popular name by deleting at most one
-    character to the names it came from: two names are within one edit exactly
-    when their deletion sets meet, so a query costs ``len(name) + 1`` look-ups.
+    Two names are within one edit exactly when their sets of one-deletion
+    variants meet, so the names of each length are indexed by their variants
+    (``variant -> names``) and a query costs ``len(name) + 1`` look-ups in the
+    indexes of the lengths one edit can reach.
 
     Two edits would need every two-character deletion of every long name (over
     half a million strings), so long names are indexed by halves instead: when
     ``name`` is within two edits of a popular ``p``, one half of ``p`` holds at
     most one of them (a swap across the middle counts once in each half), and
     that half is then at most one deletion on each side away from the slice of
-    ``name`` of the same length at the same end. ``heads`` and ``tails`` map the
-    one-deletion variants of each long name's first and second half to
-    ``(len(p), p)``.
+    ``name`` of the same length at the same end. The head and tail indexes map
+    the one-deletion variants of each long name's first and second half to the
+    names.
+
+    The indexes are built per name length, the first time a query needs that
+    length: a run asks about a handful of names, and building every length's
+    index up front would cost more than all its queries.
     """
 
-    names: tuple[str, ...]
-    rank: Mapping[str, int]
-    skeletons: Mapping[str, str]
-    near: Mapping[str, tuple[str, ...]]
-    heads: Mapping[str, tuple[tuple[int, str], ...]]
-    tails: Mapping[str, tuple[tuple[int, str], ...]]
+    __slots__ = ("_by_length", "_heads", "_near", "_tails", "names", "rank", "skeletons")
+
+    def __init__(self, rank: Mapping[str, int], skeletons: Mapping[str, str]) -> None:
+        self.rank = rank
+        self.names = tuple(rank)
+        self.skeletons = skeletons
+        by_length: dict[int, list[str]] = {}
+        for name in self.names:
+            by_length.setdefault(len(name), []).append(name)
+        self._by_length = by_length
+        self._near: dict[int, dict[str, tuple[str, ...]]] = {}
+        self._heads: dict[int, dict[str, tuple[str, ...]]] = {}
+        self._tails: dict[int, dict[str, tuple[str, ...]]] = {}
 
     @classmethod
     def build(cls, popular: Iterable[str]) -> PopularIndex:
         rank: dict[str, int] = {}
         for name in popular:
             rank.setdefault(canonical(name), len(rank))
-        names = tuple(rank)
         skeletons: dict[str, str] = {}
-        near: dict[str, list[str]] = {}
-        heads: dict[str, list[tuple[int, str]]] = {}
-        tails: dict[str, list[tuple[int, str]]] = {}
-        for name in names:
+        for name in rank:
             skeletons.setdefault(skeleton(name), name)
-            for variant in _deletions(name, 1):
-                near.setdefault(variant, []).append(name)
-            if len(name) >= LONG_NAME - 2:
-                middle = len(name) // 2
-                for variant in _deletions(name[:middle], 1):
-                    heads.setdefault(variant, []).append((len(name), name))
-                for variant in _deletions(name[middle:], 1):
-                    tails.setdefault(variant, []).append((len(name), name))
-        return cls(
-            names=names,
-            rank=rank,
-            skeletons=skeletons,
-            near={k: tuple(v) for k, v in near.items()},
-            heads={k: tuple(v) for k, v in heads.items()},
-            tails={k: tuple(v) for k, v in tails.items()},
-        )
+        return cls(rank, skeletons)
+
+    @staticmethod
+    def _variants(names: Iterable[str], part: Callable[[str], str]) -> dict[str, tuple[str, ...]]:
+        index: dict[str, list[str]] = {}
+        for name in names:
+            for variant in _deletions(part(name), 1):
+                index.setdefault(variant, []).append(name)
+        return {key: tuple(value) for key, value in index.items()}
+
+    def _near_of(self, length: int) -> dict[str, tuple[str, ...]]:
+        found = self._near.get(length)
+        if found is None:
+            found = self._near[length] = self._variants(self._by_length.get(length, ()), _whole)
+        return found
+
+    def _halves_of(self, length: int) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+        heads = self._heads.get(length)
+        tails = self._tails.get(length)
+        if heads is None or tails is None:
+            names = self._by_length.get(length, ()) if length >= LONG_NAME - 2 else ()
+            heads = self._heads[length] = self._variants(names, _head)
+            tails = self._tails[length] = self._variants(names, _tail)
+        return heads, tails
 
     def _within_one(self, query: str) -> set[str]:
         found: set[str] = set()
-        for variant in _deletions(query, 1):
-            found.update(self.near.get(variant, ()))
+        variants = _deletions(query, 1)
+        for length in range(len(query) - 1, len(query) + 2):
+            near = self._near_of(length)
+            for variant in variants:
+                found.update(near.get(variant, ()))
         return found
 
     def _within_two(self, query: str) -> set[str]:
@@ -225,18 +254,15 @@ class PopularIndex:
         # away from the query's slice of the same length: an insertion pushes
         # one character out of the slice, a deletion pulls one in.
         size = len(query)
-        head_cuts: dict[int, set[int]] = {}
-        tail_cuts: dict[int, set[int]] = {}
-        for length in range(max(size - 2, 1), size + 3):
-            head_cuts.setdefault(length // 2, set()).add(length)
-            tail_cuts.setdefault(length - length // 2, set()).add(length)
         found: set[str] = set()
-        for cut, lengths in head_cuts.items():
+        for length in range(max(size - 2, 1), size + 3):
+            heads, tails = self._halves_of(length)
+            cut = length // 2
             for variant in _deletions(query[:cut], 1):
-                found.update(name for n, name in self.heads.get(variant, ()) if n in lengths)
-        for cut, lengths in tail_cuts.items():
+                found.update(heads.get(variant, ()))
+            cut = length - length // 2
             for variant in _deletions(query[size - cut :], 1):
-                found.update(name for n, name in self.tails.get(variant, ()) if n in lengths)
+                found.update(tails.get(variant, ()))
         return found
 
     def lookalike(self, name: str) -> str | None:
