@@ -128,10 +128,19 @@ def run_pool(
     analyse: Analyse,
     limits: Limits,
     progress: Progress | None = None,
+    size: Callable[[Any], int] | None = None,
 ) -> list[FileOutcome]:
-    """Analyse ``jobs`` with ``workers`` processes; outcomes in the order of ``jobs``."""
+    """Analyse ``jobs`` with ``workers`` processes; outcomes in the order of ``jobs``.
+
+    With ``size`` (a job's expected cost, e.g. its bytes) the largest jobs are sent
+    first: a large file taken last would keep one worker busy while the others
+    are idle, and the run would wait for it.
+    """
     results: list[FileOutcome | None] = [None] * len(jobs)
-    pending = deque(range(len(jobs)))
+    order = list(range(len(jobs)))
+    if size is not None:
+        order.sort(key=lambda index: -size(jobs[index]))
+    pending = deque(order)
     context = _context()
     pool = [_Worker(context, analyse) for _ in range(max(1, min(workers, len(jobs))))]
     done = 0

@@ -134,3 +134,20 @@ def test_the_command_line_reports_a_slow_file_and_checks_the_others(tmp_path: Pa
     assert "generated.py:1:1: MB003 warning file not analysed: its analysis took longer than 0.05 s" in result.stdout
     assert "small.py" not in result.stdout
     assert result.returncode == 0  # a warning: the gate's default fails on errors only
+
+
+def _stamp(job: FileJob) -> FileOutcome:
+    """Returns when (in nanoseconds) the worker took the file."""
+    return FileOutcome(job.path, str(time.monotonic_ns()))
+
+
+def test_the_largest_files_are_sent_first_and_outcomes_keep_the_order_of_the_jobs() -> None:
+    sizes = {"small.py": 10, "huge.py": 5000, "medium.py": 300, "large.py": 900, "tiny.py": 1}
+    jobs = [FileJob(name, b"x" * size, name[:-3], "", False) for name, size in sizes.items()]
+    outcomes = run_pool(jobs, 1, _stamp, Limits(), size=lambda job: len(job.data))
+    assert [o.path for o in outcomes] == list(sizes)  # the order of the jobs
+    taken = sorted(outcomes, key=lambda o: int(o.sha256))
+    assert [o.path for o in taken] == ["huge.py", "large.py", "medium.py", "small.py", "tiny.py"]
+    # without sizes, in the order given
+    outcomes = run_pool(jobs, 1, _stamp, Limits())
+    assert [o.path for o in sorted(outcomes, key=lambda o: int(o.sha256))] == list(sizes)
