@@ -215,7 +215,8 @@ SETTINGS: Mapping[str, tuple[str, Callable[[Any], Any]]] = {
 
 
 def from_mapping(data: Mapping[str, Any], source: str = "<config>", profile: str | None = None) -> Config:
-    validate(data, source)
+    if data:  # no settings are valid settings: the schema is not loaded for them
+        validate(data, source)
     merged: dict[str, Any] = dict(data)
     if profile is not None:
         profiles = {**BUILTIN_PROFILES, **data.get("profiles", {})}

@@ -16,7 +16,7 @@ from mbcheck.cli import app
 from mbcheck.config import DEFAULT_HOST_PROFILE
 from mbcheck.engine import load_host_profile
 from mbcheck.hostprofile import HostProfileError, generate, render
-from mbcheck.resources import load_json
+from mbcheck.resources import list_dir, load_json
 
 HOST = ROOT / "tests" / "fixtures" / "milkbottle_host"
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -275,6 +275,13 @@ def test_bad_input_is_an_error_not_a_traceback(arguments: list[str], message: st
 
 
 # --------------------------------------------------------------------------- the shipped profile
+
+
+@pytest.mark.parametrize("name", sorted(n[:-5] for n in list_dir("rules/hosts") if n.endswith(".json")))
+def test_every_shipped_profile_is_valid(name: str) -> None:
+    """Shipped profiles are trusted at run time (not validated on every run): they are valid."""
+    assert list(_validator().iter_errors(load_json(f"rules/hosts/{name}.json"))) == []
+    assert load_host_profile(name).name == name
 
 
 def test_the_shipped_profile_is_the_real_host_s() -> None:
