@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from packaging.specifiers import SpecifierSet
@@ -142,8 +143,12 @@ def _probes(spec: SpecifierSet, minor: Minor, below_patch: int | None = None) ->
     return [Version(f"{minor[0]}.{minor[1]}.{patch}") for patch in sorted(patches)]
 
 
+@lru_cache(maxsize=4096)
 def admits(spec: SpecifierSet, minor: Minor, below_patch: int | None = None) -> bool:
-    """Whether ``spec`` admits some release of ``minor`` (before ``below_patch``)."""
+    """Whether ``spec`` admits some release of ``minor`` (before ``below_patch``).
+
+    Cached: a plugin asks about the same declared range for every feature its
+    code uses, and each answer parses and compares a dozen versions."""
     return any(spec.contains(probe, prereleases=True) for probe in _probes(spec, minor, below_patch))
 
 
