@@ -770,7 +770,31 @@ def host_profile_command(
         )
 
 
+def _wants_workers(args: list[str]) -> bool:
+    """Whether a command line is a `lint` run that analyses files in worker processes
+    (read before the full parse: see :func:`main`)."""
+    if not args or args[0] != "lint" or any(a in ("-", "-h", "--help") for a in args):
+        return False
+    for index, arg in enumerate(args):
+        value = None
+        if arg in ("-j", "--jobs") and index + 1 < len(args):
+            value = args[index + 1]
+        elif arg.startswith("--jobs="):
+            value = arg[len("--jobs="):]
+        elif arg.startswith("-j") and arg[2:].isdigit():
+            value = arg[2:]
+        if value is not None and value.strip() == "1":
+            return False
+    return True
+
+
 def main() -> None:
+    if _wants_workers(sys.argv[1:]):
+        # a worker starts loading the parser and the rules now, while the arguments,
+        # the config and the plan are read here (it is stopped if the run needs none)
+        from mbcheck.engine import prestart_worker
+
+        prestart_worker()
     try:
         app()
     except KeyboardInterrupt:

@@ -43,7 +43,7 @@ from mbcheck.model import (
     Span,
 )
 from mbcheck.plan import MemoryFiles, PluginPlan, plan_targets
-from mbcheck.pool import Limits, Progress, run_pool
+from mbcheck.pool import Limits, Progress, discard_prestarted, prestart, prestarted, run_pool
 from mbcheck.pyfile.jobs import FileJob, FileOptions
 from mbcheck.resources import data_digest, list_dir, load_json
 from mbcheck.rules import load_plugin_rules
@@ -104,19 +104,39 @@ def run_jobs(
     else in worker processes that enforce the per-file time and memory ceilings
     and isolate a crashing file."""
     if workers <= 1:
+        discard_prestarted()
         results: list[FileOutcome] = []
         for index, job in enumerate(jobs):
             results.append(_safe_analyse(job))
             if progress:
                 progress(index + 1, len(jobs))
         return results
+    if jobs and prestarted():
+        # a worker forked at start-up is loading the analysis already: every
+        # worker loads it itself, in parallel, and says when it is ready (no
+        # file's time ceiling pays for loading it)
+        return run_pool(jobs, workers, _safe_analyse, limits or Limits(), progress, size=_job_size, warm=warm_up)
     if jobs:
         # warm up here: the parser, bandit and the rules are loaded once and
         # every (forked) worker starts with them, so no file's time ceiling
         # pays for loading them
-        first = jobs[0]
-        _safe_analyse(replace(first, path="__warmup__.py", data=b"import os\nos.getcwd()\n"))
+        warm_up(jobs[0].options)
     return run_pool(jobs, workers, _safe_analyse, limits or Limits(), progress, size=_job_size)
+
+
+def warm_up(options: FileOptions | None = None) -> None:
+    """Load what the per-file pass needs (the parser, the rules and their tables, and
+    bandit when ``options`` run it: by default they do) by analysing a two-line file of
+    mbcheck's own."""
+    if options is None:
+        options = FileOptions(hooks=file_hooks(Config()))
+    _safe_analyse(FileJob("__warmup__.py", b"import os\nos.getcwd()\n", "__warmup__", "", False, options))
+
+
+def prestart_worker() -> None:
+    """Fork a worker that loads the per-file pass while this process starts the run
+    (see :func:`mbcheck.pool.prestart`)."""
+    prestart(_safe_analyse, warm_up)
 
 
 def _worker_count(config: Config, jobs: int | None) -> int:

@@ -19,10 +19,17 @@ finish in, so a report does not depend on the number of workers.
 
 Memory is read from ``/proc/<pid>/statm`` (Linux); where that does not exist
 the memory ceiling is not enforced, the time ceiling still is.
+
+A worker may load the analysis itself (``warm``) before it takes a file: it
+says when it is ready, and no file is sent to it (nor its clock started)
+before. :func:`prestart` forks such a worker at start-up, so that loading the
+parser and the rules overlaps with the caller's own start (arguments, config,
+planning the run); the next :func:`run_pool` takes it.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import multiprocessing
 import os
@@ -46,6 +53,12 @@ _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 Analyse = Callable[[Any], FileOutcome]
 Progress = Callable[[int, int], None]
+Warm = Callable[[], None]
+
+#: what a worker sends once it has loaded the analysis (a job index is never negative)
+_READY = -1
+#: workers that may fail while loading the analysis, per worker of a run, before the run gives up
+_WARM_FAILURES = 2
 
 
 @dataclass(frozen=True)
@@ -56,9 +69,13 @@ class Limits:
     max_mib: int = 0
 
 
-def _serve(conn: Connection, analyse: Analyse) -> None:
-    """A worker: analyse the files sent until told to stop (``None``) or the pipe closes."""
+def _serve(conn: Connection, analyse: Analyse, warm: Warm | None = None) -> None:
+    """A worker: (load the analysis, say so,) analyse the files sent until told to stop
+    (``None``) or the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C stops
+    if warm is not None:
+        warm()
+        conn.send((_READY, None))
     while True:
         try:
             item = conn.recv()
@@ -81,14 +98,17 @@ def resident_mib(pid: int) -> float | None:
 
 
 class _Worker:
-    def __init__(self, context: Any, analyse: Analyse) -> None:
+    def __init__(self, context: Any, analyse: Analyse, warm: Warm | None = None) -> None:
         parent, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, analyse), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, analyse, warm), daemon=True)
         self.process.start()
         child.close()
+        self.analyse = analyse
         self.conn: Connection = parent
         #: (job index, start time) of the file being analysed
         self.busy: tuple[int, float] | None = None
+        #: whether it has loaded the analysis (a worker forked warm is ready at once)
+        self.ready = warm is None
 
     def send(self, index: int, job: Any) -> None:
         self.conn.send((index, job))
@@ -122,6 +142,48 @@ def _context() -> Any:
     return multiprocessing.get_context()
 
 
+#: workers forked by :func:`prestart`, not yet taken by a run
+_prestarted: list[_Worker] = []
+
+
+def prestart(analyse: Analyse, warm: Warm) -> None:
+    """Fork one worker now that loads the analysis (``warm``) while this process goes on;
+    the next :func:`run_pool` with the same ``analyse`` takes it. One only, and only
+    with a second core idle to run it on: it must not slow down a run that turns out
+    to need no analysis at all (everything cached). Unused, it is stopped at exit."""
+    if _prestarted or not _spare_core():
+        return
+    _prestarted.append(_Worker(_context(), analyse, warm))
+    if len(_prestarted) == 1:
+        atexit.register(discard_prestarted)
+
+
+def prestarted() -> bool:
+    """Whether a worker forked by :func:`prestart` is waiting for a run."""
+    return bool(_prestarted)
+
+
+def discard_prestarted() -> None:
+    """Stop the workers :func:`prestart` forked that no run took."""
+    while _prestarted:
+        _prestarted.pop().stop(kill=True)
+
+
+def _spare_core() -> bool:
+    """Whether a core is idle besides the one this process runs on: the processes running
+    right now (Linux's ``/proc/loadavg``, which counts this one), else the load average."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        with open("/proc/loadavg", encoding="ascii") as handle:
+            others = float(handle.read().split()[3].split("/")[0]) - 1
+    except (OSError, IndexError, ValueError):
+        try:
+            others = os.getloadavg()[0]
+        except (AttributeError, OSError):
+            others = 0.0
+    return cores - others >= 2
+
+
 def run_pool(
     jobs: Sequence[Any],
     workers: int,
@@ -129,8 +191,13 @@ def run_pool(
     limits: Limits,
     progress: Progress | None = None,
     size: Callable[[Any], int] | None = None,
+    warm: Warm | None = None,
 ) -> list[FileOutcome]:
     """Analyse ``jobs`` with ``workers`` processes; outcomes in the order of ``jobs``.
+
+    With ``warm`` each worker loads the analysis itself before it takes a file
+    (the caller has not); a worker :func:`prestart` forked for the same
+    ``analyse`` is used first.
 
     With ``size`` (a job's expected cost, e.g. its bytes) the largest jobs are sent
     first: a large file taken last would keep one worker busy while the others
@@ -142,8 +209,17 @@ def run_pool(
         order.sort(key=lambda index: -size(jobs[index]))
     pending = deque(order)
     context = _context()
-    pool = [_Worker(context, analyse) for _ in range(max(1, min(workers, len(jobs))))]
+    count = max(1, min(workers, len(jobs)))
+    pool: list[_Worker] = []
+    while _prestarted and len(pool) < count:
+        early = _prestarted.pop()
+        if early.analyse is analyse and early.process.is_alive():
+            pool.append(early)
+        else:
+            early.stop(kill=True)
+    pool.extend(_Worker(context, analyse, warm) for _ in range(count - len(pool)))
     done = 0
+    warm_failures = 0
 
     def finish(worker: _Worker, outcome: FileOutcome) -> None:
         nonlocal done
@@ -156,21 +232,42 @@ def run_pool(
 
     def respawn(worker: _Worker) -> None:
         worker.stop(kill=True)
-        pool[pool.index(worker)] = _Worker(context, analyse)
+        pool[pool.index(worker)] = _Worker(context, analyse, warm)
+
+    def loading(worker: _Worker, ready: list[Any]) -> None:
+        """A worker still loading the analysis: ready now, or dead (replaced, within reason)."""
+        nonlocal warm_failures
+        if worker.conn not in ready and worker.process.sentinel not in ready:
+            return
+        try:
+            if worker.conn.poll():
+                index, _ = worker.conn.recv()
+                worker.ready = index == _READY
+                return
+        except (EOFError, OSError):
+            pass
+        warm_failures += 1
+        if warm_failures > _WARM_FAILURES * len(pool):
+            raise RuntimeError("worker processes keep failing while loading the analysis")
+        respawn(worker)
 
     try:
         while pending or any(w.busy for w in pool):
             for worker in pool:
-                if worker.busy is None and pending:
+                if worker.ready and worker.busy is None and pending:
                     index = pending.popleft()
                     worker.send(index, jobs[index])
             busy = [w for w in pool if w.busy is not None]
+            starting = [w for w in pool if not w.ready]
             timeout = POLL_SECONDS if limits.max_mib else None
-            if limits.max_seconds:
+            if limits.max_seconds and busy:
                 now = time.monotonic()
                 left = min(w.busy[1] + limits.max_seconds - now for w in busy if w.busy)
                 timeout = max(0.0, left) if timeout is None else max(0.0, min(timeout, left))
-            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
+            watched = busy + starting
+            ready = wait([w.conn for w in watched] + [w.process.sentinel for w in watched], timeout)
+            for worker in starting:
+                loading(worker, ready)
             for worker in busy:
                 assert worker.busy is not None
                 index, started = worker.busy
@@ -210,8 +307,8 @@ def run_pool(
                         respawn(worker)
     finally:
         for worker in pool:
-            worker.stop(kill=worker.busy is not None)
+            worker.stop(kill=worker.busy is not None or not worker.ready)
     return [r for r in results if r is not None]
 
 
-__all__ = ["Limits", "resident_mib", "run_pool"]
+__all__ = ["Limits", "discard_prestarted", "prestart", "prestarted", "resident_mib", "run_pool"]

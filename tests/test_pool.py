@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from helpers import MINIMAL_INIT, run, write_plugin
+from mbcheck import pool
+from mbcheck.cli import _wants_workers
 from mbcheck.config import Config
 from mbcheck.context import FileOutcome
 from mbcheck.pool import Limits, resident_mib, run_pool
@@ -151,3 +153,122 @@ def test_the_largest_files_are_sent_first_and_outcomes_keep_the_order_of_the_job
     # without sizes, in the order given
     outcomes = run_pool(jobs, 1, _stamp, Limits())
     assert [o.path for o in sorted(outcomes, key=lambda o: int(o.sha256))] == list(sizes)
+
+
+_WARM_MARK = "MBCHECK_TEST_WARMED"
+
+
+def _warm() -> None:
+    """Loads "the analysis": marks this process (a worker) as warmed."""
+    os.environ[_WARM_MARK] = str(os.getpid())
+
+
+def _warmed(job: FileJob) -> FileOutcome:
+    """The file's outcome says whether its worker loaded the analysis before taking it."""
+    return FileOutcome(job.path, f"{os.getpid()} {os.environ.get(_WARM_MARK) == str(os.getpid())}")
+
+
+def _broken_warm() -> None:
+    os._exit(7)
+
+
+def test_workers_that_warm_themselves_take_files_only_when_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(_WARM_MARK, raising=False)
+    names = [f"m{i}.py" for i in range(6)]
+    outcomes = run_pool([_job(n) for n in names], 2, _warmed, Limits(max_seconds=20), warm=_warm)
+    assert [o.path for o in outcomes] == names
+    assert all(o.sha256.endswith(" True") for o in outcomes)
+    assert _WARM_MARK not in os.environ  # loaded in the workers, not here
+
+
+def test_a_prestarted_worker_is_taken_by_the_next_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pool, "_spare_core", lambda: True)
+    pool.prestart(_warmed, _warm)
+    assert pool.prestarted()
+    early = pool._prestarted[0].process.pid
+    outcomes = run_pool([_job("a.py")], 2, _warmed, Limits(), warm=_warm)
+    assert not pool.prestarted()
+    assert outcomes[0].sha256 == f"{early} True"  # one file: the early worker took it
+
+
+def test_a_prestarted_worker_for_another_analysis_is_not_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pool, "_spare_core", lambda: True)
+    pool.prestart(_behave, _warm)
+    early = pool._prestarted[0].process
+    outcomes = run_pool([_job("a.py")], 2, _warmed, Limits(), warm=_warm)
+    assert not outcomes[0].sha256.startswith(f"{early.pid} ")
+    early.join(timeout=5)
+    assert not early.is_alive() and not pool.prestarted()
+
+
+def test_an_unused_prestarted_worker_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pool, "_spare_core", lambda: True)
+    pool.prestart(_warmed, _warm)
+    pool.prestart(_warmed, _warm)  # one only
+    assert len(pool._prestarted) == 1
+    early = pool._prestarted[0].process
+    pool.discard_prestarted()
+    early.join(timeout=5)
+    assert not early.is_alive() and not pool.prestarted()
+
+
+def test_no_prestart_without_a_spare_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pool, "_spare_core", lambda: False)
+    pool.prestart(_warmed, _warm)
+    assert not pool.prestarted()
+
+
+def test_workers_that_cannot_load_the_analysis_end_the_run_with_an_error() -> None:
+    with pytest.raises(RuntimeError, match="loading the analysis"):
+        run_pool([_job("a.py"), _job("b.py")], 2, _warmed, Limits(max_seconds=20), warm=_broken_warm)
+
+
+@pytest.mark.parametrize(
+    ("args", "wanted"),
+    [
+        (["lint", "plugin"], True),
+        (["lint", "--jobs", "2", "plugin"], True),
+        (["lint", "--jobs", "1", "plugin"], False),
+        (["lint", "-j", "1", "plugin"], False),
+        (["lint", "--jobs=1", "plugin"], False),
+        (["lint", "-j1", "plugin"], False),
+        (["lint", "-", "--stdin-filename", "p/__init__.py"], False),
+        (["lint", "--help"], False),
+        (["verify", "plugin", "report.json"], False),
+        ([], False),
+    ],
+)
+def test_which_command_lines_start_a_worker_early(args: list[str], wanted: bool) -> None:
+    assert _wants_workers(args) is wanted
+
+
+def test_a_lint_run_with_a_worker_started_early_reports_what_one_process_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from helpers import EXAMPLES
+    from mbcheck import cli, engine
+
+    monkeypatch.setattr(pool, "_spare_core", lambda: True)
+    forked: list[int] = []
+
+    def recording(analyse: pool.Analyse, warm: pool.Warm) -> None:
+        pool.prestart(analyse, warm)
+        forked.extend(w.process.pid or 0 for w in pool._prestarted)
+
+    monkeypatch.setattr(engine, "prestart", recording)
+    plugins = sorted(str(p) for p in (EXAMPLES / "plugins").iterdir())
+    reports = {}
+    for mode, extra in (("early", ["--jobs", "2"]), ("single", ["--jobs", "1"])):
+        out = tmp_path / f"{mode}.json"
+        monkeypatch.setattr(sys, "argv", ["mbcheck", "lint", *plugins, "--isolated", "--no-cache", "-f", "json",
+                                          "-o", str(out), "--fail-on", "never", *extra])
+        started = len(pool._prestarted) if mode == "early" else None
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main()
+        assert exit_info.value.code == 0
+        assert not pool.prestarted()  # taken (or stopped) by the run
+        if started is not None:
+            assert started == 0  # nothing was waiting before main() started one
+        reports[mode] = out.read_text(encoding="utf-8")
+        assert len(forked) == 1  # started for the first run only
+    assert reports["early"] == reports["single"]
