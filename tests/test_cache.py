@@ -138,17 +138,20 @@ def test_a_fully_cached_run_loads_neither_libcst_nor_bandit(tmp_path: Path, outp
     root = write_plugin(tmp_path / "src", {"__init__.py": "import os\nx = os.getcwd()\n", "a.py": "y = 2\n"})
     env = {**os.environ, "MBCHECK_CACHE_DIR": str(tmp_path / "cache")}
     out = tmp_path / f"out.{output}"
-    probe = (
-        "import runpy, sys\n"
-        f"sys.argv = ['mbcheck', 'lint', {str(root)!r}, '-f', {output!r}, '-o', {str(out)!r}]\n"
-        "try:\n    runpy.run_module('mbcheck', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('libcst', 'bandit') if m in sys.modules))\n"
-    )
+    def probe(*extra: str) -> str:
+        return (
+            "import runpy, sys\n"
+            f"sys.argv = ['mbcheck', 'lint', {str(root)!r}, '-f', {output!r}, '-o', {str(out)!r}, *{extra!r}]\n"
+            "try:\n    runpy.run_module('mbcheck', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('libcst', 'bandit') if m in sys.modules))\n"
+        )
+
     runs = [
-        subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False, timeout=120)
-        for _ in range(2)
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False, timeout=120)
+        for code in (probe("--jobs", "1"), probe())
     ]
-    assert runs[0].stdout.strip().endswith("['bandit', 'libcst']"), runs[0].stderr  # the cold run parses
+    # the cold run parses (in this process with one job: the probe sees the imports)
+    assert runs[0].stdout.strip().endswith("['bandit', 'libcst']"), runs[0].stderr
     assert runs[1].stdout.strip().endswith("[]"), runs[1].stderr  # the warm run only reads the cache
     assert json.loads(out.read_text())  # and still writes the whole report
 
