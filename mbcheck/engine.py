@@ -115,13 +115,29 @@ def run_jobs(
         # a worker forked at start-up is loading the analysis already: every
         # worker loads it itself, in parallel, and says when it is ready (no
         # file's time ceiling pays for loading it)
-        return run_pool(jobs, workers, _safe_analyse, limits or Limits(), progress, size=_job_size, warm=warm_up)
+        return run_pool(jobs, workers, _safe_analyse, limits or Limits(), progress, size=_job_size, warm=warm_up,
+                        idle=prepare_judgement)
     if jobs:
         # warm up here: the parser, bandit and the rules are loaded once and
         # every (forked) worker starts with them, so no file's time ceiling
         # pays for loading them
         warm_up(jobs[0].options)
-    return run_pool(jobs, workers, _safe_analyse, limits or Limits(), progress, size=_job_size)
+    return run_pool(jobs, workers, _safe_analyse, limits or Limits(), progress, size=_job_size,
+                    idle=prepare_judgement)
+
+
+def prepare_judgement() -> None:
+    """Load what judging the plugins needs (the plugin-level analyses and rules, the
+    installed distributions' names), while the workers analyse the files."""
+    from mbcheck.checks.compat import analysis as _compat  # noqa: F401
+    from mbcheck.checks.deps import analysis as _deps  # noqa: F401
+    from mbcheck.checks.deps.imports import environment_distributions
+    from mbcheck.checks.interface import analysis as _interface  # noqa: F401
+    from mbcheck.checks.manifest import readers as _readers  # noqa: F401
+    from mbcheck.checks.security import analysis as _security  # noqa: F401
+
+    load_plugin_rules()
+    environment_distributions()
 
 
 def warm_up(options: FileOptions | None = None) -> None:

@@ -192,6 +192,7 @@ def run_pool(
     progress: Progress | None = None,
     size: Callable[[Any], int] | None = None,
     warm: Warm | None = None,
+    idle: Callable[[], None] | None = None,
 ) -> list[FileOutcome]:
     """Analyse ``jobs`` with ``workers`` processes; outcomes in the order of ``jobs``.
 
@@ -257,6 +258,9 @@ def run_pool(
                 if worker.ready and worker.busy is None and pending:
                     index = pending.popleft()
                     worker.send(index, jobs[index])
+            if idle is not None:
+                idle()
+                idle = None
             busy = [w for w in pool if w.busy is not None]
             starting = [w for w in pool if not w.ready]
             timeout = POLL_SECONDS if limits.max_mib else None
