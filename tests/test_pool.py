@@ -272,3 +272,11 @@ def test_a_lint_run_with_a_worker_started_early_reports_what_one_process_does(
         reports[mode] = out.read_text(encoding="utf-8")
         assert len(forked) == 1  # started for the first run only
     assert reports["early"] == reports["single"]
+
+
+def test_the_caller_s_idle_work_runs_once_while_the_workers_have_files() -> None:
+    calls: list[int] = []
+    names = ["late1.py", "late2.py", "x.py"]
+    outcomes = run_pool([_job(n) for n in names], 2, _behave, Limits(), idle=lambda: calls.append(len(calls)))
+    assert calls == [0]
+    assert [o.path for o in outcomes] == names
