@@ -47,6 +47,8 @@ FIXIT_VERSION = "2.2.1"
 TOOLS_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mbcheck-dev" / "bench-tools"
 #: the goals a cold check is measured against
 GOALS = {"cold x bandit": 1.0, "warm x bandit": 0.05, "fixit / mbcheck": 10.0, "peak MB": 300.0}
+#: how much faster than the corpus a cold check's time may grow and still count as linear
+LINEAR_SLACK = 1.15
 #: the pre-commit goals, in seconds
 PRECOMMIT_GOALS = {
     "mbcheck --version": 0.1,
@@ -199,6 +201,8 @@ def measure_corpus(label: str, corpus: Path, args: argparse.Namespace, work: Pat
                    mbcheck: list[str], bandit: str | None, fixit: str | None) -> list[str]:
     """Time every tool on one corpus (each scale); print the table; return the goals not met."""
     missed: list[str] = []
+    #: cold wall seconds per scale factor (the linearity check)
+    colds: dict[int, float] = {}
     for factor in args.scale:
         tree = scaled(corpus, factor, work / label)
         files, size = count_files(tree)
@@ -234,6 +238,7 @@ def measure_corpus(label: str, corpus: Path, args: argparse.Namespace, work: Pat
             ratio = f"{result.seconds / base:.2f}" if base else "-"
             print(f"{result.name:<34} {result.seconds:8.2f} {ratio:>9} {files / result.seconds:9.0f} {result.peak_mb:8.0f}")
         mb = next(r for r in results if r.name == "mbcheck cold (no cache)")
+        colds[factor] = mb.seconds
         warm = next(r for r in results if r.name == "mbcheck warm (nothing changed)")
         fx = next((r for r in results if r.name == "fixit lint"), None)
         peak = max(r.peak_mb for r in results if r.name.startswith("mbcheck"))
@@ -251,6 +256,16 @@ def measure_corpus(label: str, corpus: Path, args: argparse.Namespace, work: Pat
             print(f"goal {goal} {relation} {target:g}: {value:.2f} {'met' if met else 'NOT met'}")
             if not met:
                 missed.append(f"{label} x{factor}: {goal} {value:.2f} (goal {relation} {target:g})")
+    if len(colds) > 1:
+        first = min(colds)
+        parts = []
+        for factor, seconds in sorted(colds.items()):
+            growth = (seconds / colds[first]) / (factor / first)  # 1.0: exactly linear
+            parts.append(f"x{factor} {seconds:.2f} s ({growth:.2f} of linear)")
+            if growth > LINEAR_SLACK:
+                missed.append(f"{label} x{factor}: cold grows {growth:.2f}x faster than the corpus")
+        print(f"\n{label}: cold check by corpus size: " + ", ".join(parts)
+              + f"; goal linear (each <= {LINEAR_SLACK:g})")
     return missed
 
 
