@@ -208,18 +208,39 @@ class _BoundBlacklist:
 
     bandit's tester calls ``test(context, test._config)`` and reads
     ``test.__name__`` and ``test._test_id``; this object answers all three
-    without touching the shared function.
+    without touching the shared function. For a call, bandit's test compares
+    the call's qualified name with every name of every blacklist entry; here
+    a call whose name no entry lists is answered from a set, and every other
+    node (imports, ``__import__``, ``importlib.import_module``, a listed
+    name) goes to bandit's test, which finds the entry and builds the result.
     """
 
     __name__ = "blacklist"
     _test_id = "B001"
+    #: calls whose blacklisted name is their first argument, not their own
+    _IMPORTERS = frozenset({"importlib.import_module", "importlib.__import__"})
 
     def __init__(self, func: Callable[..., Any], config: Any) -> None:
         self._func = func
         self._config = config
         self._checks = tuple(config)
+        calls = config.get("Call") if isinstance(config, dict) else None
+        self._call_names: frozenset[str] | None = None
+        if isinstance(calls, list):
+            self._call_names = frozenset(qn for check in calls for qn in check["qualnames"])
 
     def __call__(self, context: Any, config: Any) -> Any:
+        node = context.node
+        if config is self._config and self._call_names is not None and type(node) is ast.Call:
+            func = node.func
+            name = context.call_function_name_qual
+            if (
+                not (isinstance(func, ast.Name) and func.id == "__import__")
+                and isinstance(name, str)
+                and name not in self._IMPORTERS
+                and name not in self._call_names
+            ):
+                return None
         return self._func(context, config)
 
 

@@ -13,6 +13,7 @@ bandit is imported only inside these functions (the caller has loaded it).
 from __future__ import annotations
 
 import ast
+import re
 from functools import cache
 from typing import Any
 
@@ -45,58 +46,164 @@ def _nosec_line(nosec_lines: dict[int, set[str]], result: Any, context: dict[str
     return int(result.lineno or 1)
 
 
+#: ASDL types of ``ast`` fields that never hold a node of their own: plain values,
+#: and the operator and context leaves ``ast.parse`` shares across the tree
+#: (``Load``, ``Add``, ``Eq`` ...), which no test reads
+_LEAF_FIELD_TYPES = frozenset({
+    "identifier", "string", "constant", "int", "expr_context", "operator", "unaryop", "cmpop", "boolop",
+})
+_SIGNATURE = re.compile(r"^\w+\((.*)\)$")
+
+
+@cache
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    """The fields of ``node_type`` that hold the nodes bandit's walk visits, in ``_fields`` order.
+
+    Read from the ASDL signature ``ast`` gives each node class as its
+    docstring (``Compare(expr left, cmpop* ops, expr* comparators)``): fields
+    of a :data:`_LEAF_FIELD_TYPES` type are left out. A class without a
+    readable signature keeps every field but ``ctx``, ``op`` and ``ops``.
+    """
+    fields = tuple(getattr(node_type, "_fields", ()))
+    match = _SIGNATURE.match(((node_type.__doc__ or "").splitlines() or [""])[0].strip())
+    if match is None:
+        return tuple(name for name in fields if name not in ("ctx", "op", "ops"))
+    declared: dict[str, str] = {}
+    for part in match.group(1).split(","):
+        words = part.split()
+        if len(words) == 2:
+            declared[words[1]] = words[0].rstrip("?*")
+    return tuple(name for name in fields if declared.get(name) not in _LEAF_FIELD_TYPES)
+
+
+@cache
+def _context_class(base: type) -> type:
+    """bandit's ``Context`` for one node, shared by every test of that node.
+
+    bandit builds a fresh dict copy and ``Context`` for each test of each node;
+    no test writes to either, so one per node gives the same answers. The
+    values bandit's properties only look up in the dict (``node``, the call's
+    names, the string) are read once; ``is_module_imported_like`` (a substring
+    scan of every import, asked by several tests of every call) is answered
+    from a per-file table, valid while the file's import set has not grown.
+    """
+
+    class NodeContext(base):  # type: ignore[misc]
+        # plain attributes shadowing bandit's properties of the same value
+        node: Any = None
+        call_function_name: Any = None
+        call_function_name_qual: Any = None
+        string_val: Any = None
+        bytes_val: Any = None
+        import_aliases: Any = None
+
+        def __init__(self, context: dict[str, Any], like: dict[str, tuple[int, bool]]) -> None:
+            self._context = context
+            self._like = like
+            get = context.get
+            self.node = get("node")
+            self.call_function_name = get("name")
+            self.call_function_name_qual = get("qualname")
+            self.string_val = get("str")
+            self.bytes_val = get("bytes")
+            self.import_aliases = get("import_aliases")
+
+        def is_module_imported_like(self, module: str) -> bool:
+            imports = self._context.get("imports")
+            if imports is None:
+                return False
+            known = self._like.get(module)
+            size = len(imports)
+            if known is not None and known[0] == size:
+                return known[1]
+            found = bool(super().is_module_imported_like(module))
+            self._like[module] = (size, found)
+            return found
+
+    return NodeContext
+
+
+#: flags of a node type in the walk: it gets a context and a visit; only when it is
+#: text or bytes outside an expression statement; it opens a namespace
+_VISITED, _TEXT_ONLY, _SCOPED = 1, 2, 4
+_UNKNOWN = object()
+
+#: a test without ``_config`` (bandit calls it with the context alone)
+_NO_CONFIG = object()
+
+
 @cache
 def _fast_tester(base: type) -> type:
     """bandit's tester, for a caller that reads results and never scores.
 
     ``run_tests`` is bandit's, less the bookkeeping of a test that found
     nothing (a ``# nosec`` lookup that only feeds a log warning and bandit's
-    metrics) and the score tally; a test that reports goes through bandit's
-    own ``# nosec`` handling unchanged.
+    metrics) and the score tally, with one context per node (see
+    :func:`_context_class`); a test that reports goes through bandit's own
+    ``# nosec`` handling unchanged.
     """
     from bandit.core.context import Context
+
+    node_context = _context_class(Context)
 
     class FastTester(base):  # type: ignore[misc]
         #: tests that cannot report on this file (see :func:`cannot_match`)
         cannot_match: frozenset[str] = frozenset()
         #: keep results a ``# nosec`` comment silences (marked ``mbcheck_nosec``)
         keep_nosec: bool = False
+        #: module -> (size of the import set when asked, answer), for this file
+        _like: dict[str, tuple[int, bool]]
+        #: check type -> (test, its ``_config`` or :data:`_NO_CONFIG`) that run, for this file
+        _tests: dict[str, tuple[tuple[Any, Any], ...]]
 
         def run_tests(self, raw_context: dict[str, Any], checktype: str) -> None:
-            for test in self.testset.get_tests(checktype):
-                if test._test_id in self.cannot_match:
-                    continue
-                temp_context = dict(raw_context)
-                context = Context(temp_context)
+            try:
+                tests = self._tests[checktype]
+            except AttributeError:
+                self._tests = {}
+                self._like = {}
+                tests = None
+            except KeyError:
+                tests = None
+            if tests is None:
+                tests = self._tests[checktype] = tuple(
+                    (test, getattr(test, "_config", _NO_CONFIG))
+                    for test in self.testset.get_tests(checktype)
+                    if test._test_id not in self.cannot_match
+                )
+            if not tests:
+                return
+            context = node_context(raw_context, self._like)
+            for test, config in tests:
                 try:
-                    if hasattr(test, "_config"):
-                        result = test(context, test._config)
-                    else:
-                        result = test(context)
+                    result = test(context) if config is _NO_CONFIG else test(context, config)
                     if result is None:
                         continue
-                    skip = self._get_nosecs_from_contexts(temp_context, test_result=result)
-                    filename = temp_context["filename"]
-                    result.fname = filename.decode("utf-8") if isinstance(filename, bytes) else filename
-                    result.fdata = temp_context["file_data"]
-                    if result.lineno is None:
-                        result.lineno = temp_context["lineno"]
-                    if result.linerange == []:
-                        result.linerange = temp_context["linerange"]
-                    if result.col_offset == -1:
-                        result.col_offset = temp_context["col_offset"]
-                    result.end_col_offset = temp_context.get("end_col_offset", 0)
-                    result.test = test.__name__
-                    if result.test_id == "":
-                        result.test_id = test._test_id
-                    if skip is not None and (not skip or result.test_id in skip):
-                        if not self.keep_nosec:
-                            continue
-                        # kept, with the line of the comment that silences it
-                        result.mbcheck_nosec = _nosec_line(self.nosec_lines, result, temp_context)
-                    self.results.append(result)
+                    self._keep(result, test, raw_context)
                 except Exception:  # bandit logs a test's internal error and goes on
                     continue
+
+        def _keep(self, result: Any, test: Any, temp_context: dict[str, Any]) -> None:
+            skip = self._get_nosecs_from_contexts(temp_context, test_result=result)
+            filename = temp_context["filename"]
+            result.fname = filename.decode("utf-8") if isinstance(filename, bytes) else filename
+            result.fdata = temp_context["file_data"]
+            if result.lineno is None:
+                result.lineno = temp_context["lineno"]
+            if result.linerange == []:
+                result.linerange = temp_context["linerange"]
+            if result.col_offset == -1:
+                result.col_offset = temp_context["col_offset"]
+            result.end_col_offset = temp_context.get("end_col_offset", 0)
+            result.test = test.__name__
+            if result.test_id == "":
+                result.test_id = test._test_id
+            if skip is not None and (not skip or result.test_id in skip):
+                if not self.keep_nosec:
+                    return
+                # kept, with the line of the comment that silences it
+                result.mbcheck_nosec = _nosec_line(self.nosec_lines, result, temp_context)
+            self.results.append(result)
 
     return FastTester
 
@@ -110,19 +217,40 @@ def fast_visitor(base: type, checked: frozenset[str]) -> type:
     tests, and adds up a score nobody reads here. Only nodes of a type some
     test checks (``checked``: ``Call``, ``Str`` ...) or that a ``visit_``
     method handles can produce a result, so only they get a context and
-    tests. Everything else bandit's tests can read is kept: every node still
-    gets ``_bandit_parent`` and ``_bandit_sibling``, the import tables and the
-    function/class namespace are kept as bandit keeps them, and the visit
-    order is bandit's. The tests themselves are bandit's, unchanged; a test
-    compares the results with the stock visitor's on real code.
+    tests; a constant that is neither text nor bytes, or a string that is a
+    statement of its own (bandit skips docstrings), gets neither. Everything
+    else bandit's tests can read is kept: every node still gets
+    ``_bandit_parent`` and ``_bandit_sibling`` before its subtree is visited
+    (except the operator and context leaves ``ast`` shares between nodes, whose
+    values bandit overwrites at every use and no test reads), the import
+    tables and the function/class namespace are kept as bandit keeps them,
+    and the visit order is bandit's. The tests themselves are bandit's,
+    unchanged; a test compares the results with the stock visitor's on real code.
     """
     visited = {name[6:] for name in dir(base) if name.startswith("visit_") and name != "visit_"}
-    if "Constant" in visited:  # strings and bytes reach their tests through visit_Constant
-        visited |= {"Constant"}
-    active = frozenset(checked | visited)
-    scoped = (ast.FunctionDef, ast.ClassDef)
+    active_names = frozenset(checked | visited)
     from bandit.core.utils import linerange
     from bandit.core.utils import namespace_path_split as namespace_split
+
+    AST = ast.AST
+    Expr = ast.Expr
+    #: node type -> (fields to walk, flags); built on first sight of each type
+    plans: dict[type, tuple[tuple[str, ...], int]] = {}
+    #: node type -> bandit's ``visit_`` method for it, or None
+    methods: dict[type, Any] = {}
+
+    def plan(kind: type) -> tuple[tuple[str, ...], int]:
+        flags = 0
+        if kind.__name__ in active_names:
+            flags |= _VISITED
+            # without a test of every constant, only text and bytes outside expression
+            # statements (bandit skips docstrings) reach a test, through visit_Constant
+            if kind is ast.Constant and "Constant" not in checked:
+                flags |= _TEXT_ONLY
+        if kind in (ast.FunctionDef, ast.ClassDef):  # bandit leaves their namespace after them
+            flags |= _SCOPED
+        plans[kind] = found = (_child_fields(kind), flags)
+        return found
 
     class FastVisitor(base):  # type: ignore[misc]
         namespace: str
@@ -154,27 +282,47 @@ def fast_visitor(base: type, checked: frozenset[str]) -> type:
         def update_scores(self, scores: Any) -> None:
             """Scores are bandit's summary for its own report; mbcheck does not read them."""
 
-        def generic_visit(self, node: ast.AST) -> None:
-            for _, value in ast.iter_fields(node):
-                if isinstance(value, list):
-                    last = len(value) - 1
-                    for index, item in enumerate(value):
-                        if isinstance(item, ast.AST):
-                            item._bandit_sibling = value[index + 1] if index < last else None  # type: ignore[attr-defined]
-                            item._bandit_parent = node  # type: ignore[attr-defined]
-                            self._step(item)
-                elif isinstance(value, ast.AST):
-                    value._bandit_sibling = None  # type: ignore[attr-defined]
-                    value._bandit_parent = node  # type: ignore[attr-defined]
-                    self._step(value)
+        def visit(self, node: ast.AST) -> None:
+            """bandit's dispatch (its ``visit_`` method for the node's type, else the type's
+            tests), with the method looked up once per type."""
+            kind = type(node)
+            method = methods.get(kind, _UNKNOWN)
+            if method is _UNKNOWN:
+                method = methods[kind] = getattr(type(self), "visit_" + kind.__name__, None)
+            if method is not None:
+                method(self, node)
+            else:
+                self.tester.run_tests(self.context, kind.__name__)
 
-        def _step(self, node: ast.AST) -> None:
-            if type(node).__name__ in active:
-                self.pre_visit(node)
-                self.visit(node)
-            self.generic_visit(node)
-            if isinstance(node, scoped):
-                self.namespace = namespace_split(self.namespace)[0]
+        def generic_visit(self, node: ast.AST) -> None:
+            """Visit ``node``'s subtree in bandit's order: children in field order, each
+            annotated with its parent and next sibling before its own subtree."""
+            for name in (plans.get(type(node)) or plan(type(node)))[0]:
+                value = getattr(node, name, None)
+                items: list[Any] | tuple[ast.AST]
+                if isinstance(value, list):
+                    items = value
+                elif isinstance(value, AST):
+                    items = (value,)
+                else:
+                    continue
+                last = len(items) - 1
+                for index, item in enumerate(items):
+                    if not isinstance(item, AST):
+                        continue
+                    item._bandit_sibling = items[index + 1] if index < last else None  # type: ignore[attr-defined]
+                    item._bandit_parent = node  # type: ignore[attr-defined]
+                    fields, flags = plans.get(type(item)) or plan(type(item))
+                    if flags & _VISITED and (
+                        not flags & _TEXT_ONLY
+                        or (isinstance(item.value, (str, bytes)) and not isinstance(node, Expr))  # type: ignore[attr-defined]
+                    ):
+                        self.pre_visit(item)
+                        self.visit(item)
+                    if fields:
+                        self.generic_visit(item)
+                    if flags & _SCOPED:
+                        self.namespace = namespace_split(self.namespace)[0]
 
     return FastVisitor
 
