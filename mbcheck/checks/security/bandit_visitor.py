@@ -17,6 +17,8 @@ import re
 from functools import cache
 from typing import Any
 
+from mbcheck.checks.security.bandit_gates import call_names, core_matches, gate_of
+
 
 def cannot_match(source: str | bytes) -> frozenset[str]:
     """bandit tests that cannot report on ``source``: B613 (trojansource) reports
@@ -128,6 +130,13 @@ def _context_class(base: type) -> type:
 _VISITED, _TEXT_ONLY, _SCOPED = 1, 2, 4
 _UNKNOWN = object()
 
+#: per test to call on a node: the test, its ``_config`` (or :data:`_NO_CONFIG`), and
+#: the keywords and check of its gate, if any
+_Plan = tuple[tuple[Any, Any, "frozenset[str] | None", Any], ...]
+
+#: plans kept per test set (distinct call names seen) before they are rebuilt
+_MAX_PLANS = 20_000
+
 #: a test without ``_config`` (bandit calls it with the context alone)
 _NO_CONFIG = object()
 
@@ -143,8 +152,10 @@ def _fast_tester(base: type) -> type:
     ``# nosec`` handling unchanged.
     """
     from bandit.core.context import Context
+    from bandit.core.node_visitor import BanditNodeVisitor
 
     node_context = _context_class(Context)
+    gated = core_matches(Context, BanditNodeVisitor)
 
     class FastTester(base):  # type: ignore[misc]
         #: tests that cannot report on this file (see :func:`cannot_match`)
@@ -153,29 +164,53 @@ def _fast_tester(base: type) -> type:
         keep_nosec: bool = False
         #: module -> (size of the import set when asked, answer), for this file
         _like: dict[str, tuple[int, bool]]
-        #: check type -> (test, its ``_config`` or :data:`_NO_CONFIG`) that run, for this file
-        _tests: dict[str, tuple[tuple[Any, Any], ...]]
+        #: the test set's plans (see :meth:`_plan`), shared by the files it checks
+        _plans: dict[tuple[str, str | None, frozenset[str]], _Plan]
+
+        def _plan(self, checktype: str, name: str | None) -> _Plan:
+            """The tests to call on a node of ``checktype`` (a call: named ``name``), in
+            bandit's order, each with its ``_config`` and the parts of its gate
+            (:mod:`~mbcheck.checks.security.bandit_gates`) left to check per node."""
+            plan: list[tuple[Any, Any, frozenset[str] | None, Any]] = []
+            for test in self.testset.get_tests(checktype):
+                if test._test_id in self.cannot_match:
+                    continue
+                gate = gate_of(test) if gated else None
+                keywords = check = None
+                if gate is not None:
+                    if checktype == "Call":
+                        names = call_names(gate, test)
+                        if names is not None and name not in names:
+                            continue
+                        keywords = gate.keywords
+                    check = gate.check
+                plan.append((test, getattr(test, "_config", _NO_CONFIG), keywords, check))
+            return tuple(plan)
 
         def run_tests(self, raw_context: dict[str, Any], checktype: str) -> None:
+            name = raw_context.get("name") if checktype == "Call" else None
+            key = (checktype, name, self.cannot_match)
             try:
-                tests = self._tests[checktype]
+                tests = self._plans[key]
             except AttributeError:
-                self._tests = {}
                 self._like = {}
+                self._plans = self.testset.__dict__.setdefault("_mbcheck_plans", {})
                 tests = None
             except KeyError:
                 tests = None
             if tests is None:
-                tests = self._tests[checktype] = tuple(
-                    (test, getattr(test, "_config", _NO_CONFIG))
-                    for test in self.testset.get_tests(checktype)
-                    if test._test_id not in self.cannot_match
-                )
+                if len(self._plans) >= _MAX_PLANS:  # one per call name seen: bounded all the same
+                    self._plans.clear()
+                tests = self._plans[key] = self._plan(checktype, name)
             if not tests:
                 return
             context = node_context(raw_context, self._like)
-            for test, config in tests:
+            for test, config, keywords, check in tests:
                 try:
+                    if keywords is not None and not any(k.arg in keywords for k in context.node.keywords):
+                        continue
+                    if check is not None and not check(context, test):
+                        continue
                     result = test(context) if config is _NO_CONFIG else test(context, config)
                     if result is None:
                         continue
