@@ -166,26 +166,39 @@ def _fast_tester(base: type) -> type:
         _like: dict[str, tuple[int, bool]]
         #: the test set's plans (see :meth:`_plan`), shared by the files it checks
         _plans: dict[tuple[str, str | None, frozenset[str]], _Plan]
+        #: the test set's tests per check type, with their gates (see :meth:`_gated`)
+        _rows: dict[tuple[str, frozenset[str]], tuple[tuple[Any, Any, frozenset[str] | None, Any, Any], ...]]
+
+        def _gated(self, checktype: str) -> tuple[tuple[Any, Any, frozenset[str] | None, Any, Any], ...]:
+            """The tests of ``checktype`` that can report on this file, in bandit's order, each
+            with its ``_config`` and its gate's call names, keywords and check (None: none)."""
+            key = (checktype, self.cannot_match)
+            found = self._rows.get(key)
+            if found is None:
+                rows = []
+                for test in self.testset.get_tests(checktype):
+                    if test._test_id in self.cannot_match:
+                        continue
+                    gate = gate_of(test) if gated else None
+                    names = keywords = check = None
+                    if gate is not None:
+                        if checktype == "Call":
+                            names = call_names(gate, test)
+                            keywords = gate.keywords
+                        check = gate.check
+                    rows.append((test, getattr(test, "_config", _NO_CONFIG), names, keywords, check))
+                found = self._rows[key] = tuple(rows)
+            return found
 
         def _plan(self, checktype: str, name: str | None) -> _Plan:
             """The tests to call on a node of ``checktype`` (a call: named ``name``), in
             bandit's order, each with its ``_config`` and the parts of its gate
             (:mod:`~mbcheck.checks.security.bandit_gates`) left to check per node."""
-            plan: list[tuple[Any, Any, frozenset[str] | None, Any]] = []
-            for test in self.testset.get_tests(checktype):
-                if test._test_id in self.cannot_match:
-                    continue
-                gate = gate_of(test) if gated else None
-                keywords = check = None
-                if gate is not None:
-                    if checktype == "Call":
-                        names = call_names(gate, test)
-                        if names is not None and name not in names:
-                            continue
-                        keywords = gate.keywords
-                    check = gate.check
-                plan.append((test, getattr(test, "_config", _NO_CONFIG), keywords, check))
-            return tuple(plan)
+            return tuple(
+                (test, config, keywords, check)
+                for test, config, names, keywords, check in self._gated(checktype)
+                if names is None or name in names
+            )
 
         def run_tests(self, raw_context: dict[str, Any], checktype: str) -> None:
             name = raw_context.get("name") if checktype == "Call" else None
@@ -195,6 +208,7 @@ def _fast_tester(base: type) -> type:
             except AttributeError:
                 self._like = {}
                 self._plans = self.testset.__dict__.setdefault("_mbcheck_plans", {})
+                self._rows = self.testset.__dict__.setdefault("_mbcheck_rows", {})
                 tests = None
             except KeyError:
                 tests = None
