@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-__all__ = ["CORE_DIGEST", "GATES", "Gate", "gate_of"]
+__all__ = ["CORE_DIGEST", "GATES", "Gate", "call_names", "core_matches", "digest", "gate_of"]
 
 #: the context a test reads, the call's last name (``Context.call_function_name``)
 #: and its keywords, as bandit 1.9 defines them (``Context`` and ``visit_Call``)
@@ -125,7 +125,8 @@ GATES: dict[str, Gate] = {
 }
 
 
-def _digest(obj: Any) -> str:
+def digest(obj: Any) -> str:
+    """The first 16 hex digits of the SHA-256 of the source of ``obj`` ('' without one)."""
     try:
         return hashlib.sha256(inspect.getsource(obj).encode("utf-8")).hexdigest()[:16]
     except (OSError, TypeError):
@@ -136,12 +137,12 @@ def _digest(obj: Any) -> str:
 def core_matches(context_class: type, visitor_class: type) -> bool:
     """Whether bandit's ``Context`` and ``visit_Call`` are the code the gates were read against."""
     visit_call = getattr(visitor_class, "visit_Call", None)
-    return f"{_digest(context_class)}:{_digest(visit_call)}" == CORE_DIGEST
+    return f"{digest(context_class)}:{digest(visit_call)}" == CORE_DIGEST
 
 
 @cache
-def _source_matches(test: Callable[..., Any], digest: str) -> bool:
-    return _digest(test) == digest
+def _source_matches(test: Callable[..., Any], expected: str) -> bool:
+    return digest(test) == expected
 
 
 def gate_of(test: Any) -> Gate | None:

@@ -17,7 +17,7 @@ import re
 from functools import cache
 from typing import Any
 
-from mbcheck.checks.security.bandit_gates import call_names, core_matches, gate_of
+from mbcheck.checks.security.bandit_gates import call_names, core_matches, digest, gate_of
 
 
 def cannot_match(source: str | bytes) -> frozenset[str]:
@@ -133,6 +133,9 @@ _UNKNOWN = object()
 #: per test to call on a node: the test, its ``_config`` (or :data:`_NO_CONFIG`), and
 #: the keywords and check of its gate, if any
 _Plan = tuple[tuple[Any, Any, "frozenset[str] | None", Any], ...]
+
+#: SHA-256 (first 16 hex digits) of bandit's ``visit_Str`` and ``visit_Bytes`` sources
+_STRING_VISITS_DIGEST = "c17c743c3c746d3b:084ae941d0592a20"
 
 #: plans kept per test set (distinct call names seen) before they are rebuilt
 _MAX_PLANS = 20_000
@@ -283,6 +286,11 @@ def fast_visitor(base: type, checked: frozenset[str]) -> type:
 
     AST = ast.AST
     Expr = ast.Expr
+    #: bandit's visit_Str / visit_Bytes are the code the overrides below repeat
+    strings_pinned = (
+        f"{digest(getattr(base, 'visit_Str', None))}:{digest(getattr(base, 'visit_Bytes', None))}"
+        == _STRING_VISITS_DIGEST
+    )
     #: node type -> (fields to walk, flags); built on first sight of each type
     plans: dict[type, tuple[tuple[str, ...], int]] = {}
     #: node type -> bandit's ``visit_`` method for it, or None
@@ -330,6 +338,31 @@ def fast_visitor(base: type, checked: frozenset[str]) -> type:
 
         def update_scores(self, scores: Any) -> None:
             """Scores are bandit's summary for its own report; mbcheck does not read them."""
+
+        if strings_pinned:
+
+            def visit_Str(self, node: ast.Constant) -> None:
+                """bandit's ``visit_Str``, with the line range of the string's parent built
+                once per parent (every string of a literal dict or list shares it; bandit
+                builds the whole range again for each)."""
+                self.context["str"] = node.value
+                self._run_string(node, "Str")
+
+            def visit_Bytes(self, node: ast.Constant) -> None:
+                """bandit's ``visit_Bytes``, as :meth:`visit_Str`."""
+                self.context["bytes"] = node.value
+                self._run_string(node, "Bytes")
+
+            def _run_string(self, node: ast.Constant, checktype: str) -> None:
+                parent = node._bandit_parent  # type: ignore[attr-defined]
+                if isinstance(parent, Expr):  # a docstring or a string as a statement
+                    return
+                ranges = self.__dict__.setdefault("_parent_ranges", {})
+                lines = ranges.get(parent)
+                if lines is None:
+                    lines = ranges[parent] = linerange(parent)
+                self.context["linerange"] = lines
+                self.tester.run_tests(self.context, checktype)
 
         def visit(self, node: ast.AST) -> None:
             """bandit's dispatch (its ``visit_`` method for the node's type, else the type's

@@ -468,6 +468,13 @@ _GATED_SAMPLES = {
         'settings = {"password": "hunter2", "user": "admin", "token": "t0k3n"}\n'
         'labels = {"pass": "word", "x": 1}\n'
         "big = {" + ", ".join(f'"key{n}": "value{n}"' for n in range(300)) + "}\n"
+        # strings whose parent has no line of its own (bandit computes the parent's range)
+        'def save(path="/tmp/out", *, token="abc"):\n'
+        '    """/tmp/doc"""\n'
+        '    "/tmp/statement"\n'
+        '    with open("/tmp/a") as a, open("/tmp/b") as b:\n'
+        '        return [p for p in ("/tmp/c", "/tmp/d") if p != "/tmp/e"]\n'
+        'paths = ["/tmp/1",\n    "/tmp/2",\n    b"/tmp/3"]\n'
     ),
 }
 
@@ -495,8 +502,12 @@ def test_gates_are_read_from_the_installed_bandit() -> None:
     from bandit.core.node_visitor import BanditNodeVisitor
 
     from mbcheck.checks.security.bandit_gates import GATES, core_matches, gate_of
+    from mbcheck.checks.security.bandit_visitor import fast_visitor
 
     assert core_matches(Context, BanditNodeVisitor)
+    # the string visits are bandit's, with a line range per parent
+    visitor = fast_visitor(BanditNodeVisitor, frozenset({"Str", "Bytes"}))
+    assert "visit_Str" in vars(visitor) and "visit_Bytes" in vars(visitor)
     tests = {test._test_id: test for group in bandit_bridge._test_set(frozenset()).tests.values() for test in group}
     assert {code: gate_of(tests[code]) for code in GATES} == GATES
 
