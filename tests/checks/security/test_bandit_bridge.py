@@ -522,3 +522,25 @@ def test_a_gate_read_from_other_code_is_not_used(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(bandit_gates, "GATES", stale)
     assert bandit_gates.gate_of(tests["B607"]) is None
     assert bandit_gates.gate_of(tests["B610"]) is stale["B610"]
+
+
+def test_tree_index_reads_the_parents_bandit_marked() -> None:
+    """On a tree bandit's walk has marked, the judgements' index gives every node the
+    parent a fresh walk of the tree finds."""
+    import ast
+
+    from mbcheck.checks.security.bandit_context import TreeIndex
+
+    source = textwrap.dedent(SAMPLES["multiline.py"]) + _GATED_SAMPLES["gated_strings.py"]
+    tree = ast.parse(source)
+    assert run_bandit(source, "sample.py", tree=tree)
+    expected = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    shared = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+    index = TreeIndex(tree)
+    checked = 0
+    for node in ast.walk(tree):
+        if isinstance(node, shared):
+            continue
+        assert index.parent(node) is expected.get(id(node)), ast.dump(node)
+        checked += 1
+    assert checked > 100 and index._parents is None  # no table was needed
