@@ -379,32 +379,39 @@ def fast_visitor(base: type, checked: frozenset[str]) -> type:
         def generic_visit(self, node: ast.AST) -> None:
             """Visit ``node``'s subtree in bandit's order: children in field order, each
             annotated with its parent and next sibling before its own subtree."""
-            for name in (plans.get(type(node)) or plan(type(node)))[0]:
+            self._walk(node, (plans.get(type(node)) or plan(type(node)))[0])
+
+        def _walk(self, node: ast.AST, fields: tuple[str, ...]) -> None:
+            for name in fields:
                 value = getattr(node, name, None)
                 items: list[Any] | tuple[ast.AST]
                 if isinstance(value, list):
                     items = value
+                    last = len(value) - 1
                 elif isinstance(value, AST):
                     items = (value,)
+                    last = 0
                 else:
                     continue
-                last = len(items) - 1
                 for index, item in enumerate(items):
                     if not isinstance(item, AST):
                         continue
                     item._bandit_sibling = items[index + 1] if index < last else None  # type: ignore[attr-defined]
                     item._bandit_parent = node  # type: ignore[attr-defined]
-                    fields, flags = plans.get(type(item)) or plan(type(item))
-                    if flags & _VISITED and (
-                        not flags & _TEXT_ONLY
-                        or (isinstance(item.value, (str, bytes)) and not isinstance(node, Expr))  # type: ignore[attr-defined]
-                    ):
-                        self.pre_visit(item)
-                        self.visit(item)
-                    if fields:
-                        self.generic_visit(item)
-                    if flags & _SCOPED:
-                        self.namespace = namespace_split(self.namespace)[0]
+                    children, flags = plans.get(type(item)) or plan(type(item))
+                    if flags:
+                        if flags & _VISITED and (
+                            not flags & _TEXT_ONLY
+                            or (isinstance(item.value, (str, bytes)) and not isinstance(node, Expr))  # type: ignore[attr-defined]
+                        ):
+                            self.pre_visit(item)
+                            self.visit(item)
+                        if children:
+                            self._walk(item, children)
+                        if flags & _SCOPED:
+                            self.namespace = namespace_split(self.namespace)[0]
+                    elif children:
+                        self._walk(item, children)
 
     return FastVisitor
 
