@@ -12,7 +12,8 @@ test of a ``BanditTestSet``. This module keeps only the last two steps:
 * per file: ``# nosec`` comments are collected exactly as bandit's manager does
   (with bandit's own comment parser, and only when the text contains
   ``nosec`` at all), then bandit's visitor parses and checks the source (a
-  visitor trimmed to the nodes bandit's tests check: ``bandit_visitor.py``).
+  visitor trimmed to the nodes bandit's tests check, which calls a test only
+  on the nodes it can report on: ``bandit_visitor.py``, ``bandit_gates.py``).
 
 Two pieces of bandit's global state are handled here. Building a test set
 stores the filtered blacklist data (B3xx/B4xx) on the module-level

@@ -1,11 +1,16 @@
 """bandit's node visitor and tester, trimmed to what can change a result.
 
 bandit's stock ``BanditNodeVisitor`` builds a context for every node of the
-tree and tallies scores; :func:`fast_visitor` derives a visitor class that
-builds one only for nodes some test checks, and a tester that skips the
-bookkeeping of tests that found nothing. The tests themselves are bandit's,
-unchanged; a test compares the results with the stock visitor's on real code.
-:func:`cannot_match` names tests that cannot report on a source at all.
+tree, a fresh dict and ``Context`` for every test of it, calls every test of
+the node's type, and tallies scores; :func:`fast_visitor` derives a visitor
+class that walks the tree with a plan per node type, builds a context only
+for nodes some test checks, and a tester that builds one ``Context`` per node,
+calls only the tests whose gate lets them report on it
+(:mod:`~mbcheck.checks.security.bandit_gates`: by the call's name, its
+keywords, a check) and skips the bookkeeping of tests that found nothing. The
+tests themselves are bandit's, unchanged; tests compare the results with the
+stock visitor's on real code. :func:`cannot_match` names tests that cannot
+report on a source at all.
 
 bandit is imported only inside these functions (the caller has loaded it).
 """
