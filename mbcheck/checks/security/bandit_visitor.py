@@ -229,7 +229,9 @@ def _fast_tester(base: type) -> type:
             context = node_context(raw_context, self._like)
             for test, config, keywords, check in tests:
                 try:
-                    if keywords is not None and not any(k.arg in keywords for k in context.node.keywords):
+                    if keywords is not None and not (
+                        context.node.keywords and any(k.arg in keywords for k in context.node.keywords)
+                    ):
                         continue
                     if check is not None and not check(context, test):
                         continue
