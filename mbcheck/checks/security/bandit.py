@@ -12,7 +12,8 @@ test of a ``BanditTestSet``. This module keeps only the last two steps:
 * per file: ``# nosec`` comments are collected exactly as bandit's manager does
   (with bandit's own comment parser, and only when the text contains
   ``nosec`` at all), then bandit's visitor parses and checks the source (a
-  visitor trimmed to the nodes bandit's tests check: ``bandit_visitor.py``).
+  visitor trimmed to the nodes bandit's tests check, which calls a test only
+  on the nodes it can report on: ``bandit_visitor.py``, ``bandit_gates.py``).
 
 Two pieces of bandit's global state are handled here. Building a test set
 stores the filtered blacklist data (B3xx/B4xx) on the module-level
@@ -208,18 +209,58 @@ class _BoundBlacklist:
 
     bandit's tester calls ``test(context, test._config)`` and reads
     ``test.__name__`` and ``test._test_id``; this object answers all three
-    without touching the shared function.
+    without touching the shared function. For a call, bandit's test compares
+    the call's qualified name with every name of every blacklist entry (and an
+    import's names with every prefix); here a call whose name no entry lists,
+    or an import none of whose names starts with a listed prefix, is answered
+    from a set or one ``startswith``, and every other node (``__import__``,
+    ``importlib.import_module``, a listed name) goes to bandit's test, which
+    finds the entry and builds the result.
     """
 
     __name__ = "blacklist"
     _test_id = "B001"
+    #: calls whose blacklisted name is their first argument, not their own
+    _IMPORTERS = frozenset({"importlib.import_module", "importlib.__import__"})
 
     def __init__(self, func: Callable[..., Any], config: Any) -> None:
         self._func = func
         self._config = config
         self._checks = tuple(config)
+        calls = config.get("Call") if isinstance(config, dict) else None
+        self._call_names: frozenset[str] | None = None
+        if isinstance(calls, list):
+            self._call_names = frozenset(qn for check in calls for qn in check["qualnames"])
+        #: import node type -> every listed prefix (bandit's test matches ``startswith``)
+        self._import_prefixes: dict[str, tuple[str, ...]] = {}
+        for node_type in ("Import", "ImportFrom"):
+            checks = config.get(node_type) if isinstance(config, dict) else None
+            if isinstance(checks, list):
+                prefixes = tuple(qn for check in checks for qn in check["qualnames"])
+                if all(isinstance(qn, str) for qn in prefixes):
+                    self._import_prefixes[node_type] = prefixes
 
     def __call__(self, context: Any, config: Any) -> Any:
+        node = context.node
+        if config is not self._config:
+            return self._func(context, config)
+        if self._call_names is not None and type(node) is ast.Call:
+            func = node.func
+            name = context.call_function_name_qual
+            if (
+                not (isinstance(func, ast.Name) and func.id == "__import__")
+                and isinstance(name, str)
+                and name not in self._IMPORTERS
+                and name not in self._call_names
+            ):
+                return None
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            prefixes = self._import_prefixes.get(type(node).__name__)
+            if prefixes is not None:
+                module = node.module if isinstance(node, ast.ImportFrom) else None
+                prefix = "" if module is None else module + "."
+                if not any((prefix + alias.name).startswith(prefixes) for alias in node.names):
+                    return None
         return self._func(context, config)
 
 

@@ -101,6 +101,14 @@ class TreeIndex:
         self._lines: dict[int, list[ast.AST]] | None = None
 
     def parent(self, node: ast.AST) -> ast.AST | None:
+        """The node ``node`` is a child of (None for the module). bandit's walk has marked
+        each node of a tree it checked with its parent (``_bandit_parent``); a tree it
+        has not walked gets a table of parents built on first need."""
+        if node is self.tree:
+            return None
+        marked = getattr(node, "_bandit_parent", None)
+        if marked is not None:
+            return marked  # type: ignore[no-any-return]
         if self._parents is None:
             self._parents = {
                 id(child): node for node in ast.walk(self.tree) for child in ast.iter_child_nodes(node)

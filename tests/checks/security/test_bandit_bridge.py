@@ -407,3 +407,140 @@ def test_the_fast_visitor_finds_what_banditss_own_visitor_finds() -> None:
     assert total >= 60
     assert any(issue.test_id == "B613" for issue in run_bandit(textwrap.dedent(SAMPLES["bidi.py"]), "bidi.py"))
     assert sum(1 for name, data in _NOSEC_VARIANTS.items() if _stock_visitor_issues(data.encode(), name)) >= 2
+
+
+#: sources that make every gated test report (and nearby calls it must not report)
+_GATED_SAMPLES = {
+    "gated_shell.py": """\
+        import os
+        import subprocess
+        subprocess.Popen(cmd, shell=True)
+        subprocess.run(["ls", "-l"])
+        subprocess.check_output("/bin/true")
+        os.system("chmod 777 *")
+        os.system("ls " + where)
+        os.execv(path, args)
+        runner.run(["ls"])
+        """,
+    "gated_web.py": """\
+        import flask
+        import requests
+        import ssl
+        import logging.config
+        from pysnmp.hlapi import CommunityData, UsmUserData
+        app.run(debug=True)
+        requests.get(url, verify=False, timeout=5)
+        requests.post(url)
+        session.get(url, verify=False)
+        ssl.wrap_socket(sock, ssl_version=ssl.PROTOCOL_SSLv2)
+        ssl.wrap_socket(sock)
+        connect(host, method=SSL.SSLv3_METHOD)
+        connect(host, ssl_version=ssl.PROTOCOL_TLSv1_2)
+        logging.config.listen(9999)
+        CommunityData("public", mpModel=0)
+        UsmUserData("user")
+        """,
+    "gated_libs.py": """\
+        import paramiko
+        import torch
+        import yaml
+        import jinja2
+        from transformers import AutoModel
+        from mako.template import Template
+        from markupsafe import Markup
+        from django.utils.safestring import mark_safe
+        from django.db.models.expressions import RawSQL
+        client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+        client.exec_command(command)
+        torch.load(path)
+        cache.load(path)
+        yaml.load(text)
+        AutoModel.from_pretrained("bert-base-uncased")
+        jinja2.Environment(loader=loader)
+        Template(text)
+        Markup(value)
+        mark_safe(value)
+        RawSQL(query, params)
+        Users.objects.extra(where=[clause])
+        exec(code)
+        """,
+    "gated_strings.py": (
+        'settings = {"password": "hunter2", "user": "admin", "token": "t0k3n"}\n'
+        'labels = {"pass": "word", "x": 1}\n'
+        "big = {" + ", ".join(f'"key{n}": "value{n}"' for n in range(300)) + "}\n"
+        # strings whose parent has no line of its own (bandit computes the parent's range)
+        'def save(path="/tmp/out", *, token="abc"):\n'
+        '    """/tmp/doc"""\n'
+        '    "/tmp/statement"\n'
+        '    with open("/tmp/a") as a, open("/tmp/b") as b:\n'
+        '        return [p for p in ("/tmp/c", "/tmp/d") if p != "/tmp/e"]\n'
+        'paths = ["/tmp/1",\n    "/tmp/2",\n    b"/tmp/3"]\n'
+    ),
+}
+
+
+def test_gated_tests_report_what_they_report_without_their_gates() -> None:
+    """A test the tester does not call on a call it cannot report on loses nothing:
+    every gated test reports on these samples, exactly as through bandit's own visitor."""
+    from mbcheck.checks.security.bandit_gates import GATES
+
+    seen: set[str] = set()
+    for name, text in _GATED_SAMPLES.items():
+        data = textwrap.dedent(text).encode()
+        want = _stock_visitor_issues(data, name)
+        got = sorted(run_bandit(data, name), key=repr)
+        assert got == want, name
+        seen |= {issue.test_id for issue in got}
+    assert set(GATES) <= seen, sorted(set(GATES) - seen)
+
+
+def test_gates_are_read_from_the_installed_bandit() -> None:
+    """Every gate applies to the installed bandit: its tests' code is the code the gates were
+    read from. When this fails after a bandit upgrade, read the changed tests again and
+    update ``bandit_gates.GATES`` (until then the tests run ungated: same results, slower)."""
+    from bandit.core.context import Context
+    from bandit.core.node_visitor import BanditNodeVisitor
+
+    from mbcheck.checks.security.bandit_gates import GATES, core_matches, gate_of
+    from mbcheck.checks.security.bandit_visitor import fast_visitor
+
+    assert core_matches(Context, BanditNodeVisitor)
+    # the string visits are bandit's, with a line range per parent
+    visitor = fast_visitor(BanditNodeVisitor, frozenset({"Str", "Bytes"}))
+    assert "visit_Str" in vars(visitor) and "visit_Bytes" in vars(visitor)
+    tests = {test._test_id: test for group in bandit_bridge._test_set(frozenset()).tests.values() for test in group}
+    assert {code: gate_of(tests[code]) for code in GATES} == GATES
+
+
+def test_a_gate_read_from_other_code_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A gate whose test's code changed is ignored: the test runs on every call."""
+    from mbcheck.checks.security import bandit_gates
+
+    tests = {test._test_id: test for test in bandit_bridge._test_set(frozenset()).tests["Call"]}
+    stale = dict(bandit_gates.GATES)
+    stale["B607"] = bandit_gates.Gate("0" * 16, names=lambda config: frozenset({"nothing"}))
+    monkeypatch.setattr(bandit_gates, "GATES", stale)
+    assert bandit_gates.gate_of(tests["B607"]) is None
+    assert bandit_gates.gate_of(tests["B610"]) is stale["B610"]
+
+
+def test_tree_index_reads_the_parents_bandit_marked() -> None:
+    """On a tree bandit's walk has marked, the judgements' index gives every node the
+    parent a fresh walk of the tree finds."""
+    import ast
+
+    from mbcheck.checks.security.bandit_context import TreeIndex
+
+    source = textwrap.dedent(SAMPLES["multiline.py"]) + _GATED_SAMPLES["gated_strings.py"]
+    tree = ast.parse(source)
+    assert run_bandit(source, "sample.py", tree=tree)
+    expected = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    shared = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+    index = TreeIndex(tree)
+    checked = 0
+    for node in ast.walk(tree):
+        if isinstance(node, shared):
+            continue
+        assert index.parent(node) is expected.get(id(node)), ast.dump(node)
+        checked += 1
+    assert checked > 100 and index._parents is None  # no table was needed
