@@ -236,7 +236,7 @@ def _subclasses(base: type) -> set[type]:
 
 
 #: every concrete libcst node class (a set lookup instead of an ABC isinstance)
-_NODE_TYPES: frozenset[type] = frozenset(
+NODE_TYPES: frozenset[type] = frozenset(
     cls for cls in _subclasses(cst.CSTNode) if cls.__module__.startswith("libcst.")
 )
 
@@ -265,7 +265,7 @@ _FIELD = re.compile(r'visit_\w+\(\s*self,\s*"(\w+)"')
 
 
 @cache
-def _child_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...] | None:
+def child_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...] | None:
     """The fields holding children, in the order libcst's traversal visits them.
 
     Read from the node class's own ``_visit_and_replace_children``; None when
@@ -288,11 +288,11 @@ def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     """A node's children in libcst's order, read from its fields (``node.children`` rebuilds
     the node to find them): the cheap step of :class:`Traversal`'s walk, for helpers that
     need parts of a file before the main traversal reaches them."""
-    fields = _child_fields(type(node))
+    fields = child_fields(type(node))
     if fields is None:
         return list(node.children)
     out: list[cst.CSTNode] = []
-    node_types = _NODE_TYPES
+    node_types = NODE_TYPES
     for name in fields:
         value = getattr(node, name)
         if type(value) in node_types:
@@ -343,7 +343,7 @@ class Traversal:
         plans: dict[type, _Plan] = {}
         # whitespace leaves (four in ten nodes of a file) are not visited when no visitor
         # asks for them: nothing else happens at them, and no rule reports one
-        node_types = _NODE_TYPES - {kind for kind in _WHITESPACE_LEAVES if self._idle(kind)}
+        node_types = NODE_TYPES - {kind for kind in _WHITESPACE_LEAVES if self._idle(kind)}
 
         def walk(node: cst.CSTNode) -> None:
             kind = type(node)
@@ -397,7 +397,7 @@ class Traversal:
         """What the walk does at a node of type ``kind``."""
         return (
             tuple(self.visits.get(kind, ())),
-            _child_fields(kind),
+            child_fields(kind),
             tuple(self.leaves.get(kind, ())),
             kind in _STATEMENTS,
             before_handler(kind),

@@ -34,7 +34,7 @@ from mbcheck.checks.security.classify import StaticPath, in_package
 from mbcheck.checks.security.tables import tables
 from mbcheck.pyfile.literals import KEYWORDS, literal_bytes, literal_int, literal_string
 from mbcheck.pyfile.names import ident
-from mbcheck.pyfile.traverse import FileContext, child_nodes
+from mbcheck.pyfile.traverse import NODE_TYPES, FileContext, child_fields, child_nodes
 
 #: calls that import a module by its name as a string
 DYNAMIC_IMPORTERS = frozenset({"builtins.__import__", "importlib.import_module", "importlib.__import__"})
@@ -116,6 +116,12 @@ _NO_BINDINGS: frozenset[type[cst.CSTNode]] = frozenset({
     cst.Comment, cst.Comma, cst.Colon, cst.Semicolon, cst.Dot, cst.AssignEqual, cst.LeftParen, cst.RightParen,
     cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.ImportStar,
 })
+#: every concrete expression node type, and every statement node type (simple or compound)
+_EXPRESSIONS: frozenset[type] = frozenset(kind for kind in NODE_TYPES if issubclass(kind, cst.BaseExpression))
+_STATEMENTS: frozenset[type] = frozenset(
+    kind for kind in NODE_TYPES if issubclass(kind, (cst.BaseStatement, cst.BaseSmallStatement))
+)
+
 
 
 class _Bindings:
@@ -128,22 +134,39 @@ class _Bindings:
     def run(self, module: cst.Module, *, expressions: bool) -> None:
         """Walk the file's statements (and, with ``expressions``, inside every expression too:
         only ``:=`` binds a name there that outlives the expression)."""
-        visits: dict[type, Callable[[Any], None] | None] = {}
+        #: per node type: its visit method, its child fields, whether it is a statement
+        plans: dict[type, tuple[Callable[[Any], None] | None, tuple[str, ...] | None, bool]] = {}
         functions = self.functions
         statements = self.statement_function
+        # the child types worth entering (exact types: a set lookup instead of an ABC isinstance)
+        wanted = NODE_TYPES - _NO_BINDINGS
+        if not expressions:
+            wanted -= _EXPRESSIONS
 
         def walk(node: cst.CSTNode) -> None:
             kind = type(node)
-            if kind not in visits:
-                visits[kind] = getattr(self, f"visit_{kind.__name__}", None)
-            method = visits[kind]
+            plan = plans.get(kind)
+            if plan is None:
+                plan = plans[kind] = (getattr(self, f"visit_{kind.__name__}", None), child_fields(kind),
+                                      kind in _STATEMENTS)
+            method, fields, statement = plan
             if method is not None:
                 method(node)
-            if isinstance(node, (cst.BaseStatement, cst.BaseSmallStatement)):
+            if statement:
                 statements[id(node)] = functions[-1]
-            for child in child_nodes(node):
-                if type(child) not in _NO_BINDINGS and (expressions or not isinstance(child, cst.BaseExpression)):
-                    walk(child)
+            if fields is None:
+                for child in child_nodes(node):
+                    if type(child) in wanted:
+                        walk(child)
+            else:
+                for name in fields:
+                    value = getattr(node, name)
+                    if type(value) in wanted:
+                        walk(value)
+                    elif type(value) is list or type(value) is tuple:
+                        for item in value:
+                            if type(item) in wanted:
+                                walk(item)
             if kind is cst.FunctionDef:
                 functions.pop()
 
