@@ -85,13 +85,15 @@ class NameTracker:
 
     # -- resolution ---------------------------------------------------------
     def lookup(self, name: str) -> Binding:
-        name = ident(name)
-        innermost = len(self.scopes) - 1
-        for index in range(innermost, -1, -1):
-            scope = self.scopes[index]
-            if scope.is_class and index != innermost:
-                continue
-            if name in scope.bindings:
+        if not name.isascii():
+            name = unicodedata.normalize("NFKC", name)
+        scopes = self.scopes
+        bindings = scopes[-1].bindings  # the innermost scope, even a class body
+        if name in bindings:
+            return bindings[name]
+        for index in range(len(scopes) - 2, -1, -1):
+            scope = scopes[index]
+            if not scope.is_class and name in scope.bindings:
                 return scope.bindings[name]
         if name in BUILTINS:
             return f"builtins.{name}"

@@ -400,7 +400,10 @@ def _bound_locally(ctx: FileContext, name: str) -> bool:
 
 def _bound_anywhere(ctx: FileContext, name: str) -> bool:
     name = ident(name)
-    return any(name in scope.bindings for scope in ctx.names.scopes)
+    for scope in ctx.names.scopes:
+        if name in scope.bindings:
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------
@@ -637,20 +640,26 @@ def is_constant(ctx: FileContext, node: cst.BaseExpression) -> bool:
 
 def resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
     """The fully qualified name an expression denotes (see the module docstring)."""
-    memo = state(ctx).resolved
+    # every visitor asks about the same callees and names: the memo hit is the common path
+    known = ctx.security_state
+    memo = (known if known is not None else state(ctx)).resolved
     key = id(node)
-    if key in memo:
-        return memo[key]
+    found = memo.get(key, _UNRESOLVED)
+    if found is not _UNRESOLVED:
+        return found
     found = _resolve(ctx, node)
-    if found is not None and found.split(".", 2)[:2] in _CONSTANT_BUILTINS:
-        found = None  # ``x = None`` then ``x.attr``: a value, not the builtins module
     if found is not None:
-        found = tables().canonical(found)  # ``posix.system`` is ``os.system``
+        if found.startswith("builtins.") and found.split(".", 2)[1] in _CONSTANT_BUILTINS:
+            found = None  # ``x = None`` then ``x.attr``: a value, not the builtins module
+        else:
+            found = tables().canonical(found)  # ``posix.system`` is ``os.system``
     memo[key] = found
     return found
 
 
-_CONSTANT_BUILTINS = [["builtins", name] for name in ("None", "True", "False", "Ellipsis", "NotImplemented")]
+_CONSTANT_BUILTINS = frozenset({"None", "True", "False", "Ellipsis", "NotImplemented"})
+#: not yet in the memo (None is an answer)
+_UNRESOLVED: Any = object()
 
 
 def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
