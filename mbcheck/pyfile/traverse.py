@@ -155,6 +155,11 @@ class SourceRule(Rule, cst.BatchableCSTVisitor):
     name questions (``self.ctx.qualified_name(node.func)``) and positions.
     """
 
+    #: this visitor's ``visit_``/``leave_`` methods that have nothing to do for this file
+    #: (set in ``__init__``): :class:`Traversal` does not call them. They must still be
+    #: no-ops when called (a plain ``module.visit(rule)`` does), so results never depend on it
+    idle: frozenset[str] = frozenset()
+
     def __init__(self, ctx: FileContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -185,6 +190,8 @@ class Collector(cst.BatchableCSTVisitor):
     """
 
     key: ClassVar[str]
+    #: as :attr:`SourceRule.idle`
+    idle: frozenset[str] = frozenset()
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__()
@@ -319,7 +326,10 @@ class Traversal:
         self.visits: dict[type, list[_Method]] = {}
         self.leaves: dict[type, list[_Method]] = {}
         for visitor in visitors:
+            idle: frozenset[str] = getattr(visitor, "idle", frozenset())
             for name, node_type, attribute, leave in _visitor_names(type(visitor)):
+                if name in idle:
+                    continue
                 if attribute is not None:
                     raise TypeError(
                         f"{type(visitor).__name__}.{name}: attribute-level visitor methods are not "

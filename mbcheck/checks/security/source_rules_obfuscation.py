@@ -59,6 +59,10 @@ class _ObfuscationRule(SourceRule):
         super().__init__(ctx)
         self.flow = flow(ctx)
         self._feeds = self.flow.claim(self)
+        if not self._feeds:  # another rule feeds the flow: its feeding methods are not called
+            self.idle = frozenset(
+                name for name in _FEEDING if getattr(type(self), name) is getattr(_ObfuscationRule, name)
+            )
 
     def visit_Expr(self, node: cst.Expr) -> None:
         if self._feeds and isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
@@ -128,6 +132,12 @@ class _ObfuscationRule(SourceRule):
     def origins(self, kind: str) -> list[Origin]:
         self.flow.finish()
         return [o for o in self.flow.origins.values() if o.kind == kind]
+
+
+#: the methods by which an obfuscation rule feeds the flow
+_FEEDING = frozenset(
+    name for name in vars(_ObfuscationRule) if name.startswith("visit_") or name.startswith("leave_")
+)
 
 
 def _ran(origin: Origin) -> str | None:
