@@ -309,6 +309,35 @@ def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     return out
 
 
+def visit_readonly(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """``node.visit(visitor)`` for a visitor that only reads the tree, without libcst rebuilding
+    (and re-validating) every node it passes.
+
+    The same calls in the same order: ``visit_<Node>`` (children are skipped when it returns
+    False), then the children in libcst's order, then ``leave_<Node>``. Attribute-level methods
+    (``visit_<Node>_<field>``) are not called.
+    """
+    methods: dict[type, tuple[_Method | None, _Method | None]] = {}
+
+    def method(name: str) -> _Method | None:
+        found = getattr(visitor, name, None)
+        return None if found is None or getattr(found, "_is_no_op", False) else found
+
+    def walk(current: cst.CSTNode) -> None:
+        kind = type(current)
+        pair = methods.get(kind)
+        if pair is None:
+            pair = methods[kind] = (method(f"visit_{kind.__name__}"), method(f"leave_{kind.__name__}"))
+        visit, leave = pair
+        if visit is None or visit(current) is not False:
+            for child in child_nodes(current):
+                walk(child)
+        if leave is not None:
+            leave(current)
+
+    walk(node)
+
+
 class Traversal:
     """One batched traversal: every visitor's methods, dispatched by node type.
 

@@ -47,7 +47,7 @@ from mbcheck.checks.compat.facts import (
 from mbcheck.checks.compat.tables import builtin_names, feature, member_tails, stdlib_entry
 from mbcheck.model import Applicability, Edit, Fix, Span
 from mbcheck.pyfile.names import dotted
-from mbcheck.pyfile.traverse import FileContext, collector
+from mbcheck.pyfile.traverse import FileContext, child_nodes, collector, visit_readonly
 
 
 def _first_line(span: Span, width: int) -> Span:
@@ -229,7 +229,7 @@ class CompatCollector(KeywordArguments, ReceiverTypes, RuntimeAnnotations, Synta
                 pending.append(current.value)
                 self._skip.add(id(current.attr))
             elif isinstance(current, (cst.ImportAlias, cst.AsName)):
-                pending.extend(current.children)
+                pending.extend(child_nodes(current))
 
     # -- names and attributes --------------------------------------------------
     def visit_Attribute(self, node: cst.Attribute) -> None:
@@ -356,7 +356,7 @@ def _imp_fix(ctx: FileContext, node: cst.CSTNode) -> Fix | None:
     if not isinstance(node, cst.ImportAlias) or node.asname is not None or not isinstance(node.name, cst.Name):
         return None
     uses = _ImpUses()
-    ctx.module.visit(uses)
+    visit_readonly(ctx.module, uses)
     if not uses.reloads or uses.names != len(uses.reloads) + 1:
         return None  # `imp` is used for something else (or rebound): no exact replacement
     edits = [Edit(ctx.span(node.name), "importlib"), *(Edit(ctx.span(name), "importlib") for name in uses.reloads)]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from mbcheck.pyfile.traverse import Collector, FileContext
+from mbcheck.pyfile.traverse import Collector, FileContext, child_nodes
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _MAX_ARGUMENTS = 255
@@ -56,7 +56,7 @@ def _awaits_in(node: cst.CSTNode) -> set[int]:
             found.add(id(current))
         if isinstance(current, (*_COMPREHENSIONS, cst.Lambda)):
             continue
-        pending.extend(current.children)
+        pending.extend(child_nodes(current))
     return found
 
 

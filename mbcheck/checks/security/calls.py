@@ -31,7 +31,7 @@ from mbcheck.checks.security.values import (
     single_value,
     state,
 )
-from mbcheck.pyfile.traverse import FileContext
+from mbcheck.pyfile.traverse import FileContext, child_nodes, visit_readonly
 
 # --------------------------------------------------------------------------
 # Call arguments
@@ -272,32 +272,16 @@ def classify_call(ctx: FileContext, call: cst.Call, name: str | None) -> list[Us
     return uses
 
 
-class _Parents(cst.CSTVisitor):
-    """Finds the parent of one node inside a statement."""
-
-    def __init__(self, target: cst.CSTNode) -> None:
-        self.target = target
-        self.stack: list[cst.CSTNode] = []
-        self.found: cst.CSTNode | None = None
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if self.found is not None:
-            return False
-        if node is self.target:
-            self.found = self.stack[-1] if self.stack else None
-            return False
-        self.stack.append(node)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        if self.stack and self.stack[-1] is original_node:
-            self.stack.pop()
-
-
 def _parent(statement: cst.CSTNode, node: cst.CSTNode) -> cst.CSTNode | None:
-    finder = _Parents(node)
-    statement.visit(finder)
-    return finder.found
+    """The parent of ``node`` inside ``statement`` (None for the statement itself, or outside it)."""
+    pending = [statement]
+    while pending:
+        current = pending.pop()
+        for child in child_nodes(current):
+            if child is node:
+                return current
+            pending.append(child)
+    return None
 
 
 class _CalledNames(cst.CSTVisitor):
@@ -336,7 +320,7 @@ def value_is_called(ctx: FileContext, node: cst.BaseExpression) -> bool:
         called = shared.called_names
         if called is None:
             finder = _CalledNames()
-            ctx.module.visit(finder)
+            visit_readonly(ctx.module, finder)
             called = shared.called_names = finder.names
         return any(isinstance(t, cst.Name) and t.value in called for t in targets)
     return True

@@ -30,7 +30,7 @@ from mbcheck.checks.security.values import (
 )
 from mbcheck.model import Category, Confidence, Edit, Fix, Severity, Span
 from mbcheck.pyfile import edits
-from mbcheck.pyfile.traverse import EnclosingFunctions, FileContext, SourceRule
+from mbcheck.pyfile.traverse import EnclosingFunctions, FileContext, SourceRule, child_nodes
 from mbcheck.rules.base import Invalid, Valid
 
 _EXEC_SINKS = {"builtins.eval": "eval", "builtins.exec": "exec", "builtins.compile": "compile"}
@@ -48,7 +48,7 @@ def _walk(node: cst.CSTNode, limit: int = 2000) -> Iterator[cst.CSTNode]:
         yield current
         if isinstance(current, (cst.Lambda, cst.FunctionDef)):
             continue
-        pending.extend(reversed(current.children))
+        pending.extend(reversed(child_nodes(current)))
 
 
 # --------------------------------------------------------------------------
@@ -172,7 +172,7 @@ def _all_nodes(module: cst.Module) -> Iterator[cst.CSTNode]:
     while pending:
         current = pending.pop()
         yield current
-        pending.extend(current.children)
+        pending.extend(child_nodes(current))
 
 
 def _serialised(ctx: FileContext, value: cst.BaseExpression, attr: str | None) -> bool:

@@ -18,7 +18,7 @@ from mbcheck.checks.security.classify import IMPORT_SYSTEM, short_name, tampered
 from mbcheck.checks.security.tables import tables
 from mbcheck.checks.security.values import fold_string, plugin_internal, resolve, single_value
 from mbcheck.model import Category, Confidence, Severity
-from mbcheck.pyfile.traverse import FileContext, SourceRule
+from mbcheck.pyfile.traverse import FileContext, SourceRule, visit_readonly
 from mbcheck.rules.base import Invalid, Valid
 
 _MUTATORS = frozenset({"insert", "append", "extend", "__setitem__", "update", "setdefault", "__init__"})
@@ -142,7 +142,7 @@ def _saved_from(ctx: FileContext, scope: cst.CSTNode, key: str, attributes: bool
     state of ``self.prev = None``, are allowed for attributes); empty when one binding is
     anything else (a parameter, a new function, ...)."""
     visitor = _Bindings(scope, attributes)
-    scope.visit(visitor)
+    visit_readonly(scope, visitor)
     found: set[str] = set()
     for value in visitor.values.get(key, []):
         if value is None:
@@ -205,7 +205,7 @@ def _local_value(ctx: FileContext, name: str) -> cst.BaseExpression | None:
     if function is None:
         return single_value(ctx, name, lookups_only=False)
     visitor = _Bindings(function, attributes=False)
-    function.visit(visitor)
+    visit_readonly(function, visitor)
     values = visitor.values.get(name, [])
     return values[0] if len(values) == 1 else None
 
@@ -234,7 +234,7 @@ def _walk_assignments(module: cst.Module) -> list[cst.Assign]:
         def visit_Assign(self, node: cst.Assign) -> None:
             found.append(node)
 
-    module.visit(_Visitor())
+    visit_readonly(module, _Visitor())
     return found
 
 

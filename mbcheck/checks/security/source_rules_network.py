@@ -17,7 +17,7 @@ from mbcheck.checks.security.values import resolve
 from mbcheck.model import Category, Confidence, Fix, Severity
 from mbcheck.pyfile import edits
 from mbcheck.pyfile.literals import literal_string
-from mbcheck.pyfile.traverse import FileContext, SourceRule
+from mbcheck.pyfile.traverse import FileContext, SourceRule, child_nodes
 from mbcheck.rules.base import Invalid, Valid
 
 
@@ -192,7 +192,7 @@ def _names(node: cst.CSTNode) -> list[cst.CSTNode]:
     while pending and len(found) < 500:
         current = pending.pop()
         found.append(current)
-        pending.extend(current.children)
+        pending.extend(child_nodes(current))
     return found
 
 
@@ -215,10 +215,10 @@ def _imported_tops(module: cst.Module) -> set[str]:
                 elif isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
                     found.add(cst.Module([]).code_for_node(small.module).split(".", 1)[0])
         elif isinstance(node, cst.BaseCompoundStatement):
-            pending.extend(c for c in node.children if isinstance(c, (cst.BaseSuite, cst.BaseCompoundStatement,
+            pending.extend(c for c in child_nodes(node) if isinstance(c, (cst.BaseSuite, cst.BaseCompoundStatement,
                                                                        cst.Else, cst.ExceptHandler, cst.Finally)))
         elif isinstance(node, (cst.IndentedBlock, cst.Else, cst.ExceptHandler, cst.Finally)):
-            pending.extend(node.children)
+            pending.extend(child_nodes(node))
     return found
 
 

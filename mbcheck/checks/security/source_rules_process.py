@@ -23,7 +23,7 @@ from mbcheck.checks.security.classify import short_name
 from mbcheck.checks.security.tables import tables
 from mbcheck.checks.security.values import fold_string, is_constant, resolve, single_value
 from mbcheck.model import Category, Confidence, Severity
-from mbcheck.pyfile.traverse import EnclosingFunctions, FileContext, SourceRule
+from mbcheck.pyfile.traverse import EnclosingFunctions, FileContext, SourceRule, child_nodes
 from mbcheck.rules.base import Invalid, Valid
 
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "fish", "csh", "tcsh", "cmd", "cmd.exe", "powershell",
@@ -133,7 +133,7 @@ class ShellCommand(EnclosingFunctions, SourceRule):
         pending: list[cst.CSTNode] = [function.body]
         while pending:
             current = pending.pop()
-            pending.extend(current.children)
+            pending.extend(child_nodes(current))
             value: cst.BaseExpression | None = None
             if isinstance(current, cst.Assign) and any(
                     isinstance(t.target, cst.Name) and t.target.value == command.value for t in current.targets):
@@ -218,7 +218,7 @@ def _nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     while pending and len(found) < 2000:
         current = pending.pop()
         found.append(current)
-        pending.extend(current.children)
+        pending.extend(child_nodes(current))
     return found
 
 

@@ -31,7 +31,7 @@ from mbcheck.checks.security.reflect import (
 from mbcheck.checks.security.tables import tables
 from mbcheck.checks.security.values import is_constant, is_plain_literal, resolve
 from mbcheck.model import Category, Confidence, Severity
-from mbcheck.pyfile.traverse import FileContext, SourceRule
+from mbcheck.pyfile.traverse import FileContext, SourceRule, child_nodes
 from mbcheck.rules.base import Invalid, Valid
 
 #: at most this many look-alike identifiers are reported per file
@@ -45,7 +45,7 @@ def _names(node: cst.CSTNode) -> Iterator[cst.Name]:
         if isinstance(current, cst.Name):
             yield current
         else:
-            pending.extend(reversed(current.children))
+            pending.extend(reversed(child_nodes(current)))
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
