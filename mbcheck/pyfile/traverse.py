@@ -159,6 +159,10 @@ class SourceRule(Rule, cst.BatchableCSTVisitor):
     #: (set in ``__init__``): :class:`Traversal` does not call them. They must still be
     #: no-ops when called (a plain ``module.visit(rule)`` does), so results never depend on it
     idle: frozenset[str] = frozenset()
+    #: for a visitor with methods for :data:`TRIVIA` (e.g. ``visit_Comment``): the node types
+    #: inside which they have something to do. Elsewhere the traversal does not enter trivia.
+    #: Empty: everywhere
+    trivia_within: ClassVar[frozenset[type[cst.CSTNode]]] = frozenset()
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__()
@@ -192,6 +196,8 @@ class Collector(cst.BatchableCSTVisitor):
     key: ClassVar[str]
     #: as :attr:`SourceRule.idle`
     idle: frozenset[str] = frozenset()
+    #: as :attr:`SourceRule.trivia_within`
+    trivia_within: ClassVar[frozenset[type[cst.CSTNode]]] = frozenset()
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__()
@@ -226,8 +232,9 @@ _WHITESPACE_LEAVES: frozenset[type[cst.CSTNode]] = frozenset({cst.SimpleWhitespa
 _Method = Callable[[cst.CSTNode], Any]
 #: per node type: visit methods, child fields, leave methods, is a statement,
 #: the name table's handler, whether the name table leaves a scope there,
-#: whether its span may come from ast (calls and import aliases are listed)
-_Plan = tuple[tuple[_Method, ...], "tuple[str, ...] | None", tuple[_Method, ...], bool, Any, bool, bool]
+#: whether its span may come from ast (calls and import aliases are listed), whether
+#: trivia are walked inside it
+_Plan = tuple[tuple[_Method, ...], "tuple[str, ...] | None", tuple[_Method, ...], bool, Any, bool, bool, bool]
 
 
 def _subclasses(base: type) -> set[type]:
@@ -246,6 +253,18 @@ def _subclasses(base: type) -> set[type]:
 NODE_TYPES: frozenset[type] = frozenset(
     cls for cls in _subclasses(cst.CSTNode) if cls.__module__.startswith("libcst.")
 )
+
+
+#: node types that only lay the code out: whitespace, comments, punctuation and the spelling
+#: of operators. Their fields hold only trivia (tests check it), no rule reports one, and the
+#: name table and positions need none of them: the walk passes them by unless a visitor asks.
+TRIVIA: frozenset[type] = frozenset({
+    cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.Newline, cst.TrailingWhitespace, cst.EmptyLine,
+    cst.Comment, cst.Comma, cst.Dot, cst.Colon, cst.Semicolon, cst.AssignEqual, cst.LeftParen, cst.RightParen,
+    cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace,
+    *(kind for kind in NODE_TYPES
+      if issubclass(kind, (cst.BaseBinaryOp, cst.BaseBooleanOp, cst.BaseCompOp, cst.BaseUnaryOp, cst.BaseAugOp))),
+})
 
 
 @cache
@@ -354,11 +373,19 @@ class Traversal:
         self.ctx = ctx
         self.visits: dict[type, list[_Method]] = {}
         self.leaves: dict[type, list[_Method]] = {}
+        #: node types inside which trivia are walked (None: everywhere)
+        self.trivia_within: set[type] | None = set()
         for visitor in visitors:
             idle: frozenset[str] = getattr(visitor, "idle", frozenset())
+            within: frozenset[type] = getattr(visitor, "trivia_within", frozenset())
             for name, node_type, attribute, leave in _visitor_names(type(visitor)):
                 if name in idle:
                     continue
+                if node_type in TRIVIA and self.trivia_within is not None:
+                    if within:
+                        self.trivia_within.update(within)
+                    else:
+                        self.trivia_within = None
                 if attribute is not None:
                     raise TypeError(
                         f"{type(visitor).__name__}.{name}: attribute-level visitor methods are not "
@@ -382,14 +409,18 @@ class Traversal:
         plans: dict[type, _Plan] = {}
         # whitespace leaves (four in ten nodes of a file) are not visited when no visitor
         # asks for them: nothing else happens at them, and no rule reports one
-        node_types = NODE_TYPES - {kind for kind in _WHITESPACE_LEAVES if self._idle(kind)}
+        everywhere = NODE_TYPES - {kind for kind in _WHITESPACE_LEAVES if self._idle(kind)}
+        # and trivia (a third of the other nodes) only inside the nodes whose visitors want them
+        outside = everywhere if self.trivia_within is None else everywhere - TRIVIA
 
-        def walk(node: cst.CSTNode) -> None:
+        def walk(node: cst.CSTNode, node_types: frozenset[type]) -> None:
             kind = type(node)
             plan = plans.get(kind)
             if plan is None:
                 plan = plans[kind] = self._plan(kind)
-            visits, fields, leaves, statement, named, scoped, expression = plan
+            visits, fields, leaves, statement, named, scoped, expression, layout = plan
+            if layout:
+                node_types = everywhere
             if statement:
                 statements.append(node)
                 outer[id(node)] = statements[0]
@@ -408,16 +439,17 @@ class Traversal:
                 method(node)
             if fields is None:
                 for child in node.children:
-                    walk(child)
+                    if type(child) in node_types:
+                        walk(child, node_types)
             else:
                 for name in fields:
                     value = getattr(node, name)
                     if type(value) in node_types:
-                        walk(value)
+                        walk(value, node_types)
                     elif type(value) is list or type(value) is tuple:
                         for item in value:
                             if type(item) in node_types:
-                                walk(item)
+                                walk(item, node_types)
             for method in leaves:
                 method(node)
             if scoped:
@@ -425,11 +457,11 @@ class Traversal:
             if statement:
                 statements.pop()
 
-        walk(module)
+        walk(module, outside)
 
     def _idle(self, kind: type) -> bool:
         """True when the walk does nothing at a node of type ``kind`` (no visitor, no bookkeeping)."""
-        visits, _fields, leaves, statement, named, scoped, expression = self._plan(kind)
+        visits, _fields, leaves, statement, named, scoped, expression, _layout = self._plan(kind)
         return not (visits or leaves or statement or named is not None or scoped or expression)
 
     def _plan(self, kind: type) -> _Plan:
@@ -442,4 +474,5 @@ class Traversal:
             before_handler(kind),
             kind in SCOPED_NODES,
             kind in EXPR_SHORTCUT,
+            self.trivia_within is not None and kind in self.trivia_within,
         )

@@ -279,6 +279,9 @@ class SyntaxFeatures(Collector):
     def leave_FormattedStringExpression(self, original_node: cst.FormattedStringExpression) -> None:
         self._fstring_expressions -= 1
 
+    #: comments matter only inside an f-string's replacement fields (see :meth:`visit_Comment`)
+    trivia_within = frozenset({cst.FormattedStringExpression})
+
     def visit_Comment(self, node: cst.Comment) -> None:
         if self._fstring_expressions:
             self._syntax(node, "fstring_comment")
