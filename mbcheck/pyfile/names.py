@@ -29,7 +29,8 @@ import libcst as cst
 from mbcheck.pyfile.literals import literal_string
 
 BUILTINS = frozenset(dir(builtins))
-_CONSTANTS = frozenset({"None", "True", "False", "__debug__", "Ellipsis", "NotImplemented"})
+#: names that denote a value, never a qualified name
+CONSTANTS = frozenset({"None", "True", "False", "__debug__", "Ellipsis", "NotImplemented"})
 _DYNAMIC_IMPORTERS = frozenset({"builtins.__import__", "importlib.import_module"})
 
 #: A binding: the qualified name it denotes, or ``None`` for "local, unknown".
@@ -102,7 +103,7 @@ class NameTracker:
     def qualified_name(self, node: cst.BaseExpression) -> str | None:
         """The fully qualified name an expression denotes, when statically known."""
         if isinstance(node, cst.Name):
-            if node.value in _CONSTANTS:
+            if node.value in CONSTANTS:
                 return None  # `x = None` binds a value, not the name `builtins.None`
             return self.lookup(node.value)
         if isinstance(node, cst.Attribute):

@@ -33,7 +33,7 @@ import libcst as cst
 from mbcheck.checks.security.classify import StaticPath, in_package
 from mbcheck.checks.security.tables import tables
 from mbcheck.pyfile.literals import KEYWORDS, literal_bytes, literal_int, literal_string
-from mbcheck.pyfile.names import ident
+from mbcheck.pyfile.names import CONSTANTS, ident
 from mbcheck.pyfile.traverse import NODE_TYPES, FileContext, child_fields, child_nodes
 
 #: calls that import a module by its name as a string
@@ -663,7 +663,10 @@ _UNRESOLVED: Any = object()
 
 
 def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
-    found = ctx.qualified_name(node)
+    if type(node) is cst.Name:  # the common question, answered as NameTracker.qualified_name does
+        found = None if node.value in CONSTANTS else ctx.names.lookup(node.value)
+    else:
+        found = ctx.qualified_name(node)
     if found is not None:
         return found
     if isinstance(node, cst.Name):
