@@ -218,8 +218,21 @@ def _own_definition(ctx: FileContext, name: str, key: str) -> bool:
     return len(parent) > len(key) and parent.startswith(key + ".")
 
 
-def classify_call(ctx: FileContext, call: cst.Call, name: str | None) -> list[Use]:
-    """The permissions a call shows (``name`` is its resolved function name, or None)."""
+def classify_call(ctx: FileContext, call: cst.Call, name: str | None) -> tuple[Use, ...]:
+    """The permissions a call shows (``name`` is its resolved function name, or None).
+
+    Several rules and the permission collector ask, each while the traversal is at the call
+    (what the answer reads, the paths assigned so far, does not change there): it is worked
+    out once per call and name."""
+    memo = state(ctx).call_uses
+    key = (id(call), name)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = tuple(_classify_call(ctx, call, name))
+    return found
+
+
+def _classify_call(ctx: FileContext, call: cst.Call, name: str | None) -> list[Use]:
     data = tables()
     uses: list[Use] = [Use(permission, via) for permission, via in extra_uses(ctx, call)]
     if name is not None:

@@ -34,7 +34,7 @@ from mbcheck.checks.security.classify import StaticPath, in_package
 from mbcheck.checks.security.tables import tables
 from mbcheck.pyfile.literals import KEYWORDS, literal_bytes, literal_int, literal_string
 from mbcheck.pyfile.names import CONSTANTS, ident
-from mbcheck.pyfile.traverse import NODE_TYPES, FileContext, child_fields, child_nodes
+from mbcheck.pyfile.traverse import NODE_TYPES, TRIVIA, FileContext, child_fields, child_nodes
 
 #: calls that import a module by its name as a string
 DYNAMIC_IMPORTERS = frozenset({"builtins.__import__", "importlib.import_module", "importlib.__import__"})
@@ -78,6 +78,8 @@ class FileState:
     statement_function: dict[int, int] = field(default_factory=dict)
     #: the permissions each call shows (by node id), for rules that ask about the same call
     call_permissions: dict[int, frozenset[str]] = field(default_factory=dict)
+    #: what :func:`~mbcheck.checks.security.calls.classify_call` found for a call (by id) and name
+    call_uses: dict[tuple[int, str | None], tuple[Any, ...]] = field(default_factory=dict)
     #: whether the file's text names anything a lookup is written with (None: not yet known)
     lookups: bool | None = None
     #: names being resolved through their single value (a guard against ``x = x.y``)
@@ -139,7 +141,7 @@ class _Bindings:
         functions = self.functions
         statements = self.statement_function
         # the child types worth entering (exact types: a set lookup instead of an ABC isinstance)
-        wanted = NODE_TYPES - _NO_BINDINGS
+        wanted = NODE_TYPES - _NO_BINDINGS - TRIVIA
         if not expressions:
             wanted -= _EXPRESSIONS
 
