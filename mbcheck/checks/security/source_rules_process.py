@@ -266,6 +266,8 @@ class InstallTimeCode(SourceRule):
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         self.active = ctx.path == "setup.py"
+        if not self.active:
+            self.idle = frozenset({"visit_Call", "visit_ClassDef"})
 
     def visit_Call(self, node: cst.Call) -> None:
         if not self.active:
