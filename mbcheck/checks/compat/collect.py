@@ -80,6 +80,7 @@ class CompatCollector(KeywordArguments, ReceiverTypes, RuntimeAnnotations, Synta
         self._annotations = 0
         self._future_annotations = False
         self._own_package = ctx.package == "milkbottle" or ctx.module_name.startswith("milkbottle.")
+        self._builtin_names = builtin_names()  # asked at every name
 
     # -- recording -----------------------------------------------------------
     def _syntax(self, node: cst.CSTNode, fid: str, width: int = 0) -> None:
@@ -258,7 +259,7 @@ class CompatCollector(KeywordArguments, ReceiverTypes, RuntimeAnnotations, Synta
             self._stdlib(node, qname, "attribute")
 
     def visit_Name(self, node: cst.Name) -> None:
-        if node.value not in builtin_names() or id(node) in self._skip:
+        if node.value not in self._builtin_names or id(node) in self._skip:
             return
         names = self.ctx.names
         binding = names.lookup(node.value)

@@ -444,8 +444,8 @@ class DecodedCodeExecution(SourceRule):
     # statement is marked while its children are visited, then judged on leave.
 
     def visit_Name(self, node: cst.Name) -> None:
-        st = state(self.ctx)
-        if node.value in st.tainted and self.ctx.statement is not None:
+        st = self.ctx.security_state  # not made yet: nothing is tainted
+        if st is not None and node.value in st.tainted and self.ctx.statement is not None:
             st.decoder_statements[id(self.ctx.statement)] = st.tainted[node.value]
 
     def leave_Assign(self, original_node: cst.Assign) -> None:

@@ -168,7 +168,7 @@ class TlsVerificationDisabled(SourceRule):
             self._reference(node)
 
     def visit_Name(self, node: cst.Name) -> None:
-        if id(node) not in self._skip:
+        if node.value in self._last_parts and id(node) not in self._skip:
             self._reference(node)
 
     def _reference(self, node: cst.Name | cst.Attribute) -> None:
