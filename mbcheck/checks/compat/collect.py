@@ -223,13 +223,13 @@ class CompatCollector(KeywordArguments, ReceiverTypes, RuntimeAnnotations, Synta
         pending = [node]
         while pending:
             current = pending.pop()
-            if isinstance(current, cst.Name):
+            if type(current) is cst.Name:
                 self._skip.add(id(current))
-            elif isinstance(current, cst.Attribute):
+            elif type(current) is cst.Attribute:
                 self._skip.add(id(current))
                 pending.append(current.value)
                 self._skip.add(id(current.attr))
-            elif isinstance(current, (cst.ImportAlias, cst.AsName)):
+            elif (type(current) is cst.ImportAlias or type(current) is cst.AsName):
                 pending.extend(child_nodes(current))
 
     # -- names and attributes --------------------------------------------------
@@ -238,10 +238,10 @@ class CompatCollector(KeywordArguments, ReceiverTypes, RuntimeAnnotations, Synta
         if id(node) in self._skip:
             return
         root: cst.BaseExpression = node
-        while isinstance(root, cst.Attribute):
+        while type(root) is cst.Attribute:
             root = root.value
         host = False
-        if isinstance(root, cst.Name):
+        if type(root) is cst.Name:
             binding = self.ctx.names.lookup(root.value)
             host = binding is not None and (binding == "milkbottle" or binding.startswith("milkbottle."))
         if not host and node.attr.value not in member_tails():
@@ -347,14 +347,14 @@ class _ImpUses(cst.CSTVisitor):
             self.names += 1
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        if isinstance(node.value, cst.Name) and node.value.value == "imp" and node.attr.value == "reload":
+        if type(node.value) is cst.Name and node.value.value == "imp" and node.attr.value == "reload":
             self.reloads.append(node.value)
 
 
 def _imp_fix(ctx: FileContext, node: cst.CSTNode) -> Fix | None:
     """``import imp`` used only as ``imp.reload(m)`` becomes ``import importlib`` and
     ``importlib.reload(m)``: safe, ``importlib.reload`` is what ``imp.reload`` called."""
-    if not isinstance(node, cst.ImportAlias) or node.asname is not None or not isinstance(node.name, cst.Name):
+    if type(node) is not cst.ImportAlias or node.asname is not None or type(node.name) is not cst.Name:
         return None
     uses = _ImpUses()
     visit_readonly(ctx.module, uses)

@@ -163,7 +163,7 @@ class SecurityCollector(ScopeTracker, Collector):
 
     def visit_Decorator(self, node: cst.Decorator) -> None:
         target = node.decorator
-        if isinstance(target, (cst.Name, cst.Attribute)):
+        if (type(target) is cst.Name or type(target) is cst.Attribute):
             name = resolve(self.ctx, target)
             if name is not None:
                 self._edge(name, node)
@@ -174,7 +174,7 @@ class SecurityCollector(ScopeTracker, Collector):
         name = resolve(self.ctx, node.func)
         if name in _TYPE_CHECKS and len(node.args) >= 2:
             kinds = node.args[1].value
-            elements = [e.value for e in kinds.elements] if isinstance(kinds, cst.Tuple) else [kinds]
+            elements = [e.value for e in kinds.elements] if type(kinds) is cst.Tuple else [kinds]
             self._skip.update(id(e) for e in elements)
         for use in classify_call(self.ctx, node, name):
             # ``import_module(name)`` of each name of a literal loop: an import of that module
@@ -186,7 +186,7 @@ class SecurityCollector(ScopeTracker, Collector):
         self.path_tricks.call(self.ctx, node, name, self.function)
         callee = name
         func = node.func
-        if callee is None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        if callee is None and type(func) is cst.Attribute and type(func.value) is cst.Name:
             owner = self.enclosing_class()
             if owner is not None and func.value.value in ("self", "cls"):
                 callee = f"{owner}.{func.attr.value}"

@@ -90,21 +90,21 @@ def _module_constants(module: cst.Module) -> dict[str, str]:
     """Module-level names assigned exactly once, to a plain string literal."""
     values: dict[str, str | None] = {}
     for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
+        if type(statement) is not cst.SimpleStatementLine:
             continue
         for small in statement.body:
             targets: list[cst.BaseExpression] = []
             value: cst.BaseExpression | None = None
-            if isinstance(small, cst.Assign):
+            if type(small) is cst.Assign:
                 targets = [t.target for t in small.targets]
                 value = small.value
-            elif isinstance(small, cst.AnnAssign):
+            elif type(small) is cst.AnnAssign:
                 targets = [small.target]
                 value = small.value
-            elif isinstance(small, cst.AugAssign):
+            elif type(small) is cst.AugAssign:
                 targets = [small.target]
             for target in targets:
-                if not isinstance(target, cst.Name):
+                if type(target) is not cst.Name:
                     continue
                 text = literal_string(value) if value is not None and len(targets) == 1 else None
                 name = target.value
@@ -195,7 +195,7 @@ class _Bindings:
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
-            if isinstance(target.target, cst.Name) and len(node.targets) == 1:
+            if type(target.target) is cst.Name and len(node.targets) == 1:
                 self.assigned.setdefault(ident(target.target.value), []).append(node.value)
                 self.scoped_other.add((self.functions[-1], ident(target.target.value)))
             else:
@@ -211,7 +211,7 @@ class _Bindings:
         self._other(node.target)
 
     def visit_For(self, node: cst.For) -> None:
-        if isinstance(node.target, cst.Name):
+        if type(node.target) is cst.Name:
             self.loops.setdefault(ident(node.target.value), []).append(node.iter)
             self.scoped_loops.setdefault((self.functions[-1], ident(node.target.value)), []).append(node.iter)
         else:
@@ -262,13 +262,13 @@ class _Bindings:
 
 
 def _names_in(node: cst.CSTNode) -> list[str]:
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return [node.value]
-    if isinstance(node, cst.Attribute):
-        return [n for n in _names_in(node.value)] if isinstance(node.value, cst.Name) else []
-    if isinstance(node, (cst.Tuple, cst.List)):
+    if type(node) is cst.Attribute:
+        return [n for n in _names_in(node.value)] if type(node.value) is cst.Name else []
+    if (type(node) is cst.Tuple or type(node) is cst.List):
         return [n for element in node.elements for n in _names_in(element.value)]
-    if isinstance(node, cst.StarredElement):
+    if type(node) is cst.StarredElement:
         return _names_in(node.value)
     return []
 
@@ -332,13 +332,13 @@ def _bindings(ctx: FileContext, found: FileState) -> None:
 
 def _literal_strings(node: cst.BaseExpression, singles: dict[str, cst.BaseExpression]) -> list[str] | None:
     """The strings of a literal tuple or list of strings (or of a name bound once to one)."""
-    if isinstance(node, cst.Name) and node.value in singles:
+    if type(node) is cst.Name and node.value in singles:
         node = singles[node.value]
-    if not isinstance(node, (cst.Tuple, cst.List)):
+    if (type(node) is not cst.Tuple and type(node) is not cst.List):
         return None
     out: list[str] = []
     for element in node.elements:
-        text = literal_string(element.value) if isinstance(element, cst.Element) else None
+        text = literal_string(element.value) if type(element) is cst.Element else None
         if text is None:
             return None
         out.append(text)
@@ -347,7 +347,7 @@ def _literal_strings(node: cst.BaseExpression, singles: dict[str, cst.BaseExpres
 
 def loop_choices(ctx: FileContext, node: cst.BaseExpression) -> tuple[str, ...] | None:
     """The strings a name can hold when its function binds it only in ``for name in ('a', 'b')`` loops."""
-    if not isinstance(node, cst.Name):
+    if type(node) is not cst.Name:
         return None
     found = state(ctx)
     if found.loop_choices is None:
@@ -364,11 +364,11 @@ def _star_modules(module: cst.Module) -> tuple[str, ...]:
     """Modules a file imports with ``from m import *`` at its top level."""
     found: list[str] = []
     for statement in module.body:
-        if isinstance(statement, cst.SimpleStatementLine):
+        if type(statement) is cst.SimpleStatementLine:
             for small in statement.body:
                 if (
-                    isinstance(small, cst.ImportFrom)
-                    and isinstance(small.names, cst.ImportStar)
+                    type(small) is cst.ImportFrom
+                    and type(small.names) is cst.ImportStar
                     and not small.relative
                     and small.module is not None
                 ):
@@ -413,16 +413,16 @@ def _bound_anywhere(ctx: FileContext, name: str) -> bool:
 
 
 def _is_builtin(ctx: FileContext, node: cst.BaseExpression, name: str) -> bool:
-    return isinstance(node, cst.Name) and ident(node.value) == name and ctx.names.lookup(name) == f"builtins.{name}"
+    return type(node) is cst.Name and ident(node.value) == name and ctx.names.lookup(name) == f"builtins.{name}"
 
 
 def _fold_sequence(ctx: FileContext, node: cst.BaseExpression, depth: int) -> list[str] | None:
-    if isinstance(node, (cst.List, cst.Tuple)):
+    if (type(node) is cst.List or type(node) is cst.Tuple):
         if len(node.elements) > _MAX_FOLD:
             return None
         out: list[str] = []
         for element in node.elements:
-            if not isinstance(element, cst.Element):
+            if type(element) is not cst.Element:
                 return None
             text = fold_string(ctx, element.value, depth + 1)
             if text is None:
@@ -431,30 +431,30 @@ def _fold_sequence(ctx: FileContext, node: cst.BaseExpression, depth: int) -> li
         return out
     # chr(c) for c in [111, 115]  /  map(chr, [111, 115])
     codes: cst.BaseExpression | None = None
-    if isinstance(node, (cst.GeneratorExp, cst.ListComp)):
+    if (type(node) is cst.GeneratorExp or type(node) is cst.ListComp):
         elt, comp = node.elt, node.for_in
         if (
-            isinstance(elt, cst.Call)
+            type(elt) is cst.Call
             and _is_builtin(ctx, elt.func, "chr")
             and len(elt.args) == 1
-            and isinstance(comp.target, cst.Name)
-            and isinstance(elt.args[0].value, cst.Name)
+            and type(comp.target) is cst.Name
+            and type(elt.args[0].value) is cst.Name
             and elt.args[0].value.value == comp.target.value
             and comp.inner_for_in is None
             and not comp.ifs
         ):
             codes = comp.iter
     elif (
-        isinstance(node, cst.Call)
+        type(node) is cst.Call
         and _is_builtin(ctx, node.func, "map")
         and len(node.args) == 2
         and _is_builtin(ctx, node.args[0].value, "chr")
     ):
         codes = node.args[1].value
-    if isinstance(codes, (cst.List, cst.Tuple)):
+    if (type(codes) is cst.List or type(codes) is cst.Tuple):
         chars: list[str] = []
         for element in codes.elements:
-            number = literal_int(element.value) if isinstance(element, cst.Element) else None
+            number = literal_int(element.value) if type(element) is cst.Element else None
             if number is None or not 0 <= number < 0x110000:
                 return None
             chars.append(chr(number))
@@ -508,10 +508,10 @@ def fold_bytes(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> by
 
 
 def _fold_bytes(ctx: FileContext, node: cst.BaseExpression, depth: int) -> bytes | None:
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         value = literal_bytes(node)
         return value if value is not None and len(value) <= _MAX_FOLD else None
-    if isinstance(node, cst.Call) and node.args:
+    if type(node) is cst.Call and node.args:
         name = resolve(ctx, node.func)
         if name is not None and name in _LITERAL_DECODERS:
             arg = node.args[0].value
@@ -552,11 +552,11 @@ def is_reversal(node: cst.Subscript) -> bool:
         return False
     inner_slice = node.slice[0].slice
     return (
-        isinstance(inner_slice, cst.Slice)
+        type(inner_slice) is cst.Slice
         and inner_slice.lower is None
         and inner_slice.upper is None
-        and isinstance(inner_slice.step, cst.UnaryOperation)
-        and isinstance(inner_slice.step.operator, cst.Minus)
+        and type(inner_slice.step) is cst.UnaryOperation
+        and type(inner_slice.step.operator) is cst.Minus
         and literal_int(inner_slice.step.expression) == 1
     )
 
@@ -565,16 +565,16 @@ def _fold_string(ctx: FileContext, node: cst.BaseExpression, depth: int) -> str 
     text = literal_string(node)
     if text is not None:
         return text
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         if node.value in state(ctx).constants and not _bound_locally(ctx, node.value):
             return state(ctx).constants[node.value]
         return _more.more_string(ctx, node, depth)
-    if isinstance(node, cst.FormattedString):
+    if type(node) is cst.FormattedString:
         parts: list[str] = []
         for part in node.parts:
-            if isinstance(part, cst.FormattedStringText):
+            if type(part) is cst.FormattedStringText:
                 parts.append(part.value)
-            elif isinstance(part, cst.FormattedStringExpression) and part.format_spec is None and part.conversion is None:
+            elif type(part) is cst.FormattedStringExpression and part.format_spec is None and part.conversion is None:
                 inner = fold_string(ctx, part.expression, depth + 1)
                 if inner is None:
                     return None
@@ -583,20 +583,20 @@ def _fold_string(ctx: FileContext, node: cst.BaseExpression, depth: int) -> str 
                 return None
         joined = "".join(parts)
         return joined if len(joined) <= _MAX_FOLD else None
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+    if type(node) is cst.BinaryOperation and type(node.operator) is cst.Add:
         left = fold_string(ctx, node.left, depth + 1)
         if left is None:
             return None
         right = fold_string(ctx, node.right, depth + 1)
         return None if right is None or len(left) + len(right) > _MAX_FOLD else left + right
-    if isinstance(node, cst.Subscript):
+    if type(node) is cst.Subscript:
         if is_reversal(node):
             value = fold_string(ctx, node.value, depth + 1)
             return value[::-1] if value is not None and len(value) <= _MAX_FOLD else None
         return None
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         func = node.func
-        if isinstance(func, cst.Attribute):
+        if type(func) is cst.Attribute:
             method = func.attr.value
             if method == "join" and len(node.args) == 1:
                 separator = fold_string(ctx, func.value, depth + 1)
@@ -627,12 +627,12 @@ def is_constant(ctx: FileContext, node: cst.BaseExpression) -> bool:
     """Whether an expression's value is fixed in the source (strings, numbers, lists of them)."""
     if fold_string(ctx, node) is not None:
         return True
-    if isinstance(node, (cst.Integer, cst.Float)):
+    if (type(node) is cst.Integer or type(node) is cst.Float):
         return True
-    if isinstance(node, cst.Name) and node.value in KEYWORDS:
+    if type(node) is cst.Name and node.value in KEYWORDS:
         return True
-    if isinstance(node, (cst.List, cst.Tuple)):
-        return all(isinstance(e, cst.Element) and is_constant(ctx, e.value) for e in node.elements)
+    if (type(node) is cst.List or type(node) is cst.Tuple):
+        return all(type(e) is cst.Element and is_constant(ctx, e.value) for e in node.elements)
     return False
 
 
@@ -660,8 +660,8 @@ def resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
 
 
 _CONSTANT_BUILTINS = frozenset({"None", "True", "False", "Ellipsis", "NotImplemented"})
-#: not yet in the memo (None is an answer)
-_UNRESOLVED: Any = object()
+#: not yet in the memo (None is an answer; no qualified name holds a NUL)
+_UNRESOLVED = "\0unresolved"
 
 
 def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
@@ -671,7 +671,7 @@ def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
         found = ctx.qualified_name(node)
     if found is not None:
         return found
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         if _bound_anywhere(ctx, node.value):
             return _follow(ctx, node.value)
         if ident(node.value) == "__builtins__":
@@ -681,7 +681,7 @@ def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
             if candidate in _known_names():
                 return candidate  # ``from os import *`` then ``system(cmd)``
         return None
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         base = resolve(ctx, node.value)
         if base is None:
             return None
@@ -689,7 +689,7 @@ def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
         if base == "builtins" and member == "__dict__":
             return "builtins.__dict__"
         return f"{base}.{member}"
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         func = resolve(ctx, node.func)
         if func in DYNAMIC_IMPORTERS and node.args:
             return fold_string(ctx, node.args[0].value)
@@ -701,12 +701,12 @@ def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
         if func == "builtins.vars" and len(node.args) == 1 and resolve(ctx, node.args[0].value) == "builtins":
             return "builtins.__dict__"
         return resolve_reflective(ctx, node)
-    if isinstance(node, cst.IfExp):
+    if type(node) is cst.IfExp:
         body = resolve(ctx, node.body)
         return body if body is not None and body == resolve(ctx, node.orelse) else None
-    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+    if type(node) is cst.Subscript and len(node.slice) == 1:
         index = node.slice[0].slice
-        if not isinstance(index, cst.Index):
+        if type(index) is not cst.Index:
             return None
         base = resolve(ctx, node.value)
         if base in ("builtins", "builtins.__dict__"):
@@ -726,7 +726,7 @@ def _follow(ctx: FileContext, name: str) -> str | None:
     value = single_value(ctx, name)
     if not isinstance(value, _FOLLOWED) or name in state(ctx).following:
         return None
-    if isinstance(value, cst.Call) and not _resolves_call(ctx, value):
+    if type(value) is cst.Call and not _resolves_call(ctx, value):
         return None
     following = state(ctx).following
     following.add(name)
