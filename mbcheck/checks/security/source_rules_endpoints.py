@@ -70,13 +70,13 @@ class SuspiciousEndpoint(SourceRule):
         self._enabled = not is_test_file(ctx.path)
 
     def _skip_tree(self, node: cst.BaseExpression) -> None:
-        if isinstance(node, cst.ConcatenatedString):
+        if type(node) is cst.ConcatenatedString:
             self._skip_tree(node.left)
             self._skip_tree(node.right)
         self._skip.add(id(node))
 
     def visit_Expr(self, node: cst.Expr) -> None:
-        if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+        if (type(node.value) is cst.SimpleString or type(node.value) is cst.ConcatenatedString or type(node.value) is cst.FormattedString):
             self._skip_tree(node.value)  # a docstring or a bare string statement: documentation
 
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
@@ -86,7 +86,7 @@ class SuspiciousEndpoint(SourceRule):
 
     def visit_Tuple(self, node: cst.Tuple) -> None:
         elements = node.elements
-        if len(elements) == 2 and isinstance(elements[1].value, cst.Integer):
+        if len(elements) == 2 and type(elements[1].value) is cst.Integer:
             host = elements[0].value
             text = literal_string(host)
             if text is not None and id(host) not in self._skip:

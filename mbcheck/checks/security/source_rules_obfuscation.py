@@ -65,7 +65,7 @@ class _ObfuscationRule(SourceRule):
             )
 
     def visit_Expr(self, node: cst.Expr) -> None:
-        if self._feeds and isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
+        if self._feeds and (type(node.value) is cst.SimpleString or type(node.value) is cst.ConcatenatedString):
             self.flow.skip(node.value)
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
@@ -98,7 +98,7 @@ class _ObfuscationRule(SourceRule):
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         if self._feeds:
-            self.flow.assignment([node.target], node.value, augmented=isinstance(node.operator, cst.AddAssign))
+            self.flow.assignment([node.target], node.value, augmented=type(node.operator) is cst.AddAssign)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         if self._feeds:
@@ -116,7 +116,7 @@ class _ObfuscationRule(SourceRule):
             self.flow.module_name(node, cst.Module([]).code_for_node(node.module))
         elif not isinstance(node.names, cst.ImportStar):
             for alias in node.names:
-                if isinstance(alias.name, cst.Name):
+                if type(alias.name) is cst.Name:
                     self.flow.module_name(node, alias.name.value)
 
     def report_origin(self, origin: Origin, message: str, *, severity: Severity | None = None,

@@ -117,11 +117,11 @@ class HardcodedSecret(SourceRule):
 
     @staticmethod
     def _target_name(target: cst.BaseExpression) -> str | None:
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             return target.value
-        if isinstance(target, cst.Attribute):
+        if type(target) is cst.Attribute:
             return target.attr.value
-        if isinstance(target, cst.Subscript) and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+        if type(target) is cst.Subscript and len(target.slice) == 1 and type(target.slice[0].slice) is cst.Index:
             return literal_string(target.slice[0].slice.value)
         return None
 

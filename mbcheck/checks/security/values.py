@@ -402,10 +402,7 @@ def _bound_locally(ctx: FileContext, name: str) -> bool:
 
 def _bound_anywhere(ctx: FileContext, name: str) -> bool:
     name = ident(name)
-    for scope in ctx.names.scopes:
-        if name in scope.bindings:
-            return True
-    return False
+    return any(name in scope.bindings for scope in ctx.names.scopes)
 
 
 # --------------------------------------------------------------------------
