@@ -12,7 +12,7 @@ pieces computed at run time stand for "anything" and never make a match.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import libcst as cst
 
@@ -52,6 +52,10 @@ def _permissions(ctx: FileContext, node: cst.Call, name: str | None) -> frozense
 
 def _runs_program(ctx: FileContext, node: cst.Call, name: str | None) -> bool:
     return name in _PROCESS_EXTRA or "subprocess" in _permissions(ctx, node, name)
+
+
+#: the same literals recur across files: each text is matched once
+_stealer_target = lru_cache(maxsize=65_536)(match_stealer_target)
 
 
 class MaliciousCommandLine(SourceRule):
@@ -259,7 +263,7 @@ class StealerTargetAccess(SourceRule):
     def _check(self, node: cst.BaseExpression, text: str) -> None:
         if not self._enabled or id(node) in self._documentation:
             return
-        target = match_stealer_target(text)
+        target = _stealer_target(text)
         if target is None:
             return
         line = self.ctx.line(node)

@@ -8,6 +8,8 @@ and test files are not what a host loads, so neither is reported.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import libcst as cst
 
 from mbcheck.checks.security.analysis import is_test_file
@@ -16,6 +18,9 @@ from mbcheck.model import Category, Confidence, Severity
 from mbcheck.pyfile.literals import literal_string
 from mbcheck.pyfile.traverse import FileContext, SourceRule
 from mbcheck.rules.base import Invalid, Valid
+
+#: the same literals recur across files: each text is looked up once
+_find_endpoint = lru_cache(maxsize=65_536)(find_endpoint)
 
 
 class SuspiciousEndpoint(SourceRule):
@@ -115,7 +120,7 @@ class SuspiciousEndpoint(SourceRule):
     def _check(self, node: cst.CSTNode, text: str, *, address: bool = False) -> None:
         if not self._enabled:
             return
-        endpoint = find_endpoint(text, address=address)
+        endpoint = _find_endpoint(text, address=address)
         if endpoint is None:
             return
         if endpoint.description == RAW_IP:

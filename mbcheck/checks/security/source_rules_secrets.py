@@ -8,6 +8,7 @@ assigned to secret-named variables, keywords, dictionary keys and defaults
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import ClassVar
 
 import libcst as cst
@@ -22,6 +23,9 @@ from mbcheck.model import Category, Confidence, Severity
 from mbcheck.pyfile.literals import literal_string
 from mbcheck.pyfile.traverse import FileContext, SourceRule
 from mbcheck.rules.base import Invalid, Valid
+
+#: the same literals recur across files: each text is searched once
+_may_hold_secret = lru_cache(maxsize=65_536)(may_hold_secret)
 
 
 class HardcodedSecret(SourceRule):
@@ -62,7 +66,7 @@ class HardcodedSecret(SourceRule):
         self._reported: set[int] = set()
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if not may_hold_secret(node.value):
+        if not _may_hold_secret(node.value):
             return  # the literal as written: a token is never made of escapes
         value = literal_string(node)
         if value is not None:
