@@ -78,8 +78,16 @@ class FileContext:
 
     # -- positions -----------------------------------------------------------
     def span(self, node: cst.CSTNode) -> Span:
-        """Where ``node`` is in the file."""
-        return self.positions.span(node)
+        """Where ``node`` is in the file.
+
+        Asked during the traversal about a node it has not reached (a rule's fix at the
+        arguments of the call it visits), the innermost statement is taken to hold it: only
+        that statement's code is generated, not the file's (a wrong guess finds nothing
+        there and falls back to the whole file, as before)."""
+        positions = self.positions
+        if self.statements and id(node) not in positions.tops:
+            positions.tops[id(node)] = self.statements[-1]
+        return positions.span(node)
 
     def line(self, node: cst.CSTNode) -> int:
         """The first line of ``node`` (a statement's keyword line, after its decorators)."""

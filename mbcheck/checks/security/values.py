@@ -715,13 +715,13 @@ def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
 
 
 #: values a name bound once is followed through: lookups, not computations
-_FOLLOWED = (cst.Attribute, cst.Subscript, cst.IfExp, cst.Call)
+_FOLLOWED: frozenset[type] = frozenset({cst.Attribute, cst.Subscript, cst.IfExp, cst.Call})
 
 
 def _follow(ctx: FileContext, name: str) -> str | None:
     """What a local name bound once to a lookup denotes (``b = globals()['__builtins__']``)."""
     value = single_value(ctx, name)
-    if not isinstance(value, _FOLLOWED) or name in state(ctx).following:
+    if value is None or type(value) not in _FOLLOWED or name in state(ctx).following:
         return None
     if type(value) is cst.Call and not _resolves_call(ctx, value):
         return None
