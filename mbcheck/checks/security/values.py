@@ -670,6 +670,9 @@ def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
         return found
     if type(node) is cst.Name:
         if _bound_anywhere(ctx, node.value):
+            known = state(ctx)
+            if known.single_values is None and known.lookups is False:
+                return None  # what :func:`single_value` answers in a file that writes no lookup
             return _follow(ctx, node.value)
         if ident(node.value) == "__builtins__":
             return "builtins"
