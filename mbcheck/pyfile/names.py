@@ -54,6 +54,24 @@ def dotted(node: cst.BaseExpression) -> str | None:
     return None
 
 
+def written(node: cst.Name | cst.Attribute) -> str:
+    """A dotted name's text as written (what ``cst.Module([]).code_for_node(node)`` gives), read
+    from its parts when it has no parentheses and no line break: no code is generated."""
+    parts: list[str] = []
+    current: cst.BaseExpression = node
+    while type(current) is cst.Attribute:
+        dot = current.dot
+        before, after = dot.whitespace_before, dot.whitespace_after
+        if (current.lpar or current.rpar or current.attr.lpar or current.attr.rpar
+                or type(before) is not cst.SimpleWhitespace or type(after) is not cst.SimpleWhitespace):
+            return cst.Module([]).code_for_node(node)
+        parts.append(f"{before.value}.{after.value}{current.attr.value}")
+        current = current.value
+    if type(current) is not cst.Name or current.lpar or current.rpar:
+        return cst.Module([]).code_for_node(node)
+    return current.value + "".join(reversed(parts))
+
+
 def _import_name(node: cst.Attribute | cst.Name) -> str:
     name = dotted(node)
     assert name is not None

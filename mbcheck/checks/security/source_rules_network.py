@@ -17,6 +17,7 @@ from mbcheck.checks.security.values import resolve
 from mbcheck.model import Category, Confidence, Fix, Severity
 from mbcheck.pyfile import edits
 from mbcheck.pyfile.literals import literal_string
+from mbcheck.pyfile.names import written
 from mbcheck.pyfile.traverse import FileContext, SourceRule, child_nodes
 from mbcheck.rules.base import Invalid, Valid
 
@@ -210,10 +211,10 @@ def _imported_tops(module: cst.Module) -> set[str]:
             for small in node.body:
                 if type(small) is cst.Import:
                     for alias in small.names:
-                        name = cst.Module([]).code_for_node(alias.name)
+                        name = written(alias.name)
                         found.add(name.split(".", 1)[0])
                 elif type(small) is cst.ImportFrom and not small.relative and small.module is not None:
-                    found.add(cst.Module([]).code_for_node(small.module).split(".", 1)[0])
+                    found.add(written(small.module).split(".", 1)[0])
         elif isinstance(node, cst.BaseCompoundStatement):
             pending.extend(c for c in child_nodes(node) if isinstance(c, (cst.BaseSuite, cst.BaseCompoundStatement,
                                                                        cst.Else, cst.ExceptHandler, cst.Finally)))

@@ -21,6 +21,7 @@ import libcst as cst
 from mbcheck.checks.security import values
 from mbcheck.checks.security.obfuscation import Origin, flow
 from mbcheck.model import Category, Confidence, Severity
+from mbcheck.pyfile.names import written
 from mbcheck.pyfile.traverse import FileContext, SourceRule
 from mbcheck.rules.base import Invalid, Valid
 
@@ -107,13 +108,13 @@ class _ObfuscationRule(SourceRule):
     def visit_Import(self, node: cst.Import) -> None:
         if self._feeds:
             for alias in node.names:
-                self.flow.module_name(node, cst.Module([]).code_for_node(alias.name))
+                self.flow.module_name(node, written(alias.name))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if not self._feeds:
             return
         if node.module is not None:
-            self.flow.module_name(node, cst.Module([]).code_for_node(node.module))
+            self.flow.module_name(node, written(node.module))
         elif not isinstance(node.names, cst.ImportStar):
             for alias in node.names:
                 if type(alias.name) is cst.Name:

@@ -33,7 +33,7 @@ import libcst as cst
 from mbcheck.checks.security.classify import StaticPath, in_package
 from mbcheck.checks.security.tables import tables
 from mbcheck.pyfile.literals import KEYWORDS, literal_bytes, literal_int, literal_string
-from mbcheck.pyfile.names import CONSTANTS, ident
+from mbcheck.pyfile.names import CONSTANTS, ident, written
 from mbcheck.pyfile.traverse import NODE_TYPES, TRIVIA, FileContext, child_fields, child_nodes
 
 #: calls that import a module by its name as a string
@@ -372,7 +372,7 @@ def _star_modules(module: cst.Module) -> tuple[str, ...]:
                     and not small.relative
                     and small.module is not None
                 ):
-                    found.append(cst.Module([]).code_for_node(small.module))
+                    found.append(written(small.module))
     return tuple(found)
 
 
