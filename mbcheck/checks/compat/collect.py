@@ -81,6 +81,7 @@ class CompatCollector(KeywordArguments, ReceiverTypes, RuntimeAnnotations, Synta
         self._future_annotations = False
         self._own_package = ctx.package == "milkbottle" or ctx.module_name.startswith("milkbottle.")
         self._builtin_names = builtin_names()  # asked at every name
+        self._member_tails = member_tails()  # and at every attribute
 
     # -- recording -----------------------------------------------------------
     def _syntax(self, node: cst.CSTNode, fid: str, width: int = 0) -> None:
@@ -244,7 +245,7 @@ class CompatCollector(KeywordArguments, ReceiverTypes, RuntimeAnnotations, Synta
         if type(root) is cst.Name:
             binding = self.ctx.names.lookup(root.value)
             host = binding is not None and (binding == "milkbottle" or binding.startswith("milkbottle."))
-        if not host and node.attr.value not in member_tails():
+        if not host and node.attr.value not in self._member_tails:
             return
         qname = self.ctx.qualified_name(node)
         if qname is None:
