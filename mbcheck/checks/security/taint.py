@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import libcst as cst
 
@@ -152,8 +152,10 @@ def _fragment_words() -> frozenset[str]:
     return frozenset(word for fragment, _ in exfil_tables().fragments for word in fragment)
 
 
+@lru_cache(maxsize=65_536)
 def sensitive_fragment(text: str) -> str | None:
-    """What a path-like literal names when one of its component runs is in the table (``~/.ssh/id_rsa``)."""
+    """What a path-like literal names when one of its component runs is in the table (``~/.ssh/id_rsa``).
+    The same literals recur across files: each text is read once per process."""
     if len(text) > 400 or not text:
         return None
     parts = _components(text)
