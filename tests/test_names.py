@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from mbcheck.pyfile.names import NameTracker
+from mbcheck.pyfile.names import NameTracker, written
 
 
 class _Calls(cst.BatchableCSTVisitor):
@@ -59,3 +59,27 @@ def test_qualified_names(code: str, expected: list[str | None]) -> None:
 
 def test_relative_import_from_package_init() -> None:
     assert calls("from .cli import build\nbuild()\n", module="hello", is_package=True) == ["hello.cli.build"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["import os\n", "import os.path\n", "import a . b .c\n", "from a.b import c\n", "from a .  b import c\n",
+     "from .x import y\n", "import \uff45\uff56\uff41\uff4c.x\n"],
+)
+def test_written_is_the_generated_code_of_an_import_name(source: str) -> None:
+    statement = cst.parse_module(source).body[0]
+    assert isinstance(statement, cst.SimpleStatementLine)
+    small = statement.body[0]
+    if isinstance(small, cst.Import):
+        targets: list[cst.Name | cst.Attribute] = [alias.name for alias in small.names]
+    else:
+        assert isinstance(small, cst.ImportFrom)
+        targets = [small.module] if small.module is not None else []
+    for target in targets:
+        assert written(target) == cst.Module([]).code_for_node(target)
+
+
+def test_written_generates_the_code_of_a_parenthesized_name() -> None:
+    expression = cst.parse_expression("(a).b")
+    assert isinstance(expression, cst.Attribute)
+    assert written(expression) == "(a).b"

@@ -36,7 +36,7 @@ class DunderCollector(Collector):
         if self.ctx.names.function_depth or self.ctx.names.class_depth:
             return
         for target in node.targets:
-            if isinstance(target.target, cst.Name):
+            if type(target.target) is cst.Name:
                 name = target.target.value
                 if name.startswith("__") and name.endswith("__") and len(name) > 4:
                     self.found.append((name, node.value, False))
@@ -44,7 +44,7 @@ class DunderCollector(Collector):
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if self.ctx.names.function_depth or self.ctx.names.class_depth or node.value is None:
             return
-        if isinstance(node.target, cst.Name):
+        if type(node.target) is cst.Name:
             name = node.target.value
             if name.startswith("__") and name.endswith("__") and len(name) > 4:
                 self.found.append((name, node.value, True))
@@ -53,7 +53,7 @@ class DunderCollector(Collector):
         out = []
         for name, value, annotated in self.found:
             items: tuple[Span, ...] = ()
-            if isinstance(value, (cst.List, cst.Tuple)):
+            if (type(value) is cst.List or type(value) is cst.Tuple):
                 items = tuple(self.ctx.span(element.value) for element in value.elements)
             out.append(DunderFact(name, literal_value(value), self.ctx.span(value), items, annotated))
         return tuple(out)

@@ -71,20 +71,20 @@ IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "B
 
 def is_type_checking(test: cst.BaseExpression, qualified: str | None) -> bool:
     """Whether ``test`` (denoting ``qualified``) is ``typing.TYPE_CHECKING`` or a bare ``TYPE_CHECKING``."""
-    return qualified in TYPE_CHECKING_NAMES or (isinstance(test, cst.Name) and test.value == TYPE_CHECKING)
+    return qualified in TYPE_CHECKING_NAMES or (type(test) is cst.Name and test.value == TYPE_CHECKING)
 
 
 def is_main_guard(test: cst.BaseExpression) -> bool:
     """``if __name__ == "__main__":`` (also as one side of an ``and``): code that runs only as a script."""
-    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+    if type(test) is cst.BooleanOperation and type(test.operator) is cst.And:
         return is_main_guard(test.left) or is_main_guard(test.right)
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+    if type(test) is not cst.Comparison or len(test.comparisons) != 1:
         return False
     target = test.comparisons[0]
-    if not isinstance(target.operator, cst.Equal):
+    if type(target.operator) is not cst.Equal:
         return False
     sides = (test.left, target.comparator)
-    names = [s for s in sides if isinstance(s, cst.Name) and s.value == "__name__"]
+    names = [s for s in sides if type(s) is cst.Name and s.value == "__name__"]
     texts = [literal_string(s) for s in sides]
     return bool(names) and "__main__" in texts
 
@@ -96,11 +96,11 @@ def caught(handlers: Sequence[cst.ExceptHandler] | Sequence[cst.ExceptStarHandle
     for handler in handlers:
         if handler.type is None:
             return None
-        kinds = [e.value for e in handler.type.elements] if isinstance(handler.type, cst.Tuple) else [handler.type]
+        kinds = [e.value for e in handler.type.elements] if type(handler.type) is cst.Tuple else [handler.type]
         for kind in kinds:
-            if isinstance(kind, cst.Name):
+            if type(kind) is cst.Name:
                 names.add(kind.value)
-            elif isinstance(kind, cst.Attribute):
+            elif type(kind) is cst.Attribute:
                 names.add(kind.attr.value)
     return frozenset(names)
 
@@ -113,14 +113,14 @@ def catches_import_error(handlers: Sequence[cst.ExceptHandler] | Sequence[cst.Ex
 
 def suppressed(expression: cst.BaseExpression, qualify: Qualify) -> tuple[str, ...]:
     """The exceptions a ``with contextlib.suppress(...)`` item names (plain names only); () for any other item."""
-    if not isinstance(expression, cst.Call) or qualify(expression.func) != "contextlib.suppress":
+    if type(expression) is not cst.Call or qualify(expression.func) != "contextlib.suppress":
         return ()
-    return tuple(arg.value.value for arg in expression.args if isinstance(arg.value, cst.Name))
+    return tuple(arg.value.value for arg in expression.args if type(arg.value) is cst.Name)
 
 
 def hasattr_name(test: cst.BaseExpression, qualify: Qualify) -> str | None:
     """``hasattr(module, "name")`` -> ``"<module's qualified name>.name"``; None for any other test."""
-    if not isinstance(test, cst.Call) or len(test.args) != 2 or qualify(test.func) != "builtins.hasattr":
+    if type(test) is not cst.Call or len(test.args) != 2 or qualify(test.func) != "builtins.hasattr":
         return None
     base = qualify(test.args[0].value)
     attr = literal_string(test.args[1].value)
@@ -221,14 +221,14 @@ def _subscript(left: cst.Subscript, op: str, value: Any) -> Condition | None:
     if len(left.slice) != 1:
         return None
     inner = left.slice[0].slice
-    if isinstance(inner, cst.Index):
+    if type(inner) is cst.Index:
         index = literal_value(inner.value)
         if index == 0 and _ints([value]):
             return _major(op, value)
         if index == 1 and _ints([value]):
             return _exact(op, value)
         return None
-    if isinstance(inner, cst.Slice) and inner.step is None:
+    if type(inner) is cst.Slice and inner.step is None:
         lower = 0 if inner.lower is None else literal_value(inner.lower)
         upper = None if inner.upper is None else literal_value(inner.upper)
         if lower != 0 or not _ints(value) or not value:
@@ -266,7 +266,7 @@ def _compare(left: cst.BaseExpression, op: str, right: cst.BaseExpression, quali
         if _ints([value]):
             return _exact(op, value) if qname.endswith("minor") else _major(op, value)
         return None
-    if isinstance(left, cst.Subscript) and qualify(left.value) == VERSION_INFO:
+    if type(left) is cst.Subscript and qualify(left.value) == VERSION_INFO:
         return _subscript(left, op, value)
     return None
 

@@ -58,10 +58,10 @@ def string_value(node: cst.SimpleString) -> str | bytes:
 
 def literal_string(node: cst.BaseExpression | None) -> str | None:
     """The value of a plain (non-f) string literal, or implicit concatenation."""
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         value = string_value(node)
         return value if isinstance(value, str) else None
-    if isinstance(node, cst.ConcatenatedString):
+    if type(node) is cst.ConcatenatedString:
         left = literal_string(node.left)
         right = literal_string(node.right)
         if left is not None and right is not None:
@@ -71,7 +71,7 @@ def literal_string(node: cst.BaseExpression | None) -> str | None:
 
 def literal_bytes(node: cst.BaseExpression | None) -> bytes | None:
     """The value of one bytes literal (``b"..."``), or None."""
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         value = string_value(node)
         return value if isinstance(value, bytes) else None
     return None
@@ -79,7 +79,7 @@ def literal_bytes(node: cst.BaseExpression | None) -> bytes | None:
 
 def literal_int(node: cst.BaseExpression | None) -> int | None:
     """The value of an integer literal as written (no sign), or None."""
-    if isinstance(node, cst.Integer):
+    if type(node) is cst.Integer:
         value = node.evaluated_value
         return value if isinstance(value, int) else None
     return None
@@ -89,10 +89,10 @@ def literal_value(node: cst.BaseExpression, depth: int = 0) -> Any:
     """The value of a literal expression (see the module docstring), or NOT_STATIC."""
     if depth > _MAX_DEPTH:
         return NOT_STATIC
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         raw = string_value(node)
         return raw if isinstance(raw, (str, bytes)) else NOT_STATIC
-    if isinstance(node, cst.ConcatenatedString):
+    if type(node) is cst.ConcatenatedString:
         value = literal_string(node)
         return NOT_STATIC if value is None else value
     if isinstance(node, _NUMBER_TYPES):
@@ -100,25 +100,25 @@ def literal_value(node: cst.BaseExpression, depth: int = 0) -> Any:
             return node.evaluated_value
         except (ValueError, SyntaxError):
             return NOT_STATIC
-    if isinstance(node, cst.Name) and node.value in KEYWORDS:
+    if type(node) is cst.Name and node.value in KEYWORDS:
         return KEYWORDS[node.value]
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+    if type(node) is cst.UnaryOperation and type(node.operator) is cst.Minus:
         inner = literal_value(node.expression, depth + 1)
         return -inner if isinstance(inner, (int, float)) and not isinstance(inner, bool) else NOT_STATIC
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+    if (type(node) is cst.List or type(node) is cst.Tuple or type(node) is cst.Set):
         items = []
         for element in node.elements:
-            if not isinstance(element, cst.Element):
+            if type(element) is not cst.Element:
                 return NOT_STATIC
             value = literal_value(element.value, depth + 1)
             if value is NOT_STATIC:
                 return NOT_STATIC
             items.append(value)
         return items
-    if isinstance(node, cst.Dict):
+    if type(node) is cst.Dict:
         out: dict[Any, Any] = {}
         for entry in node.elements:
-            if not isinstance(entry, cst.DictElement):
+            if type(entry) is not cst.DictElement:
                 return NOT_STATIC
             key = literal_value(entry.key, depth + 1)
             value = literal_value(entry.value, depth + 1)

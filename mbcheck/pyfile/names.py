@@ -29,7 +29,8 @@ import libcst as cst
 from mbcheck.pyfile.literals import literal_string
 
 BUILTINS = frozenset(dir(builtins))
-_CONSTANTS = frozenset({"None", "True", "False", "__debug__", "Ellipsis", "NotImplemented"})
+#: names that denote a value, never a qualified name
+CONSTANTS = frozenset({"None", "True", "False", "__debug__", "Ellipsis", "NotImplemented"})
 _DYNAMIC_IMPORTERS = frozenset({"builtins.__import__", "importlib.import_module"})
 
 #: A binding: the qualified name it denotes, or ``None`` for "local, unknown".
@@ -44,13 +45,31 @@ def ident(name: str) -> str:
 def dotted(node: cst.BaseExpression) -> str | None:
     """``a.b.c`` as Python reads it (identifiers normalised), or None when not a plain chain."""
     parts: list[str] = []
-    while isinstance(node, cst.Attribute):
+    while type(node) is cst.Attribute:
         parts.append(ident(node.attr.value))
         node = node.value
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         parts.append(ident(node.value))
         return ".".join(reversed(parts))
     return None
+
+
+def written(node: cst.Name | cst.Attribute) -> str:
+    """A dotted name's text as written (what ``cst.Module([]).code_for_node(node)`` gives), read
+    from its parts when it has no parentheses and no line break: no code is generated."""
+    parts: list[str] = []
+    current: cst.BaseExpression = node
+    while type(current) is cst.Attribute:
+        dot = current.dot
+        before, after = dot.whitespace_before, dot.whitespace_after
+        if (current.lpar or current.rpar or current.attr.lpar or current.attr.rpar
+                or type(before) is not cst.SimpleWhitespace or type(after) is not cst.SimpleWhitespace):
+            return cst.Module([]).code_for_node(node)
+        parts.append(f"{before.value}.{after.value}{current.attr.value}")
+        current = current.value
+    if type(current) is not cst.Name or current.lpar or current.rpar:
+        return cst.Module([]).code_for_node(node)
+    return current.value + "".join(reversed(parts))
 
 
 def _import_name(node: cst.Attribute | cst.Name) -> str:
@@ -85,13 +104,15 @@ class NameTracker:
 
     # -- resolution ---------------------------------------------------------
     def lookup(self, name: str) -> Binding:
-        name = ident(name)
-        innermost = len(self.scopes) - 1
-        for index in range(innermost, -1, -1):
-            scope = self.scopes[index]
-            if scope.is_class and index != innermost:
-                continue
-            if name in scope.bindings:
+        if not name.isascii():
+            name = unicodedata.normalize("NFKC", name)
+        scopes = self.scopes
+        bindings = scopes[-1].bindings  # the innermost scope, even a class body
+        if name in bindings:
+            return bindings[name]
+        for index in range(len(scopes) - 2, -1, -1):
+            scope = scopes[index]
+            if not scope.is_class and name in scope.bindings:
                 return scope.bindings[name]
         if name in BUILTINS:
             return f"builtins.{name}"
@@ -99,14 +120,14 @@ class NameTracker:
 
     def qualified_name(self, node: cst.BaseExpression) -> str | None:
         """The fully qualified name an expression denotes, when statically known."""
-        if isinstance(node, cst.Name):
-            if node.value in _CONSTANTS:
+        if type(node) is cst.Name:
+            if node.value in CONSTANTS:
                 return None  # `x = None` binds a value, not the name `builtins.None`
             return self.lookup(node.value)
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             base = self.qualified_name(node.value)
             return None if base is None else f"{base}.{ident(node.attr.value)}"
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             func = self.qualified_name(node.func)
             if func in _DYNAMIC_IMPORTERS and node.args:
                 return literal_string(node.args[0].value)
@@ -137,7 +158,7 @@ class NameTracker:
             for alias in node.names:
                 full = _import_name(alias.name)
                 self.imported.append((full, node))
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                if alias.asname is not None and type(alias.asname.name) is cst.Name:
                     self.bind(alias.asname.name.value, full)
                 else:
                     top = full.split(".", 1)[0]
@@ -153,18 +174,18 @@ class NameTracker:
             member = _import_name(alias.name)
             full = f"{base}.{member}" if base else member
             self.imported.append((full, node))
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            if alias.asname is not None and type(alias.asname.name) is cst.Name:
                 self.bind(alias.asname.name.value, full)
             else:
                 self.bind(member.split(".", 1)[0], full)
 
     def bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             self.bind(target.value, self.qualified_name(value) if value is not None else None)
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif (type(target) is cst.Tuple or type(target) is cst.List):
             for element in target.elements:
                 self.bind_target(element.value, None)
-        elif isinstance(target, cst.StarredElement):
+        elif type(target) is cst.StarredElement:
             self.bind_target(target.value, None)
 
     def bind_parameters(self, params: cst.Parameters) -> None:
@@ -176,7 +197,7 @@ class NameTracker:
         for param in every:
             self.bind(param.name.value, None)
         for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
+            if type(star) is cst.Param:
                 self.bind(star.name.value, None)
 
     # -- the traversal hooks -----------------------------------------------
@@ -189,25 +210,25 @@ class NameTracker:
         pending: list[cst.BaseStatement | cst.BaseSmallStatement] = list(module.body)
         while pending:
             stmt = pending.pop(0)
-            if isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is cst.SimpleStatementLine:
                 pending[0:0] = list(stmt.body)
-            elif isinstance(stmt, (cst.Import, cst.ImportFrom)):
+            elif (isinstance(stmt, cst.Import) or type(stmt) is cst.ImportFrom):
                 self.bind_import(stmt)
-            elif isinstance(stmt, cst.Assign) and len(stmt.targets) == 1:
+            elif type(stmt) is cst.Assign and len(stmt.targets) == 1:
                 self.bind_target(stmt.targets[0].target, stmt.value)
-            elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            elif (type(stmt) is cst.FunctionDef or type(stmt) is cst.ClassDef):
                 self.bind(stmt.name.value, f"{self.module_name}.{ident(stmt.name.value)}")
             elif isinstance(stmt, (cst.If, cst.Try, cst.TryStar, cst.With)):
                 body = stmt.body
-                if isinstance(body, cst.IndentedBlock):
+                if type(body) is cst.IndentedBlock:
                     pending[0:0] = list(body.body)
-                if isinstance(stmt, (cst.Try, cst.TryStar)):
+                if (type(stmt) is cst.Try or type(stmt) is cst.TryStar):
                     for handler in stmt.handlers:
-                        if isinstance(handler.body, cst.IndentedBlock):
+                        if type(handler.body) is cst.IndentedBlock:
                             pending.extend(handler.body.body)
                 orelse = getattr(stmt, "orelse", None)
-                while isinstance(orelse, (cst.If, cst.Else)):
-                    if isinstance(orelse.body, cst.IndentedBlock):
+                while (type(orelse) is cst.If or type(orelse) is cst.Else):
+                    if type(orelse.body) is cst.IndentedBlock:
                         pending.extend(orelse.body.body)
                     orelse = getattr(orelse, "orelse", None)
         self.imported.clear()

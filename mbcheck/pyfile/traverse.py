@@ -78,8 +78,16 @@ class FileContext:
 
     # -- positions -----------------------------------------------------------
     def span(self, node: cst.CSTNode) -> Span:
-        """Where ``node`` is in the file."""
-        return self.positions.span(node)
+        """Where ``node`` is in the file.
+
+        Asked during the traversal about a node it has not reached (a rule's fix at the
+        arguments of the call it visits), the innermost statement is taken to hold it: only
+        that statement's code is generated, not the file's (a wrong guess finds nothing
+        there and falls back to the whole file, as before)."""
+        positions = self.positions
+        if self.statements and id(node) not in positions.tops:
+            positions.tops[id(node)] = self.statements[-1]
+        return positions.span(node)
 
     def line(self, node: cst.CSTNode) -> int:
         """The first line of ``node`` (a statement's keyword line, after its decorators)."""
@@ -155,6 +163,15 @@ class SourceRule(Rule, cst.BatchableCSTVisitor):
     name questions (``self.ctx.qualified_name(node.func)``) and positions.
     """
 
+    #: this visitor's ``visit_``/``leave_`` methods that have nothing to do for this file
+    #: (set in ``__init__``): :class:`Traversal` does not call them. They must still be
+    #: no-ops when called (a plain ``module.visit(rule)`` does), so results never depend on it
+    idle: frozenset[str] = frozenset()
+    #: for a visitor with methods for :data:`TRIVIA` (e.g. ``visit_Comment``): the node types
+    #: inside which they have something to do. Elsewhere the traversal does not enter trivia.
+    #: Empty: everywhere
+    trivia_within: ClassVar[frozenset[type[cst.CSTNode]]] = frozenset()
+
     def __init__(self, ctx: FileContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -185,6 +202,10 @@ class Collector(cst.BatchableCSTVisitor):
     """
 
     key: ClassVar[str]
+    #: as :attr:`SourceRule.idle`
+    idle: frozenset[str] = frozenset()
+    #: as :attr:`SourceRule.trivia_within`
+    trivia_within: ClassVar[frozenset[type[cst.CSTNode]]] = frozenset()
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__()
@@ -219,8 +240,9 @@ _WHITESPACE_LEAVES: frozenset[type[cst.CSTNode]] = frozenset({cst.SimpleWhitespa
 _Method = Callable[[cst.CSTNode], Any]
 #: per node type: visit methods, child fields, leave methods, is a statement,
 #: the name table's handler, whether the name table leaves a scope there,
-#: whether its span may come from ast (calls and import aliases are listed)
-_Plan = tuple[tuple[_Method, ...], "tuple[str, ...] | None", tuple[_Method, ...], bool, Any, bool, bool]
+#: whether its span may come from ast (calls and import aliases are listed), whether
+#: trivia are walked inside it
+_Plan = tuple[tuple[_Method, ...], "tuple[str, ...] | None", tuple[_Method, ...], bool, Any, bool, bool, bool]
 
 
 def _subclasses(base: type) -> set[type]:
@@ -236,9 +258,21 @@ def _subclasses(base: type) -> set[type]:
 
 
 #: every concrete libcst node class (a set lookup instead of an ABC isinstance)
-_NODE_TYPES: frozenset[type] = frozenset(
+NODE_TYPES: frozenset[type] = frozenset(
     cls for cls in _subclasses(cst.CSTNode) if cls.__module__.startswith("libcst.")
 )
+
+
+#: node types that only lay the code out: whitespace, comments, punctuation and the spelling
+#: of operators. Their fields hold only trivia (tests check it), no rule reports one, and the
+#: name table and positions need none of them: the walk passes them by unless a visitor asks.
+TRIVIA: frozenset[type] = frozenset({
+    cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.Newline, cst.TrailingWhitespace, cst.EmptyLine,
+    cst.Comment, cst.Comma, cst.Dot, cst.Colon, cst.Semicolon, cst.AssignEqual, cst.LeftParen, cst.RightParen,
+    cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace,
+    *(kind for kind in NODE_TYPES
+      if issubclass(kind, (cst.BaseBinaryOp, cst.BaseBooleanOp, cst.BaseCompOp, cst.BaseUnaryOp, cst.BaseAugOp))),
+})
 
 
 @cache
@@ -265,7 +299,7 @@ _FIELD = re.compile(r'visit_\w+\(\s*self,\s*"(\w+)"')
 
 
 @cache
-def _child_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...] | None:
+def child_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...] | None:
     """The fields holding children, in the order libcst's traversal visits them.
 
     Read from the node class's own ``_visit_and_replace_children``; None when
@@ -288,11 +322,11 @@ def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     """A node's children in libcst's order, read from its fields (``node.children`` rebuilds
     the node to find them): the cheap step of :class:`Traversal`'s walk, for helpers that
     need parts of a file before the main traversal reaches them."""
-    fields = _child_fields(type(node))
+    fields = child_fields(type(node))
     if fields is None:
         return list(node.children)
     out: list[cst.CSTNode] = []
-    node_types = _NODE_TYPES
+    node_types = NODE_TYPES
     for name in fields:
         value = getattr(node, name)
         if type(value) in node_types:
@@ -300,6 +334,35 @@ def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
         elif type(value) is list or type(value) is tuple:
             out.extend(item for item in value if type(item) in node_types)
     return out
+
+
+def visit_readonly(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """``node.visit(visitor)`` for a visitor that only reads the tree, without libcst rebuilding
+    (and re-validating) every node it passes.
+
+    The same calls in the same order: ``visit_<Node>`` (children are skipped when it returns
+    False), then the children in libcst's order, then ``leave_<Node>``. Attribute-level methods
+    (``visit_<Node>_<field>``) are not called.
+    """
+    methods: dict[type, tuple[_Method | None, _Method | None]] = {}
+
+    def method(name: str) -> _Method | None:
+        found = getattr(visitor, name, None)
+        return None if found is None or getattr(found, "_is_no_op", False) else found
+
+    def walk(current: cst.CSTNode) -> None:
+        kind = type(current)
+        pair = methods.get(kind)
+        if pair is None:
+            pair = methods[kind] = (method(f"visit_{kind.__name__}"), method(f"leave_{kind.__name__}"))
+        visit, leave = pair
+        if visit is None or visit(current) is not False:
+            for child in child_nodes(current):
+                walk(child)
+        if leave is not None:
+            leave(current)
+
+    walk(node)
 
 
 class Traversal:
@@ -318,8 +381,19 @@ class Traversal:
         self.ctx = ctx
         self.visits: dict[type, list[_Method]] = {}
         self.leaves: dict[type, list[_Method]] = {}
+        #: node types inside which trivia are walked (None: everywhere)
+        self.trivia_within: set[type] | None = set()
         for visitor in visitors:
+            idle: frozenset[str] = getattr(visitor, "idle", frozenset())
+            within: frozenset[type] = getattr(visitor, "trivia_within", frozenset())
             for name, node_type, attribute, leave in _visitor_names(type(visitor)):
+                if name in idle:
+                    continue
+                if node_type in TRIVIA and self.trivia_within is not None:
+                    if within:
+                        self.trivia_within.update(within)
+                    else:
+                        self.trivia_within = None
                 if attribute is not None:
                     raise TypeError(
                         f"{type(visitor).__name__}.{name}: attribute-level visitor methods are not "
@@ -343,14 +417,18 @@ class Traversal:
         plans: dict[type, _Plan] = {}
         # whitespace leaves (four in ten nodes of a file) are not visited when no visitor
         # asks for them: nothing else happens at them, and no rule reports one
-        node_types = _NODE_TYPES - {kind for kind in _WHITESPACE_LEAVES if self._idle(kind)}
+        everywhere = NODE_TYPES - {kind for kind in _WHITESPACE_LEAVES if self._idle(kind)}
+        # and trivia (a third of the other nodes) only inside the nodes whose visitors want them
+        outside = everywhere if self.trivia_within is None else everywhere - TRIVIA
 
-        def walk(node: cst.CSTNode) -> None:
+        def walk(node: cst.CSTNode, node_types: frozenset[type]) -> None:
             kind = type(node)
             plan = plans.get(kind)
             if plan is None:
                 plan = plans[kind] = self._plan(kind)
-            visits, fields, leaves, statement, named, scoped, expression = plan
+            visits, fields, leaves, statement, named, scoped, expression, layout = plan
+            if layout:
+                node_types = everywhere
             if statement:
                 statements.append(node)
                 outer[id(node)] = statements[0]
@@ -369,16 +447,17 @@ class Traversal:
                 method(node)
             if fields is None:
                 for child in node.children:
-                    walk(child)
+                    if type(child) in node_types:
+                        walk(child, node_types)
             else:
                 for name in fields:
                     value = getattr(node, name)
                     if type(value) in node_types:
-                        walk(value)
+                        walk(value, node_types)
                     elif type(value) is list or type(value) is tuple:
                         for item in value:
                             if type(item) in node_types:
-                                walk(item)
+                                walk(item, node_types)
             for method in leaves:
                 method(node)
             if scoped:
@@ -386,21 +465,22 @@ class Traversal:
             if statement:
                 statements.pop()
 
-        walk(module)
+        walk(module, outside)
 
     def _idle(self, kind: type) -> bool:
         """True when the walk does nothing at a node of type ``kind`` (no visitor, no bookkeeping)."""
-        visits, _fields, leaves, statement, named, scoped, expression = self._plan(kind)
+        visits, _fields, leaves, statement, named, scoped, expression, _layout = self._plan(kind)
         return not (visits or leaves or statement or named is not None or scoped or expression)
 
     def _plan(self, kind: type) -> _Plan:
         """What the walk does at a node of type ``kind``."""
         return (
             tuple(self.visits.get(kind, ())),
-            _child_fields(kind),
+            child_fields(kind),
             tuple(self.leaves.get(kind, ())),
             kind in _STATEMENTS,
             before_handler(kind),
             kind in SCOPED_NODES,
             kind in EXPR_SHORTCUT,
+            self.trivia_within is not None and kind in self.trivia_within,
         )

@@ -47,7 +47,7 @@ from mbcheck.checks.compat.facts import (
 from mbcheck.checks.compat.tables import builtin_names, feature, member_tails, stdlib_entry
 from mbcheck.model import Applicability, Edit, Fix, Span
 from mbcheck.pyfile.names import dotted
-from mbcheck.pyfile.traverse import FileContext, collector
+from mbcheck.pyfile.traverse import FileContext, child_nodes, collector, visit_readonly
 
 
 def _first_line(span: Span, width: int) -> Span:
@@ -80,6 +80,8 @@ class CompatCollector(KeywordArguments, ReceiverTypes, RuntimeAnnotations, Synta
         self._annotations = 0
         self._future_annotations = False
         self._own_package = ctx.package == "milkbottle" or ctx.module_name.startswith("milkbottle.")
+        self._builtin_names = builtin_names()  # asked at every name
+        self._member_tails = member_tails()  # and at every attribute
 
     # -- recording -----------------------------------------------------------
     def _syntax(self, node: cst.CSTNode, fid: str, width: int = 0) -> None:
@@ -222,14 +224,14 @@ class CompatCollector(KeywordArguments, ReceiverTypes, RuntimeAnnotations, Synta
         pending = [node]
         while pending:
             current = pending.pop()
-            if isinstance(current, cst.Name):
+            if type(current) is cst.Name:
                 self._skip.add(id(current))
-            elif isinstance(current, cst.Attribute):
+            elif type(current) is cst.Attribute:
                 self._skip.add(id(current))
                 pending.append(current.value)
                 self._skip.add(id(current.attr))
-            elif isinstance(current, (cst.ImportAlias, cst.AsName)):
-                pending.extend(current.children)
+            elif (type(current) is cst.ImportAlias or type(current) is cst.AsName):
+                pending.extend(child_nodes(current))
 
     # -- names and attributes --------------------------------------------------
     def visit_Attribute(self, node: cst.Attribute) -> None:
@@ -237,13 +239,13 @@ class CompatCollector(KeywordArguments, ReceiverTypes, RuntimeAnnotations, Synta
         if id(node) in self._skip:
             return
         root: cst.BaseExpression = node
-        while isinstance(root, cst.Attribute):
+        while type(root) is cst.Attribute:
             root = root.value
         host = False
-        if isinstance(root, cst.Name):
+        if type(root) is cst.Name:
             binding = self.ctx.names.lookup(root.value)
             host = binding is not None and (binding == "milkbottle" or binding.startswith("milkbottle."))
-        if not host and node.attr.value not in member_tails():
+        if not host and node.attr.value not in self._member_tails:
             return
         qname = self.ctx.qualified_name(node)
         if qname is None:
@@ -258,7 +260,7 @@ class CompatCollector(KeywordArguments, ReceiverTypes, RuntimeAnnotations, Synta
             self._stdlib(node, qname, "attribute")
 
     def visit_Name(self, node: cst.Name) -> None:
-        if node.value not in builtin_names() or id(node) in self._skip:
+        if node.value not in self._builtin_names or id(node) in self._skip:
             return
         names = self.ctx.names
         binding = names.lookup(node.value)
@@ -346,17 +348,17 @@ class _ImpUses(cst.CSTVisitor):
             self.names += 1
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        if isinstance(node.value, cst.Name) and node.value.value == "imp" and node.attr.value == "reload":
+        if type(node.value) is cst.Name and node.value.value == "imp" and node.attr.value == "reload":
             self.reloads.append(node.value)
 
 
 def _imp_fix(ctx: FileContext, node: cst.CSTNode) -> Fix | None:
     """``import imp`` used only as ``imp.reload(m)`` becomes ``import importlib`` and
     ``importlib.reload(m)``: safe, ``importlib.reload`` is what ``imp.reload`` called."""
-    if not isinstance(node, cst.ImportAlias) or node.asname is not None or not isinstance(node.name, cst.Name):
+    if type(node) is not cst.ImportAlias or node.asname is not None or type(node.name) is not cst.Name:
         return None
     uses = _ImpUses()
-    ctx.module.visit(uses)
+    visit_readonly(ctx.module, uses)
     if not uses.reloads or uses.names != len(uses.reloads) + 1:
         return None  # `imp` is used for something else (or rebound): no exact replacement
     edits = [Edit(ctx.span(node.name), "importlib"), *(Edit(ctx.span(name), "importlib") for name in uses.reloads)]

@@ -101,7 +101,7 @@ class RuntimeAnnotations(Collector):
         owner = ".".join((*self._owners, node.name.value))
         params = node.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params, params.star_arg, params.star_kwarg):
-            if isinstance(param, cst.Param):
+            if type(param) is cst.Param:
                 self._annotation_owner(param.annotation, owner)
         self._annotation_owner(node.returns, owner)
         self._owners.append(node.name.value)
@@ -169,7 +169,7 @@ class RuntimeAnnotations(Collector):
 
     def _type_operand(self, node: cst.BaseExpression) -> bool:
         """Whether ``node`` is evidently a type (a side of a run-time union)."""
-        if isinstance(node, cst.Subscript):
+        if type(node) is cst.Subscript:
             node = node.value
         qname = self.ctx.qualified_name(node)
         if qname is None:
@@ -177,7 +177,7 @@ class RuntimeAnnotations(Collector):
         return qname in BUILTIN_TYPES or qname.startswith(("typing.", "typing_extensions.")) or is_class(qname) or generic_class(qname)
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
-        if isinstance(node.operator, cst.BitOr) and id(node) not in self._inner_unions:
+        if type(node.operator) is cst.BitOr and id(node) not in self._inner_unions:
             self._binary_or(node)
         super().visit_BinaryOperation(node)
 
@@ -189,20 +189,20 @@ class RuntimeAnnotations(Collector):
         pending: list[cst.BaseExpression] = [node.left, node.right]
         while pending:
             side = pending.pop()
-            if isinstance(side, cst.BinaryOperation) and isinstance(side.operator, cst.BitOr):
+            if type(side) is cst.BinaryOperation and type(side.operator) is cst.BitOr:
                 inner.append(id(side))
                 pending.extend((side.left, side.right))
             else:
                 leaves.append(side)
-        if any(isinstance(leaf, (cst.SimpleString, cst.ConcatenatedString)) for leaf in leaves):
+        if any((type(leaf) is cst.SimpleString or type(leaf) is cst.ConcatenatedString) for leaf in leaves):
             return  # a forward reference in a union fails on every release
         if self._annotation_stack:
             evaluated, owner = self._annotation_stack[-1]
             union = evaluated or owner is not None
         else:
-            nones = sum(isinstance(leaf, cst.Name) and leaf.value == "None" for leaf in leaves)
+            nones = sum(type(leaf) is cst.Name and leaf.value == "None" for leaf in leaves)
             union = nones < len(leaves) and all(
-                (isinstance(leaf, cst.Name) and leaf.value == "None") or self._type_operand(leaf) for leaf in leaves
+                (type(leaf) is cst.Name and leaf.value == "None") or self._type_operand(leaf) for leaf in leaves
             )
         if union:
             self._inner_unions.update(inner)
@@ -214,10 +214,10 @@ class RuntimeAnnotations(Collector):
             return
         target = node.args[0].value
         parts: list[str] = []
-        while isinstance(target, cst.Attribute):
+        while type(target) is cst.Attribute:
             parts.append(target.attr.value)
             target = target.value
-        if not isinstance(target, cst.Name):
+        if type(target) is not cst.Name:
             return
         parts.append(target.value)
         owner = ".".join(reversed(parts))

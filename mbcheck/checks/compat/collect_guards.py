@@ -184,19 +184,19 @@ class GuardTracker(Collector):
         """What holds where ``test`` is true and where it is false: (then, else) guards."""
         if depth > 20:
             return _UNKNOWN
-        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
             then, otherwise = self.condition(test.expression, depth + 1)
             return otherwise, then
-        if isinstance(test, cst.BooleanOperation):
+        if type(test) is cst.BooleanOperation:
             left = self.condition(test.left, depth + 1)
             right = self.condition(test.right, depth + 1)
-            if isinstance(test.operator, cst.And):
+            if type(test.operator) is cst.And:
                 return left[0].meet(right[0]), left[1].join(right[1])
             return left[0].join(right[0]), left[1].meet(right[1])
-        if isinstance(test, cst.Comparison):
+        if type(test) is cst.Comparison:
             releases = version_condition(test, self.ctx.qualified_name)
             return _guard(releases[0]), _guard(releases[1])
-        if isinstance(test, cst.Call):
+        if type(test) is cst.Call:
             name = hasattr_name(test, self.ctx.qualified_name) or self._hasattr_receiver(test)
             if name is None:
                 return _UNKNOWN
@@ -205,10 +205,10 @@ class GuardTracker(Collector):
             if found is not None and found[1].added is not None:
                 implied = frozenset({(found[1].added, found[1].backported)})
             return Guard(names=frozenset({name}), implied=implied), _NOTHING
-        if isinstance(test, (cst.Name, cst.Attribute)):
+        if (type(test) is cst.Name or type(test) is cst.Attribute):
             if is_type_checking(test, self.ctx.qualified_name(test)):
                 return _NEVER, _NOTHING
-            if isinstance(test, cst.Name) and test.value in self._flags:
+            if type(test) is cst.Name and test.value in self._flags:
                 return self._flags[test.value]
         return _UNKNOWN
 
@@ -288,7 +288,7 @@ class GuardTracker(Collector):
         super().visit_TryStar(node)
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+        if len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
             name = node.targets[0].target.value
             condition = self.condition(node.value)
             if condition != _UNKNOWN:

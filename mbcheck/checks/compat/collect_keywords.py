@@ -59,7 +59,7 @@ class KeywordArguments(ReceiverTypes, GuardTracker):
             return
         callee = self.ctx.qualified_name(node.func)
         table = stdlib_keywords(callee) if callee is not None else {}
-        if not table and isinstance(node.func, cst.Attribute):
+        if not table and type(node.func) is cst.Attribute:
             callee, table = self._method_keywords(node.func)
         if callee is None or not table:
             return

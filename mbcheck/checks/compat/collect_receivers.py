@@ -151,9 +151,9 @@ def member_of(qname: str, attr: str) -> str | None:
 
 
 def _string_class(node: cst.BaseString) -> str:
-    while isinstance(node, cst.ConcatenatedString):
+    while type(node) is cst.ConcatenatedString:
         node = node.left
-    if isinstance(node, cst.SimpleString) and "b" in node.prefix.lower():
+    if type(node) is cst.SimpleString and "b" in node.prefix.lower():
         return "builtins.bytes"
     return "builtins.str"
 
@@ -213,11 +213,11 @@ class ReceiverTypes(Collector):
         kind = type(node)
         if kind in _LITERALS:
             return _LITERALS[kind]
-        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        if (type(node) is cst.SimpleString or type(node) is cst.ConcatenatedString):
             return _string_class(node)
-        if isinstance(node, cst.NamedExpr):
+        if type(node) is cst.NamedExpr:
             return self.class_of(node.value)
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             typed = self._receiver_types[-1].get(node.value)
             if typed is None or typed.block not in self._receiver_open:
                 return None
@@ -231,7 +231,7 @@ class ReceiverTypes(Collector):
                 if typed.cls is None and typed.node is not None:
                     typed.cls = self.class_of(typed.node)
             return typed.cls
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             qname = self.ctx.qualified_name(node.func)
             if qname is None:
                 return self._method_result(node.func)
@@ -245,7 +245,7 @@ class ReceiverTypes(Collector):
     def _method_result(self, func: cst.BaseExpression) -> str | None:
         """The class a method returns when its receiver's class is evident
         (``re.compile(p).fullmatch(s)`` is a ``re.Match``; ``Path.cwd().resolve()`` a ``Path``)."""
-        if not isinstance(func, cst.Attribute) or func.attr.value not in returning_names():
+        if type(func) is not cst.Attribute or func.attr.value not in returning_names():
             return None
         cls = self.class_of(func.value)
         if cls is None:
@@ -260,7 +260,7 @@ class ReceiverTypes(Collector):
     def annotation_class(self, node: cst.BaseExpression) -> str | None:
         """The class an annotation names (``Path``, ``Optional[Path]``, ``Path | None``, ``"Path"``,
         ``dict[str, int]``)."""
-        if isinstance(node, cst.SimpleString):
+        if type(node) is cst.SimpleString:
             value = string_value(node)
             text = value if isinstance(value, str) else ""
             if not text.replace(".", "").isidentifier():
@@ -269,17 +269,17 @@ class ReceiverTypes(Collector):
                 node = cst.parse_expression(text)
             except cst.ParserSyntaxError:
                 return None
-        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        if type(node) is cst.BinaryOperation and type(node.operator) is cst.BitOr:
             left, right = node.left, node.right
-            if isinstance(right, cst.Name) and right.value == "None":
+            if type(right) is cst.Name and right.value == "None":
                 return self.annotation_class(left)
-            if isinstance(left, cst.Name) and left.value == "None":
+            if type(left) is cst.Name and left.value == "None":
                 return self.annotation_class(right)
             return None
-        if isinstance(node, cst.Subscript):
+        if type(node) is cst.Subscript:
             if self.ctx.qualified_name(node.value) in _OPTIONAL and len(node.slice) == 1:
                 index = node.slice[0].slice
-                if isinstance(index, cst.Index):
+                if type(index) is cst.Index:
                     return self.annotation_class(index.value)
             # a parameterised class names the class (``dict[str, int]``, ``deque[int]``)
             qname = self.ctx.qualified_name(node.value)
@@ -309,17 +309,17 @@ class ReceiverTypes(Collector):
         self._receiver_types[-1][name.value] = _Typed(value, annotation, self._receiver_blocks[-1])
 
     def _forget(self, target: cst.CSTNode) -> None:
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             self._receiver_types[-1].pop(target.value, None)
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif (type(target) is cst.Tuple or type(target) is cst.List):
             for element in target.elements:
                 self._forget(element.value)
-        elif isinstance(target, cst.StarredElement):
+        elif type(target) is cst.StarredElement:
             self._forget(target.value)
 
     def leave_Assign(self, original_node: cst.Assign) -> None:
         targets = original_node.targets
-        if len(targets) == 1 and isinstance(targets[0].target, cst.Name):
+        if len(targets) == 1 and type(targets[0].target) is cst.Name:
             self._set(targets[0].target, original_node.value)
         else:
             for target in targets:
@@ -328,23 +328,23 @@ class ReceiverTypes(Collector):
 
     def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
         target = original_node.target
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             self._set(target, original_node.value, original_node.annotation.annotation)
         super().leave_AnnAssign(original_node)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if isinstance(node.operator, cst.BitOrAssign) and self.class_of(node.target) == "builtins.dict":
+        if type(node.operator) is cst.BitOrAssign and self.class_of(node.target) == "builtins.dict":
             self._runtime(node, "dict_union_operator")
         super().visit_AugAssign(node)
 
     def leave_AugAssign(self, original_node: cst.AugAssign) -> None:
-        keep = isinstance(original_node.operator, cst.BitOrAssign) and self.class_of(original_node.target) == "builtins.dict"
+        keep = type(original_node.operator) is cst.BitOrAssign and self.class_of(original_node.target) == "builtins.dict"
         if not keep:
             self._forget(original_node.target)
         super().leave_AugAssign(original_node)
 
     def leave_NamedExpr(self, original_node: cst.NamedExpr) -> None:
-        if isinstance(original_node.target, cst.Name):
+        if type(original_node.target) is cst.Name:
             self._set(original_node.target, original_node.value)
         super().leave_NamedExpr(original_node)
 
@@ -432,7 +432,7 @@ class ReceiverTypes(Collector):
     # -- operators --------------------------------------------------------------------
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         if (
-            isinstance(node.operator, cst.BitOr)
+            type(node.operator) is cst.BitOr
             and self.class_of(node.left) == "builtins.dict"
             and self.class_of(node.right) == "builtins.dict"
         ):

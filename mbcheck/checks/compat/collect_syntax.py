@@ -13,27 +13,27 @@ from __future__ import annotations
 
 import libcst as cst
 
-from mbcheck.pyfile.traverse import Collector, FileContext
+from mbcheck.pyfile.traverse import Collector, FileContext, child_nodes
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _MAX_ARGUMENTS = 255
 
 
 def _has_star(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Tuple) and any(isinstance(e, cst.StarredElement) for e in node.elements)
+    return type(node) is cst.Tuple and any(type(e) is cst.StarredElement for e in node.elements)
 
 
 def _bare_tuple(node: cst.BaseExpression | None) -> bool:
-    return isinstance(node, cst.Tuple) and not node.lpar
+    return type(node) is cst.Tuple and not node.lpar
 
 
 def _dotted_chain(node: cst.BaseExpression) -> bool:
     """``a.b.c`` without parentheses: the only decorator form before 3.9."""
-    while isinstance(node, cst.Attribute):
+    while type(node) is cst.Attribute:
         if node.lpar:
             return False
         node = node.value
-    return isinstance(node, cst.Name) and not node.lpar
+    return type(node) is cst.Name and not node.lpar
 
 
 class _Frame:
@@ -52,11 +52,11 @@ def _awaits_in(node: cst.CSTNode) -> set[int]:
     pending: list[cst.CSTNode] = [node]
     while pending:
         current = pending.pop()
-        if isinstance(current, cst.Await):
+        if type(current) is cst.Await:
             found.add(id(current))
         if isinstance(current, (*_COMPREHENSIONS, cst.Lambda)):
             continue
-        pending.extend(current.children)
+        pending.extend(child_nodes(current))
     return found
 
 
@@ -113,18 +113,18 @@ class SyntaxFeatures(Collector):
         self._blocks.pop()
 
     def visit_Parameters(self, node: cst.Parameters) -> None:
-        if node.posonly_params or isinstance(node.posonly_ind, cst.ParamSlash):
-            target = node.posonly_ind if isinstance(node.posonly_ind, cst.ParamSlash) else node
+        if node.posonly_params or type(node.posonly_ind) is cst.ParamSlash:
+            target = node.posonly_ind if type(node.posonly_ind) is cst.ParamSlash else node
             self._syntax(target, "positional_only_params")
         star = node.star_arg
         if (
-            isinstance(star, cst.Param)
+            type(star) is cst.Param
             and star.annotation is not None
-            and isinstance(star.annotation.annotation, cst.StarredElement)
+            and type(star.annotation.annotation) is cst.StarredElement
         ):
             self._syntax(star.annotation, "starred_varargs_annotation")
         count = len(node.posonly_params) + len(node.params) + len(node.kwonly_params)
-        count += sum(isinstance(p, cst.Param) for p in (node.star_arg, node.star_kwarg))
+        count += sum(type(p) is cst.Param for p in (node.star_arg, node.star_kwarg))
         if count > _MAX_ARGUMENTS:
             self._syntax(node, "more_than_255_arguments", width=1)
 
@@ -147,10 +147,10 @@ class SyntaxFeatures(Collector):
             self._syntax(node.type, "except_without_parens")
 
     def visit_With(self, node: cst.With) -> None:
-        if isinstance(node.lpar, cst.LeftParen) and (
+        if type(node.lpar) is cst.LeftParen and (
             len(node.items) > 1
             or any(item.asname is not None for item in node.items)
-            or isinstance(node.items[-1].comma, cst.Comma)
+            or type(node.items[-1].comma) is cst.Comma
         ):
             self._syntax(node, "parenthesized_context_managers", width=4)
         super().visit_With(node)
@@ -162,7 +162,7 @@ class SyntaxFeatures(Collector):
 
     def visit_Decorator(self, node: cst.Decorator) -> None:
         expr = node.decorator
-        if isinstance(expr, cst.Call) and not expr.lpar:
+        if type(expr) is cst.Call and not expr.lpar:
             expr = expr.func
         if not _dotted_chain(expr):
             self._syntax(node, "relaxed_decorators")
@@ -172,11 +172,11 @@ class SyntaxFeatures(Collector):
 
     def visit_Set(self, node: cst.Set) -> None:
         for element in node.elements:
-            if isinstance(element.value, cst.NamedExpr) and not element.value.lpar:
+            if type(element.value) is cst.NamedExpr and not element.value.lpar:
                 self._syntax(element.value, "walrus_in_set")
 
     def visit_SetComp(self, node: cst.SetComp) -> None:
-        if isinstance(node.elt, cst.NamedExpr) and not node.elt.lpar:
+        if type(node.elt) is cst.NamedExpr and not node.elt.lpar:
             self._syntax(node.elt, "walrus_in_set")
         self._push_frame(node)
 
@@ -185,10 +185,10 @@ class SyntaxFeatures(Collector):
 
     def visit_SubscriptElement(self, node: cst.SubscriptElement) -> None:
         index = node.slice
-        if isinstance(index, cst.Index):
+        if type(index) is cst.Index:
             if index.star is not None:
                 self._syntax(node, "starred_subscript")
-            if isinstance(index.value, cst.NamedExpr) and not index.value.lpar:
+            if type(index.value) is cst.NamedExpr and not index.value.lpar:
                 self._syntax(index.value, "walrus_in_set_and_index")
 
     def visit_For(self, node: cst.For) -> None:
@@ -254,7 +254,7 @@ class SyntaxFeatures(Collector):
         self._syntax(node, "fstring")
         quote = node.end
         for part in node.parts:
-            if isinstance(part, cst.FormattedStringExpression):
+            if type(part) is cst.FormattedStringExpression:
                 self._fstring_part(part, quote)
 
     def _fstring_part(self, part: cst.FormattedStringExpression, quote: str, nested: bool = False) -> None:
@@ -270,7 +270,7 @@ class SyntaxFeatures(Collector):
             if len(quote) == 1 and "\n" in whole:
                 self._syntax(part, "fstring_multiline_expr", width=1)
         for spec in part.format_spec or ():
-            if isinstance(spec, cst.FormattedStringExpression):
+            if type(spec) is cst.FormattedStringExpression:
                 self._fstring_part(spec, quote, nested=True)
 
     def visit_FormattedStringExpression(self, node: cst.FormattedStringExpression) -> None:
@@ -278,6 +278,9 @@ class SyntaxFeatures(Collector):
 
     def leave_FormattedStringExpression(self, original_node: cst.FormattedStringExpression) -> None:
         self._fstring_expressions -= 1
+
+    #: comments matter only inside an f-string's replacement fields (see :meth:`visit_Comment`)
+    trivia_within = frozenset({cst.FormattedStringExpression})
 
     def visit_Comment(self, node: cst.Comment) -> None:
         if self._fstring_expressions:
@@ -310,7 +313,7 @@ class SyntaxFeatures(Collector):
         if not is_async and frame.inner_async:
             for inner in frame.inner_async:
                 self._syntax(inner, "async_comprehension_nested")
-        if is_async and not isinstance(node, cst.GeneratorExp) and parent is not None:
+        if is_async and type(node) is not cst.GeneratorExp and parent is not None:
             parent.inner_async.append(node)
 
     def visit_ListComp(self, node: cst.ListComp) -> None:

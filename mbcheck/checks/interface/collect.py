@@ -98,7 +98,7 @@ def _params(params: cst.Parameters) -> tuple[Param, ...]:
         out.append(Param(param.name.value, ParamKind.POSITIONAL_ONLY, param.default is not None))
     for param in params.params:
         out.append(Param(param.name.value, ParamKind.POSITIONAL, param.default is not None))
-    if isinstance(params.star_arg, cst.Param):
+    if type(params.star_arg) is cst.Param:
         out.append(Param(params.star_arg.name.value, ParamKind.VAR_POSITIONAL, False))
     for param in params.kwonly_params:
         out.append(Param(param.name.value, ParamKind.KEYWORD_ONLY, param.default is not None))
@@ -152,10 +152,10 @@ class InterfaceCollector(Collector):
                 seen.append(bound)
 
     def _candidates(self, node: cst.BaseExpression) -> tuple[str, ...]:
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             out = [q for q in (self.ctx.names.lookup(node.value), *self.history.get(node.value, ())) if q]
             return tuple(dict.fromkeys(out)) or (f"?{node.value}",)
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             inner = [c for c in self._candidates(node.value) if not c.startswith("?")]
             if inner:
                 return tuple(f"{c}.{node.attr.value}" for c in inner)
@@ -167,7 +167,7 @@ class InterfaceCollector(Collector):
 
     def _mutate(self, node: cst.BaseExpression) -> None:
         base = _base_name(node)
-        if isinstance(base, cst.Name):
+        if type(base) is cst.Name:
             self.mutated.add(base.value)
 
     def _first_party(self, name: str) -> bool:
@@ -178,7 +178,7 @@ class InterfaceCollector(Collector):
 
     def _function(self, node: cst.FunctionDef, owner: _Class | None) -> _Function:
         decorators = tuple(
-            self._qualified(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
+            self._qualified(d.decorator.func if type(d.decorator) is cst.Call else d.decorator)
             for d in node.decorators
         )
         annotation = None
@@ -198,21 +198,21 @@ class InterfaceCollector(Collector):
 
     def _classify(self, expr: cst.BaseExpression, in_function: bool, out: list[_Raw]) -> None:
         """What a returned (or assigned) expression is, resolved in the current scope."""
-        if isinstance(expr, cst.IfExp):
+        if type(expr) is cst.IfExp:
             self._classify(expr.body, in_function, out)
             self._classify(expr.orelse, in_function, out)
             return
-        if isinstance(expr, cst.Name) and expr.value == "None":
+        if type(expr) is cst.Name and expr.value == "None":
             out.append(_Raw(ReturnKind.NONE, expr, expr=expr))
             return
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             callee = self.ctx.qualified_name(expr.func)
             if callee in _CASTS and len(expr.args) >= 2:
                 self._classify(expr.args[1].value, in_function, out)
                 return
             out.append(_Raw(ReturnKind.CALL, expr, callee, dotted(expr.func) or "", expr))
             return
-        if isinstance(expr, cst.Name) and expr.value not in ("True", "False"):
+        if type(expr) is cst.Name and expr.value not in ("True", "False"):
             name = expr.value
             if in_function and name in self.ctx.names.scopes[-1].bindings:
                 frame = self._frame()
@@ -230,7 +230,7 @@ class InterfaceCollector(Collector):
                 return
             out.append(_Raw(ReturnKind.OTHER, expr, None, name, expr))
             return
-        if isinstance(expr, cst.Attribute):
+        if type(expr) is cst.Attribute:
             target = self.ctx.qualified_name(expr)
             kind = ReturnKind.NAME if target is not None else ReturnKind.OTHER
             out.append(_Raw(kind, expr, target, dotted(expr) or "", expr))
@@ -301,7 +301,7 @@ class InterfaceCollector(Collector):
     # -- bindings ----------------------------------------------------------------
     def _remember_aliases(self, aliases: Sequence[cst.ImportAlias]) -> None:
         for alias in aliases:
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            if alias.asname is not None and type(alias.asname.name) is cst.Name:
                 self._remember(alias.asname.name.value)
             else:
                 self._remember((dotted(alias.name) or "").split(".", 1)[0])
@@ -322,8 +322,8 @@ class InterfaceCollector(Collector):
 
     def _assigned(self, target: cst.BaseExpression, value: cst.BaseExpression, single: bool) -> None:
         frame = self._frame()
-        if not isinstance(target, cst.Name):
-            if isinstance(target, (cst.Subscript, cst.Attribute)):
+        if type(target) is not cst.Name:
+            if (type(target) is cst.Subscript or type(target) is cst.Attribute):
                 self._mutate(target)
             return
         name = target.value
@@ -335,26 +335,26 @@ class InterfaceCollector(Collector):
         elif isinstance(frame, _Class):
             frame.attributes.append(name)
         elif isinstance(frame, _Function):
-            callee = self.ctx.qualified_name(value.func) if isinstance(value, cst.Call) else None
+            callee = self.ctx.qualified_name(value.func) if type(value) is cst.Call else None
             frame.locals.setdefault(name, []).append((value, callee))
 
     def _module_value(self, name: str, value: cst.BaseExpression, target: cst.Name) -> None:
-        if isinstance(value, cst.Call):
+        if type(value) is cst.Call:
             callee = self.ctx.qualified_name(value.func)
-            if callee in _CASTS and len(value.args) >= 2 and isinstance(value.args[1].value, cst.Call):
+            if callee in _CASTS and len(value.args) >= 2 and type(value.args[1].value) is cst.Call:
                 callee = self.ctx.qualified_name(value.args[1].value.func)
             self.instances.append((name, callee, target))
         if name not in TRACKED_FUNCTIONS:
             return
         self.interesting = True
-        if isinstance(value, cst.Lambda):
+        if type(value) is cst.Lambda:
             function = _Function(
                 node=value, name=name, track_literals=name in LITERAL_RETURNS or name == ENTRY_POINT,
                 name_node=target, params=_params(value.params), returns_value=True,
             )
             params = {p.name for p in function.params}
             body = value.body
-            if isinstance(body, cst.Name) and body.value in params:
+            if type(body) is cst.Name and body.value in params:
                 function.raws.append(_Raw(ReturnKind.OTHER, body))
             else:
                 self._classify(body, False, function.raws)
@@ -381,7 +381,7 @@ class InterfaceCollector(Collector):
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in _MUTATORS:
+        if type(func) is cst.Attribute and func.attr.value in _MUTATORS:
             self._mutate(func.value)
 
     # -- result ------------------------------------------------------------------
@@ -411,13 +411,13 @@ class InterfaceCollector(Collector):
         kind, target, expr = raw.kind, raw.target, raw.expr
         if raw.local is not None:
             values = function.locals.get(raw.local, [])
-            calls = {callee for value, callee in values if isinstance(value, cst.Call)}
-            others = [value for value, _ in values if not isinstance(value, cst.Call)]
+            calls = {callee for value, callee in values if type(value) is cst.Call}
+            others = [value for value, _ in values if type(value) is not cst.Call]
             if calls and len(calls) == 1 and all(
-                isinstance(v, cst.Name) and v.value == "None" for v in others
+                type(v) is cst.Name and v.value == "None" for v in others
             ):
                 kind, target = ReturnKind.CALL, next(iter(calls))
-                expr = next(value for value, _ in values if isinstance(value, cst.Call))
+                expr = next(value for value, _ in values if type(value) is cst.Call)
             elif len(values) == 1 and isinstance(values[0][0], LITERALS) and raw.local not in self.mutated:
                 kind, expr = ReturnKind.LITERAL, values[0][0]
             else:
@@ -431,7 +431,7 @@ class InterfaceCollector(Collector):
         if function.track_literals and expr is not None:
             if kind is ReturnKind.LITERAL:
                 literal = self._literal(expr, want, function)
-            elif kind is ReturnKind.CALL and isinstance(expr, cst.Call):
+            elif kind is ReturnKind.CALL and type(expr) is cst.Call:
                 kwargs = tuple(
                     (arg.keyword.value, self._literal(arg.value, want, function))
                     for arg in expr.args
@@ -447,7 +447,7 @@ class InterfaceCollector(Collector):
         )
 
     def _function_fact(self, function: _Function, want: bool) -> FunctionFact:
-        if isinstance(function.node, cst.FunctionDef):
+        if type(function.node) is cst.FunctionDef:
             span = self._def_span(function.node) if want else None
         else:
             span = self.ctx.span(function.name_node) if want else None
@@ -460,7 +460,7 @@ class InterfaceCollector(Collector):
             returns=tuple(self._return(function, raw, want) for raw in function.raws),
             returns_value=function.returns_value,
             is_generator=function.is_generator,
-            is_lambda=isinstance(function.node, cst.Lambda),
+            is_lambda=type(function.node) is cst.Lambda,
             returns_annotation=function.annotation,
         )
 
@@ -503,4 +503,4 @@ class InterfaceCollector(Collector):
 
 
 def _subscript_base(node: cst.BaseExpression) -> cst.BaseExpression:
-    return node.value if isinstance(node, cst.Subscript) else node
+    return node.value if type(node) is cst.Subscript else node

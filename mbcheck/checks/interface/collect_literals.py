@@ -76,7 +76,7 @@ class LiteralBuilder:
             self.resolving.discard(node.value)
 
     def key(self, node: cst.BaseExpression) -> Any:
-        if isinstance(node, cst.Name) and node.value not in KEYWORDS:
+        if type(node) is cst.Name and node.value not in KEYWORDS:
             target = self.resolve(node.value)
             node = target if isinstance(target, SCALARS) else node
         if isinstance(node, (*SCALARS, cst.Name)):
@@ -89,15 +89,15 @@ class LiteralBuilder:
         if depth > _MAX_DEPTH:
             return _HOLE
         self._span(pointer, node)
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             if node.value in KEYWORDS:
                 return literal_value(node)
             return self._name(node, pointer, depth)
-        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        if (type(node) is cst.List or type(node) is cst.Tuple or type(node) is cst.Set):
             items: list[Any] = []
             hole = False
             for index, element in enumerate(node.elements):
-                if not isinstance(element, cst.Element):
+                if type(element) is not cst.Element:
                     hole = True
                     continue
                 value = self.build(element.value, f"{pointer}/{index}", depth + 1)
@@ -106,10 +106,10 @@ class LiteralBuilder:
                 else:
                     items.append(value)
             return _HOLE if hole else items
-        if isinstance(node, cst.Dict):
+        if type(node) is cst.Dict:
             out: dict[Any, Any] = {}
             for item in node.elements:
-                if not isinstance(item, cst.DictElement):
+                if type(item) is not cst.DictElement:
                     self.open.append(pointer)
                     continue
                 key = self.key(item.key)

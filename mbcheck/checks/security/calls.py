@@ -31,7 +31,7 @@ from mbcheck.checks.security.values import (
     single_value,
     state,
 )
-from mbcheck.pyfile.traverse import FileContext
+from mbcheck.pyfile.traverse import FileContext, child_nodes, visit_readonly
 
 # --------------------------------------------------------------------------
 # Call arguments
@@ -80,17 +80,17 @@ def keyword_value(call: cst.Call, keyword: str) -> cst.BaseExpression | None:
 
 
 def is_false(node: cst.BaseExpression | None) -> bool:
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value in ("False", "None")
-    if isinstance(node, cst.Integer):
+    if type(node) is cst.Integer:
         return node.value == "0"
     return False
 
 
 def is_true(node: cst.BaseExpression | None) -> bool:
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value == "True"
-    if isinstance(node, cst.Integer):
+    if type(node) is cst.Integer:
         return node.value not in ("0",)
     return False
 
@@ -103,21 +103,21 @@ def own_module_name(ctx: FileContext, call: cst.Call, arg: cst.BaseExpression) -
     'urllib')`` reaches outside. A name the file binds once (``module_name =
     f'.unicode{v}'``) counts as its value.
     """
-    if isinstance(arg, cst.Name):
+    if type(arg) is cst.Name:
         bound = single_value(ctx, arg.value, lookups_only=False)
-        if bound is None or isinstance(bound, cst.Name):
+        if bound is None or type(bound) is cst.Name:
             return False
         arg = bound
     prefix = ""
-    if isinstance(arg, cst.FormattedString) and arg.parts and isinstance(arg.parts[0], cst.FormattedStringText):
+    if type(arg) is cst.FormattedString and arg.parts and type(arg.parts[0]) is cst.FormattedStringText:
         prefix = arg.parts[0].value
-    elif isinstance(arg, cst.BinaryOperation) and isinstance(arg.operator, cst.Add):
+    elif type(arg) is cst.BinaryOperation and type(arg.operator) is cst.Add:
         prefix = fold_string(ctx, arg.left) or ""
     if prefix.startswith("."):
         status, anchor = argument(call, 1, "package")
         if status != "given" or anchor is None:
             return False
-        if isinstance(anchor, cst.Name) and anchor.value in ("__package__", "__name__"):
+        if type(anchor) is cst.Name and anchor.value in ("__package__", "__name__"):
             return True
         text = fold_string(ctx, anchor)
         return text is not None and plugin_internal(ctx, text)
@@ -149,7 +149,7 @@ def _mode_writes(ctx: FileContext, call: cst.Call, spec: ModeCall) -> bool | Non
         pending: list[cst.BaseExpression] = [value]
         while pending:
             item = pending.pop()
-            if isinstance(item, cst.BinaryOperation) and isinstance(item.operator, cst.BitOr):
+            if type(item) is cst.BinaryOperation and type(item.operator) is cst.BitOr:
                 pending += [item.left, item.right]
             else:
                 names.append(resolve(ctx, item))
@@ -218,8 +218,21 @@ def _own_definition(ctx: FileContext, name: str, key: str) -> bool:
     return len(parent) > len(key) and parent.startswith(key + ".")
 
 
-def classify_call(ctx: FileContext, call: cst.Call, name: str | None) -> list[Use]:
-    """The permissions a call shows (``name`` is its resolved function name, or None)."""
+def classify_call(ctx: FileContext, call: cst.Call, name: str | None) -> tuple[Use, ...]:
+    """The permissions a call shows (``name`` is its resolved function name, or None).
+
+    Several rules and the permission collector ask, each while the traversal is at the call
+    (what the answer reads, the paths assigned so far, does not change there): it is worked
+    out once per call and name."""
+    memo = state(ctx).call_uses
+    key = (id(call), name)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = tuple(_classify_call(ctx, call, name))
+    return found
+
+
+def _classify_call(ctx: FileContext, call: cst.Call, name: str | None) -> list[Use]:
     data = tables()
     uses: list[Use] = [Use(permission, via) for permission, via in extra_uses(ctx, call)]
     if name is not None:
@@ -263,7 +276,7 @@ def classify_call(ctx: FileContext, call: cst.Call, name: str | None) -> list[Us
                 uses.append(Use("dynamic-code", "builtins.getattr"))
             return uses
     func = call.func
-    if isinstance(func, cst.Attribute):
+    if type(func) is cst.Attribute:
         use = _path_method_use(ctx, call, func.attr.value, func.value)
         if use is not None and (name is None or not name.startswith(ctx.module_name + ".")):
             receiver = resolve(ctx, func.value)
@@ -272,32 +285,16 @@ def classify_call(ctx: FileContext, call: cst.Call, name: str | None) -> list[Us
     return uses
 
 
-class _Parents(cst.CSTVisitor):
-    """Finds the parent of one node inside a statement."""
-
-    def __init__(self, target: cst.CSTNode) -> None:
-        self.target = target
-        self.stack: list[cst.CSTNode] = []
-        self.found: cst.CSTNode | None = None
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if self.found is not None:
-            return False
-        if node is self.target:
-            self.found = self.stack[-1] if self.stack else None
-            return False
-        self.stack.append(node)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        if self.stack and self.stack[-1] is original_node:
-            self.stack.pop()
-
-
 def _parent(statement: cst.CSTNode, node: cst.CSTNode) -> cst.CSTNode | None:
-    finder = _Parents(node)
-    statement.visit(finder)
-    return finder.found
+    """The parent of ``node`` inside ``statement`` (None for the statement itself, or outside it)."""
+    pending = [statement]
+    while pending:
+        current = pending.pop()
+        for child in child_nodes(current):
+            if child is node:
+                return current
+            pending.append(child)
+    return None
 
 
 class _CalledNames(cst.CSTVisitor):
@@ -307,7 +304,7 @@ class _CalledNames(cst.CSTVisitor):
         self.names: set[str] = set()
 
     def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Name):
+        if type(node.func) is cst.Name:
             self.names.add(node.func.value)
 
 
@@ -321,24 +318,24 @@ def value_is_called(ctx: FileContext, node: cst.BaseExpression) -> bool:
     if statement is None:
         return True
     parent = _parent(statement, node)
-    if isinstance(parent, cst.Call):
+    if type(parent) is cst.Call:
         return parent.func is node
     if isinstance(parent, (cst.Arg, cst.Comparison, cst.ComparisonTarget, cst.DictComp, cst.DictElement,
                            cst.Element, cst.If, cst.IfExp, cst.Assert)):
         return False
     targets: list[cst.BaseExpression] = []
-    if isinstance(parent, cst.Assign):
+    if type(parent) is cst.Assign:
         targets = [t.target for t in parent.targets]
-    elif isinstance(parent, (cst.AnnAssign, cst.NamedExpr)):
+    elif (type(parent) is cst.AnnAssign or type(parent) is cst.NamedExpr):
         targets = [parent.target]
-    if targets and all(isinstance(t, cst.Name) for t in targets):
+    if targets and all(type(t) is cst.Name for t in targets):
         shared = state(ctx)
         called = shared.called_names
         if called is None:
             finder = _CalledNames()
-            ctx.module.visit(finder)
+            visit_readonly(ctx.module, finder)
             called = shared.called_names = finder.names
-        return any(isinstance(t, cst.Name) and t.value in called for t in targets)
+        return any(type(t) is cst.Name and t.value in called for t in targets)
     return True
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import libcst as cst
 
@@ -67,6 +68,16 @@ def _import_names(node: cst.Import | cst.ImportFrom) -> Iterator[tuple[str, cst.
 
 
 _TYPE_CHECKS = frozenset({"builtins.isinstance", "builtins.issubclass"})
+
+
+@lru_cache(maxsize=65_536)
+def _used_permission(name: str) -> tuple[str, str] | None:
+    """The permission a qualified name used as a value shows, with the table key it matched
+    (None for a name whose use the table makes conditional). The same few thousand names
+    recur in every file: each is looked up once."""
+    if name in tables().conditions:
+        return None
+    return tables().permission_of(name)
 
 
 @collector
@@ -152,7 +163,7 @@ class SecurityCollector(ScopeTracker, Collector):
 
     def visit_Decorator(self, node: cst.Decorator) -> None:
         target = node.decorator
-        if isinstance(target, (cst.Name, cst.Attribute)):
+        if (type(target) is cst.Name or type(target) is cst.Attribute):
             name = resolve(self.ctx, target)
             if name is not None:
                 self._edge(name, node)
@@ -163,7 +174,7 @@ class SecurityCollector(ScopeTracker, Collector):
         name = resolve(self.ctx, node.func)
         if name in _TYPE_CHECKS and len(node.args) >= 2:
             kinds = node.args[1].value
-            elements = [e.value for e in kinds.elements] if isinstance(kinds, cst.Tuple) else [kinds]
+            elements = [e.value for e in kinds.elements] if type(kinds) is cst.Tuple else [kinds]
             self._skip.update(id(e) for e in elements)
         for use in classify_call(self.ctx, node, name):
             # ``import_module(name)`` of each name of a literal loop: an import of that module
@@ -175,7 +186,7 @@ class SecurityCollector(ScopeTracker, Collector):
         self.path_tricks.call(self.ctx, node, name, self.function)
         callee = name
         func = node.func
-        if callee is None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        if callee is None and type(func) is cst.Attribute and type(func.value) is cst.Name:
             owner = self.enclosing_class()
             if owner is not None and func.value.value in ("self", "cls"):
                 callee = f"{owner}.{func.attr.value}"
@@ -199,9 +210,13 @@ class SecurityCollector(ScopeTracker, Collector):
         self._reference(node)
 
     def visit_Name(self, node: cst.Name) -> None:
-        if id(node) in self._skip:
+        if id(node) in self._skip or self._in_import or self._in_annotation:
             return
-        self._reference(node)
+        name = resolve(self.ctx, node)
+        if name is not None:
+            found = _used_permission(name)
+            if found is not None:
+                self._add(found[0], found[1], "attribute", node)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         """``__builtins__['exec']``: a builtin reached through the builtins dictionary;
@@ -237,9 +252,7 @@ class SecurityCollector(ScopeTracker, Collector):
         if self._in_import or self._in_annotation:
             return
         name = resolve(self.ctx, node)
-        if name is None or name in tables().conditions:
-            return
-        found = tables().permission_of(name)
+        found = _used_permission(name) if name is not None else None
         if found is not None:
             self._add(found[0], found[1], "attribute", node)
 

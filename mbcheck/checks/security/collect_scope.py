@@ -115,7 +115,7 @@ class ScopeTracker(cst.BatchableCSTVisitor):
         self._block(original_node, -1)
 
     def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Lambda):
+        if type(node.func) is cst.Lambda:
             self._immediate.add(id(node.func))
 
     def visit_Lambda(self, node: cst.Lambda) -> None:

@@ -146,16 +146,16 @@ def module_expressions(module: cst.Module) -> dict[str, cst.BaseExpression]:
     one ``''.join([...])``, so a payload split over hundreds of lines folds in one step)."""
     found: dict[str, list[cst.BaseExpression] | None] = {}
     for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
+        if type(statement) is not cst.SimpleStatementLine:
             continue
         for small in statement.body:
-            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+            if type(small) is cst.Assign and len(small.targets) == 1:
                 target: cst.BaseExpression = small.targets[0].target
                 value: cst.BaseExpression | None = small.value
-            elif isinstance(small, cst.AnnAssign):
+            elif type(small) is cst.AnnAssign:
                 target, value = small.target, small.value
-            elif isinstance(small, cst.AugAssign) and isinstance(small.operator, cst.AddAssign):
-                if isinstance(small.target, cst.Name):
+            elif type(small) is cst.AugAssign and type(small.operator) is cst.AddAssign:
+                if type(small.target) is cst.Name:
                     pieces = found.get(small.target.value)
                     if pieces is not None and len(pieces) < MAX_ITEMS:
                         pieces.append(small.value)
@@ -166,7 +166,7 @@ def module_expressions(module: cst.Module) -> dict[str, cst.BaseExpression]:
                 for name in _assigned_names(small):
                     found[name] = None
                 continue
-            if not isinstance(target, cst.Name):
+            if type(target) is not cst.Name:
                 for name in _assigned_names(small):
                     found[name] = None
                 continue
@@ -185,19 +185,19 @@ def module_expressions(module: cst.Module) -> dict[str, cst.BaseExpression]:
 
 def _assigned_names(small: cst.BaseSmallStatement) -> list[str]:
     targets: list[cst.BaseExpression] = []
-    if isinstance(small, cst.Assign):
+    if type(small) is cst.Assign:
         targets = [t.target for t in small.targets]
-    elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+    elif (type(small) is cst.AnnAssign or type(small) is cst.AugAssign):
         targets = [small.target]
     names: list[str] = []
     pending = list(targets)
     while pending:
         node = pending.pop()
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             names.append(node.value)
-        elif isinstance(node, (cst.Tuple, cst.List)):
+        elif (type(node) is cst.Tuple or type(node) is cst.List):
             pending.extend(e.value for e in node.elements)
-        elif isinstance(node, cst.StarredElement):
+        elif type(node) is cst.StarredElement:
             pending.append(node.value)
     return names
 
@@ -219,7 +219,7 @@ def module_value(ctx: FileContext, name: str) -> cst.BaseExpression | None:
 
 
 def _builtin(ctx: FileContext, node: cst.BaseExpression, *names: str) -> str | None:
-    if isinstance(node, cst.Name) and ident(node.value) in names:
+    if type(node) is cst.Name and ident(node.value) in names:
         found = ctx.names.lookup(node.value)
         if found == f"builtins.{ident(node.value)}":
             return ident(node.value)
@@ -235,24 +235,24 @@ def int_value(ctx: FileContext, node: cst.BaseExpression, env: Env, depth: int =
     if depth > 20:
         return None
     found: int | None = None
-    if isinstance(node, cst.Integer):
+    if type(node) is cst.Integer:
         found = literal_int(node)
-    elif isinstance(node, cst.Name):
+    elif type(node) is cst.Name:
         bound = env.get(node.value)
         found = bound if isinstance(bound, int) else None
-    elif isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+    elif type(node) is cst.UnaryOperation and type(node.operator) is cst.Minus:
         inner = int_value(ctx, node.expression, env, depth + 1)
         found = None if inner is None else -inner
-    elif isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _INT_OPERATORS):
+    elif type(node) is cst.BinaryOperation and isinstance(node.operator, _INT_OPERATORS):
         left = int_value(ctx, node.left, env, depth + 1)
         right = int_value(ctx, node.right, env, depth + 1) if left is not None else None
         if left is None or right is None:
             return None
         found = _arith(node.operator, left, right)
-    elif isinstance(node, cst.Call) and len(node.args) == 1 and not node.args[0].keyword:
+    elif type(node) is cst.Call and len(node.args) == 1 and not node.args[0].keyword:
         which = _builtin(ctx, node.func, "ord", "int")
         arg = node.args[0].value
-        text: str | int | None = env.get(arg.value) if isinstance(arg, cst.Name) else None
+        text: str | int | None = env.get(arg.value) if type(arg) is cst.Name else None
         if text is None:
             text = values.fold_string(ctx, arg, depth + 1)
         if which == "ord" and isinstance(text, str) and len(text) == 1:
@@ -262,9 +262,9 @@ def int_value(ctx: FileContext, node: cst.BaseExpression, env: Env, depth: int =
                 found = int(text)
             except ValueError:
                 return None
-    elif isinstance(node, cst.Call) and _builtin(ctx, node.func, "int") and len(node.args) == 2:
+    elif type(node) is cst.Call and _builtin(ctx, node.func, "int") and len(node.args) == 2:
         first = node.args[0].value
-        text = env.get(first.value) if isinstance(first, cst.Name) else None
+        text = env.get(first.value) if type(first) is cst.Name else None
         if text is None:
             text = values.fold_string(ctx, first, depth + 1)
         base = literal_int(node.args[1].value)
@@ -277,21 +277,21 @@ def int_value(ctx: FileContext, node: cst.BaseExpression, env: Env, depth: int =
 
 
 def _arith(operator: cst.BaseBinaryOp, left: int, right: int) -> int | None:
-    if isinstance(operator, cst.Add):
+    if type(operator) is cst.Add:
         return left + right
-    if isinstance(operator, cst.Subtract):
+    if type(operator) is cst.Subtract:
         return left - right
-    if isinstance(operator, cst.Multiply):
+    if type(operator) is cst.Multiply:
         return left * right
-    if isinstance(operator, cst.BitXor):
+    if type(operator) is cst.BitXor:
         return left ^ right
-    if isinstance(operator, cst.BitAnd):
+    if type(operator) is cst.BitAnd:
         return left & right
-    if isinstance(operator, cst.BitOr):
+    if type(operator) is cst.BitOr:
         return left | right
     if right == 0:
         return None
-    return left % right if isinstance(operator, cst.Modulo) else left // right
+    return left % right if type(operator) is cst.Modulo else left // right
 
 
 def items(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> list[int | str] | None:
@@ -300,16 +300,16 @@ def items(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> list[in
     or a module-level name holding one (at most :data:`MAX_ITEMS` items)."""
     if depth > 20:
         return None
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         held = module_value(ctx, node.value)
-        if held is not None and isinstance(held, (cst.List, cst.Tuple)):
+        if held is not None and (type(held) is cst.List or type(held) is cst.Tuple):
             return items(ctx, held, depth + 1)
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+    if (type(node) is cst.List or type(node) is cst.Tuple or type(node) is cst.Set):
         if len(node.elements) > MAX_ITEMS:
             return None
         out: list[int | str] = []
         for element in node.elements:
-            if not isinstance(element, cst.Element):
+            if type(element) is not cst.Element:
                 return None
             number = int_value(ctx, element.value, {}, depth + 1)
             if number is not None:
@@ -320,7 +320,7 @@ def items(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> list[in
                 return None
             out.append(text)
         return out
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         which = _builtin(ctx, node.func, "reversed", "range", "list", "tuple")
         if which in ("reversed", "list", "tuple") and len(node.args) == 1:
             inner = items(ctx, node.args[0].value, depth + 1)
@@ -343,16 +343,16 @@ def items(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> list[in
 
 def _comprehension(node: cst.BaseExpression) -> tuple[cst.BaseExpression, str, cst.BaseExpression] | None:
     """``(element, variable, iterable)`` of ``x for v in it`` with one ``for`` and no ``if``."""
-    if isinstance(node, (cst.GeneratorExp, cst.ListComp)):
+    if (type(node) is cst.GeneratorExp or type(node) is cst.ListComp):
         comp = node.for_in
-        if isinstance(comp.target, cst.Name) and comp.inner_for_in is None and not comp.ifs and not comp.asynchronous:
+        if type(comp.target) is cst.Name and comp.inner_for_in is None and not comp.ifs and not comp.asynchronous:
             return node.elt, comp.target.value, comp.iter
     return None
 
 
 def _map_call(ctx: FileContext, node: cst.BaseExpression) -> tuple[str, cst.BaseExpression] | None:
     """``(function, iterable)`` of ``map(chr, it)`` / ``map(ord, it)`` / ``map(int, it)``."""
-    if isinstance(node, cst.Call) and _builtin(ctx, node.func, "map") and len(node.args) == 2:
+    if type(node) is cst.Call and _builtin(ctx, node.func, "map") and len(node.args) == 2:
         function = _builtin(ctx, node.args[0].value, "chr", "ord", "int", "str")
         if function is not None:
             return function, node.args[1].value
@@ -361,10 +361,10 @@ def _map_call(ctx: FileContext, node: cst.BaseExpression) -> tuple[str, cst.Base
 
 def _element_string(ctx: FileContext, elt: cst.BaseExpression, env: Env, depth: int) -> str | None:
     """One folded element of a string comprehension: ``chr(<int>)``, the variable, or a literal."""
-    if isinstance(elt, cst.Call) and _builtin(ctx, elt.func, "chr") and len(elt.args) == 1:
+    if type(elt) is cst.Call and _builtin(ctx, elt.func, "chr") and len(elt.args) == 1:
         number = int_value(ctx, elt.args[0].value, env, depth + 1)
         return chr(number) if number is not None and 0 <= number < 0x110000 else None
-    if isinstance(elt, cst.Name) and elt.value in env:
+    if type(elt) is cst.Name and elt.value in env:
         bound = env[elt.value]
         return bound if isinstance(bound, str) else None
     return literal_string(elt)
@@ -436,7 +436,7 @@ def byte_items(ctx: FileContext, node: cst.BaseExpression, depth: int) -> bytes 
                 else:
                     return None
         else:
-            if not isinstance(node, (cst.List, cst.Tuple, cst.Name)):
+            if (type(node) is not cst.List and type(node) is not cst.Tuple and type(node) is not cst.Name):
                 return None
             found = items(ctx, node, depth + 1)
             if found is None or not all(isinstance(i, int) for i in found):
@@ -550,24 +550,24 @@ def _encoding_argument(ctx: FileContext, call: cst.Call, position: int, depth: i
 
 def more_string(ctx: FileContext, node: cst.BaseExpression, depth: int) -> str | None:
     """Forms of a static string that :func:`values.fold_string` leaves to this module."""
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         held = module_value(ctx, node.value)
         return None if held is None else values.fold_string(ctx, held, depth + 1)
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
+    if type(node) is cst.BinaryOperation and type(node.operator) is cst.Modulo:
         template = values.fold_string(ctx, node.left, depth + 1)
         if template is None:
             return None
         right = node.right
         parts: list[str] = []
-        for element in right.elements if isinstance(right, cst.Tuple) else [cst.Element(right)]:
-            if not isinstance(element, cst.Element):
+        for element in right.elements if type(right) is cst.Tuple else [cst.Element(right)]:
+            if type(element) is not cst.Element:
                 return None
             text = values.fold_string(ctx, element.value, depth + 1)
             if text is None:
                 return None
             parts.append(text)
         return percent_format(template, parts)
-    if not isinstance(node, cst.Call):
+    if type(node) is not cst.Call:
         return None
     func = node.func
     name = values.resolve(ctx, func)
@@ -583,7 +583,7 @@ def more_string(ctx: FileContext, node: cst.BaseExpression, depth: int) -> str |
             data = values.fold_bytes(ctx, node.args[0].value, depth + 1)
             return None if data is None else decode_text(data, encoding)
         return None
-    if isinstance(func, cst.Attribute):
+    if type(func) is cst.Attribute:
         method = func.attr.value
         if method == "join" and len(node.args) == 1:
             separator = values.fold_string(ctx, func.value, depth + 1)
@@ -623,21 +623,21 @@ def more_string(ctx: FileContext, node: cst.BaseExpression, depth: int) -> str |
 
 def more_bytes(ctx: FileContext, node: cst.BaseExpression, depth: int) -> bytes | None:
     """Forms of static bytes that :func:`values.fold_bytes` leaves to this module."""
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         held = module_value(ctx, node.value)
         return None if held is None else values.fold_bytes(ctx, held, depth + 1)
-    if isinstance(node, cst.ConcatenatedString):
+    if type(node) is cst.ConcatenatedString:
         left = values.fold_bytes(ctx, node.left, depth + 1)
         right = values.fold_bytes(ctx, node.right, depth + 1) if left is not None else None
         return None if left is None or right is None or len(left) + len(right) > MAX_FOLD else left + right
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+    if type(node) is cst.BinaryOperation and type(node.operator) is cst.Add:
         left = values.fold_bytes(ctx, node.left, depth + 1)
         right = values.fold_bytes(ctx, node.right, depth + 1) if left is not None else None
         return None if left is None or right is None or len(left) + len(right) > MAX_FOLD else left + right
-    if isinstance(node, cst.Subscript) and values.is_reversal(node):
+    if type(node) is cst.Subscript and values.is_reversal(node):
         data = values.fold_bytes(ctx, node.value, depth + 1)
         return None if data is None else data[::-1]
-    if not isinstance(node, cst.Call):
+    if type(node) is not cst.Call:
         return None
     func = node.func
     if _builtin(ctx, func, "bytes", "bytearray"):
@@ -667,7 +667,7 @@ def more_bytes(ctx: FileContext, node: cst.BaseExpression, depth: int) -> bytes 
                 data = text.encode("latin-1", errors="ignore") if text is not None else None
             return None if data is None else _byte_codec(canonical, data)
         return None
-    if isinstance(func, cst.Attribute) and func.attr.value == "encode":
+    if type(func) is cst.Attribute and func.attr.value == "encode":
         encoding = _encoding_argument(ctx, node, 0, depth)
         text = values.fold_string(ctx, func.value, depth + 1) if encoding is not None else None
         return None if text is None or encoding is None else encode_text(text, encoding)

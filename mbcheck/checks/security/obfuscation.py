@@ -266,13 +266,13 @@ def _walk(node: cst.CSTNode, limit: int = _WALK_LIMIT) -> Iterator[cst.CSTNode]:
         current = pending.pop()
         count += 1
         yield current
-        if isinstance(current, (cst.Lambda, cst.FunctionDef)):
+        if (type(current) is cst.Lambda or type(current) is cst.FunctionDef):
             continue
         pending.extend(reversed(_children(current)))
 
 
 def _builtin(ctx: FileContext, node: cst.BaseExpression, names: tuple[str, ...]) -> bool:
-    return (isinstance(node, cst.Name) and ident(node.value) in names
+    return (type(node) is cst.Name and ident(node.value) in names
             and ctx.names.lookup(node.value) == f"builtins.{ident(node.value)}")
 
 
@@ -284,7 +284,7 @@ def _codec_of(ctx: FileContext, call: cst.Call) -> str | None:
     """The exotic codec a call applies (``.decode('cp1026')``, ``codecs.decode(x, 'rot13')``)."""
     func = call.func
     position = None
-    if isinstance(func, cst.Attribute) and func.attr.value in ("decode", "encode"):
+    if type(func) is cst.Attribute and func.attr.value in ("decode", "encode"):
         name = values.resolve(ctx, func)
         position = 1 if name in ("codecs.decode", "codecs.encode") else 0
     elif _builtin(ctx, func, ("str", "bytes")) or values.resolve(ctx, func) in ("codecs.decode", "codecs.encode"):
@@ -310,9 +310,9 @@ def techniques(ctx: FileContext, node: cst.CSTNode) -> list[str]:
             found.append(what)
 
     for current in _walk(node, 400):
-        if isinstance(current, cst.Subscript) and values.is_reversal(current):
+        if type(current) is cst.Subscript and values.is_reversal(current):
             add("reversal")
-        if not isinstance(current, cst.Call):
+        if type(current) is not cst.Call:
             continue
         func = current.func
         if _builtin(ctx, func, ("chr",)) or (_builtin(ctx, func, ("map",)) and current.args and _builtin(ctx, current.args[0].value, ("chr",))):
@@ -358,7 +358,7 @@ def split_name(ctx: FileContext, node: cst.BaseExpression, value: str) -> bool:
     parts = value.split(".")
     if not all(p.isidentifier() for p in parts) or not any(p in _sensitive_names() for p in parts):
         return False
-    leaves = [text for n in _walk(node, 200) if isinstance(n, cst.SimpleString)
+    leaves = [text for n in _walk(node, 200) if type(n) is cst.SimpleString
               for text in [literal_string(n)] if text is not None]
     if len(leaves) < 2:
         return False
@@ -383,12 +383,12 @@ _ROOT_BUILTINS = ("chr", "bytes", "bytearray", "str")
 
 def _disguise_root(ctx: FileContext, node: cst.BaseExpression) -> bool:
     """A cheap test before :func:`techniques`: can this node be the top of a disguised string?"""
-    if isinstance(node, (cst.BinaryOperation, cst.Subscript)):
+    if (type(node) is cst.BinaryOperation or type(node) is cst.Subscript):
         return True
-    if not isinstance(node, cst.Call):
+    if type(node) is not cst.Call:
         return False
     func = node.func
-    if isinstance(func, cst.Attribute):
+    if type(func) is cst.Attribute:
         return func.attr.value in _ROOT_METHODS
     return _builtin(ctx, func, _ROOT_BUILTINS) or values.resolve(ctx, func) in ("codecs.decode", "codecs.encode")
 
@@ -484,7 +484,7 @@ class Flow:
         for expr in exprs:
             for node in _walk(expr):
                 ids.add(id(node))
-                if isinstance(node, cst.Name):
+                if type(node) is cst.Name:
                     keys.append(self._key(node.value, scopes=scopes))
         return keys, ids
 
@@ -494,7 +494,7 @@ class Flow:
             self._covered.add(id(inner))
 
     def assignment(self, targets: list[cst.BaseExpression], value: cst.BaseExpression, augmented: bool = False) -> None:
-        names = [t.value for t in targets if isinstance(t, cst.Name)]
+        names = [t.value for t in targets if type(t) is cst.Name]
         if not names:
             return
         scopes = list(self.ctx.names.scopes)
@@ -513,7 +513,7 @@ class Flow:
         if id(node) in self._covered:
             return
         part: cst.BaseExpression = node
-        while isinstance(part, cst.ConcatenatedString):  # its pieces are one literal
+        while type(part) is cst.ConcatenatedString:  # its pieces are one literal
             self._covered.update((id(part), id(part.left)))
             part = part.right
         self._covered.add(id(part))
@@ -526,7 +526,7 @@ class Flow:
                 self._add(Origin("blob", node, f"a {len(text)}-character {alphabet} literal",
                                                 content=content))
             return
-        data = literal_bytes(node) if isinstance(node, cst.SimpleString) else None
+        data = literal_bytes(node) if type(node) is cst.SimpleString else None
         if data is None:
             return
         alphabet = blob_alphabet(data.decode("latin-1")) if len(data) >= table().min_length else None
@@ -544,10 +544,10 @@ class Flow:
         self._byte_list(node)
         self._assembled(node)
         self._split_join(node)
-        if isinstance(node.func, cst.Name) and ident(node.func.value) in table().protector_names:
+        if type(node.func) is cst.Name and ident(node.func.value) in table().protector_names:
             self.stubs.append((node, f"a call of `{node.func.value}`"))
         decoding = name is not None and (name in tables().decoders or name in fold.DECOMPRESSORS)
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("decode", "translate") and name is None:
+        if type(node.func) is cst.Attribute and node.func.attr.value in ("decode", "translate") and name is None:
             self._sink("decode", f"`.{node.func.attr.value}()`", node, [node.func.value, *(a.value for a in node.args)])
         elif decoding and name is not None:
             self._sink("decode", f"`{name}`", node, [a.value for a in node.args])
@@ -571,7 +571,7 @@ class Flow:
             self._assembled(node)
 
     def binary(self, node: cst.BinaryOperation) -> None:
-        if isinstance(node.operator, (cst.Add, cst.Modulo)):
+        if (type(node.operator) is cst.Add or type(node.operator) is cst.Modulo):
             self._split_add(node)
             self._assembled(node)
 
@@ -589,7 +589,7 @@ class Flow:
         if not (_builtin(self.ctx, node.func, _BYTE_BUILDERS) and len(node.args) == 1):
             return
         arg = node.args[0].value
-        if not isinstance(arg, (cst.List, cst.Tuple)) or len(arg.elements) < table().min_length:
+        if (type(arg) is not cst.List and type(arg) is not cst.Tuple) or len(arg.elements) < table().min_length:
             return
         data = values.fold_bytes(self.ctx, node)
         if data is not None:
@@ -601,7 +601,7 @@ class Flow:
         if id(node) in self._covered or not _disguise_root(self.ctx, node):
             return
         used = techniques(self.ctx, node)
-        if not used or any(isinstance(n, cst.Call) and _builtin(self.ctx, n.func, ("range",)) for n in _walk(node, 400)):
+        if not used or any(type(n) is cst.Call and _builtin(self.ctx, n.func, ("range",)) for n in _walk(node, 400)):
             return  # ``''.join(map(chr, range(32, 127)))``: a table of characters, not a disguise
         value = values.fold_string(self.ctx, node)
         if value is None or not meaningful(value):
@@ -620,7 +620,7 @@ class Flow:
         pending: list[cst.BaseExpression] = [node]
         while pending and len(pieces) < fold.MAX_ITEMS:
             current = pending.pop()
-            if isinstance(current, cst.BinaryOperation) and isinstance(current.operator, cst.Add):
+            if type(current) is cst.BinaryOperation and type(current.operator) is cst.Add:
                 self._covered.add(id(current))
                 pending += [current.right, current.left]
                 continue
@@ -635,13 +635,13 @@ class Flow:
 
     def _split_join(self, node: cst.Call) -> None:
         func = node.func
-        if not (isinstance(func, cst.Attribute) and func.attr.value == "join" and len(node.args) == 1):
+        if not (type(func) is cst.Attribute and func.attr.value == "join" and len(node.args) == 1):
             return
         arg = node.args[0].value
-        if isinstance(arg, cst.Name):
+        if type(arg) is cst.Name:
             held = fold.module_value(self.ctx, arg.value)
             arg = held if held is not None else arg
-        if isinstance(arg, (cst.List, cst.Tuple)):
+        if (type(arg) is cst.List or type(arg) is cst.Tuple):
             pieces = [t for t in (literal_string(e.value) for e in arg.elements[: fold.MAX_ITEMS]) if t is not None]
             self._split(node, pieces)
         if id(node) not in self.origins:

@@ -35,21 +35,21 @@ def partial_text(ctx: FileContext, node: cst.BaseExpression, depth: int = 0, *, 
         return folded
     if depth > _MAX_DEPTH:
         return UNKNOWN
-    if isinstance(node, cst.FormattedString):
+    if type(node) is cst.FormattedString:
         out: list[str] = []
         for part in node.parts:
-            if isinstance(part, cst.FormattedStringText):
+            if type(part) is cst.FormattedStringText:
                 out.append(part.value)
-            elif isinstance(part, cst.FormattedStringExpression):
+            elif type(part) is cst.FormattedStringExpression:
                 out.append(partial_text(ctx, part.expression, depth + 1, follow=follow))
         return "".join(out)
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+    if type(node) is cst.BinaryOperation and type(node.operator) is cst.Add:
         return (partial_text(ctx, node.left, depth + 1, follow=follow)
                 + partial_text(ctx, node.right, depth + 1, follow=follow))
-    if isinstance(node, cst.ConcatenatedString):
+    if type(node) is cst.ConcatenatedString:
         return (partial_text(ctx, node.left, depth + 1, follow=follow)
                 + partial_text(ctx, node.right, depth + 1, follow=follow))
-    if follow and isinstance(node, cst.Name):
+    if follow and type(node) is cst.Name:
         held = single_value(ctx, node.value, lookups_only=False)  # ``t = base + '/x.pth'``; ``open(t, 'w')``
         if held is not None:
             return partial_path(ctx, held, depth + 1, follow=True)
@@ -60,24 +60,24 @@ def partial_path(ctx: FileContext, node: cst.BaseExpression, depth: int = 0, *, 
     """A path expression's text as far as it is known (``os.path.join``, ``Path / x``, ``+``, f-strings)."""
     if depth > _MAX_DEPTH:
         return UNKNOWN
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+    if type(node) is cst.BinaryOperation and type(node.operator) is cst.Divide:
         return (partial_path(ctx, node.left, depth + 1, follow=follow) + "/"
                 + partial_path(ctx, node.right, depth + 1, follow=follow))
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         name = resolve(ctx, node.func)
         args = [a.value for a in node.args if a.keyword is None and not a.star]
         if name in JOINS:
             return "/".join(partial_path(ctx, a, depth + 1, follow=follow) for a in args) if args else UNKNOWN
         if name in _HOME:
             return "~" if not args else partial_path(ctx, args[0], depth + 1, follow=follow)
-        if isinstance(node.func, cst.Attribute):
+        if type(node.func) is cst.Attribute:
             method = node.func.attr.value
             if method == "joinpath":
                 pieces = [node.func.value, *args]
                 return "/".join(partial_path(ctx, p, depth + 1, follow=follow) for p in pieces)
             if method in ("expanduser", "resolve", "absolute"):
                 return partial_path(ctx, node.func.value, depth + 1, follow=follow)
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+    if type(node) is cst.BinaryOperation and type(node.operator) is cst.Add:
         return (partial_path(ctx, node.left, depth + 1, follow=follow)
                 + partial_path(ctx, node.right, depth + 1, follow=follow))
     return partial_text(ctx, node, depth + 1, follow=follow)

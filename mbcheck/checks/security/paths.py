@@ -50,9 +50,9 @@ def _path_parts(ctx: FileContext, nodes: Sequence[cst.BaseExpression], expanded:
 
 def _home_variable(ctx: FileContext, node: cst.BaseExpression) -> bool:
     """``os.environ['HOME']``, ``os.environ.get('HOME')``, ``os.getenv('HOME')``."""
-    if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+    if type(node) is cst.Subscript and len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index:
         return resolve(ctx, node.value) == "os.environ" and fold_string(ctx, node.slice[0].slice.value) in _HOME_VARIABLES
-    if isinstance(node, cst.Call) and node.args:
+    if type(node) is cst.Call and node.args:
         name = resolve(ctx, node.func)
         if name in ("os.getenv", "os.environ.get"):
             return fold_string(ctx, node.args[0].value) in _HOME_VARIABLES
@@ -71,33 +71,33 @@ def static_path(ctx: FileContext, node: cst.BaseExpression, expanded: bool = Fal
         if parsed is None or (parsed.home and not expanded):
             return None
         return parsed
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return state(ctx).path_names.get(node.value)
-    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+    if type(node) is cst.Attribute and type(node.value) is cst.Name and node.value.value == "self":
         return state(ctx).path_attrs.get(node.attr.value)
     if _home_variable(ctx, node):
         return StaticPath(True, "")
-    if isinstance(node, cst.BinaryOperation):
-        if isinstance(node.operator, cst.Divide):
+    if type(node) is cst.BinaryOperation:
+        if type(node.operator) is cst.Divide:
             left = static_path(ctx, node.left, expanded)
             right = fold_string(ctx, node.right)
             return left.join(right) if left is not None and right is not None else None
-        if isinstance(node.operator, cst.Add):
+        if type(node.operator) is cst.Add:
             left = static_path(ctx, node.left, expanded)
             right = fold_string(ctx, node.right)
             if left is None or right is None:
                 return None
             return left.concat(right)
-    if isinstance(node, cst.FormattedString) and node.parts:
+    if type(node) is cst.FormattedString and node.parts:
         first = node.parts[0]
-        if not isinstance(first, cst.FormattedStringExpression):
+        if type(first) is not cst.FormattedStringExpression:
             return None
         base = static_path(ctx, first.expression, expanded)
         rest: list[str] = []
         for part in node.parts[1:]:
-            if isinstance(part, cst.FormattedStringText):
+            if type(part) is cst.FormattedStringText:
                 rest.append(part.value)
-            elif isinstance(part, cst.FormattedStringExpression):
+            elif type(part) is cst.FormattedStringExpression:
                 value = fold_string(ctx, part.expression)
                 if value is None:
                     return None
@@ -105,7 +105,7 @@ def static_path(ctx: FileContext, node: cst.BaseExpression, expanded: bool = Fal
         if base is None:
             return None
         return base.concat("".join(rest))
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         name = resolve(ctx, node.func)
         args = [a.value for a in node.args if not a.star and a.keyword is None]
         if name in _EXPANDERS and args:
@@ -118,7 +118,7 @@ def static_path(ctx: FileContext, node: cst.BaseExpression, expanded: bool = Fal
             return _path_parts(ctx, args, expanded)
         if name in ("pathlib.Path.home", "pathlib.PosixPath.home", "pathlib.WindowsPath.home"):
             return StaticPath(True, "")
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("expanduser", "resolve", "absolute", "joinpath"):
+        if type(node.func) is cst.Attribute and node.func.attr.value in ("expanduser", "resolve", "absolute", "joinpath"):
             receiver = static_path(ctx, node.func.value, expanded or node.func.attr.value == "expanduser")
             if receiver is None:
                 return None
@@ -131,17 +131,17 @@ def static_path(ctx: FileContext, node: cst.BaseExpression, expanded: bool = Fal
 
 def is_path_expr(ctx: FileContext, node: cst.BaseExpression) -> bool:
     """Whether an expression is known to be a pathlib path (its value may be unknown)."""
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value in state(ctx).path_names
-    if isinstance(node, cst.Attribute):
-        if isinstance(node.value, cst.Name) and node.value.value == "self" and node.attr.value in state(ctx).path_attrs:
+    if type(node) is cst.Attribute:
+        if type(node.value) is cst.Name and node.value.value == "self" and node.attr.value in state(ctx).path_attrs:
             return True
         if node.attr.value == "parent":
             return is_path_expr(ctx, node.value)
         return False
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+    if type(node) is cst.BinaryOperation and type(node.operator) is cst.Divide:
         return is_path_expr(ctx, node.left)
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         name = resolve(ctx, node.func)
         if name in PATH_TYPES:
             return True
@@ -149,7 +149,7 @@ def is_path_expr(ctx: FileContext, node: cst.BaseExpression) -> bool:
             owner, method = name.rsplit(".", 1)
             if owner in PATH_TYPES and method in ("home", "cwd"):
                 return True
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _PATH_RETURNING:
+        if type(node.func) is cst.Attribute and node.func.attr.value in _PATH_RETURNING:
             return is_path_expr(ctx, node.func.value)
     return False
 
@@ -158,7 +158,7 @@ def _path_annotation(ctx: FileContext, annotation: cst.Annotation | None) -> boo
     if annotation is None:
         return False
     expr = annotation.annotation
-    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+    if type(expr) is cst.BinaryOperation and type(expr.operator) is cst.BitOr:
         return _path_annotation(ctx, cst.Annotation(expr.left)) or _path_annotation(ctx, cst.Annotation(expr.right))
     text = literal_string(expr)
     if text is not None:
@@ -175,23 +175,23 @@ def observe_assignment(ctx: FileContext, node: cst.Assign | cst.AnnAssign) -> No
     value = node.value
     targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
     is_path = value is not None and is_path_expr(ctx, value)
-    if isinstance(node, cst.AnnAssign) and _path_annotation(ctx, node.annotation):
+    if type(node) is cst.AnnAssign and _path_annotation(ctx, node.annotation):
         is_path = True
     known = static_path(ctx, value) if value is not None else None
     for target in targets:
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             if is_path or known is not None:
                 st.path_names[target.value] = known
             else:
                 st.path_names.pop(target.value, None)
         elif (
-            isinstance(target, cst.Attribute)
-            and isinstance(target.value, cst.Name)
+            type(target) is cst.Attribute
+            and type(target.value) is cst.Name
             and target.value.value == "self"
             and (is_path or known is not None)
         ):
             st.path_attrs[target.attr.value] = known
-    if isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name) and ctx.names.class_depth and is_path:
+    if type(node) is cst.AnnAssign and type(node.target) is cst.Name and ctx.names.class_depth and is_path:
         st.path_attrs[node.target.value] = known  # a dataclass field ``root: Path``
 
 

@@ -57,7 +57,7 @@ class Reach:
 
 
 def _index(node: cst.Subscript) -> cst.BaseExpression | None:
-    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+    if len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index:
         return node.slice[0].slice.value
     return None
 
@@ -65,7 +65,7 @@ def _index(node: cst.Subscript) -> cst.BaseExpression | None:
 def _container(ctx: FileContext, node: cst.BaseExpression) -> tuple[str, str] | None:
     """``(base, form)`` when ``node`` is a namespace dictionary: ``vars(m)``, ``m.__dict__``,
     ``globals()``, ``sys.modules``, ``__builtins__`` (a dict in an imported module)."""
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         func = values.resolve(ctx, node.func)
         if func not in _NAMESPACES:
             return None
@@ -112,28 +112,28 @@ def _make(ctx: FileContext, base: str, form: str, key: cst.BaseExpression, calls
 
 def reach(ctx: FileContext, node: cst.BaseExpression) -> Reach | None:
     """The reflective lookup ``node`` is, or None (see the module docstring)."""
-    if isinstance(node, cst.Subscript):
+    if type(node) is cst.Subscript:
         key = _index(node)
         found = _container(ctx, node.value) if key is not None else None
         if found is None or key is None:
             return None
         return _make(ctx, found[0], f"{found[1]}[...]", key)
-    if not isinstance(node, cst.Call) or not node.args:
+    if type(node) is not cst.Call or not node.args:
         return None
     func = node.func
-    if isinstance(func, cst.Attribute):
+    if type(func) is cst.Attribute:
         attr = ident(func.attr.value)
         if attr != "get" and attr != "__getattribute__" and attr != "resolve_name":
             return None
-    if isinstance(func, cst.Attribute) and ident(func.attr.value) == "get" and len(node.args) <= 2:
+    if type(func) is cst.Attribute and ident(func.attr.value) == "get" and len(node.args) <= 2:
         found = _container(ctx, func.value)
         if found is not None:
             return _make(ctx, found[0], f"{found[1]}.get(...)", node.args[0].value)
-    if isinstance(func, cst.Name):
+    if type(func) is cst.Name:
         held = values.single_value(ctx, func.value)  # ``get = attrgetter('system')`` then ``get(os)``
-        if isinstance(held, cst.Call):
+        if type(held) is cst.Call:
             func = held
-    if isinstance(func, cst.Call) and func.args and len(node.args) == 1:
+    if type(func) is cst.Call and func.args and len(node.args) == 1:
         maker = values.resolve(ctx, func.func)
         if maker in ("operator.attrgetter", "operator.methodcaller"):
             base = values.resolve(ctx, node.args[0].value)
@@ -170,12 +170,12 @@ def _chain(node: cst.BaseExpression) -> list[str]:
     """The attribute names of a chain, innermost last (``().__class__.__base__`` -> both)."""
     names: list[str] = []
     while True:
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             names.append(ident(node.attr.value))
             node = node.value
-        elif isinstance(node, cst.Subscript):
+        elif type(node) is cst.Subscript:
             node = node.value
-        elif isinstance(node, cst.Call):
+        elif type(node) is cst.Call:
             node = node.func
         else:
             return names
@@ -185,7 +185,7 @@ def subclasses_gadget(ctx: FileContext, call: cst.Call) -> bool:
     """``().__class__.__base__.__subclasses__()`` / ``object.__subclasses__()``: every class
     loaded in the process, reached without naming one (a sandbox escape)."""
     func = call.func
-    if not isinstance(func, cst.Attribute) or ident(func.attr.value) != "__subclasses__":
+    if type(func) is not cst.Attribute or ident(func.attr.value) != "__subclasses__":
         return False
     if values.resolve(ctx, func.value) in ("builtins.object", "builtins.type"):
         return True
@@ -204,7 +204,7 @@ _CODE_METHODS = frozenset({"__subclasses__", "replace", "exec_module", "load_mod
 def code_uses(ctx: FileContext, call: cst.Call) -> str | None:
     """What a call that makes or runs code without a listed name does (for messages), or None."""
     func = call.func
-    if isinstance(func, cst.Attribute):
+    if type(func) is cst.Attribute:
         method = ident(func.attr.value)
         if method in _CODE_METHODS:
             found = _code_method(ctx, call, method)
@@ -212,7 +212,7 @@ def code_uses(ctx: FileContext, call: cst.Call) -> str | None:
                 return found
         elif method not in ("timeit", "repeat", "Timer"):
             return None
-    elif not isinstance(func, cst.Name):
+    elif type(func) is not cst.Name:
         return None
     name = values.resolve(ctx, func)
     return _timeit(ctx, call, name) if name in _TIMEIT else None
@@ -258,17 +258,17 @@ def _timeit(ctx: FileContext, call: cst.Call, name: str | None) -> str | None:
 
 def _stringy(ctx: FileContext, node: cst.BaseExpression) -> bool:
     """Whether an expression is a string: folded, an f-string, or built with ``+``/``%``/``.format``."""
-    if isinstance(node, cst.FormattedString) or values.fold_string(ctx, node) is not None:
+    if type(node) is cst.FormattedString or values.fold_string(ctx, node) is not None:
         return True
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Modulo)):
-        return _stringy(ctx, node.left) or (isinstance(node.operator, cst.Add) and _stringy(ctx, node.right))
-    return (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+    if type(node) is cst.BinaryOperation and (type(node.operator) is cst.Add or type(node.operator) is cst.Modulo):
+        return _stringy(ctx, node.left) or (type(node.operator) is cst.Add and _stringy(ctx, node.right))
+    return (type(node) is cst.Call and type(node.func) is cst.Attribute
             and node.func.attr.value == "format" and _stringy(ctx, node.func.value))
 
 
 def code_assignment(target: cst.BaseExpression) -> bool:
     """``f.__code__ = ...``: replaces a function's bytecode."""
-    return isinstance(target, cst.Attribute) and ident(target.attr.value) == "__code__"
+    return type(target) is cst.Attribute and ident(target.attr.value) == "__code__"
 
 
 # --------------------------------------------------------------------------
@@ -291,9 +291,9 @@ class PathTrick:
 
 def _first_entry(value: cst.BaseExpression) -> cst.BaseExpression | None:
     """The first entry a list expression puts on the path: ``['x.egg']``, ``['x.egg'] + sys.path``."""
-    if isinstance(value, (cst.List, cst.Tuple)):
+    if (type(value) is cst.List or type(value) is cst.Tuple):
         return value.elements[0].value if value.elements else None
-    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+    if type(value) is cst.BinaryOperation and type(value.operator) is cst.Add:
         return _first_entry(value.left) or _first_entry(value.right)
     return None
 
@@ -302,15 +302,15 @@ def path_assignment(ctx: FileContext, node: cst.Assign | cst.AugAssign) -> PathT
     """``sys.path[0:0] = [...]``, ``sys.path = [...] + sys.path``, ``sys.path += [...]``: an import-path change."""
     targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
     for target in targets:
-        base = target.value if isinstance(target, cst.Subscript) else target
-        if not (isinstance(base, cst.Attribute) and base.attr.value == "path"):
+        base = target.value if type(target) is cst.Subscript else target
+        if not (type(base) is cst.Attribute and base.attr.value == "path"):
             continue  # a plain name is never `sys.path` itself (`from sys import path` cannot rebind it)
         if values.resolve(ctx, base) != "sys.path":
             continue
         entry = _first_entry(node.value)
         if entry is None:
             return None
-        via = "sys.path[...] = ..." if isinstance(target, cst.Subscript) else (
+        via = "sys.path[...] = ..." if type(target) is cst.Subscript else (
             "sys.path = ..." if isinstance(node, cst.Assign) else "sys.path += ...")
         return PathTrick(node, via, values.fold_string(ctx, entry))
     return None
@@ -325,7 +325,7 @@ def path_trick(ctx: FileContext, call: cst.Call, name: str | None) -> PathTrick 
     if len(args) <= position:
         return None
     value = args[position].value
-    if name == "sys.path.extend" and isinstance(value, (cst.List, cst.Tuple)) and value.elements:
+    if name == "sys.path.extend" and (type(value) is cst.List or type(value) is cst.Tuple) and value.elements:
         value = value.elements[0].value
     return PathTrick(call, name, values.fold_string(ctx, value))
 
@@ -386,7 +386,7 @@ def extra_uses(ctx: FileContext, call: cst.Call) -> list[tuple[str, str]]:
     (``methodcaller('system', c)(os)``), code made or loaded at run time, a clipboard method."""
     out: list[tuple[str, str]] = []
     found = reach(ctx, call)
-    if found is None and isinstance(call.func, (cst.Subscript, cst.Call)):
+    if found is None and (type(call.func) is cst.Subscript or type(call.func) is cst.Call):
         found = reach(ctx, call.func)  # ``vars(os)[name](arg)``: unfolded, the call is what counts
         found = found if found is not None and found.target is None else None
     if found is not None:
@@ -397,7 +397,7 @@ def extra_uses(ctx: FileContext, call: cst.Call) -> list[tuple[str, str]]:
     if made is not None:
         out.append(("dynamic-code", made.split("`")[1]))
     func = call.func
-    if isinstance(func, cst.Attribute):
+    if type(func) is cst.Attribute:
         method = ident(func.attr.value)
         owners = _CLIPBOARD_METHODS.get(method)
         if owners is not None and _imports_any(ctx, owners):
@@ -425,7 +425,7 @@ class PathTricks:
             trick = PathTrick(found.node, found.via, found.entry, function)
             self.tricks.append((trick, self.imports.get(function, 0)))
         elif name in values.DYNAMIC_IMPORTERS or (
-            isinstance(node.func, cst.Attribute) and node.func.attr.value in ("exec_module", "load_module")
+            type(node.func) is cst.Attribute and node.func.attr.value in ("exec_module", "load_module")
             and code_uses(ctx, node) in _LOADERS
         ):
             self.imported(function)

@@ -12,7 +12,7 @@ pieces computed at run time stand for "anything" and never make a match.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import libcst as cst
 
@@ -36,8 +36,8 @@ _PROCESS_EXTRA = frozenset({"pty.spawn", "os.execl", "os.execle", "os.execlp", "
 
 
 def _argv_text(ctx: FileContext, node: cst.BaseExpression) -> str:
-    if isinstance(node, (cst.List, cst.Tuple)):
-        return " ".join(partial_text(ctx, e.value) for e in node.elements if isinstance(e, cst.Element))
+    if (type(node) is cst.List or type(node) is cst.Tuple):
+        return " ".join(partial_text(ctx, e.value) for e in node.elements if type(e) is cst.Element)
     return partial_text(ctx, node)
 
 
@@ -52,6 +52,10 @@ def _permissions(ctx: FileContext, node: cst.Call, name: str | None) -> frozense
 
 def _runs_program(ctx: FileContext, node: cst.Call, name: str | None) -> bool:
     return name in _PROCESS_EXTRA or "subprocess" in _permissions(ctx, node, name)
+
+
+#: the same literals recur across files: each text is matched once
+_stealer_target = lru_cache(maxsize=65_536)(match_stealer_target)
 
 
 class MaliciousCommandLine(SourceRule):
@@ -155,22 +159,22 @@ class SocketShell(SourceRule):
         self._sockets: set[str] = set()
 
     def _is_socket_value(self, value: cst.BaseExpression) -> bool:
-        if isinstance(value, cst.Call):
+        if type(value) is cst.Call:
             if resolve(self.ctx, value.func) in _SOCKETS:
                 return True
             func = value.func
-            return (isinstance(func, cst.Attribute) and func.attr.value == "accept"
-                    and isinstance(func.value, cst.Name) and func.value.value in self._sockets)
+            return (type(func) is cst.Attribute and func.attr.value == "accept"
+                    and type(func.value) is cst.Name and func.value.value in self._sockets)
         return False
 
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         if not self._is_socket_value(value):
             return
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             self._sockets.add(target.value)
-        elif isinstance(target, (cst.Tuple, cst.List)) and target.elements:
+        elif (type(target) is cst.Tuple or type(target) is cst.List) and target.elements:
             first = target.elements[0].value
-            if isinstance(first, cst.Name):
+            if type(first) is cst.Name:
                 self._sockets.add(first.value)
 
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -178,13 +182,13 @@ class SocketShell(SourceRule):
             self._bind(target.target, node.value)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None and isinstance(node.asname.name, cst.Name):
+        if node.asname is not None and type(node.asname.name) is cst.Name:
             self._bind(node.asname.name, node.item)
 
     def _is_socket(self, node: cst.BaseExpression) -> bool:
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "fileno":
+        if type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value == "fileno":
             node = node.func.value
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             return node.value in self._sockets
         return self._is_socket_value(node)
 
@@ -253,13 +257,13 @@ class StealerTargetAccess(SourceRule):
         self._documentation: set[int] = set()
 
     def visit_Expr(self, node: cst.Expr) -> None:
-        if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+        if (type(node.value) is cst.SimpleString or type(node.value) is cst.ConcatenatedString or type(node.value) is cst.FormattedString):
             self._documentation.add(id(node.value))
 
     def _check(self, node: cst.BaseExpression, text: str) -> None:
         if not self._enabled or id(node) in self._documentation:
             return
-        target = match_stealer_target(text)
+        target = _stealer_target(text)
         if target is None:
             return
         line = self.ctx.line(node)
@@ -271,12 +275,12 @@ class StealerTargetAccess(SourceRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         name = resolve(self.ctx, node.func)
-        is_join = name in _JOINS or (isinstance(node.func, cst.Attribute) and node.func.attr.value == "joinpath")
+        is_join = name in _JOINS or (type(node.func) is cst.Attribute and node.func.attr.value == "joinpath")
         if is_join:
             self._check(node, partial_path(self.ctx, node))
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
-        if isinstance(node.operator, (cst.Divide, cst.Add)):
+        if (type(node.operator) is cst.Divide or type(node.operator) is cst.Add):
             self._check(node, partial_path(self.ctx, node))
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
@@ -359,7 +363,7 @@ class SuspiciousEndpointContacted(SourceRule):
         found: list[tuple[cst.BaseExpression, bool]] = []
         candidates = positional if network else positional[:1]
         for arg in candidates[:3]:
-            if isinstance(arg, cst.Tuple) and len(arg.elements) == 2:
+            if type(arg) is cst.Tuple and len(arg.elements) == 2:
                 found.append((arg.elements[0].value, True))
             else:
                 found.append((arg, False))
@@ -373,7 +377,7 @@ class SuspiciousEndpointContacted(SourceRule):
         if not self._enabled:
             return
         name = resolve(self.ctx, node.func)
-        method = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
+        method = node.func.attr.value if type(node.func) is cst.Attribute else None
         network = "network" in _permissions(self.ctx, node, name)
         if not network and method not in _NETWORK_METHODS:
             return

@@ -30,7 +30,7 @@ from mbcheck.checks.security.values import (
 )
 from mbcheck.model import Category, Confidence, Edit, Fix, Severity, Span
 from mbcheck.pyfile import edits
-from mbcheck.pyfile.traverse import EnclosingFunctions, FileContext, SourceRule
+from mbcheck.pyfile.traverse import EnclosingFunctions, FileContext, SourceRule, child_nodes
 from mbcheck.rules.base import Invalid, Valid
 
 _EXEC_SINKS = {"builtins.eval": "eval", "builtins.exec": "exec", "builtins.compile": "compile"}
@@ -46,9 +46,9 @@ def _walk(node: cst.CSTNode, limit: int = 2000) -> Iterator[cst.CSTNode]:
         current = pending.pop()
         count += 1
         yield current
-        if isinstance(current, (cst.Lambda, cst.FunctionDef)):
+        if (type(current) is cst.Lambda or type(current) is cst.FunctionDef):
             continue
-        pending.extend(reversed(current.children))
+        pending.extend(reversed(child_nodes(current)))
 
 
 # --------------------------------------------------------------------------
@@ -60,18 +60,18 @@ _ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.FloorDivide, cst.Modulo)
 def _is_count(node: cst.BaseExpression) -> bool:
     """Whether an expression is a whole number: a literal, ``len(...)``, or arithmetic on a
     literal (``lineno - 1``): a string repeated by it is the same constant text repeated."""
-    if isinstance(node, cst.Integer):
+    if type(node) is cst.Integer:
         return True
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+    if type(node) is cst.UnaryOperation and type(node.operator) is cst.Minus:
         return _is_count(node.expression)
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in ("len", "int"):
+    if type(node) is cst.Call and type(node.func) is cst.Name and node.func.value in ("len", "int"):
         return True
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _ARITHMETIC):
+    if type(node) is cst.BinaryOperation and isinstance(node.operator, _ARITHMETIC):
         sides = (node.left, node.right)
         plain = all(isinstance(s, (cst.Integer, cst.Name, cst.Attribute, cst.BinaryOperation, cst.Call,
                                    cst.UnaryOperation)) for s in sides)
         return plain and any(_is_count(s) for s in sides) and all(
-            _is_count(s) or isinstance(s, (cst.Name, cst.Attribute)) for s in sides)
+            _is_count(s) or (type(s) is cst.Name or type(s) is cst.Attribute) for s in sides)
     return False
 
 
@@ -82,10 +82,10 @@ def constant_code(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) ->
         return False
     if is_constant(ctx, node):
         return True
-    if isinstance(node, cst.BinaryOperation):
-        if isinstance(node.operator, cst.Add):
+    if type(node) is cst.BinaryOperation:
+        if type(node.operator) is cst.Add:
             return constant_code(ctx, node.left, depth + 1) and constant_code(ctx, node.right, depth + 1)
-        if isinstance(node.operator, cst.Multiply):
+        if type(node.operator) is cst.Multiply:
             for text, count in ((node.left, node.right), (node.right, node.left)):
                 if fold_string(ctx, text) is not None and _is_count(count):
                     return True
@@ -97,21 +97,21 @@ def _assigned_values(body: cst.CSTNode, name: str) -> list[cst.BaseExpression] |
     other way (a parameter, a loop, an augmented assignment, ``global``)."""
     values: list[cst.BaseExpression] = []
     for node in _walk(body, limit=20000):
-        if isinstance(node, cst.Assign):
-            if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
+        if type(node) is cst.Assign:
+            if any(type(t.target) is cst.Name and t.target.value == name for t in node.targets):
                 if len(node.targets) != 1:
                     return None
                 values.append(node.value)
-        elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name) and node.target.value == name:
+        elif type(node) is cst.AnnAssign and type(node.target) is cst.Name and node.target.value == name:
             if node.value is None:
                 continue
             values.append(node.value)
-        elif isinstance(node, (cst.Global, cst.Nonlocal)):
+        elif (type(node) is cst.Global or type(node) is cst.Nonlocal):
             if any(n.name.value == name for n in node.names):
                 return None
         elif isinstance(node, (cst.AugAssign, cst.For, cst.NamedExpr, cst.AsName)):
             target = node.name if isinstance(node, cst.AsName) else node.target
-            if any(isinstance(n, cst.Name) and n.value == name for n in _walk(target, limit=200)):
+            if any(type(n) is cst.Name and n.value == name for n in _walk(target, limit=200)):
                 return None
     return values
 
@@ -120,13 +120,13 @@ def _rebuilt_code(call: cst.Call, name: str) -> bool:
     """Whether ``types.CodeType(...)`` copies the code object ``name`` with at most its name
     changed: every argument is ``name.co_*`` but one plain name or string."""
     def own(arg: cst.BaseExpression) -> bool:
-        return (isinstance(arg, cst.Attribute) and isinstance(arg.value, cst.Name) and arg.value.value == name
+        return (type(arg) is cst.Attribute and type(arg.value) is cst.Name and arg.value.value == name
                 and arg.attr.value.startswith("co_"))
     if any(a.star or a.keyword is not None for a in call.args):
         return False
     others = [a.value for a in call.args if not own(a.value)]
-    copied = {a.value.attr.value for a in call.args if isinstance(a.value, cst.Attribute) and own(a.value)}
-    return (len(others) <= 1 and all(isinstance(o, (cst.Name, cst.SimpleString)) for o in others)
+    copied = {a.value.attr.value for a in call.args if type(a.value) is cst.Attribute and own(a.value)}
+    return (len(others) <= 1 and all((type(o) is cst.Name or type(o) is cst.SimpleString) for o in others)
             and {"co_code", "co_consts", "co_names"} <= copied)
 
 
@@ -134,7 +134,7 @@ def constant_code_object(ctx: FileContext, function: cst.FunctionDef | None, nod
     """Whether a local name run by ``exec`` only ever holds a code object compiled from
     constant text in this function, or that object with its name or position replaced
     (``code = compile(CONST, ...)``, ``code = code.replace(co_name=...)``)."""
-    if function is None or not isinstance(node, cst.Name):
+    if function is None or type(node) is not cst.Name:
         return False
     if any(p.name.value == node.value for p in (*function.params.params, *function.params.posonly_params,
                                                  *function.params.kwonly_params)):
@@ -144,7 +144,7 @@ def constant_code_object(ctx: FileContext, function: cst.FunctionDef | None, nod
         return False
     compiled = False
     for value in values:
-        if not isinstance(value, cst.Call):
+        if type(value) is not cst.Call:
             return False
         if resolve(ctx, value.func) == "types.CodeType" and _rebuilt_code(value, node.value):
             continue
@@ -153,8 +153,8 @@ def constant_code_object(ctx: FileContext, function: cst.FunctionDef | None, nod
             if source is None or not constant_code(ctx, source):
                 return False
             compiled = True
-        elif not (isinstance(value.func, cst.Attribute) and value.func.attr.value == "replace"
-                  and isinstance(value.func.value, cst.Name) and value.func.value.value == node.value
+        elif not (type(value.func) is cst.Attribute and value.func.attr.value == "replace"
+                  and type(value.func.value) is cst.Name and value.func.value.value == node.value
                   and all(a.keyword is not None and a.keyword.value != "co_code" for a in value.args)):
             return False
     return compiled
@@ -172,21 +172,21 @@ def _all_nodes(module: cst.Module) -> Iterator[cst.CSTNode]:
     while pending:
         current = pending.pop()
         yield current
-        pending.extend(current.children)
+        pending.extend(child_nodes(current))
 
 
 def _serialised(ctx: FileContext, value: cst.BaseExpression, attr: str | None) -> bool:
     """Whether a value assigned to the round-trip's holder is the serialiser's output, nothing,
     or (for an attribute) the same attribute of another object."""
-    if isinstance(value, cst.Name) and value.value == "None":
+    if type(value) is cst.Name and value.value == "None":
         return True
-    if isinstance(value, cst.IfExp):
+    if type(value) is cst.IfExp:
         return _serialised(ctx, value.body, attr) and _serialised(ctx, value.orelse, attr)
-    if isinstance(value, cst.BooleanOperation):  # ``self._meta or style._meta``
+    if type(value) is cst.BooleanOperation:  # ``self._meta or style._meta``
         return _serialised(ctx, value.left, attr) and _serialised(ctx, value.right, attr)
-    if isinstance(value, cst.Call):
+    if type(value) is cst.Call:
         return resolve(ctx, value.func) in _SERIALISERS
-    return attr is not None and isinstance(value, cst.Attribute) and value.attr.value == attr
+    return attr is not None and type(value) is cst.Attribute and value.attr.value == attr
 
 
 def pickled_here(ctx: FileContext, function: cst.FunctionDef | None, node: cst.BaseExpression) -> bool:
@@ -194,32 +194,32 @@ def pickled_here(ctx: FileContext, function: cst.FunctionDef | None, node: cst.B
     a local every assignment of which (in the function) is ``dumps(...)``, or a private attribute
     (``self._meta``) every assignment of which in the file is ``dumps(...)``, ``None`` or a copy
     of the same attribute, and that no ``setattr`` names."""
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         if function is None or any(p.name.value == node.value for p in (
                 *function.params.params, *function.params.posonly_params, *function.params.kwonly_params)):
             return False
         values = _assigned_values(function.body, node.value)
         return values is not None and bool(values) and all(_serialised(ctx, v, None) for v in values)
-    if not isinstance(node, cst.Attribute) or not node.attr.value.startswith("_"):
+    if type(node) is not cst.Attribute or not node.attr.value.startswith("_"):
         return False
     attr = node.attr.value
     assigned = False
     for current in _all_nodes(ctx.module):
         targets: list[cst.BaseExpression] = []
-        if isinstance(current, cst.Assign):
+        if type(current) is cst.Assign:
             targets = [t.target for t in current.targets]
-        elif isinstance(current, (cst.AnnAssign, cst.AugAssign)):
+        elif (type(current) is cst.AnnAssign or type(current) is cst.AugAssign):
             targets = [current.target]
-        elif isinstance(current, cst.Call) and isinstance(current.func, cst.Name) and current.func.value == "setattr":
+        elif type(current) is cst.Call and type(current.func) is cst.Name and current.func.value == "setattr":
             if any(fold_string(ctx, a.value) == attr for a in current.args):
                 return False
             continue
         else:
             continue
         for target in targets:
-            if not any(isinstance(n, cst.Attribute) and n.attr.value == attr for n in _walk(target, limit=200)):
+            if not any(type(n) is cst.Attribute and n.attr.value == attr for n in _walk(target, limit=200)):
                 continue
-            if isinstance(current, cst.AugAssign) or not isinstance(target, cst.Attribute):
+            if type(current) is cst.AugAssign or type(target) is not cst.Attribute:
                 return False
             value = current.value
             if value is None or not _serialised(ctx, value, attr):
@@ -245,13 +245,13 @@ def _decoded_by(ctx: FileContext, expr: cst.BaseExpression) -> str | None:
     """The decoder whose output an expression carries, or ``obfuscated`` for an assembled string."""
     tainted = state(ctx).tainted
     for node in _walk(expr):
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             decoder = _is_decoder(ctx, node)
             if decoder is not None:
                 return decoder
-        elif isinstance(node, cst.Name) and node.value in tainted:
+        elif type(node) is cst.Name and node.value in tainted:
             return tainted[node.value]
-    if not is_plain_literal(expr) and fold_string(ctx, expr) is not None and not isinstance(expr, cst.Name):
+    if not is_plain_literal(expr) and fold_string(ctx, expr) is not None and type(expr) is not cst.Name:
         return "string assembly"
     return None
 
@@ -304,7 +304,7 @@ class DynamicCodeExecution(EnclosingFunctions, SourceRule):
             return
         if constant_code_object(self.ctx, self.function, arg):
             return
-        if isinstance(arg, cst.Call) and resolve(self.ctx, arg.func) in _EXEC_SINKS:
+        if type(arg) is cst.Call and resolve(self.ctx, arg.func) in _EXEC_SINKS:
             return  # exec(compile(src, ...)): reported once, at the inner call
         what = _EXEC_SINKS[name]
         severity = Severity.WARNING if what == "compile" else None
@@ -367,7 +367,7 @@ class ComputedImport(SourceRule):
             self._getattr(node, node.args[0].value, node.args[1].value)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
-        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        if len(node.slice) != 1 or type(node.slice[0].slice) is not cst.Index:
             return
         if resolve(self.ctx, node.value) not in ("builtins", "builtins.__dict__"):
             return
@@ -444,8 +444,8 @@ class DecodedCodeExecution(SourceRule):
     # statement is marked while its children are visited, then judged on leave.
 
     def visit_Name(self, node: cst.Name) -> None:
-        st = state(self.ctx)
-        if node.value in st.tainted and self.ctx.statement is not None:
+        st = self.ctx.security_state  # not made yet: nothing is tainted
+        if st is not None and node.value in st.tainted and self.ctx.statement is not None:
             st.decoder_statements[id(self.ctx.statement)] = st.tainted[node.value]
 
     def leave_Assign(self, original_node: cst.Assign) -> None:
@@ -460,7 +460,7 @@ class DecodedCodeExecution(SourceRule):
         statement = self.ctx.statement
         decoder = st.decoder_statements.get(id(statement)) if statement is not None else None
         for target in targets:
-            if not isinstance(target, cst.Name):
+            if type(target) is not cst.Name:
                 continue
             if decoder is not None:
                 st.tainted[target.value] = decoder
@@ -487,7 +487,7 @@ class DecodedCodeExecution(SourceRule):
         if decoder is None:
             return
         for inner in _walk(arg):
-            if isinstance(inner, cst.Call):
+            if type(inner) is cst.Call:
                 self._covered.add(id(inner))
         literal = fold_bytes(self.ctx, arg) is not None or fold_string(self.ctx, arg) is not None
         hidden = "a payload hidden in the source" if literal else "decoded data"

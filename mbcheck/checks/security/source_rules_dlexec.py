@@ -180,28 +180,28 @@ class DownloadedCodeExecution(SourceRule):
     def _taint(self, expr: cst.BaseExpression, depth: int = 0) -> Taint | None:
         if depth > 30:
             return None
-        if isinstance(expr, cst.Name):
+        if type(expr) is cst.Name:
             return self._names.get(expr.value)
-        if isinstance(expr, cst.Await):
+        if type(expr) is cst.Await:
             return self._taint(expr.expression, depth + 1)
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             return self._call_taint(expr, depth)
-        if isinstance(expr, cst.Attribute):
+        if type(expr) is cst.Attribute:
             base = self._taint(expr.value, depth + 1)
             if base is not None and base.kind == "data" and expr.attr.value not in _NOT_BODY:
                 return base
             return None
-        if isinstance(expr, cst.Subscript):
+        if type(expr) is cst.Subscript:
             base = self._taint(expr.value, depth + 1)
             return base if base is not None and base.kind in ("data", "file") else None
-        if isinstance(expr, cst.BinaryOperation):
+        if type(expr) is cst.BinaryOperation:
             return self._first(depth, expr.left, expr.right)
-        if isinstance(expr, cst.FormattedString):
+        if type(expr) is cst.FormattedString:
             return self._first(depth, *(part.expression for part in expr.parts
-                                        if isinstance(part, cst.FormattedStringExpression)))
-        if isinstance(expr, cst.ConcatenatedString):
+                                        if type(part) is cst.FormattedStringExpression))
+        if type(expr) is cst.ConcatenatedString:
             return self._first(depth, expr.left, expr.right)
-        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+        if (type(expr) is cst.List or type(expr) is cst.Tuple or type(expr) is cst.Set):
             return self._first(depth, *(el.value for el in expr.elements))
         return None
 
@@ -228,14 +228,14 @@ class DownloadedCodeExecution(SourceRule):
             path = self._taint(call.args[0].value, depth + 1)
             if self._writes(call):
                 target = call.args[0].value
-                return Taint("handle", line, target.value if isinstance(target, cst.Name) else None)
+                return Taint("handle", line, target.value if type(target) is cst.Name else None)
             return Taint("data", path.origin) if path is not None and path.kind == "file" else None
         if name is not None and (name in _TRANSFORMS or name.startswith(_TRANSFORMS_PREFIXES)):
             found = self._args_taint(call, depth)
             return Taint("data", found.origin) if found is not None else None
         if name == "shutil.copyfileobj":
             return None
-        if isinstance(call.func, cst.Attribute):
+        if type(call.func) is cst.Attribute:
             method = call.func.attr.value
             receiver = self._taint(call.func.value, depth + 1)
             if receiver is None:
@@ -263,12 +263,12 @@ class DownloadedCodeExecution(SourceRule):
     # -- bindings -------------------------------------------------------------
 
     def _bind(self, target: cst.BaseExpression, taint: Taint | None) -> None:
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             if taint is None:
                 self._names.pop(target.value, None)
             else:
                 self._names[target.value] = taint
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif (type(target) is cst.Tuple or type(target) is cst.List):
             for element in target.elements:
                 self._bind(element.value, taint)
 
@@ -300,7 +300,7 @@ class DownloadedCodeExecution(SourceRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         name = resolve(self.ctx, node.func)
-        if isinstance(node.func, cst.Attribute):
+        if type(node.func) is cst.Attribute:
             self._method_call(node, node.func)
         if name is None:
             return
@@ -336,7 +336,7 @@ class DownloadedCodeExecution(SourceRule):
     def leave_Call(self, original_node: cst.Call) -> None:
         # ``Path(p).write_bytes(data)`` / ``p.write_bytes(data)``: the path now holds the download
         func = original_node.func
-        if not isinstance(func, cst.Attribute) or func.attr.value not in ("write_bytes", "write_text"):
+        if type(func) is not cst.Attribute or func.attr.value not in ("write_bytes", "write_text"):
             return
         if not original_node.args:
             return
@@ -344,10 +344,10 @@ class DownloadedCodeExecution(SourceRule):
         if data is None or data.kind != "data":
             return
         target = func.value
-        if isinstance(target, cst.Call) and target.args and resolve(self.ctx, target.func) in (
+        if type(target) is cst.Call and target.args and resolve(self.ctx, target.func) in (
                 "pathlib.Path", "pathlib.PurePath"):
             target = target.args[0].value
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             self._names[target.value] = Taint("file", data.origin)
 
     def _chmod(self, node: cst.Call, path: cst.BaseExpression, mode: cst.BaseExpression) -> None:
@@ -361,7 +361,7 @@ class DownloadedCodeExecution(SourceRule):
         value = literal_int(mode)
         if value is not None:
             return bool(value & 0o111)
-        if isinstance(mode, cst.BinaryOperation):
+        if type(mode) is cst.BinaryOperation:
             return self._executable(mode.left) or self._executable(mode.right)
         return resolve(self.ctx, mode) in _EXEC_BITS
 

@@ -8,6 +8,8 @@ and test files are not what a host loads, so neither is reported.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import libcst as cst
 
 from mbcheck.checks.security.analysis import is_test_file
@@ -16,6 +18,9 @@ from mbcheck.model import Category, Confidence, Severity
 from mbcheck.pyfile.literals import literal_string
 from mbcheck.pyfile.traverse import FileContext, SourceRule
 from mbcheck.rules.base import Invalid, Valid
+
+#: the same literals recur across files: each text is looked up once
+_find_endpoint = lru_cache(maxsize=65_536)(find_endpoint)
 
 
 class SuspiciousEndpoint(SourceRule):
@@ -70,13 +75,13 @@ class SuspiciousEndpoint(SourceRule):
         self._enabled = not is_test_file(ctx.path)
 
     def _skip_tree(self, node: cst.BaseExpression) -> None:
-        if isinstance(node, cst.ConcatenatedString):
+        if type(node) is cst.ConcatenatedString:
             self._skip_tree(node.left)
             self._skip_tree(node.right)
         self._skip.add(id(node))
 
     def visit_Expr(self, node: cst.Expr) -> None:
-        if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+        if (type(node.value) is cst.SimpleString or type(node.value) is cst.ConcatenatedString or type(node.value) is cst.FormattedString):
             self._skip_tree(node.value)  # a docstring or a bare string statement: documentation
 
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
@@ -86,7 +91,7 @@ class SuspiciousEndpoint(SourceRule):
 
     def visit_Tuple(self, node: cst.Tuple) -> None:
         elements = node.elements
-        if len(elements) == 2 and isinstance(elements[1].value, cst.Integer):
+        if len(elements) == 2 and type(elements[1].value) is cst.Integer:
             host = elements[0].value
             text = literal_string(host)
             if text is not None and id(host) not in self._skip:
@@ -115,7 +120,7 @@ class SuspiciousEndpoint(SourceRule):
     def _check(self, node: cst.CSTNode, text: str, *, address: bool = False) -> None:
         if not self._enabled:
             return
-        endpoint = find_endpoint(text, address=address)
+        endpoint = _find_endpoint(text, address=address)
         if endpoint is None:
             return
         if endpoint.description == RAW_IP:

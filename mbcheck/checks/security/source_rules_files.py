@@ -104,7 +104,7 @@ def path_accesses(ctx: FileContext, node: cst.Call) -> list[tuple[cst.BaseExpres
             out.append((positional[0], "write"))
             return out
     func = node.func
-    if isinstance(func, cst.Attribute) and (name is None or name.startswith("pathlib.")):
+    if type(func) is cst.Attribute and (name is None or name.startswith("pathlib.")):
         method = func.attr.value
         receiver = func.value
         if method in _READ_METHODS:
@@ -242,7 +242,7 @@ _REGISTRY_WRITE_RIGHTS = frozenset({f"{m}.{r}" for m in ("winreg", "_winreg")
 
 def _mentions_write(ctx: FileContext, node: cst.BaseExpression) -> bool:
     """``KEY_READ | KEY_SET_VALUE``: a combination of rights that includes a write right."""
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+    if type(node) is cst.BinaryOperation and type(node.operator) is cst.BitOr:
         return _mentions_write(ctx, node.left) or _mentions_write(ctx, node.right)
     return resolve(ctx, node) in _REGISTRY_WRITE_RIGHTS
 

@@ -18,7 +18,7 @@ from mbcheck.checks.security.classify import IMPORT_SYSTEM, short_name, tampered
 from mbcheck.checks.security.tables import tables
 from mbcheck.checks.security.values import fold_string, plugin_internal, resolve, single_value
 from mbcheck.model import Category, Confidence, Severity
-from mbcheck.pyfile.traverse import FileContext, SourceRule
+from mbcheck.pyfile.traverse import FileContext, SourceRule, visit_readonly
 from mbcheck.rules.base import Invalid, Valid
 
 _MUTATORS = frozenset({"insert", "append", "extend", "__setitem__", "update", "setdefault", "__init__"})
@@ -56,9 +56,9 @@ _CONFIG_OBJECTS = frozenset({"settings", "config", "conf", "cfg", "configuration
 def _read_of(ctx: FileContext, value: cst.BaseExpression) -> str | None:
     """The shared target an expression reads: ``X.a`` / ``getattr(X, 'a')`` is ``X.a``,
     ``sys.gettrace()`` is ``sys.settrace`` (the hook it reads); None for anything else."""
-    if isinstance(value, cst.Attribute):
+    if type(value) is cst.Attribute:
         return resolve(ctx, value)
-    if isinstance(value, cst.Call):
+    if type(value) is cst.Call:
         func = resolve(ctx, value.func)
         if func in _HOOK_READERS and not value.args:
             return _HOOK_READERS[func]
@@ -101,14 +101,14 @@ class _Bindings(cst.CSTVisitor):
 
     def _key(self, target: cst.BaseExpression) -> str | None:
         if self.attributes:
-            if (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
+            if (type(target) is cst.Attribute and type(target.value) is cst.Name
                     and target.value.value == "self"):
                 return target.attr.value
             return None
-        return target.value if isinstance(target, cst.Name) else None
+        return target.value if type(target) is cst.Name else None
 
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
-        if isinstance(target, (cst.Tuple, cst.List)):
+        if (type(target) is cst.Tuple or type(target) is cst.List):
             for element in target.elements:
                 self._bind(element.value, None)
             return
@@ -142,12 +142,12 @@ def _saved_from(ctx: FileContext, scope: cst.CSTNode, key: str, attributes: bool
     state of ``self.prev = None``, are allowed for attributes); empty when one binding is
     anything else (a parameter, a new function, ...)."""
     visitor = _Bindings(scope, attributes)
-    scope.visit(visitor)
+    visit_readonly(scope, visitor)
     found: set[str] = set()
     for value in visitor.values.get(key, []):
         if value is None:
             return set()
-        if attributes and isinstance(value, cst.Name) and value.value == "None":
+        if attributes and type(value) is cst.Name and value.value == "None":
             continue
         read = _read_of(ctx, value)
         if read is None:
@@ -161,17 +161,17 @@ def restores(ctx: FileContext, target: str, value: cst.BaseExpression) -> bool:
     then ``X.a = old`` in the same function (a ``finally:`` or teardown), or ``self.prev =
     sys.gettrace()`` then ``sys.settrace(self.prev)`` in the same class (``__enter__``/``__exit__``).
     Every binding of the name (or attribute) must be such a read: ``old = spy`` anywhere makes it a patch."""
-    if isinstance(value, cst.Name):
+    if type(value) is cst.Name:
         function = _enclosing(ctx, cst.FunctionDef)
         return _saved_from(ctx, function or ctx.module, value.value, attributes=False) == {target}
-    if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name) and value.value.value == "self":
+    if type(value) is cst.Attribute and type(value.value) is cst.Name and value.value.value == "self":
         scope = _enclosing(ctx, cst.ClassDef)
         return scope is not None and _saved_from(ctx, scope, value.attr.value, attributes=True) == {target}
     return False
 
 
 def _single_index(target: cst.Subscript) -> bool:
-    return len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index)
+    return len(target.slice) == 1 and type(target.slice[0].slice) is cst.Index
 
 
 def _key_prefix(ctx: FileContext, key: cst.BaseExpression, depth: int = 0) -> tuple[str, bool] | None:
@@ -182,17 +182,17 @@ def _key_prefix(ctx: FileContext, key: cst.BaseExpression, depth: int = 0) -> tu
         return text, True
     if depth > 5:
         return None
-    if isinstance(key, cst.FormattedString):
+    if type(key) is cst.FormattedString:
         start = ""
         for part in key.parts:
-            if not isinstance(part, cst.FormattedStringText):
+            if type(part) is not cst.FormattedStringText:
                 break
             start += part.value
         return (start, False) if start else None
-    if isinstance(key, cst.BinaryOperation) and isinstance(key.operator, cst.Add):
+    if type(key) is cst.BinaryOperation and type(key.operator) is cst.Add:
         left = _key_prefix(ctx, key.left, depth + 1)
         return None if left is None else (left[0], False)
-    if isinstance(key, cst.Name):
+    if type(key) is cst.Name:
         value = _local_value(ctx, key.value)
         return None if value is None else _key_prefix(ctx, value, depth + 1)
     return None
@@ -205,7 +205,7 @@ def _local_value(ctx: FileContext, name: str) -> cst.BaseExpression | None:
     if function is None:
         return single_value(ctx, name, lookups_only=False)
     visitor = _Bindings(function, attributes=False)
-    function.visit(visitor)
+    visit_readonly(function, visitor)
     values = visitor.values.get(name, [])
     return values[0] if len(values) == 1 else None
 
@@ -222,7 +222,7 @@ def _displayhooks(ctx: FileContext) -> frozenset[str]:
     found: set[str] = set()
     for node in _walk_assignments(ctx.module):
         for target in node.targets:
-            if resolve(ctx, target.target) == "sys.displayhook" and isinstance(node.value, cst.Name):
+            if resolve(ctx, target.target) == "sys.displayhook" and type(node.value) is cst.Name:
                 found.add(node.value.value)
     return frozenset(found)
 
@@ -234,7 +234,7 @@ def _walk_assignments(module: cst.Module) -> list[cst.Assign]:
         def visit_Assign(self, node: cst.Assign) -> None:
             found.append(node)
 
-    module.visit(_Visitor())
+    visit_readonly(module, _Visitor())
     return found
 
 
@@ -265,7 +265,7 @@ class _AssignmentRule(SourceRule):
             self._unpack(node.target, node.value)
 
     def _unpack(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
-        if isinstance(target, (cst.Tuple, cst.List)):
+        if (type(target) is cst.Tuple or type(target) is cst.List):
             for element in target.elements:
                 self._unpack(element.value, None)
         else:
@@ -330,11 +330,11 @@ class HostTampering(_AssignmentRule):
 
     def assigned(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
         name: str | None = None
-        if isinstance(target, cst.Attribute):
+        if type(target) is cst.Attribute:
             name = resolve(self.ctx, target)
             if name == "builtins._" and self._in_display_hook():
                 return  # the interactive "last result" variable the standard display hook sets
-        elif isinstance(target, cst.Subscript):
+        elif type(target) is cst.Subscript:
             base = resolve(self.ctx, target.value)
             if base in ("builtins", "builtins.__dict__"):
                 name = resolve(self.ctx, target) or "builtins.__dict__"
@@ -354,9 +354,9 @@ class HostTampering(_AssignmentRule):
         if not _single_index(target):
             return False
         index = target.slice[0].slice
-        assert isinstance(index, cst.Index)
+        assert type(index) is cst.Index
         key = index.value
-        if isinstance(key, cst.Name) and key.value == "__name__":
+        if type(key) is cst.Name and key.value == "__name__":
             return self.ctx.names.lookup("__name__") in (None, "builtins.__name__")
         text = fold_string(self.ctx, key)
         return text is not None and plugin_internal(self.ctx, text)
@@ -365,7 +365,7 @@ class HostTampering(_AssignmentRule):
         """Whether the current code is a display hook: a function named so, or one the file
         installs as ``sys.displayhook``."""
         function = _enclosing(self.ctx, cst.FunctionDef)
-        if not isinstance(function, cst.FunctionDef):
+        if type(function) is not cst.FunctionDef:
             return False
         if function.name.value.replace("_", "").lower().endswith("displayhook"):
             return True
@@ -379,7 +379,7 @@ class HostTampering(_AssignmentRule):
         if self._own_entry(target):
             return
         index = target.slice[0].slice if _single_index(target) else None
-        key = _key_prefix(self.ctx, index.value) if isinstance(index, cst.Index) else None
+        key = _key_prefix(self.ctx, index.value) if type(index) is cst.Index else None
         if key is None:
             self.report(target, "replaces an entry of the import system (`sys.modules`)")
             return
@@ -416,7 +416,7 @@ class HostTampering(_AssignmentRule):
             self.report(node, "installs an audit hook: it sees every audited event of the host and cannot be removed")
             return
         if name in _TRACERS:
-            if node.args and isinstance(node.args[0].value, cst.Name) and node.args[0].value.value == "None":
+            if node.args and type(node.args[0].value) is cst.Name and node.args[0].value.value == "None":
                 return  # removes the hook: observes nothing
             if len(node.args) == 1 and restores(self.ctx, name, node.args[0].value):
                 return  # puts back the hook that was there before
@@ -467,7 +467,7 @@ class SharedModulePatch(_AssignmentRule):
     )
 
     def assigned(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
-        if not isinstance(target, cst.Attribute):
+        if type(target) is not cst.Attribute:
             return
         base = resolve(self.ctx, target.value)
         if base is None or _configuration_object(self.ctx, base):

@@ -17,7 +17,8 @@ from mbcheck.checks.security.values import resolve
 from mbcheck.model import Category, Confidence, Fix, Severity
 from mbcheck.pyfile import edits
 from mbcheck.pyfile.literals import literal_string
-from mbcheck.pyfile.traverse import FileContext, SourceRule
+from mbcheck.pyfile.names import written
+from mbcheck.pyfile.traverse import FileContext, SourceRule, child_nodes
 from mbcheck.rules.base import Invalid, Valid
 
 
@@ -97,7 +98,7 @@ class TlsVerificationDisabled(SourceRule):
             return False
         depth = len(self._params)
         return any(
-            level == depth and any(isinstance(n, cst.Name) and n.value in params for n in _names(test))
+            level == depth and any(type(n) is cst.Name and n.value in params for n in _names(test))
             for level, test in self._tests
         )
 
@@ -137,7 +138,7 @@ class TlsVerificationDisabled(SourceRule):
     @staticmethod
     def _matches(value: cst.BaseExpression, expected: bool | str | None) -> bool:
         if expected is False:
-            return isinstance(value, cst.Name) and value.value == "False"
+            return type(value) is cst.Name and value.value == "False"
         if isinstance(expected, str):
             return literal_string(value) == expected
         return False
@@ -151,7 +152,7 @@ class TlsVerificationDisabled(SourceRule):
             self._target(node.target, node.value)
 
     def _target(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        if not isinstance(target, cst.Attribute):
+        if type(target) is not cst.Attribute:
             return
         self._skip.add(id(target))
         if resolve(self.ctx, target) == "ssl._create_default_https_context":
@@ -168,13 +169,13 @@ class TlsVerificationDisabled(SourceRule):
             self._reference(node)
 
     def visit_Name(self, node: cst.Name) -> None:
-        if id(node) not in self._skip:
+        if node.value in self._last_parts and id(node) not in self._skip:
             self._reference(node)
 
     def _reference(self, node: cst.Name | cst.Attribute) -> None:
-        if isinstance(node, cst.Name) and node.value not in self._last_parts:
+        if type(node) is cst.Name and node.value not in self._last_parts:
             return
-        if isinstance(node, cst.Attribute) and node.attr.value not in self._last_parts:
+        if type(node) is cst.Attribute and node.attr.value not in self._last_parts:
             return
         name = resolve(self.ctx, node)
         if name in self._names and not self._caller_choice():
@@ -192,7 +193,7 @@ def _names(node: cst.CSTNode) -> list[cst.CSTNode]:
     while pending and len(found) < 500:
         current = pending.pop()
         found.append(current)
-        pending.extend(current.children)
+        pending.extend(child_nodes(current))
     return found
 
 
@@ -206,19 +207,19 @@ def _imported_tops(module: cst.Module) -> set[str]:
     pending: list[cst.CSTNode] = list(module.body)
     while pending:
         node = pending.pop()
-        if isinstance(node, cst.SimpleStatementLine):
+        if type(node) is cst.SimpleStatementLine:
             for small in node.body:
-                if isinstance(small, cst.Import):
+                if type(small) is cst.Import:
                     for alias in small.names:
-                        name = cst.Module([]).code_for_node(alias.name)
+                        name = written(alias.name)
                         found.add(name.split(".", 1)[0])
-                elif isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
-                    found.add(cst.Module([]).code_for_node(small.module).split(".", 1)[0])
+                elif type(small) is cst.ImportFrom and not small.relative and small.module is not None:
+                    found.add(written(small.module).split(".", 1)[0])
         elif isinstance(node, cst.BaseCompoundStatement):
-            pending.extend(c for c in node.children if isinstance(c, (cst.BaseSuite, cst.BaseCompoundStatement,
+            pending.extend(c for c in child_nodes(node) if isinstance(c, (cst.BaseSuite, cst.BaseCompoundStatement,
                                                                        cst.Else, cst.ExceptHandler, cst.Finally)))
         elif isinstance(node, (cst.IndentedBlock, cst.Else, cst.ExceptHandler, cst.Finally)):
-            pending.extend(node.children)
+            pending.extend(child_nodes(node))
     return found
 
 
@@ -276,7 +277,7 @@ class NetworkCallWithoutTimeout(SourceRule):
         if status == "unknown":
             return
         if status == "given":
-            if isinstance(value, cst.Name) and value.value == "None":
+            if type(value) is cst.Name and value.value == "None":
                 self.report(node, f"`{name}(..., {spec.keyword}=None)` waits forever for a server that does not answer",
                             fix=edits.fix(f"Set `{spec.keyword}={TIMEOUT}`", edits.replace(self.ctx, value, TIMEOUT), unsafe=True))
             return

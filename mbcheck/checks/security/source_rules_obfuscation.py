@@ -21,6 +21,7 @@ import libcst as cst
 from mbcheck.checks.security import values
 from mbcheck.checks.security.obfuscation import Origin, flow
 from mbcheck.model import Category, Confidence, Severity
+from mbcheck.pyfile.names import written
 from mbcheck.pyfile.traverse import FileContext, SourceRule
 from mbcheck.rules.base import Invalid, Valid
 
@@ -59,9 +60,13 @@ class _ObfuscationRule(SourceRule):
         super().__init__(ctx)
         self.flow = flow(ctx)
         self._feeds = self.flow.claim(self)
+        if not self._feeds:  # another rule feeds the flow: its feeding methods are not called
+            self.idle = frozenset(
+                name for name in _FEEDING if getattr(type(self), name) is getattr(_ObfuscationRule, name)
+            )
 
     def visit_Expr(self, node: cst.Expr) -> None:
-        if self._feeds and isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
+        if self._feeds and (type(node.value) is cst.SimpleString or type(node.value) is cst.ConcatenatedString):
             self.flow.skip(node.value)
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
@@ -94,7 +99,7 @@ class _ObfuscationRule(SourceRule):
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         if self._feeds:
-            self.flow.assignment([node.target], node.value, augmented=isinstance(node.operator, cst.AddAssign))
+            self.flow.assignment([node.target], node.value, augmented=type(node.operator) is cst.AddAssign)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         if self._feeds:
@@ -103,16 +108,16 @@ class _ObfuscationRule(SourceRule):
     def visit_Import(self, node: cst.Import) -> None:
         if self._feeds:
             for alias in node.names:
-                self.flow.module_name(node, cst.Module([]).code_for_node(alias.name))
+                self.flow.module_name(node, written(alias.name))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if not self._feeds:
             return
         if node.module is not None:
-            self.flow.module_name(node, cst.Module([]).code_for_node(node.module))
+            self.flow.module_name(node, written(node.module))
         elif not isinstance(node.names, cst.ImportStar):
             for alias in node.names:
-                if isinstance(alias.name, cst.Name):
+                if type(alias.name) is cst.Name:
                     self.flow.module_name(node, alias.name.value)
 
     def report_origin(self, origin: Origin, message: str, *, severity: Severity | None = None,
@@ -128,6 +133,12 @@ class _ObfuscationRule(SourceRule):
     def origins(self, kind: str) -> list[Origin]:
         self.flow.finish()
         return [o for o in self.flow.origins.values() if o.kind == kind]
+
+
+#: the methods by which an obfuscation rule feeds the flow
+_FEEDING = frozenset(
+    name for name in vars(_ObfuscationRule) if name.startswith("visit_") or name.startswith("leave_")
+)
 
 
 def _ran(origin: Origin) -> str | None:

@@ -23,7 +23,7 @@ from mbcheck.checks.security.classify import short_name
 from mbcheck.checks.security.tables import tables
 from mbcheck.checks.security.values import fold_string, is_constant, resolve, single_value
 from mbcheck.model import Category, Confidence, Severity
-from mbcheck.pyfile.traverse import EnclosingFunctions, FileContext, SourceRule
+from mbcheck.pyfile.traverse import EnclosingFunctions, FileContext, SourceRule, child_nodes
 from mbcheck.rules.base import Invalid, Valid
 
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "fish", "csh", "tcsh", "cmd", "cmd.exe", "powershell",
@@ -98,7 +98,7 @@ class ShellCommand(EnclosingFunctions, SourceRule):
             return
         dynamic = list(self._dynamic_parts(command))
         quoted = bool(dynamic) and all(
-            isinstance(part, cst.Call) and resolve(self.ctx, part.func) in ("shlex.quote", "shlex.join")
+            type(part) is cst.Call and resolve(self.ctx, part.func) in ("shlex.quote", "shlex.join")
             for part in dynamic
         )
         if quoted:
@@ -113,7 +113,7 @@ class ShellCommand(EnclosingFunctions, SourceRule):
         """Whether ``shell=`` is true as written, or a name the file binds once to a true literal."""
         if is_true(shell):
             return True
-        if isinstance(shell, cst.Name):
+        if type(shell) is cst.Name:
             return is_true(single_value(self.ctx, shell.value, lookups_only=False))
         return False
 
@@ -121,9 +121,9 @@ class ShellCommand(EnclosingFunctions, SourceRule):
         """Whether a command is an argument list: a list or tuple display, or a local of the
         enclosing function that is only ever bound to one, to ``shlex.split(...)`` or ``list(...)``,
         or extended with one (``argv += [...]``)."""
-        if isinstance(command, (cst.List, cst.Tuple, cst.ListComp)):
+        if (type(command) is cst.List or type(command) is cst.Tuple or type(command) is cst.ListComp):
             return True
-        if not isinstance(command, cst.Name) or self.function is None:
+        if type(command) is not cst.Name or self.function is None:
             return False
         function = self.function
         if any(p.name.value == command.value for p in (*function.params.params, *function.params.posonly_params,
@@ -133,26 +133,26 @@ class ShellCommand(EnclosingFunctions, SourceRule):
         pending: list[cst.CSTNode] = [function.body]
         while pending:
             current = pending.pop()
-            pending.extend(current.children)
+            pending.extend(child_nodes(current))
             value: cst.BaseExpression | None = None
-            if isinstance(current, cst.Assign) and any(
-                    isinstance(t.target, cst.Name) and t.target.value == command.value for t in current.targets):
+            if type(current) is cst.Assign and any(
+                    type(t.target) is cst.Name and t.target.value == command.value for t in current.targets):
                 value = current.value
-            elif isinstance(current, (cst.AnnAssign, cst.AugAssign)) and isinstance(current.target, cst.Name) \
+            elif (type(current) is cst.AnnAssign or type(current) is cst.AugAssign) and type(current.target) is cst.Name \
                     and current.target.value == command.value:
                 value = current.value
                 if value is None:
                     continue
             elif isinstance(current, (cst.For, cst.NamedExpr, cst.AsName, cst.Global, cst.Nonlocal)):
-                if any(isinstance(n, cst.Name) and n.value == command.value for n in _nodes(current)
+                if any(type(n) is cst.Name and n.value == command.value for n in _nodes(current)
                        if not isinstance(current, (cst.For,)) or _within(n, current.target)):
                     return False
                 continue
             else:
                 continue
-            if not (isinstance(value, (cst.List, cst.Tuple, cst.ListComp)) or (
-                    isinstance(value, cst.Call) and (resolve(self.ctx, value.func) in ("shlex.split", "builtins.list")
-                                                     or (isinstance(value.func, cst.Name)
+            if not ((type(value) is cst.List or type(value) is cst.Tuple or type(value) is cst.ListComp) or (
+                    type(value) is cst.Call and (resolve(self.ctx, value.func) in ("shlex.split", "builtins.list")
+                                                     or (type(value.func) is cst.Name
                                                          and value.func.value == "list")))):
                 return False
             found = True
@@ -164,9 +164,9 @@ class ShellCommand(EnclosingFunctions, SourceRule):
             argv = [a.value for a in node.args if a.keyword is None and not a.star]
         elif name in tables().shell_calls or name in _EXEC_STARTERS:
             command = first_argument(node, "args")
-            if not isinstance(command, (cst.List, cst.Tuple)):
+            if (type(command) is not cst.List and type(command) is not cst.Tuple):
                 return
-            argv = [e.value for e in command.elements if isinstance(e, cst.Element)]
+            argv = [e.value for e in command.elements if type(e) is cst.Element]
         else:
             return
         if len(argv) < 3:
@@ -185,24 +185,24 @@ class ShellCommand(EnclosingFunctions, SourceRule):
     def _dynamic_parts(self, expr: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
         if is_constant(self.ctx, expr):
             return
-        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Modulo)):
+        if type(expr) is cst.BinaryOperation and (type(expr.operator) is cst.Add or type(expr.operator) is cst.Modulo):
             yield from self._dynamic_parts(expr.left)
             right = expr.right
-            if isinstance(expr.operator, cst.Modulo) and isinstance(right, cst.Tuple):
+            if type(expr.operator) is cst.Modulo and type(right) is cst.Tuple:
                 for element in right.elements:
                     yield from self._dynamic_parts(element.value)
             else:
                 yield from self._dynamic_parts(right)
-        elif isinstance(expr, cst.FormattedString):
+        elif type(expr) is cst.FormattedString:
             for part in expr.parts:
-                if isinstance(part, cst.FormattedStringExpression):
+                if type(part) is cst.FormattedStringExpression:
                     yield from self._dynamic_parts(part.expression)
-        elif isinstance(expr, (cst.List, cst.Tuple)):
+        elif (type(expr) is cst.List or type(expr) is cst.Tuple):
             for element in expr.elements:
                 yield from self._dynamic_parts(element.value)
         elif (
-            isinstance(expr, cst.Call)
-            and isinstance(expr.func, cst.Attribute)
+            type(expr) is cst.Call
+            and type(expr.func) is cst.Attribute
             and expr.func.attr.value == "format"
             and is_constant(self.ctx, expr.func.value)
         ):
@@ -218,7 +218,7 @@ def _nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     while pending and len(found) < 2000:
         current = pending.pop()
         found.append(current)
-        pending.extend(current.children)
+        pending.extend(child_nodes(current))
     return found
 
 
@@ -266,6 +266,8 @@ class InstallTimeCode(SourceRule):
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         self.active = ctx.path == "setup.py"
+        if not self.active:
+            self.idle = frozenset({"visit_Call", "visit_ClassDef"})
 
     def visit_Call(self, node: cst.Call) -> None:
         if not self.active:

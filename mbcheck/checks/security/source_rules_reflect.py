@@ -31,7 +31,7 @@ from mbcheck.checks.security.reflect import (
 from mbcheck.checks.security.tables import tables
 from mbcheck.checks.security.values import is_constant, is_plain_literal, resolve
 from mbcheck.model import Category, Confidence, Severity
-from mbcheck.pyfile.traverse import FileContext, SourceRule
+from mbcheck.pyfile.traverse import FileContext, SourceRule, child_nodes
 from mbcheck.rules.base import Invalid, Valid
 
 #: at most this many look-alike identifiers are reported per file
@@ -42,10 +42,10 @@ def _names(node: cst.CSTNode) -> Iterator[cst.Name]:
     pending: list[cst.CSTNode] = [node]
     while pending:
         current = pending.pop()
-        if isinstance(current, cst.Name):
+        if type(current) is cst.Name:
             yield current
         else:
-            pending.extend(reversed(current.children))
+            pending.extend(reversed(child_nodes(current)))
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
@@ -161,7 +161,7 @@ class ReflectiveAccess(SourceRule):
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if resolve(self.ctx, node.value) in ("builtins", "builtins.__dict__"):
             key = node.slice[0].slice if len(node.slice) == 1 else None
-            if not (isinstance(key, cst.Index) and is_plain_literal(key.value)):
+            if not (type(key) is cst.Index and is_plain_literal(key.value)):
                 return  # MB312 reports a computed lookup in the builtins dictionary
         self._check(node, reach(self.ctx, node))
 
@@ -196,7 +196,7 @@ class ReflectiveAccess(SourceRule):
 
 def _reuses_bytecode(node: cst.BaseExpression) -> bool:
     """``other.co_code``: a code object rebuilt around existing bytecode (to rename it)."""
-    return isinstance(node, cst.Attribute) and node.attr.value == "co_code"
+    return type(node) is cst.Attribute and node.attr.value == "co_code"
 
 
 class RuntimeCodeObject(SourceRule):

@@ -8,6 +8,7 @@ assigned to secret-named variables, keywords, dictionary keys and defaults
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import ClassVar
 
 import libcst as cst
@@ -22,6 +23,9 @@ from mbcheck.model import Category, Confidence, Severity
 from mbcheck.pyfile.literals import literal_string
 from mbcheck.pyfile.traverse import FileContext, SourceRule
 from mbcheck.rules.base import Invalid, Valid
+
+#: the same literals recur across files: each text is searched once
+_may_hold_secret = lru_cache(maxsize=65_536)(may_hold_secret)
 
 
 class HardcodedSecret(SourceRule):
@@ -62,7 +66,7 @@ class HardcodedSecret(SourceRule):
         self._reported: set[int] = set()
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if not may_hold_secret(node.value):
+        if not _may_hold_secret(node.value):
             return  # the literal as written: a token is never made of escapes
         value = literal_string(node)
         if value is not None:
@@ -117,11 +121,11 @@ class HardcodedSecret(SourceRule):
 
     @staticmethod
     def _target_name(target: cst.BaseExpression) -> str | None:
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             return target.value
-        if isinstance(target, cst.Attribute):
+        if type(target) is cst.Attribute:
             return target.attr.value
-        if isinstance(target, cst.Subscript) and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+        if type(target) is cst.Subscript and len(target.slice) == 1 and type(target.slice[0].slice) is cst.Index:
             return literal_string(target.slice[0].slice.value)
         return None
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import libcst as cst
 
@@ -152,8 +152,10 @@ def _fragment_words() -> frozenset[str]:
     return frozenset(word for fragment, _ in exfil_tables().fragments for word in fragment)
 
 
+@lru_cache(maxsize=65_536)
 def sensitive_fragment(text: str) -> str | None:
-    """What a path-like literal names when one of its component runs is in the table (``~/.ssh/id_rsa``)."""
+    """What a path-like literal names when one of its component runs is in the table (``~/.ssh/id_rsa``).
+    The same literals recur across files: each text is read once per process."""
     if len(text) > 400 or not text:
         return None
     parts = _components(text)
@@ -299,7 +301,7 @@ class Function:
 def _params(node: cst.FunctionDef) -> tuple[tuple[str, ...], str, str]:
     params = node.params
     names = tuple(p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params))
-    star = params.star_arg.name.value if isinstance(params.star_arg, cst.Param) else ""
+    star = params.star_arg.name.value if type(params.star_arg) is cst.Param else ""
     star_star = params.star_kwarg.name.value if params.star_kwarg is not None else ""
     return names, star, star_star
 
@@ -367,7 +369,7 @@ class FlowVisitor:
         own = self._own_host(original_node.value)
         for target in original_node.targets:
             self.bind(target.target, value)
-            if isinstance(target.target, cst.Name):
+            if type(target.target) is cst.Name:
                 (self.frame.host_names.add if own else self.frame.host_names.discard)(target.target.value)
                 self._handle(target.target, original_node.value)
 
@@ -380,7 +382,7 @@ class FlowVisitor:
 
     def leave_Expr(self, original_node: cst.Expr) -> None:
         value = self.value(original_node.value)
-        if isinstance(original_node.value, (cst.Yield, cst.Await)) and not self.frame.is_class:
+        if (type(original_node.value) is cst.Yield or type(original_node.value) is cst.Await) and not self.frame.is_class:
             self.frame.returns |= value
 
     def leave_Return(self, original_node: cst.Return) -> None:
@@ -405,7 +407,7 @@ class FlowVisitor:
 
     # -- bindings -------------------------------------------------------------
     def bind(self, target: cst.BaseExpression, value: Value) -> None:
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             frame = self.frame
             name = target.value
             if frame.name == MODULE or name in frame.declared_global:
@@ -416,13 +418,13 @@ class FlowVisitor:
                     self.module_values.setdefault(f"self.{name}", set()).update(value)
             elif value or name not in frame.locals:
                 frame.locals[name] = frame.locals.get(name, EMPTY) | value
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif (type(target) is cst.Tuple or type(target) is cst.List):
             for element in target.elements:
                 self.bind(element.value, value)
-        elif isinstance(target, (cst.StarredElement, cst.Subscript)):
+        elif (type(target) is cst.StarredElement or type(target) is cst.Subscript):
             self.bind(target.value, value)
-        elif isinstance(target, cst.Attribute):
-            if isinstance(target.value, cst.Name) and target.value.value in ("self", "cls"):
+        elif type(target) is cst.Attribute:
+            if type(target.value) is cst.Name and target.value.value in ("self", "cls"):
                 if value:
                     self.module_values.setdefault(f"self.{target.attr.value}", set()).update(value)
             else:
@@ -446,22 +448,22 @@ class FlowVisitor:
             return EMPTY
         kind = type(expr)
         if kind is cst.Name:
-            assert isinstance(expr, cst.Name)
+            assert type(expr) is cst.Name
             if resolve(self.ctx, expr) in self.tables.env_names:
                 return self._env(expr)
             return self._lookup(expr.value)
         if kind is cst.Attribute:
-            assert isinstance(expr, cst.Attribute)
+            assert type(expr) is cst.Attribute
             if resolve(self.ctx, expr) in self.tables.env_names:
                 return self._env(expr)
-            if isinstance(expr.value, cst.Name) and expr.value.value in ("self", "cls"):
+            if type(expr.value) is cst.Name and expr.value.value in ("self", "cls"):
                 return frozenset({Global(f"self.{expr.attr.value}")})
-            owner = resolve(self.ctx, expr.value) if isinstance(expr.value, cst.Name) else None
+            owner = resolve(self.ctx, expr.value) if type(expr.value) is cst.Name else None
             if owner is not None and owner in self.functions and self.functions[owner].is_class:
                 return frozenset({Global(f"self.{expr.attr.value}")})  # ``Config.DATA``: a class attribute
             return self.value(expr.value, depth + 1)
         if kind is cst.Call:
-            assert isinstance(expr, cst.Call)
+            assert type(expr) is cst.Call
             return self._call(expr, depth)
         if kind is cst.SimpleString or kind is cst.ConcatenatedString:
             text = literal_string(expr)
@@ -470,34 +472,34 @@ class FlowVisitor:
                 return frozenset({SensitivePath(what, self._key(expr))})
             return EMPTY
         if kind is cst.Subscript:
-            assert isinstance(expr, cst.Subscript)
+            assert type(expr) is cst.Subscript
             if resolve(self.ctx, expr.value) in self.tables.env_names:
                 index = expr.slice[0].slice if len(expr.slice) == 1 else None
-                key = fold_string(self.ctx, index.value) if isinstance(index, cst.Index) else None
+                key = fold_string(self.ctx, index.value) if type(index) is cst.Index else None
                 return self._env(expr, key)
             return self.value(expr.value, depth + 1)
         if kind is cst.BinaryOperation:
-            assert isinstance(expr, cst.BinaryOperation)
+            assert type(expr) is cst.BinaryOperation
             return self.value(expr.left, depth + 1) | self.value(expr.right, depth + 1)
         if kind is cst.BooleanOperation:
-            assert isinstance(expr, cst.BooleanOperation)
+            assert type(expr) is cst.BooleanOperation
             return self.value(expr.left, depth + 1) | self.value(expr.right, depth + 1)
         if kind is cst.IfExp:
-            assert isinstance(expr, cst.IfExp)
+            assert type(expr) is cst.IfExp
             self.value(expr.test, depth + 1)
             return self.value(expr.body, depth + 1) | self.value(expr.orelse, depth + 1)
         if kind is cst.FormattedString:
-            assert isinstance(expr, cst.FormattedString)
+            assert type(expr) is cst.FormattedString
             return _union(self.value(part.expression, depth + 1) for part in expr.parts
-                          if isinstance(part, cst.FormattedStringExpression))
+                          if type(part) is cst.FormattedStringExpression)
         if kind in (cst.List, cst.Tuple, cst.Set):
-            assert isinstance(expr, (cst.List, cst.Tuple, cst.Set))
+            assert (type(expr) is cst.List or type(expr) is cst.Tuple or type(expr) is cst.Set)
             return _union(self.value(element.value, depth + 1) for element in expr.elements)
         if kind is cst.Dict:
-            assert isinstance(expr, cst.Dict)
+            assert type(expr) is cst.Dict
             out: set[Label] = set()
             for element in expr.elements:
-                if isinstance(element, cst.DictElement):
+                if type(element) is cst.DictElement:
                     out |= self.value(element.key, depth + 1)
                 out |= self.value(element.value, depth + 1)
             return frozenset(out)
@@ -505,19 +507,19 @@ class FlowVisitor:
             assert isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp))
             return self._comprehension(expr, depth)
         if kind is cst.Await:
-            assert isinstance(expr, cst.Await)
+            assert type(expr) is cst.Await
             return self.value(expr.expression, depth + 1)
         if kind is cst.Yield:
-            assert isinstance(expr, cst.Yield)
+            assert type(expr) is cst.Yield
             inner = expr.value
             return self.value(inner, depth + 1) if isinstance(inner, cst.BaseExpression) else EMPTY
         if kind is cst.NamedExpr:
-            assert isinstance(expr, cst.NamedExpr)
+            assert type(expr) is cst.NamedExpr
             found = self.value(expr.value, depth + 1)
             self.bind(expr.target, found)
             return found
         if kind is cst.StarredElement:
-            assert isinstance(expr, cst.StarredElement)
+            assert type(expr) is cst.StarredElement
             return self.value(expr.value, depth + 1)
         return EMPTY
 
@@ -599,13 +601,13 @@ class FlowVisitor:
                 self.frame.calls.append(Call(name, args, line))
                 return frozenset({Returned(name, args)})
         func = call.func
-        if isinstance(func, cst.Attribute):
+        if type(func) is cst.Attribute:
             method = func.attr.value
             if method in data.sanitiser_methods:
                 return EMPTY
             if method in data.deferred_methods:
                 self._defer(call, "1" if method == "run_in_executor" else "0", args)
-            if isinstance(func.value, cst.Name) and func.value.value in ("self", "cls") and self._class_prefix() != \
+            if type(func.value) is cst.Name and func.value.value in ("self", "cls") and self._class_prefix() != \
                     self.ctx.module_name:
                 callee = f"{self._class_prefix()}.{method}"
                 self.frame.calls.append(Call(callee, args, line))
@@ -633,9 +635,9 @@ class FlowVisitor:
         if method not in _WRITERS:
             return
         path: str | None = None
-        if isinstance(handle, cst.Name):
+        if type(handle) is cst.Name:
             path = self.frame.handles.get(handle.value)
-        elif isinstance(handle, cst.Call) and handle.args and isinstance(handle.args[0].value, cst.Name) and \
+        elif type(handle) is cst.Call and handle.args and type(handle.args[0].value) is cst.Name and \
                 resolve(self.ctx, handle.func) in _OPENERS:
             path = handle.args[0].value.value
         if path is None:
@@ -646,7 +648,7 @@ class FlowVisitor:
     def _written(self, call: cst.Call) -> Value:
         """What the plugin wrote earlier to the file a reader opens (by the name holding its path)."""
         first = call.args[0].value if call.args else None
-        if isinstance(first, cst.Name):
+        if type(first) is cst.Name:
             return self.frame.written.get(first.value, EMPTY)
         return EMPTY
 
@@ -668,7 +670,7 @@ class FlowVisitor:
                 if arg.keyword.value == where:
                     target = arg.value
                 elif arg.keyword.value == "args":
-                    if isinstance(arg.value, (cst.Tuple, cst.List)):
+                    if (type(arg.value) is cst.Tuple or type(arg.value) is cst.List):
                         rest += [(i, self.value(e.value)) for i, e in enumerate(arg.value.elements)]
                     else:
                         rest.append(("*", self.value(arg.value)))
@@ -677,7 +679,7 @@ class FlowVisitor:
         if target is None:
             return
         callee = resolve(self.ctx, target)
-        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+        if type(target) is cst.Attribute and type(target.value) is cst.Name and target.value.value == "self":
             callee = f"{self._class_prefix()}.{target.attr.value}"
         if callee is not None and plugin_internal(self.ctx, callee):
             self.frame.calls.append(Call(callee, tuple(rest), self._key(call)))
@@ -688,27 +690,27 @@ class FlowVisitor:
 
     def _handle(self, target: cst.BaseExpression, expr: cst.BaseExpression) -> None:
         """``f = open(path, 'w')``, ``with ZipFile(path, 'w') as z``: writes to ``f`` go to ``path``'s file."""
-        if not isinstance(target, cst.Name) or not isinstance(expr, cst.Call) or not expr.args:
+        if type(target) is not cst.Name or type(expr) is not cst.Call or not expr.args:
             return
         path = expr.args[0].value
-        if isinstance(path, cst.Name) and resolve(self.ctx, expr.func) in _OPENERS:
+        if type(path) is cst.Name and resolve(self.ctx, expr.func) in _OPENERS:
             self.frame.handles[target.value] = path.value
 
     def _own_host(self, expr: cst.BaseExpression) -> bool:
         """Whether an expression is the host's own name, unchanged."""
-        if isinstance(expr, cst.Name):
+        if type(expr) is cst.Name:
             return expr.value in self.frame.host_names
-        return isinstance(expr, cst.Call) and resolve(self.ctx, expr.func) in HOST_NAME_CALLS
+        return type(expr) is cst.Call and resolve(self.ctx, expr.func) in HOST_NAME_CALLS
 
     def _program(self, call: cst.Call) -> str:
         """The program a process call runs (its first word's base name, lower-case, no ``.exe``)."""
         first = call.args[0].value
-        if isinstance(first, (cst.List, cst.Tuple)) and first.elements:
+        if (type(first) is cst.List or type(first) is cst.Tuple) and first.elements:
             first = first.elements[0].value
         text: str | None
-        if isinstance(first, cst.FormattedString):
+        if type(first) is cst.FormattedString:
             head = first.parts[0] if first.parts else None
-            text = head.value if isinstance(head, cst.FormattedStringText) else None
+            text = head.value if type(head) is cst.FormattedStringText else None
         else:
             text = fold_string(self.ctx, first)
         words = text.split() if text else []

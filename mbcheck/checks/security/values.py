@@ -33,8 +33,8 @@ import libcst as cst
 from mbcheck.checks.security.classify import StaticPath, in_package
 from mbcheck.checks.security.tables import tables
 from mbcheck.pyfile.literals import KEYWORDS, literal_bytes, literal_int, literal_string
-from mbcheck.pyfile.names import ident
-from mbcheck.pyfile.traverse import FileContext, child_nodes
+from mbcheck.pyfile.names import CONSTANTS, ident, written
+from mbcheck.pyfile.traverse import NODE_TYPES, TRIVIA, FileContext, child_fields, child_nodes
 
 #: calls that import a module by its name as a string
 DYNAMIC_IMPORTERS = frozenset({"builtins.__import__", "importlib.import_module", "importlib.__import__"})
@@ -78,6 +78,8 @@ class FileState:
     statement_function: dict[int, int] = field(default_factory=dict)
     #: the permissions each call shows (by node id), for rules that ask about the same call
     call_permissions: dict[int, frozenset[str]] = field(default_factory=dict)
+    #: what :func:`~mbcheck.checks.security.calls.classify_call` found for a call (by id) and name
+    call_uses: dict[tuple[int, str | None], tuple[Any, ...]] = field(default_factory=dict)
     #: whether the file's text names anything a lookup is written with (None: not yet known)
     lookups: bool | None = None
     #: names being resolved through their single value (a guard against ``x = x.y``)
@@ -88,21 +90,21 @@ def _module_constants(module: cst.Module) -> dict[str, str]:
     """Module-level names assigned exactly once, to a plain string literal."""
     values: dict[str, str | None] = {}
     for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
+        if type(statement) is not cst.SimpleStatementLine:
             continue
         for small in statement.body:
             targets: list[cst.BaseExpression] = []
             value: cst.BaseExpression | None = None
-            if isinstance(small, cst.Assign):
+            if type(small) is cst.Assign:
                 targets = [t.target for t in small.targets]
                 value = small.value
-            elif isinstance(small, cst.AnnAssign):
+            elif type(small) is cst.AnnAssign:
                 targets = [small.target]
                 value = small.value
-            elif isinstance(small, cst.AugAssign):
+            elif type(small) is cst.AugAssign:
                 targets = [small.target]
             for target in targets:
-                if not isinstance(target, cst.Name):
+                if type(target) is not cst.Name:
                     continue
                 text = literal_string(value) if value is not None and len(targets) == 1 else None
                 name = target.value
@@ -116,6 +118,12 @@ _NO_BINDINGS: frozenset[type[cst.CSTNode]] = frozenset({
     cst.Comment, cst.Comma, cst.Colon, cst.Semicolon, cst.Dot, cst.AssignEqual, cst.LeftParen, cst.RightParen,
     cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.ImportStar,
 })
+#: every concrete expression node type, and every statement node type (simple or compound)
+_EXPRESSIONS: frozenset[type] = frozenset(kind for kind in NODE_TYPES if issubclass(kind, cst.BaseExpression))
+_STATEMENTS: frozenset[type] = frozenset(
+    kind for kind in NODE_TYPES if issubclass(kind, (cst.BaseStatement, cst.BaseSmallStatement))
+)
+
 
 
 class _Bindings:
@@ -128,22 +136,39 @@ class _Bindings:
     def run(self, module: cst.Module, *, expressions: bool) -> None:
         """Walk the file's statements (and, with ``expressions``, inside every expression too:
         only ``:=`` binds a name there that outlives the expression)."""
-        visits: dict[type, Callable[[Any], None] | None] = {}
+        #: per node type: its visit method, its child fields, whether it is a statement
+        plans: dict[type, tuple[Callable[[Any], None] | None, tuple[str, ...] | None, bool]] = {}
         functions = self.functions
         statements = self.statement_function
+        # the child types worth entering (exact types: a set lookup instead of an ABC isinstance)
+        wanted = NODE_TYPES - _NO_BINDINGS - TRIVIA
+        if not expressions:
+            wanted -= _EXPRESSIONS
 
         def walk(node: cst.CSTNode) -> None:
             kind = type(node)
-            if kind not in visits:
-                visits[kind] = getattr(self, f"visit_{kind.__name__}", None)
-            method = visits[kind]
+            plan = plans.get(kind)
+            if plan is None:
+                plan = plans[kind] = (getattr(self, f"visit_{kind.__name__}", None), child_fields(kind),
+                                      kind in _STATEMENTS)
+            method, fields, statement = plan
             if method is not None:
                 method(node)
-            if isinstance(node, (cst.BaseStatement, cst.BaseSmallStatement)):
+            if statement:
                 statements[id(node)] = functions[-1]
-            for child in child_nodes(node):
-                if type(child) not in _NO_BINDINGS and (expressions or not isinstance(child, cst.BaseExpression)):
-                    walk(child)
+            if fields is None:
+                for child in child_nodes(node):
+                    if type(child) in wanted:
+                        walk(child)
+            else:
+                for name in fields:
+                    value = getattr(node, name)
+                    if type(value) in wanted:
+                        walk(value)
+                    elif type(value) is list or type(value) is tuple:
+                        for item in value:
+                            if type(item) in wanted:
+                                walk(item)
             if kind is cst.FunctionDef:
                 functions.pop()
 
@@ -170,7 +195,7 @@ class _Bindings:
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
-            if isinstance(target.target, cst.Name) and len(node.targets) == 1:
+            if type(target.target) is cst.Name and len(node.targets) == 1:
                 self.assigned.setdefault(ident(target.target.value), []).append(node.value)
                 self.scoped_other.add((self.functions[-1], ident(target.target.value)))
             else:
@@ -186,7 +211,7 @@ class _Bindings:
         self._other(node.target)
 
     def visit_For(self, node: cst.For) -> None:
-        if isinstance(node.target, cst.Name):
+        if type(node.target) is cst.Name:
             self.loops.setdefault(ident(node.target.value), []).append(node.iter)
             self.scoped_loops.setdefault((self.functions[-1], ident(node.target.value)), []).append(node.iter)
         else:
@@ -237,13 +262,13 @@ class _Bindings:
 
 
 def _names_in(node: cst.CSTNode) -> list[str]:
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return [node.value]
-    if isinstance(node, cst.Attribute):
-        return [n for n in _names_in(node.value)] if isinstance(node.value, cst.Name) else []
-    if isinstance(node, (cst.Tuple, cst.List)):
+    if type(node) is cst.Attribute:
+        return [n for n in _names_in(node.value)] if type(node.value) is cst.Name else []
+    if (type(node) is cst.Tuple or type(node) is cst.List):
         return [n for element in node.elements for n in _names_in(element.value)]
-    if isinstance(node, cst.StarredElement):
+    if type(node) is cst.StarredElement:
         return _names_in(node.value)
     return []
 
@@ -307,13 +332,13 @@ def _bindings(ctx: FileContext, found: FileState) -> None:
 
 def _literal_strings(node: cst.BaseExpression, singles: dict[str, cst.BaseExpression]) -> list[str] | None:
     """The strings of a literal tuple or list of strings (or of a name bound once to one)."""
-    if isinstance(node, cst.Name) and node.value in singles:
+    if type(node) is cst.Name and node.value in singles:
         node = singles[node.value]
-    if not isinstance(node, (cst.Tuple, cst.List)):
+    if (type(node) is not cst.Tuple and type(node) is not cst.List):
         return None
     out: list[str] = []
     for element in node.elements:
-        text = literal_string(element.value) if isinstance(element, cst.Element) else None
+        text = literal_string(element.value) if type(element) is cst.Element else None
         if text is None:
             return None
         out.append(text)
@@ -322,7 +347,7 @@ def _literal_strings(node: cst.BaseExpression, singles: dict[str, cst.BaseExpres
 
 def loop_choices(ctx: FileContext, node: cst.BaseExpression) -> tuple[str, ...] | None:
     """The strings a name can hold when its function binds it only in ``for name in ('a', 'b')`` loops."""
-    if not isinstance(node, cst.Name):
+    if type(node) is not cst.Name:
         return None
     found = state(ctx)
     if found.loop_choices is None:
@@ -339,15 +364,15 @@ def _star_modules(module: cst.Module) -> tuple[str, ...]:
     """Modules a file imports with ``from m import *`` at its top level."""
     found: list[str] = []
     for statement in module.body:
-        if isinstance(statement, cst.SimpleStatementLine):
+        if type(statement) is cst.SimpleStatementLine:
             for small in statement.body:
                 if (
-                    isinstance(small, cst.ImportFrom)
-                    and isinstance(small.names, cst.ImportStar)
+                    type(small) is cst.ImportFrom
+                    and type(small.names) is cst.ImportStar
                     and not small.relative
                     and small.module is not None
                 ):
-                    found.append(cst.Module([]).code_for_node(small.module))
+                    found.append(written(small.module))
     return tuple(found)
 
 
@@ -385,16 +410,16 @@ def _bound_anywhere(ctx: FileContext, name: str) -> bool:
 
 
 def _is_builtin(ctx: FileContext, node: cst.BaseExpression, name: str) -> bool:
-    return isinstance(node, cst.Name) and ident(node.value) == name and ctx.names.lookup(name) == f"builtins.{name}"
+    return type(node) is cst.Name and ident(node.value) == name and ctx.names.lookup(name) == f"builtins.{name}"
 
 
 def _fold_sequence(ctx: FileContext, node: cst.BaseExpression, depth: int) -> list[str] | None:
-    if isinstance(node, (cst.List, cst.Tuple)):
+    if (type(node) is cst.List or type(node) is cst.Tuple):
         if len(node.elements) > _MAX_FOLD:
             return None
         out: list[str] = []
         for element in node.elements:
-            if not isinstance(element, cst.Element):
+            if type(element) is not cst.Element:
                 return None
             text = fold_string(ctx, element.value, depth + 1)
             if text is None:
@@ -403,30 +428,30 @@ def _fold_sequence(ctx: FileContext, node: cst.BaseExpression, depth: int) -> li
         return out
     # chr(c) for c in [111, 115]  /  map(chr, [111, 115])
     codes: cst.BaseExpression | None = None
-    if isinstance(node, (cst.GeneratorExp, cst.ListComp)):
+    if (type(node) is cst.GeneratorExp or type(node) is cst.ListComp):
         elt, comp = node.elt, node.for_in
         if (
-            isinstance(elt, cst.Call)
+            type(elt) is cst.Call
             and _is_builtin(ctx, elt.func, "chr")
             and len(elt.args) == 1
-            and isinstance(comp.target, cst.Name)
-            and isinstance(elt.args[0].value, cst.Name)
+            and type(comp.target) is cst.Name
+            and type(elt.args[0].value) is cst.Name
             and elt.args[0].value.value == comp.target.value
             and comp.inner_for_in is None
             and not comp.ifs
         ):
             codes = comp.iter
     elif (
-        isinstance(node, cst.Call)
+        type(node) is cst.Call
         and _is_builtin(ctx, node.func, "map")
         and len(node.args) == 2
         and _is_builtin(ctx, node.args[0].value, "chr")
     ):
         codes = node.args[1].value
-    if isinstance(codes, (cst.List, cst.Tuple)):
+    if (type(codes) is cst.List or type(codes) is cst.Tuple):
         chars: list[str] = []
         for element in codes.elements:
-            number = literal_int(element.value) if isinstance(element, cst.Element) else None
+            number = literal_int(element.value) if type(element) is cst.Element else None
             if number is None or not 0 <= number < 0x110000:
                 return None
             chars.append(chr(number))
@@ -480,10 +505,10 @@ def fold_bytes(ctx: FileContext, node: cst.BaseExpression, depth: int = 0) -> by
 
 
 def _fold_bytes(ctx: FileContext, node: cst.BaseExpression, depth: int) -> bytes | None:
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         value = literal_bytes(node)
         return value if value is not None and len(value) <= _MAX_FOLD else None
-    if isinstance(node, cst.Call) and node.args:
+    if type(node) is cst.Call and node.args:
         name = resolve(ctx, node.func)
         if name is not None and name in _LITERAL_DECODERS:
             arg = node.args[0].value
@@ -524,11 +549,11 @@ def is_reversal(node: cst.Subscript) -> bool:
         return False
     inner_slice = node.slice[0].slice
     return (
-        isinstance(inner_slice, cst.Slice)
+        type(inner_slice) is cst.Slice
         and inner_slice.lower is None
         and inner_slice.upper is None
-        and isinstance(inner_slice.step, cst.UnaryOperation)
-        and isinstance(inner_slice.step.operator, cst.Minus)
+        and type(inner_slice.step) is cst.UnaryOperation
+        and type(inner_slice.step.operator) is cst.Minus
         and literal_int(inner_slice.step.expression) == 1
     )
 
@@ -537,16 +562,16 @@ def _fold_string(ctx: FileContext, node: cst.BaseExpression, depth: int) -> str 
     text = literal_string(node)
     if text is not None:
         return text
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         if node.value in state(ctx).constants and not _bound_locally(ctx, node.value):
             return state(ctx).constants[node.value]
         return _more.more_string(ctx, node, depth)
-    if isinstance(node, cst.FormattedString):
+    if type(node) is cst.FormattedString:
         parts: list[str] = []
         for part in node.parts:
-            if isinstance(part, cst.FormattedStringText):
+            if type(part) is cst.FormattedStringText:
                 parts.append(part.value)
-            elif isinstance(part, cst.FormattedStringExpression) and part.format_spec is None and part.conversion is None:
+            elif type(part) is cst.FormattedStringExpression and part.format_spec is None and part.conversion is None:
                 inner = fold_string(ctx, part.expression, depth + 1)
                 if inner is None:
                     return None
@@ -555,20 +580,20 @@ def _fold_string(ctx: FileContext, node: cst.BaseExpression, depth: int) -> str 
                 return None
         joined = "".join(parts)
         return joined if len(joined) <= _MAX_FOLD else None
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+    if type(node) is cst.BinaryOperation and type(node.operator) is cst.Add:
         left = fold_string(ctx, node.left, depth + 1)
         if left is None:
             return None
         right = fold_string(ctx, node.right, depth + 1)
         return None if right is None or len(left) + len(right) > _MAX_FOLD else left + right
-    if isinstance(node, cst.Subscript):
+    if type(node) is cst.Subscript:
         if is_reversal(node):
             value = fold_string(ctx, node.value, depth + 1)
             return value[::-1] if value is not None and len(value) <= _MAX_FOLD else None
         return None
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         func = node.func
-        if isinstance(func, cst.Attribute):
+        if type(func) is cst.Attribute:
             method = func.attr.value
             if method == "join" and len(node.args) == 1:
                 separator = fold_string(ctx, func.value, depth + 1)
@@ -599,12 +624,12 @@ def is_constant(ctx: FileContext, node: cst.BaseExpression) -> bool:
     """Whether an expression's value is fixed in the source (strings, numbers, lists of them)."""
     if fold_string(ctx, node) is not None:
         return True
-    if isinstance(node, (cst.Integer, cst.Float)):
+    if (type(node) is cst.Integer or type(node) is cst.Float):
         return True
-    if isinstance(node, cst.Name) and node.value in KEYWORDS:
+    if type(node) is cst.Name and node.value in KEYWORDS:
         return True
-    if isinstance(node, (cst.List, cst.Tuple)):
-        return all(isinstance(e, cst.Element) and is_constant(ctx, e.value) for e in node.elements)
+    if (type(node) is cst.List or type(node) is cst.Tuple):
+        return all(type(e) is cst.Element and is_constant(ctx, e.value) for e in node.elements)
     return False
 
 
@@ -614,28 +639,40 @@ def is_constant(ctx: FileContext, node: cst.BaseExpression) -> bool:
 
 def resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
     """The fully qualified name an expression denotes (see the module docstring)."""
-    memo = state(ctx).resolved
+    # every visitor asks about the same callees and names: the memo hit is the common path
+    known = ctx.security_state
+    memo = (known if known is not None else state(ctx)).resolved
     key = id(node)
-    if key in memo:
-        return memo[key]
+    found = memo.get(key, _UNRESOLVED)
+    if found is not _UNRESOLVED:
+        return found
     found = _resolve(ctx, node)
-    if found is not None and found.split(".", 2)[:2] in _CONSTANT_BUILTINS:
-        found = None  # ``x = None`` then ``x.attr``: a value, not the builtins module
     if found is not None:
-        found = tables().canonical(found)  # ``posix.system`` is ``os.system``
+        if found.startswith("builtins.") and found.split(".", 2)[1] in _CONSTANT_BUILTINS:
+            found = None  # ``x = None`` then ``x.attr``: a value, not the builtins module
+        else:
+            found = tables().canonical(found)  # ``posix.system`` is ``os.system``
     memo[key] = found
     return found
 
 
-_CONSTANT_BUILTINS = [["builtins", name] for name in ("None", "True", "False", "Ellipsis", "NotImplemented")]
+_CONSTANT_BUILTINS = frozenset({"None", "True", "False", "Ellipsis", "NotImplemented"})
+#: not yet in the memo (None is an answer; no qualified name holds a NUL)
+_UNRESOLVED = "\0unresolved"
 
 
 def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
-    found = ctx.qualified_name(node)
+    if type(node) is cst.Name:  # the common question, answered as NameTracker.qualified_name does
+        found = None if node.value in CONSTANTS else ctx.names.lookup(node.value)
+    else:
+        found = ctx.qualified_name(node)
     if found is not None:
         return found
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         if _bound_anywhere(ctx, node.value):
+            known = state(ctx)
+            if known.single_values is None and known.lookups is False:
+                return None  # what :func:`single_value` answers in a file that writes no lookup
             return _follow(ctx, node.value)
         if ident(node.value) == "__builtins__":
             return "builtins"
@@ -644,7 +681,7 @@ def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
             if candidate in _known_names():
                 return candidate  # ``from os import *`` then ``system(cmd)``
         return None
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         base = resolve(ctx, node.value)
         if base is None:
             return None
@@ -652,7 +689,7 @@ def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
         if base == "builtins" and member == "__dict__":
             return "builtins.__dict__"
         return f"{base}.{member}"
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         func = resolve(ctx, node.func)
         if func in DYNAMIC_IMPORTERS and node.args:
             return fold_string(ctx, node.args[0].value)
@@ -664,12 +701,12 @@ def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
         if func == "builtins.vars" and len(node.args) == 1 and resolve(ctx, node.args[0].value) == "builtins":
             return "builtins.__dict__"
         return resolve_reflective(ctx, node)
-    if isinstance(node, cst.IfExp):
+    if type(node) is cst.IfExp:
         body = resolve(ctx, node.body)
         return body if body is not None and body == resolve(ctx, node.orelse) else None
-    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+    if type(node) is cst.Subscript and len(node.slice) == 1:
         index = node.slice[0].slice
-        if not isinstance(index, cst.Index):
+        if type(index) is not cst.Index:
             return None
         base = resolve(ctx, node.value)
         if base in ("builtins", "builtins.__dict__"):
@@ -681,15 +718,15 @@ def _resolve(ctx: FileContext, node: cst.BaseExpression) -> str | None:
 
 
 #: values a name bound once is followed through: lookups, not computations
-_FOLLOWED = (cst.Attribute, cst.Subscript, cst.IfExp, cst.Call)
+_FOLLOWED: frozenset[type] = frozenset({cst.Attribute, cst.Subscript, cst.IfExp, cst.Call})
 
 
 def _follow(ctx: FileContext, name: str) -> str | None:
     """What a local name bound once to a lookup denotes (``b = globals()['__builtins__']``)."""
     value = single_value(ctx, name)
-    if not isinstance(value, _FOLLOWED) or name in state(ctx).following:
+    if value is None or type(value) not in _FOLLOWED or name in state(ctx).following:
         return None
-    if isinstance(value, cst.Call) and not _resolves_call(ctx, value):
+    if type(value) is cst.Call and not _resolves_call(ctx, value):
         return None
     following = state(ctx).following
     following.add(name)
