@@ -332,6 +332,9 @@ def main() -> int:
     parser.add_argument("--compare", action="append", default=[], metavar="REV",
                         help="also time mbcheck as of this git revision, in the same rounds (repeatable)")
     args = parser.parse_args()
+    # the tools run as installed tools run: their modules' bytecode cached on disk (a
+    # shell that forbids writing it would time the compilation of every changed module)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     sets = [name for name in args.sets.split(",") if name and name != "none"]
     unknown = [name for name in sets if name not in CORPUS_SETS]
     if unknown:

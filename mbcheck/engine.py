@@ -135,9 +135,11 @@ def prepare_judgement() -> None:
     from mbcheck.checks.interface import analysis as _interface  # noqa: F401
     from mbcheck.checks.manifest import readers as _readers  # noqa: F401
     from mbcheck.checks.security import analysis as _security  # noqa: F401
+    from mbcheck.documents.schema import validator
 
     load_plugin_rules()
     environment_distributions()
+    validator("plugin-manifest")  # jsonschema, and the manifest's schema compiled
 
 
 def warm_up(options: FileOptions | None = None) -> None:

@@ -69,9 +69,11 @@ class Limits:
     max_mib: int = 0
 
 
-def _serve(conn: Connection, analyse: Analyse, warm: Warm | None = None) -> None:
+def _serve(conn: Connection, analyse: Analyse, warm: Warm | None = None, other: Connection | None = None) -> None:
     """A worker: (load the analysis, say so,) analyse the files sent until told to stop
     (``None``) or the pipe closes."""
+    if other is not None:
+        other.close()  # the parent's end: the pipe closes when the parent is gone, however it ends
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C stops
     if warm is not None:
         warm()
@@ -100,7 +102,7 @@ def resident_mib(pid: int) -> float | None:
 class _Worker:
     def __init__(self, context: Any, analyse: Analyse, warm: Warm | None = None) -> None:
         parent, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, analyse, warm), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, analyse, warm, parent), daemon=True)
         self.process.start()
         child.close()
         self.analyse = analyse

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import faulthandler
+import json
 import os
 import signal
 import subprocess
@@ -280,3 +281,50 @@ def test_the_caller_s_idle_work_runs_once_while_the_workers_have_files() -> None
     outcomes = run_pool([_job(n) for n in names], 2, _behave, Limits(), idle=lambda: calls.append(len(calls)))
     assert calls == [0]
     assert [o.path for o in outcomes] == names
+
+
+def test_a_worker_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
+    """The worker holds no copy of the parent's end of its pipe: killed parent, closed pipe."""
+    script = (
+        "import os, signal, sys, time\n"
+        "from mbcheck import pool\n"
+        "pool._spare_core = lambda: True\n"
+        "pool.prestart(lambda job: None, lambda: None)\n"
+        "print(pool._prestarted[0].process.pid, flush=True)\n"
+        "time.sleep(0.5)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    worker = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            break
+        if Path(f"/proc/{worker}/stat").exists() and Path(f"/proc/{worker}/stat").read_text().split()[2] == "Z":
+            break  # ended (a zombie until init reaps it)
+        time.sleep(0.05)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        pytest.fail("the worker outlived its killed parent")
+
+
+def test_the_console_script_ends_with_the_run_s_code_and_whole_output(tmp_path: Path) -> None:
+    from helpers import EXAMPLES
+
+    plugin = EXAMPLES / "plugins" / "hello_world"
+    code = "import sys\nfrom mbcheck.cli import entry\nsys.argv = ['mbcheck', *sys.argv[1:]]\nentry()\n"
+    env = {**os.environ, "MBCHECK_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, "-P", "-c", code, "lint", str(plugin), "--isolated", "-f", "json"],
+                          capture_output=True, text=True, timeout=120, check=False, env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["plugins"][0]["verdict"] == "pass"
+    bad = EXAMPLES / "plugins" / "broken_interface"
+    done = subprocess.run([sys.executable, "-P", "-c", code, "lint", str(bad), "--isolated"],
+                          capture_output=True, text=True, timeout=120, check=False, env=env)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.rstrip().splitlines()[-1].startswith("1 plugin checked: ")  # the last line written
+    done = subprocess.run([sys.executable, "-P", "-c", code, "lint", str(tmp_path / "missing")],
+                          capture_output=True, text=True, timeout=120, check=False, env=env)
+    assert done.returncode == 2 and "no such file or directory" in done.stderr
