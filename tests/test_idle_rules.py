@@ -1,0 +1,68 @@
+"""Rules that declare visitor methods idle for a file (see ``SourceRule.idle``) report exactly
+what they report when every method is called."""
+
+from __future__ import annotations
+
+import libcst as cst
+import pytest
+
+from mbcheck.context import FileOutcome
+from mbcheck.pyfile import traverse
+from mbcheck.pyfile.analyse import analyse_file
+from mbcheck.pyfile.jobs import FileJob
+from mbcheck.pyfile.traverse import FileContext, Traversal
+
+
+def _declared_and_compare(monkeypatch: pytest.MonkeyPatch, sources: list[str], rule: type) -> set[str]:
+    """Analyse ``sources`` honouring and ignoring idle declarations; the outcomes must be equal.
+    Returns the methods ``rule`` declared idle on some source."""
+
+    def outcomes() -> list[FileOutcome]:
+        return [analyse_file(FileJob("m.py", text.encode(), "m", "m", False)) for text in sources]
+
+    declared: set[str] = set()
+    original = traverse.Traversal.__init__
+
+    def recording(self: Traversal, visitors: list[cst.BatchableCSTVisitor], ctx: FileContext) -> None:
+        for v in visitors:
+            if type(v) is rule:
+                declared.update(getattr(v, "idle", frozenset()))
+        original(self, visitors, ctx)
+
+    monkeypatch.setattr(traverse.Traversal, "__init__", recording)
+    honoured = outcomes()
+
+    def ignoring(self: Traversal, visitors: list[cst.BatchableCSTVisitor], ctx: FileContext) -> None:
+        for visitor in visitors:
+            visitor.idle = frozenset()  # type: ignore[attr-defined]
+        original(self, visitors, ctx)
+
+    monkeypatch.setattr(traverse.Traversal, "__init__", ignoring)
+    everything = outcomes()
+    assert [(o.findings, o.facts) for o in honoured] == [(o.findings, o.facts) for o in everything]
+    return declared
+
+
+_TLS = [
+    "import requests\nrequests.get('https://x.example', verify=False, timeout=3)\n",
+    "import ssl\nctx = ssl.create_default_context()\nctx.verify_mode = ssl.CERT_NONE\n",
+    "from ssl import CERT_NONE as none\nmode = none\n",
+    "from ssl import *\nmode = CERT_NONE\n",
+    "import ssl as s\nopener = s._create_unverified_context\n",
+    "import ssl\nssl._create_default_https_context = ssl._create_unverified_context\n",
+    "import ssl\nmode = getattr(ssl, 'CERT_' + 'NONE')\n",
+]
+
+
+def test_tls_name_visits_idle_in_files_without_the_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mbcheck.checks.security.source_rules_network import TlsVerificationDisabled
+
+    rule = TlsVerificationDisabled
+    sources = [*_TLS, *(example.code for example in (*rule.VALID, *rule.INVALID))]
+    declared = _declared_and_compare(monkeypatch, sources, rule)
+    assert {"visit_Name", "visit_Attribute"} <= declared
+    # attribute references are still reported where the words are written
+    reported = [[f.message.split(":")[0] for f in analyse_file(FileJob("m.py", text.encode(), "m", "m", False)).findings
+                 if f.rule == rule.code] for text in _TLS]
+    assert reported[1] == ["`ssl.CERT_NONE`"]
+    assert reported[4] == ["`ssl._create_unverified_context`"]
