@@ -66,3 +66,23 @@ def test_tls_name_visits_idle_in_files_without_the_words(monkeypatch: pytest.Mon
                  if f.rule == rule.code] for text in _TLS]
     assert reported[1] == ["`ssl.CERT_NONE`"]
     assert reported[4] == ["`ssl._create_unverified_context`"]
+
+
+_COMPAT = [
+    "import os\n\ndef main():\n    return os.getcwd()\n",
+    "def main():\n    breakpoint()\n",
+    "async def main(it):\n    return await anext(it)\n",
+    "try:\n    import x\nexcept ModuleNotFoundError:\n    x = None\n",
+    "def f(aiter=None):\n    return aiter\n",
+]
+
+
+def test_compat_name_visits_idle_in_files_without_a_tabled_builtin(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mbcheck.checks.compat.collect import CompatCollector
+
+    declared = _declared_and_compare(monkeypatch, _COMPAT, CompatCollector)
+    assert declared == {"visit_Name"}
+    # the builtins are still recorded where they are written
+    facts = [repr(analyse_file(FileJob("m.py", text.encode(), "m", "m", False)).facts) for text in _COMPAT]
+    assert "builtins.breakpoint" in facts[1] and "builtins.anext" in facts[2]
+    assert "builtins." not in facts[0]
