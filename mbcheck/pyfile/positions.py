@@ -222,6 +222,10 @@ class Positions:
         self._expr_spans: dict[int, Span] = {}
         self._expr_done: set[int] = set()
         self._top_ast: dict[int, list[ast.stmt]] | None = None
+        self._pairs: tuple[list[cst.CSTNode], list[ast.stmt], dict[int, cst.SimpleStatementLine], set[int]] | None = None
+        self._pairs_done = False
+        #: statement -> its ``ast`` twin (validated; its span is made when asked)
+        self._same: dict[cst.CSTNode, ast.stmt] = {}
         self._whole_file = False
         #: how many spans came straight from the ``ast`` tree (no code generated)
         self.from_ast = 0
@@ -266,6 +270,24 @@ class Positions:
             self._text_lines = _LINE_BREAK.split(self._text or "")
         return self._text_lines
 
+    def _paired(self) -> tuple[list[cst.CSTNode], list[ast.stmt], dict[int, cst.SimpleStatementLine], set[int]] | None:
+        """libcst's statements and ``ast``'s in pre-order (see :func:`_flatten`), with the
+        lines of small statements and the ``elif``s; None without a tree or when the two
+        disagree on the number of statements. Computed once per file."""
+        if self._pairs_done:
+            return self._pairs
+        self._pairs_done = True
+        if self._tree is None or self._text is None:
+            return None
+        ours: list[cst.CSTNode] = []
+        lines_of: dict[int, cst.SimpleStatementLine] = {}
+        elifs: set[int] = set()
+        _flatten(self.module.body, ours, lines_of, elifs)
+        theirs = _ast_preorder(self._tree.body)
+        if len(ours) == len(theirs):
+            self._pairs = (ours, theirs, lines_of, elifs)
+        return self._pairs
+
     def _unit_starts(self) -> dict[int, tuple[int, str, bool, int]]:
         """Where each statement's code starts: first line (leading blank and
         comment lines included), indentation, whether it is an ``elif``, and
@@ -278,15 +300,10 @@ class Positions:
         if self._units is not None:
             return self._units
         self._units = {}
-        if self._tree is None or self._text is None:
+        paired = self._paired()
+        if paired is None:
             return self._units
-        ours: list[cst.CSTNode] = []
-        lines_of: dict[int, cst.SimpleStatementLine] = {}
-        elifs: set[int] = set()
-        _flatten(self.module.body, ours, lines_of, elifs)
-        theirs = _ast_preorder(self._tree.body)
-        if len(ours) != len(theirs):
-            return self._units
+        ours, theirs, lines_of, elifs = paired
         lines = self._lines()
         units: dict[int, tuple[int, str, bool, int]] = {}
         for mine, other in zip(ours, theirs, strict=True):
@@ -381,43 +398,63 @@ class Positions:
         return self._positions.get(node)
 
     def _def_spans(self) -> dict[cst.CSTNode, Span]:
-        """Spans of every ``def``/``class`` and its name, from the ``ast`` tree.
+        """Spans of every ``def``/``class`` name, from the ``ast`` tree; the statements whose
+        span is CPython's (``def``/``class`` and :data:`_SAME_SPAN`) go to :attr:`_same`, their
+        spans made when asked (:meth:`_stmt_span`).
 
         Interface rules ask for many of these; CPython's tree has them for free
         where libcst would generate the code of the whole class. Statements are
         paired in pre-order (both trees hold the same statements in the same
-        order); any disagreement disables the shortcut.
+        order); any disagreement disables the shortcut for the whole file.
         """
         if self._defs is not None:
             return self._defs
         self._defs = {}
-        if self._tree is None or self._text is None:
+        paired = self._paired()
+        if paired is None:
             return self._defs
+        ours, theirs, _, _ = paired
         lines = self._lines()
-        ours: list[cst.CSTNode] = []
-        _flatten(self.module.body, ours)
-        theirs = [n for n in _ast_preorder(self._tree.body)]
-        if len(ours) != len(theirs):
-            return self._defs
+        count = len(lines)
         out: dict[cst.CSTNode, Span] = {}
+        same: dict[cst.CSTNode, ast.stmt] = {}
         for mine, other in zip(ours, theirs, strict=True):
-            if other.end_lineno is None or other.end_col_offset is None or other.end_lineno > len(lines):
+            if other.end_lineno is None or other.end_col_offset is None or other.end_lineno > count:
                 return self._defs
-            first, last = lines[other.lineno - 1], lines[other.end_lineno - 1]
-            start = _chars(first, other.col_offset)
-            end = _chars(last, other.end_col_offset)
-            if isinstance(mine, (cst.FunctionDef, cst.ClassDef)):
-                if not isinstance(other, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or other.name != mine.name.value:
+            kind = type(mine)
+            if kind is cst.FunctionDef or kind is cst.ClassDef:
+                name = mine.name.value  # type: ignore[attr-defined]
+                if not isinstance(other, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or other.name != name:
                     return self._defs
-                match = _DEF_NAME.match(first, start)
-                if match is None or match.group(2) != mine.name.value:
+                first = lines[other.lineno - 1]
+                match = _DEF_NAME.match(first, _chars(first, other.col_offset))
+                if match is None or match.group(2) != name:
                     return self._defs
-                out[mine.name] = Span(self.path, other.lineno, match.start(2) + 1, other.lineno, match.end(2) + 1)
-            elif type(mine) not in _SAME_SPAN:
+                out[mine.name] = Span(self.path, other.lineno, match.start(2) + 1, other.lineno, match.end(2) + 1)  # type: ignore[attr-defined]
+            elif kind not in _SAME_SPAN:
                 continue
-            out[mine] = Span(self.path, other.lineno, start + 1, other.end_lineno, end + 1)
+            same[mine] = other
         self._defs = out
+        self._same = same
         return out
+
+    def _stmt_span(self, node: cst.CSTNode) -> Span | None:
+        """A statement's span from its ``ast`` twin (see :meth:`_def_spans`)."""
+        defs = self._def_spans()
+        found = defs.get(node)
+        if found is not None:
+            return found
+        other = self._same.get(node)
+        if other is None:
+            return None
+        lines = self._lines()
+        end_line = other.end_lineno or 0
+        span = Span(
+            self.path, other.lineno, _chars(lines[other.lineno - 1], other.col_offset) + 1,
+            end_line, _chars(lines[end_line - 1], other.end_col_offset or 0) + 1,
+        )
+        defs[node] = span
+        return span
 
     def _tops_to_ast(self) -> dict[int, list[ast.stmt]]:
         """Each top-level statement's ``ast`` statements (several for ``a(); b()``)."""
@@ -491,7 +528,7 @@ class Positions:
                 self.from_ast += 1
                 return quick
         if type(node) in _SPAN_SHORTCUT:
-            quick = self._def_spans().get(node)
+            quick = self._stmt_span(node)
             if quick is not None:
                 self.from_ast += 1
                 return quick
