@@ -103,8 +103,10 @@ class _Nested:
         self.body = [node]
 
 
-def _ast_preorder(body: list[ast.stmt]) -> list[ast.stmt]:
-    out: list[ast.stmt] = []
+def _ast_preorder(body: list[ast.stmt], out: list[ast.stmt] | None = None) -> list[ast.stmt]:
+    """``ast``'s statements in pre-order (into ``out``, one list for the whole tree)."""
+    if out is None:
+        out = []
     for stmt in body:
         out.append(stmt)
         for field in ("body", "handlers", "cases", "orelse", "finalbody"):
@@ -113,9 +115,9 @@ def _ast_preorder(body: list[ast.stmt]) -> list[ast.stmt]:
                 continue
             for item in value:
                 if isinstance(item, ast.stmt):
-                    out.extend(_ast_preorder([item]))
+                    _ast_preorder([item], out)
                 else:  # excepthandler, match_case
-                    out.extend(_ast_preorder(item.body))
+                    _ast_preorder(item.body, out)
     return out
 
 
@@ -124,9 +126,20 @@ _SPAN_SHORTCUT = frozenset({*_DEF_TYPES, cst.Name, *_SAME_SPAN})
 EXPR_SHORTCUT: frozenset[type[cst.CSTNode]] = frozenset({cst.Call, cst.ImportAlias})
 
 
+#: ``ast`` nodes without calls or aliases below them (skipped, not walked)
+_AST_LEAVES: frozenset[type[ast.AST]] = frozenset(
+    {ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue,
+     *(cls for base in (ast.operator, ast.unaryop, ast.cmpop, ast.boolop) for cls in base.__subclasses__())}
+)
+
+
 def _collect_exprs(statements: list[ast.stmt], out: list[ast.AST]) -> bool:
     """``ast``'s calls and import aliases under ``statements``; False when a call
-    sits inside an f-string (its position is approximate there)."""
+    sits inside an f-string (its position is approximate there).
+
+    The children are those of :func:`ast.iter_child_nodes`, in its order, read
+    without its generators; nodes that hold no call or alias are not walked."""
+    leaves = _AST_LEAVES
     pending: list[tuple[ast.AST, bool]] = [(stmt, False) for stmt in statements]
     while pending:
         node, in_fstring = pending.pop()
@@ -135,13 +148,19 @@ def _collect_exprs(statements: list[ast.stmt], out: list[ast.AST]) -> bool:
             if in_fstring:
                 return False
             out.append(node)
-        elif isinstance(node, ast.alias):
-            if node.name != "*":  # libcst's ImportStar is no alias
+        elif kind is ast.alias:
+            if node.name != "*":  # type: ignore[attr-defined]  # libcst's ImportStar is no alias
                 out.append(node)
         elif kind is ast.JoinedStr:
             in_fstring = True
-        for child in ast.iter_child_nodes(node):
-            pending.append((child, in_fstring))
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and type(item) not in leaves:
+                        pending.append((item, in_fstring))
+            elif isinstance(value, ast.AST) and type(value) not in leaves:
+                pending.append((value, in_fstring))
     return True
 
 
