@@ -207,6 +207,44 @@ def _same_expr(mine: cst.CSTNode, other: ast.AST) -> bool:
     return False
 
 
+#: annotation expressions whose span is CPython's when not parenthesised (the
+#: parentheses are in libcst's span, not in ``ast``'s), with their ``ast`` kind
+_ANNOTATION_TWINS: dict[type[cst.CSTNode], type[ast.AST]] = {
+    cst.BinaryOperation: ast.BinOp, cst.Subscript: ast.Subscript, cst.Name: ast.Name, cst.Attribute: ast.Attribute,
+}
+
+
+def _annotations(node: cst.FunctionDef, other: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, ast.expr] | None:
+    """id(annotation expression) -> its ``ast`` twin, for the parameters and the return of
+    one ``def`` (paired by position; None when the two disagree)."""
+    params = node.params
+    star = params.star_arg if isinstance(params.star_arg, cst.Param) else None
+    ours = [*params.posonly_params, *params.params, star, *params.kwonly_params, params.star_kwarg]
+    args = other.args
+    theirs = [*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg]
+    if len(ours) != len(theirs):
+        return None
+    out: dict[int, ast.expr] = {}
+    pairs: list[tuple[cst.Annotation | None, ast.expr | None]] = [
+        (mine.annotation if mine is not None else None, theirs_arg.annotation if theirs_arg is not None else None)
+        for mine, theirs_arg in zip(ours, theirs, strict=True)
+    ]
+    pairs.append((node.returns, other.returns))
+    for mine_annotation, twin in pairs:
+        if (mine_annotation is None) != (twin is None):
+            return None
+        if mine_annotation is None or twin is None:
+            continue
+        expr = mine_annotation.annotation
+        expected = _ANNOTATION_TWINS.get(type(expr))
+        if expected is None or getattr(expr, "lpar", True) or type(twin) is not expected:
+            continue
+        if type(expr) is cst.Name and expr.value != twin.id:  # type: ignore[attr-defined]
+            return None
+        out[id(expr)] = twin
+    return out
+
+
 class _Shim:
     """Stands in for a metadata provider: the codegen state records into ``_computed``."""
 
@@ -245,6 +283,8 @@ class Positions:
         self._pairs_done = False
         #: statement -> its ``ast`` twin (validated; its span is made when asked)
         self._same: dict[cst.CSTNode, ast.stmt] = {}
+        #: id(def) -> its annotations' ``ast`` twins (see :func:`_annotations`)
+        self._annotations: dict[int, dict[int, ast.expr] | None] = {}
         self._whole_file = False
         #: how many spans came straight from the ``ast`` tree (no code generated)
         self.from_ast = 0
@@ -475,6 +515,30 @@ class Positions:
         defs[node] = span
         return span
 
+    def _annotation_span(self, node: cst.CSTNode) -> Span | None:
+        """An unparenthesised parameter or return annotation's span from the ``ast`` tree
+        (generating a ``def`` header's code is what it would cost otherwise)."""
+        unit = self.tops.get(id(node))
+        if type(unit) is not cst.FunctionDef:
+            return None
+        key = id(unit)
+        if key not in self._annotations:
+            self._def_spans()
+            other = self._same.get(unit)
+            twins = None
+            if isinstance(other, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                twins = _annotations(unit, other)
+            self._annotations[key] = twins
+        found = self._annotations[key]
+        twin = found.get(id(node)) if found is not None else None
+        if twin is None or twin.end_lineno is None or twin.end_col_offset is None:
+            return None
+        lines = self._lines()
+        return Span(
+            self.path, twin.lineno, _chars(lines[twin.lineno - 1], twin.col_offset) + 1,
+            twin.end_lineno, _chars(lines[twin.end_lineno - 1], twin.end_col_offset) + 1,
+        )
+
     def _tops_to_ast(self) -> dict[int, list[ast.stmt]]:
         """Each top-level statement's ``ast`` statements (several for ``a(); b()``)."""
         if self._top_ast is not None:
@@ -548,6 +612,11 @@ class Positions:
                 return quick
         if type(node) in _SPAN_SHORTCUT:
             quick = self._stmt_span(node)
+            if quick is not None:
+                self.from_ast += 1
+                return quick
+        if type(node) in _ANNOTATION_TWINS:
+            quick = self._annotation_span(node)
             if quick is not None:
                 self.from_ast += 1
                 return quick
