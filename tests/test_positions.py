@@ -171,6 +171,23 @@ def test_annotations_are_placed_from_the_ast_tree() -> None:
             assert ctx.span(node) == _span(want), type(node).__name__
 
 
+def test_returned_names_are_placed_from_the_ast_tree() -> None:
+    """A name a ``return`` gives back, unparenthesised, takes ``ast``'s position."""
+    code = "def f(é):\n    x = 1; return é\ndef g(y):\n    return (y)\ndef h(z):\n    return z\n"
+    module, ctx, expected = _walked(code)
+    returned = [
+        small.value
+        for small in (
+            stmt for line in (s for f in module.body for s in f.body.body) for stmt in line.body
+        )
+        if isinstance(small, cst.Return) and small.value is not None
+    ]
+    assert len(returned) == 3
+    for node in returned:
+        assert ctx.span(node) == _span(expected[node])
+    assert ctx.positions.from_ast == 2  # `(y)`: libcst's span holds the parentheses
+
+
 class _Recorder(cst.CSTVisitor):
     def __init__(self) -> None:
         super().__init__()

@@ -505,6 +505,8 @@ class Positions:
             return found
         other = self._same.get(node)
         if other is None:
+            if type(node) is cst.Name:
+                return self._returned_name(node)
             return None
         lines = self._lines()
         end_line = other.end_lineno or 0
@@ -514,6 +516,27 @@ class Positions:
         )
         defs[node] = span
         return span
+
+    def _returned_name(self, node: cst.Name) -> Span | None:
+        """An unparenthesised name a ``return`` gives back, from the ``ast`` tree: without
+        parentheses, libcst's span of a name is the identifier, as CPython's is."""
+        if node.lpar:
+            return None
+        line = self.tops.get(id(node))
+        if type(line) is not cst.SimpleStatementLine:
+            return None
+        for small in line.body:
+            if type(small) is cst.Return and small.value is node:
+                other = self._same.get(small)
+                value = getattr(other, "value", None)
+                if type(value) is not ast.Name or value.id != node.value or value.end_col_offset is None:
+                    return None
+                text = self._lines()[value.lineno - 1]
+                return Span(
+                    self.path, value.lineno, _chars(text, value.col_offset) + 1,
+                    value.lineno, _chars(text, value.end_col_offset) + 1,
+                )
+        return None
 
     def _annotation_span(self, node: cst.CSTNode) -> Span | None:
         """An unparenthesised parameter or return annotation's span from the ``ast`` tree
