@@ -50,6 +50,12 @@ CALLS = [
     "v = 'é' + f('ü', g('ß'))\nw = a() if b() else c()\nimport os.path as p, sys\nfrom . import (x as y, z)\n",
     "from x import *\nimport a.b.c\nfrom ..m import n as o\nx = getattr(os, 'path')(1)[k()](2)\n",
 ]
+ANNOTATIONS = (
+    "def f(a: int | None, /, b: list[int] = [], *args: (str | bytes), k: 'T' = 1,\n"
+    "      **kw: os.PathLike[str]) -> dict[str, (int)] | None:\n    return a\n"
+    "async def g(x: (int) | None, *, y: é.Ü | (str)) -> \\\n        typing.Optional[int]: pass\n"
+    "class C:\n    def m(self, v: list[\n            int], w: int | str = 2) -> None | int: pass\n"
+)
 FSTRINGS = "s = f'{a(1)} and {b(c(2))!r:>{d()}}'\nt = e(f'{g()}')\nu = h()\n"
 
 
@@ -89,7 +95,7 @@ def test_spans_match_libcst_on_plugin_code(path: Path) -> None:
     assert _compare(path.read_text(encoding="utf-8")) > 0
 
 
-@pytest.mark.parametrize("code", [*TRICKY, *CALLS, FSTRINGS])
+@pytest.mark.parametrize("code", [*TRICKY, *CALLS, FSTRINGS, ANNOTATIONS])
 def test_spans_match_libcst_on_tricky_layouts(code: str) -> None:
     assert _compare(code) > 5
 
@@ -140,6 +146,46 @@ def test_calls_inside_fstrings_keep_libcsts_positions() -> None:
     for node in nodes:
         assert ctx.span(node) == _span(expected[node])
     assert ctx.positions.from_ast == 1  # only `h()`: statements with f-strings are left to libcst
+
+
+def test_annotations_are_placed_from_the_ast_tree() -> None:
+    """Unparenthesised parameter and return annotations take ``ast``'s position (no def
+    header generated); parenthesised ones and the nodes inside keep libcst's."""
+    module, ctx, expected = _walked(ANNOTATIONS)
+    annotations: list[cst.CSTNode] = []
+
+    class Collect(cst.CSTVisitor):
+        def visit_Annotation(self, node: cst.Annotation) -> None:
+            annotations.append(node.annotation)
+
+    module.visit(Collect())
+    kinds = (cst.BinaryOperation, cst.Subscript, cst.Name, cst.Attribute)
+    quick = [node for node in annotations if isinstance(node, kinds) and not node.lpar]
+    assert len(quick) == 10
+    for node in quick:
+        assert ctx.span(node) == _span(expected[node]), type(node).__name__
+    assert ctx.positions.from_ast == len(quick)
+    assert not ctx.positions._headers_done  # no def header's code generated so far
+    for node, want in expected.items():
+        if id(node) in ctx.positions.tops:
+            assert ctx.span(node) == _span(want), type(node).__name__
+
+
+def test_returned_names_are_placed_from_the_ast_tree() -> None:
+    """A name a ``return`` gives back, unparenthesised, takes ``ast``'s position."""
+    code = "def f(é):\n    x = 1; return é\ndef g(y):\n    return (y)\ndef h(z):\n    return z\n"
+    module, ctx, expected = _walked(code)
+    returned = [
+        small.value
+        for small in (
+            stmt for line in (s for f in module.body for s in f.body.body) for stmt in line.body
+        )
+        if isinstance(small, cst.Return) and small.value is not None
+    ]
+    assert len(returned) == 3
+    for node in returned:
+        assert ctx.span(node) == _span(expected[node])
+    assert ctx.positions.from_ast == 2  # `(y)`: libcst's span holds the parentheses
 
 
 class _Recorder(cst.CSTVisitor):

@@ -103,8 +103,10 @@ class _Nested:
         self.body = [node]
 
 
-def _ast_preorder(body: list[ast.stmt]) -> list[ast.stmt]:
-    out: list[ast.stmt] = []
+def _ast_preorder(body: list[ast.stmt], out: list[ast.stmt] | None = None) -> list[ast.stmt]:
+    """``ast``'s statements in pre-order (into ``out``, one list for the whole tree)."""
+    if out is None:
+        out = []
     for stmt in body:
         out.append(stmt)
         for field in ("body", "handlers", "cases", "orelse", "finalbody"):
@@ -113,9 +115,9 @@ def _ast_preorder(body: list[ast.stmt]) -> list[ast.stmt]:
                 continue
             for item in value:
                 if isinstance(item, ast.stmt):
-                    out.extend(_ast_preorder([item]))
+                    _ast_preorder([item], out)
                 else:  # excepthandler, match_case
-                    out.extend(_ast_preorder(item.body))
+                    _ast_preorder(item.body, out)
     return out
 
 
@@ -124,9 +126,20 @@ _SPAN_SHORTCUT = frozenset({*_DEF_TYPES, cst.Name, *_SAME_SPAN})
 EXPR_SHORTCUT: frozenset[type[cst.CSTNode]] = frozenset({cst.Call, cst.ImportAlias})
 
 
+#: ``ast`` nodes without calls or aliases below them (skipped, not walked)
+_AST_LEAVES: frozenset[type[ast.AST]] = frozenset(
+    {ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue,
+     *(cls for base in (ast.operator, ast.unaryop, ast.cmpop, ast.boolop) for cls in base.__subclasses__())}
+)
+
+
 def _collect_exprs(statements: list[ast.stmt], out: list[ast.AST]) -> bool:
     """``ast``'s calls and import aliases under ``statements``; False when a call
-    sits inside an f-string (its position is approximate there)."""
+    sits inside an f-string (its position is approximate there).
+
+    The children are those of :func:`ast.iter_child_nodes`, in its order, read
+    without its generators; nodes that hold no call or alias are not walked."""
+    leaves = _AST_LEAVES
     pending: list[tuple[ast.AST, bool]] = [(stmt, False) for stmt in statements]
     while pending:
         node, in_fstring = pending.pop()
@@ -135,13 +148,19 @@ def _collect_exprs(statements: list[ast.stmt], out: list[ast.AST]) -> bool:
             if in_fstring:
                 return False
             out.append(node)
-        elif isinstance(node, ast.alias):
-            if node.name != "*":  # libcst's ImportStar is no alias
+        elif kind is ast.alias:
+            if node.name != "*":  # type: ignore[attr-defined]  # libcst's ImportStar is no alias
                 out.append(node)
         elif kind is ast.JoinedStr:
             in_fstring = True
-        for child in ast.iter_child_nodes(node):
-            pending.append((child, in_fstring))
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and type(item) not in leaves:
+                        pending.append((item, in_fstring))
+            elif isinstance(value, ast.AST) and type(value) not in leaves:
+                pending.append((value, in_fstring))
     return True
 
 
@@ -188,6 +207,44 @@ def _same_expr(mine: cst.CSTNode, other: ast.AST) -> bool:
     return False
 
 
+#: annotation expressions whose span is CPython's when not parenthesised (the
+#: parentheses are in libcst's span, not in ``ast``'s), with their ``ast`` kind
+_ANNOTATION_TWINS: dict[type[cst.CSTNode], type[ast.AST]] = {
+    cst.BinaryOperation: ast.BinOp, cst.Subscript: ast.Subscript, cst.Name: ast.Name, cst.Attribute: ast.Attribute,
+}
+
+
+def _annotations(node: cst.FunctionDef, other: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, ast.expr] | None:
+    """id(annotation expression) -> its ``ast`` twin, for the parameters and the return of
+    one ``def`` (paired by position; None when the two disagree)."""
+    params = node.params
+    star = params.star_arg if isinstance(params.star_arg, cst.Param) else None
+    ours = [*params.posonly_params, *params.params, star, *params.kwonly_params, params.star_kwarg]
+    args = other.args
+    theirs = [*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg]
+    if len(ours) != len(theirs):
+        return None
+    out: dict[int, ast.expr] = {}
+    pairs: list[tuple[cst.Annotation | None, ast.expr | None]] = [
+        (mine.annotation if mine is not None else None, theirs_arg.annotation if theirs_arg is not None else None)
+        for mine, theirs_arg in zip(ours, theirs, strict=True)
+    ]
+    pairs.append((node.returns, other.returns))
+    for mine_annotation, twin in pairs:
+        if (mine_annotation is None) != (twin is None):
+            return None
+        if mine_annotation is None or twin is None:
+            continue
+        expr = mine_annotation.annotation
+        expected = _ANNOTATION_TWINS.get(type(expr))
+        if expected is None or getattr(expr, "lpar", True) or type(twin) is not expected:
+            continue
+        if type(expr) is cst.Name and expr.value != twin.id:  # type: ignore[attr-defined]
+            return None
+        out[id(expr)] = twin
+    return out
+
+
 class _Shim:
     """Stands in for a metadata provider: the codegen state records into ``_computed``."""
 
@@ -222,6 +279,12 @@ class Positions:
         self._expr_spans: dict[int, Span] = {}
         self._expr_done: set[int] = set()
         self._top_ast: dict[int, list[ast.stmt]] | None = None
+        self._pairs: tuple[list[cst.CSTNode], list[ast.stmt], dict[int, cst.SimpleStatementLine], set[int]] | None = None
+        self._pairs_done = False
+        #: statement -> its ``ast`` twin (validated; its span is made when asked)
+        self._same: dict[cst.CSTNode, ast.stmt] = {}
+        #: id(def) -> its annotations' ``ast`` twins (see :func:`_annotations`)
+        self._annotations: dict[int, dict[int, ast.expr] | None] = {}
         self._whole_file = False
         #: how many spans came straight from the ``ast`` tree (no code generated)
         self.from_ast = 0
@@ -266,6 +329,24 @@ class Positions:
             self._text_lines = _LINE_BREAK.split(self._text or "")
         return self._text_lines
 
+    def _paired(self) -> tuple[list[cst.CSTNode], list[ast.stmt], dict[int, cst.SimpleStatementLine], set[int]] | None:
+        """libcst's statements and ``ast``'s in pre-order (see :func:`_flatten`), with the
+        lines of small statements and the ``elif``s; None without a tree or when the two
+        disagree on the number of statements. Computed once per file."""
+        if self._pairs_done:
+            return self._pairs
+        self._pairs_done = True
+        if self._tree is None or self._text is None:
+            return None
+        ours: list[cst.CSTNode] = []
+        lines_of: dict[int, cst.SimpleStatementLine] = {}
+        elifs: set[int] = set()
+        _flatten(self.module.body, ours, lines_of, elifs)
+        theirs = _ast_preorder(self._tree.body)
+        if len(ours) == len(theirs):
+            self._pairs = (ours, theirs, lines_of, elifs)
+        return self._pairs
+
     def _unit_starts(self) -> dict[int, tuple[int, str, bool, int]]:
         """Where each statement's code starts: first line (leading blank and
         comment lines included), indentation, whether it is an ``elif``, and
@@ -278,15 +359,10 @@ class Positions:
         if self._units is not None:
             return self._units
         self._units = {}
-        if self._tree is None or self._text is None:
+        paired = self._paired()
+        if paired is None:
             return self._units
-        ours: list[cst.CSTNode] = []
-        lines_of: dict[int, cst.SimpleStatementLine] = {}
-        elifs: set[int] = set()
-        _flatten(self.module.body, ours, lines_of, elifs)
-        theirs = _ast_preorder(self._tree.body)
-        if len(ours) != len(theirs):
-            return self._units
+        ours, theirs, lines_of, elifs = paired
         lines = self._lines()
         units: dict[int, tuple[int, str, bool, int]] = {}
         for mine, other in zip(ours, theirs, strict=True):
@@ -381,43 +457,110 @@ class Positions:
         return self._positions.get(node)
 
     def _def_spans(self) -> dict[cst.CSTNode, Span]:
-        """Spans of every ``def``/``class`` and its name, from the ``ast`` tree.
+        """Spans of every ``def``/``class`` name, from the ``ast`` tree; the statements whose
+        span is CPython's (``def``/``class`` and :data:`_SAME_SPAN`) go to :attr:`_same`, their
+        spans made when asked (:meth:`_stmt_span`).
 
         Interface rules ask for many of these; CPython's tree has them for free
         where libcst would generate the code of the whole class. Statements are
         paired in pre-order (both trees hold the same statements in the same
-        order); any disagreement disables the shortcut.
+        order); any disagreement disables the shortcut for the whole file.
         """
         if self._defs is not None:
             return self._defs
         self._defs = {}
-        if self._tree is None or self._text is None:
+        paired = self._paired()
+        if paired is None:
             return self._defs
+        ours, theirs, _, _ = paired
         lines = self._lines()
-        ours: list[cst.CSTNode] = []
-        _flatten(self.module.body, ours)
-        theirs = [n for n in _ast_preorder(self._tree.body)]
-        if len(ours) != len(theirs):
-            return self._defs
+        count = len(lines)
         out: dict[cst.CSTNode, Span] = {}
+        same: dict[cst.CSTNode, ast.stmt] = {}
         for mine, other in zip(ours, theirs, strict=True):
-            if other.end_lineno is None or other.end_col_offset is None or other.end_lineno > len(lines):
+            if other.end_lineno is None or other.end_col_offset is None or other.end_lineno > count:
                 return self._defs
-            first, last = lines[other.lineno - 1], lines[other.end_lineno - 1]
-            start = _chars(first, other.col_offset)
-            end = _chars(last, other.end_col_offset)
-            if isinstance(mine, (cst.FunctionDef, cst.ClassDef)):
-                if not isinstance(other, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or other.name != mine.name.value:
+            kind = type(mine)
+            if kind is cst.FunctionDef or kind is cst.ClassDef:
+                name = mine.name.value  # type: ignore[attr-defined]
+                if not isinstance(other, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or other.name != name:
                     return self._defs
-                match = _DEF_NAME.match(first, start)
-                if match is None or match.group(2) != mine.name.value:
+                first = lines[other.lineno - 1]
+                match = _DEF_NAME.match(first, _chars(first, other.col_offset))
+                if match is None or match.group(2) != name:
                     return self._defs
-                out[mine.name] = Span(self.path, other.lineno, match.start(2) + 1, other.lineno, match.end(2) + 1)
-            elif type(mine) not in _SAME_SPAN:
+                out[mine.name] = Span(self.path, other.lineno, match.start(2) + 1, other.lineno, match.end(2) + 1)  # type: ignore[attr-defined]
+            elif kind not in _SAME_SPAN:
                 continue
-            out[mine] = Span(self.path, other.lineno, start + 1, other.end_lineno, end + 1)
+            same[mine] = other
         self._defs = out
+        self._same = same
         return out
+
+    def _stmt_span(self, node: cst.CSTNode) -> Span | None:
+        """A statement's span from its ``ast`` twin (see :meth:`_def_spans`)."""
+        defs = self._def_spans()
+        found = defs.get(node)
+        if found is not None:
+            return found
+        other = self._same.get(node)
+        if other is None:
+            if type(node) is cst.Name:
+                return self._returned_name(node)
+            return None
+        lines = self._lines()
+        end_line = other.end_lineno or 0
+        span = Span(
+            self.path, other.lineno, _chars(lines[other.lineno - 1], other.col_offset) + 1,
+            end_line, _chars(lines[end_line - 1], other.end_col_offset or 0) + 1,
+        )
+        defs[node] = span
+        return span
+
+    def _returned_name(self, node: cst.Name) -> Span | None:
+        """An unparenthesised name a ``return`` gives back, from the ``ast`` tree: without
+        parentheses, libcst's span of a name is the identifier, as CPython's is."""
+        if node.lpar:
+            return None
+        line = self.tops.get(id(node))
+        if type(line) is not cst.SimpleStatementLine:
+            return None
+        for small in line.body:
+            if type(small) is cst.Return and small.value is node:
+                other = self._same.get(small)
+                value = getattr(other, "value", None)
+                if type(value) is not ast.Name or value.id != node.value or value.end_col_offset is None:
+                    return None
+                text = self._lines()[value.lineno - 1]
+                return Span(
+                    self.path, value.lineno, _chars(text, value.col_offset) + 1,
+                    value.lineno, _chars(text, value.end_col_offset) + 1,
+                )
+        return None
+
+    def _annotation_span(self, node: cst.CSTNode) -> Span | None:
+        """An unparenthesised parameter or return annotation's span from the ``ast`` tree
+        (generating a ``def`` header's code is what it would cost otherwise)."""
+        unit = self.tops.get(id(node))
+        if type(unit) is not cst.FunctionDef:
+            return None
+        key = id(unit)
+        if key not in self._annotations:
+            self._def_spans()
+            other = self._same.get(unit)
+            twins = None
+            if isinstance(other, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                twins = _annotations(unit, other)
+            self._annotations[key] = twins
+        found = self._annotations[key]
+        twin = found.get(id(node)) if found is not None else None
+        if twin is None or twin.end_lineno is None or twin.end_col_offset is None:
+            return None
+        lines = self._lines()
+        return Span(
+            self.path, twin.lineno, _chars(lines[twin.lineno - 1], twin.col_offset) + 1,
+            twin.end_lineno, _chars(lines[twin.end_lineno - 1], twin.end_col_offset) + 1,
+        )
 
     def _tops_to_ast(self) -> dict[int, list[ast.stmt]]:
         """Each top-level statement's ``ast`` statements (several for ``a(); b()``)."""
@@ -491,7 +634,12 @@ class Positions:
                 self.from_ast += 1
                 return quick
         if type(node) in _SPAN_SHORTCUT:
-            quick = self._def_spans().get(node)
+            quick = self._stmt_span(node)
+            if quick is not None:
+                self.from_ast += 1
+                return quick
+        if type(node) in _ANNOTATION_TWINS:
+            quick = self._annotation_span(node)
             if quick is not None:
                 self.from_ast += 1
                 return quick

@@ -276,11 +276,24 @@ TRIVIA: frozenset[type] = frozenset({
 
 
 @cache
+def _declared(klass: type) -> dict[str, Any]:
+    """The ``visit_``/``leave_`` attributes one class itself defines (libcst's bases define
+    hundreds of no-op ones: read once per class, not once per visitor)."""
+    return {name: value for name, value in vars(klass).items() if name.startswith(("visit_", "leave_"))}
+
+
+@cache
 def _visitor_names(cls: type) -> tuple[tuple[str, type[cst.CSTNode], str | None, bool], ...]:
-    """(method name, node type, attribute, is_leave) of every visitor method a class overrides."""
+    """(method name, node type, attribute, is_leave) of every visitor method a class overrides.
+
+    The names are those ``dir(cls)`` lists, each resolved along the MRO as ``getattr`` does
+    (the most derived definition wins), in ``dir``'s sorted order."""
+    resolved: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        resolved.update(_declared(klass))
     out = []
-    for name in dir(cls):
-        if not name.startswith(("visit_", "leave_")):
+    for name in sorted(resolved):
+        if getattr(resolved[name], "_is_no_op", False):
             continue
         function = getattr(cls, name, None)
         if function is None or getattr(function, "_is_no_op", False) or not callable(function):

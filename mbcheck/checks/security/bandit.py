@@ -309,6 +309,12 @@ def _heading_covers(line: str, test_id: str) -> bool:
     return int(first) <= int(test_id[1:]) <= int(last)
 
 
+@cache
+def _clean_lines(doc: str) -> tuple[str, ...]:
+    """A docstring's lines, cleaned once (a blacklist module's doc is searched for each of its tests)."""
+    return tuple(inspect.cleandoc(doc).splitlines())
+
+
 def _first_paragraph(doc: str | None, test_id: str, *, section: bool = False) -> str:
     """The prose after the heading of ``test_id`` in a docstring.
 
@@ -317,7 +323,7 @@ def _first_paragraph(doc: str | None, test_id: str, *, section: bool = False) ->
     """
     if not doc or not test_id[1:].isdigit():
         return ""
-    lines = inspect.cleandoc(doc).splitlines()
+    lines = _clean_lines(doc)
     start = next((i for i, line in enumerate(lines) if _heading_covers(line, test_id)), None)
     if start is None:
         return ""

@@ -125,10 +125,42 @@ GATES: dict[str, Gate] = {
 }
 
 
+@cache
+def _definition_ends(filename: str, text: str) -> dict[int, int]:
+    """First line (decorators included) -> last line of every ``def``/``class`` of a file."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return {}
+    ends: dict[int, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.end_lineno is not None:
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            ends.setdefault(first, node.end_lineno)
+    return ends
+
+
+def source_of(obj: Any) -> str:
+    """The source of a function or class, as :func:`inspect.getsource` gives it.
+
+    The definition is found as ``inspect`` finds it; where it ends is read from the
+    file's ``ast`` tree (parsed once per file) instead of tokenizing the block, which
+    is most of what ``getsource`` costs. A definition the tree does not place falls
+    back to ``getsource``. Either way the text is the definition's code: a change to
+    it changes the digest.
+    """
+    lines, start = inspect.findsource(inspect.unwrap(obj) if inspect.isfunction(obj) else obj)
+    filename = inspect.getsourcefile(obj) or ""
+    end = _definition_ends(filename, "".join(lines)).get(start + 1)
+    if end is None or start < 0:
+        return inspect.getsource(obj)
+    return "".join(lines[start:end])
+
+
 def digest(obj: Any) -> str:
     """The first 16 hex digits of the SHA-256 of the source of ``obj`` ('' without one)."""
     try:
-        return hashlib.sha256(inspect.getsource(obj).encode("utf-8")).hexdigest()[:16]
+        return hashlib.sha256(source_of(obj).encode("utf-8")).hexdigest()[:16]
     except (OSError, TypeError):
         return ""
 

@@ -119,9 +119,12 @@ _NO_BINDINGS: frozenset[type[cst.CSTNode]] = frozenset({
     cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.ImportStar,
 })
 #: every concrete expression node type, and every statement node type (simple or compound)
-_EXPRESSIONS: frozenset[type] = frozenset(kind for kind in NODE_TYPES if issubclass(kind, cst.BaseExpression))
+#: (read from each class's MRO: an ABC ``issubclass`` over every node type costs
+#: tens of thousands of calls at import; libcst registers no virtual subclasses)
+_EXPRESSIONS: frozenset[type] = frozenset(kind for kind in NODE_TYPES if cst.BaseExpression in kind.__mro__)
 _STATEMENTS: frozenset[type] = frozenset(
-    kind for kind in NODE_TYPES if issubclass(kind, (cst.BaseStatement, cst.BaseSmallStatement))
+    kind for kind in NODE_TYPES
+    if cst.BaseStatement in kind.__mro__ or cst.BaseSmallStatement in kind.__mro__
 )
 
 
