@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import inspect
 import typing
 
 import libcst as cst
-import pytest
 
 from mbcheck.model import Span
 from mbcheck.pyfile.traverse import (
@@ -180,50 +178,3 @@ def test_a_span_asked_before_the_walk_reaches_the_node_is_exact() -> None:
     assert visitor.asked[0][1] == Span("m.py", 5, 28, 5, 34)  # `str(1)`
 
 
-_OBFUSCATED = (
-    "import base64, marshal\n"
-    "PAYLOAD = (\n" + "".join(f"    '{base64.b64encode(bytes(range(i, i + 57))).decode()}'\n" for i in range(0, 190, 57))
-    + ")\n"
-    "name = ''.join(chr(c) for c in [111, 115])\n"
-    "run = getattr(__import__('o' + 's'), 'sys' + 'tem')\n"
-    "exec(marshal.loads(base64.b64decode(PAYLOAD)))\n"
-)
-
-
-def test_idle_obfuscation_rules_report_what_visiting_everything_reports(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Obfuscation rules that do not feed the shared flow declare their feeding methods idle;
-    calling them anyway changes no finding and no fact."""
-    from mbcheck.checks.security import source_rules_obfuscation as obfuscation
-    from mbcheck.context import FileOutcome
-    from mbcheck.pyfile import traverse
-    from mbcheck.pyfile.analyse import analyse_file
-    from mbcheck.pyfile.jobs import FileJob
-
-    sources = [_OBFUSCATED, *(example.code for rule in (obfuscation.EncodedBlob, obfuscation.DisguisedString,
-                                                          obfuscation.EmbeddedBytecode, obfuscation.SplitPayload,
-                                                          obfuscation.ProtectorStub)
-                              for example in (*rule.VALID, *rule.INVALID))]
-
-    def outcomes() -> list[FileOutcome]:
-        return [analyse_file(FileJob("m.py", text.encode(), "m", "m", False)) for text in sources]
-
-    declared: list[frozenset[str]] = []
-    original = traverse.Traversal.__init__
-
-    def recording(self: Traversal, visitors: list[cst.BatchableCSTVisitor], ctx: FileContext) -> None:
-        declared.extend(getattr(v, "idle", frozenset()) for v in visitors)
-        original(self, visitors, ctx)
-
-    monkeypatch.setattr(traverse.Traversal, "__init__", recording)
-    honoured = outcomes()
-    assert any("visit_SimpleString" in idle for idle in declared)
-
-    def ignoring(self: Traversal, visitors: list[cst.BatchableCSTVisitor], ctx: FileContext) -> None:
-        for visitor in visitors:
-            visitor.idle = frozenset()  # type: ignore[attr-defined]
-        original(self, visitors, ctx)
-
-    monkeypatch.setattr(traverse.Traversal, "__init__", ignoring)
-    everything = outcomes()
-    assert [(o.findings, o.facts) for o in honoured] == [(o.findings, o.facts) for o in everything]
-    assert any(f.rule == "MB365" for o in honoured for f in o.findings)
